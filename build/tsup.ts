@@ -1,0 +1,21 @@
+import { defineConfig, type Options } from 'tsup';
+
+/**
+ * The one build configuration every package shares: ESM, declarations, source maps,
+ * dependencies left external. A package only names its entry points.
+ */
+export function defineBuild(entry: Record<string, string>, overrides: Options = {}) {
+  return defineConfig({
+    entry,
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    dts: { compilerOptions: { customConditions: [] } },
+    sourcemap: true,
+    clean: true,
+    splitting: false,
+    treeshake: true,
+    tsconfig: '../../tsconfig.build.json',
+    ...overrides,
+  });
+}

@@ -1,0 +1,31 @@
+import { Command, Flags } from '@oclif/core';
+import { ConfigError, SentryError, createRedactor, errorMessage } from '@sentry-git/core';
+import { LOG_LEVELS } from '@sentry-git/core';
+
+/**
+ * Flags every command shares, and one error path: a SentryError prints its message (it already
+ * says what and how to fix) and exits 1; anything else prints its message, redacted.
+ */
+export abstract class SentryCommand extends Command {
+  static override baseFlags = {
+    config: Flags.string({ char: 'c', description: 'Configuration file (default: search for sentry-git config, SENTRY_CONFIG_PATH, sentry.yaml).', helpValue: 'FILE' }),
+    'log-level': Flags.option({ options: LOG_LEVELS, description: 'Log level (overrides global.log_level).' })(),
+  };
+
+  /** Secret values known to the running command, so even unexpected errors print redacted. */
+  protected secrets: string[] = [];
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (error.oclif?.exit !== undefined && !(error instanceof SentryError)) return super.catch(error);
+    const redactor = createRedactor(this.secrets);
+    if (error instanceof ConfigError) {
+      this.logToStderr(redactor.redact(error.message));
+    } else if (error instanceof SentryError) {
+      this.logToStderr(redactor.redact(`Error [${error.code}]: ${error.message}`));
+    } else {
+      this.logToStderr(redactor.redact(`Error: ${errorMessage(error)}`));
+      if (process.env.DEBUG) this.logToStderr(redactor.redact(String(error.stack)));
+    }
+    this.exit(1);
+  }
+}

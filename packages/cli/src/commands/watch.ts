@@ -1,0 +1,51 @@
+import { Flags } from '@oclif/core';
+import type { RunRecord } from '@sentry-git/core';
+import { assemble } from '../assemble.js';
+import { SentryCommand } from '../base.js';
+
+export default class Watch extends SentryCommand {
+  static override description =
+    'Poll the configured repositories and deploy when a watched branch moves. Runs until SIGINT/SIGTERM, then stops gracefully (running jobs get global.shutdown_grace seconds).';
+
+  static override examples = ['<%= config.bin %> watch -c sentry.yaml', '<%= config.bin %> watch --once'];
+
+  static override flags = {
+    once: Flags.boolean({ description: 'Poll once, wait for the runs it started, exit 0 when all succeeded, else 1.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Watch);
+    const { sentry, loaded, release } = await assemble({ configFile: flags.config, logLevel: flags['log-level'], lock: flags.once ? 'watch --once' : 'watch' });
+    this.secrets = loaded.secrets;
+    const finished: RunRecord[] = [];
+    sentry.on('run:finish', ({ run }) => finished.push(run));
+
+    let signals = 0;
+    const stopped = new Promise<void>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals += 1;
+        // A second signal means "now": cancel running jobs without waiting for the grace period.
+        sentry.logger.warn({ signal }, signals === 1 ? `${signal}: stopping (running jobs may finish within ${loaded.config.global.shutdown_grace} s)` : `${signal}: cancelling running jobs now`);
+        void sentry.stop(signals === 1 ? {} : { graceMs: 0 }).then(resolve);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+
+    try {
+      if (flags.once) {
+        await sentry.pollOnce();
+        await Promise.race([sentry.idle(), stopped]);
+        await sentry.close();
+        const failed = finished.filter((run) => run.status !== 'succeeded');
+        if (failed.length > 0 || signals > 0) this.exit(1);
+        return;
+      }
+      await sentry.start();
+      await stopped;
+      await sentry.close();
+    } finally {
+      release();
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { cosmiconfig } from 'cosmiconfig';
+import { ConfigError, SentryError, errorMessage } from '../errors.js';
+import { expandEnv } from './expand.js';
+import type { SentryConfig } from './schema.js';
+import { type KnownIds, validateConfig } from './validate.js';
+
+export const MODULE_NAME = 'sentry-git';
+
+/** Where cosmiconfig looks, in order; `sentry.yaml` / `sentry.yml` are the original Sentry's names. */
+export const SEARCH_PLACES = [
+  'package.json',
+  `.${MODULE_NAME}rc`,
+  `.${MODULE_NAME}rc.json`,
+  `.${MODULE_NAME}rc.yaml`,
+  `.${MODULE_NAME}rc.yml`,
+  `${MODULE_NAME}.yaml`,
+  `${MODULE_NAME}.yml`,
+  `${MODULE_NAME}.json`,
+  `${MODULE_NAME}.config.js`,
+  `${MODULE_NAME}.config.mjs`,
+  `${MODULE_NAME}.config.ts`,
+  'sentry.yaml',
+  'sentry.yml',
+];
+
+export interface LoadConfigOptions {
+  /** Explicit file (`-c`); else `SENTRY_CONFIG_PATH`; else a search from `cwd`. */
+  file?: string | undefined;
+  /** @default process.cwd() */
+  cwd?: string;
+  /** Variables for `${VAR}` expansion. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Installed plugin ids, to check references to them. */
+  known?: KnownIds;
+}
+
+export interface LoadedConfig {
+  config: SentryConfig;
+  /** Absolute path of the file read. */
+  file: string;
+  /** Its folder: relative paths in the config resolve against it. */
+  dir: string;
+  /** Variables from the `.env` beside the file (already used for expansion). */
+  dotenv: Record<string, string>;
+  /** Secret values to redact: tokens and values of secret-looking variables. */
+  secrets: string[];
+}
+
+function readDotenv(dir: string): Record<string, string> {
+  const file = path.join(dir, '.env');
+  if (!existsSync(file)) return {};
+  try {
+    return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (error) {
+    throw new SentryError('CONFIG_DOTENV_INVALID', `Cannot read ${file}: ${errorMessage(error)}.`, { path: file, fix: 'Write one NAME=value per line.' });
+  }
+}
+
+/** Collects every credential in the (expanded) config so it can be redacted everywhere. */
+export function collectSecrets(config: unknown): string[] {
+  const found: string[] = [];
+  function walk(value: unknown, key: string | undefined): void {
+    if (typeof value === 'string') {
+      if (key && /token|password|secret/i.test(key) && value) found.push(value);
+      return;
+    }
+    if (Array.isArray(value)) value.forEach((item) => walk(item, undefined));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+  }
+  walk(config, undefined);
+  return found;
+}
+
+async function locate(options: LoadConfigOptions): Promise<{ file: string; raw: unknown }> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false });
+  const explicit = options.file ?? env.SENTRY_CONFIG_PATH;
+  try {
+    if (explicit) {
+      const file = path.resolve(cwd, explicit);
+      if (!existsSync(file)) {
+        throw new SentryError('CONFIG_NOT_FOUND', `Configuration file ${file} does not exist.`, { path: file, fix: 'Check the path given with -c or SENTRY_CONFIG_PATH.' });
+      }
+      const result = await explorer.load(file);
+      return { file, raw: result?.config ?? {} };
+    }
+    const result = await explorer.search(cwd);
+    if (!result) {
+      throw new SentryError('CONFIG_NOT_FOUND', `No sentry-git configuration found in ${cwd} (looked for ${SEARCH_PLACES.filter((p) => p !== 'package.json').join(', ')} and a "${MODULE_NAME}" key in package.json).`, {
+        fix: 'Create sentry.yaml (see examples/quickstart), pass -c FILE, or set SENTRY_CONFIG_PATH.',
+      });
+    }
+    return { file: result.filepath, raw: result.config };
+  } catch (error) {
+    if (error instanceof SentryError) throw error;
+    throw new SentryError('CONFIG_UNREADABLE', `Cannot read the configuration: ${errorMessage(error)}`, {
+      cause: error,
+      fix: 'Fix the syntax at the line shown.',
+    });
+  }
+}
+
+/**
+ * Finds, reads, expands and validates the configuration. Throws `ConfigError` listing every
+ * problem with its key path; nothing is returned half-valid.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const { file, raw } = await locate(options);
+  const dir = path.dirname(file);
+  const dotenv = readDotenv(dir);
+  // Variables already in the environment win over .env, as with dotenv.
+  const env = { ...dotenv, ...(options.env ?? process.env) };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError([{ path: '', message: 'the configuration must be a mapping of keys (polling_interval, groups, repositories, global, ...).' }], file);
+  }
+  const expanded = expandEnv(raw, env);
+  const config = validateConfig(expanded.value, { file, known: options.known, issues: expanded.issues });
+  if (config.state.path && !path.isAbsolute(config.state.path)) config.state.path = path.resolve(dir, config.state.path);
+  return { config, file, dir, dotenv, secrets: [...new Set([...collectSecrets(config), ...expanded.secrets])] };
+}
+
+/** Validates a config given as an object (library use): expansion, schema and cross checks. */
+export function resolveConfig(input: unknown, options: { env?: Readonly<Record<string, string | undefined>>; known?: KnownIds } = {}): { config: SentryConfig; secrets: string[] } {
+  const expanded = expandEnv(input, options.env ?? process.env);
+  const config = validateConfig(expanded.value, { known: options.known, issues: expanded.issues });
+  return { config, secrets: [...new Set([...collectSecrets(config), ...expanded.secrets])] };
+}

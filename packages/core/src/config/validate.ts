@@ -1,0 +1,117 @@
+import type { z } from 'zod';
+import { type ConfigIssue, ConfigError } from '../errors.js';
+import { formatPath } from './expand.js';
+import { DNS_1123_LABEL, type SentryConfig, configSchema } from './schema.js';
+
+/** What the registry knows, for checks that depend on installed plugins. Omit to skip those checks. */
+export interface KnownIds {
+  providers?: ReadonlySet<string>;
+  executors?: ReadonlySet<string>;
+  strategies?: ReadonlySet<string>;
+  stateStores?: ReadonlySet<string>;
+  /** repo_type values served by a fallback provider (e.g. github polled through git ls-remote). */
+  providerFallbacks?: ReadonlySet<string>;
+  /** Per-executor validation of a deploy block. */
+  validateDeploy?: (executor: string, deploy: SentryConfig['repositories'][number]['deploy']) => Array<{ key: string; message: string }>;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const text = JSON.stringify(value);
+  return text && text.length > 60 ? `${text.slice(0, 57)}...` : String(text);
+}
+
+function valueAt(root: unknown, segments: ReadonlyArray<PropertyKey>): unknown {
+  let current: unknown = root;
+  for (const segment of segments) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+function zodIssues(error: z.ZodError, input: unknown): ConfigIssue[] {
+  return error.issues.map((issue) => {
+    const segments = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      return {
+        path: formatPath(segments),
+        message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}. Fix: remove or correct ${issue.keys.length > 1 ? 'them' : 'it'} (see docs/configuration.md).`,
+      };
+    }
+    const value = valueAt(input, segments);
+    return { path: formatPath(segments), message: `${issue.message} (value: ${describeValue(value)})` };
+  });
+}
+
+function compileBranchPattern(pattern: string): string | null {
+  try {
+    new RegExp(`^(?:${pattern})$`);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Rules that span keys: references, uniqueness, regexes, installed plugin ids. */
+function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const names = new Map<string, number>();
+  const groupNames = Object.keys(config.groups);
+
+  config.repositories.forEach((repo, index) => {
+    const at = (...rest: Array<string | number>) => formatPath(['repositories', index, ...rest]);
+    const first = names.get(repo.name);
+    if (first !== undefined) {
+      issues.push({ path: at('name'), message: `duplicate repository name "${repo.name}" (also repositories[${first}]). Fix: give each repository a unique name.` });
+    } else {
+      names.set(repo.name, index);
+    }
+    if (repo.group !== undefined && !(repo.group in config.groups)) {
+      issues.push({
+        path: at('group'),
+        message: `unknown group "${repo.group}". Fix: define it under groups (known: ${groupNames.length ? groupNames.join(', ') : 'none'}) or remove the key to deploy on its own.`,
+      });
+    }
+    repo.monitor.branches.forEach((pattern, b) => {
+      const problem = compileBranchPattern(pattern);
+      if (problem) issues.push({ path: at('monitor', 'branches', b), message: `invalid regular expression "${pattern}": ${problem}. Fix: escape special characters, e.g. "release\\\\.1" or "feature/.*".` });
+    });
+    if (repo.deploy.project_name === undefined && !(DNS_1123_LABEL.test(repo.name) && repo.name.length <= 63)) {
+      issues.push({ path: at('deploy', 'project_name'), message: `missing, and the repository name "${repo.name}" is not a DNS-1123 label to default to. Fix: set project_name, e.g. "${repo.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'app'}".` });
+    }
+    if (repo.deploy.executor === 'shell' && (repo.deploy.commands === undefined || repo.deploy.commands.length === 0)) {
+      issues.push({ path: at('deploy', 'commands'), message: `${repo.deploy.commands === undefined ? 'missing' : 'empty'}: the shell executor needs at least one command. Fix: list the commands to run, e.g. ["./deploy.sh"].` });
+    }
+    const type = repo.monitor.repo_type;
+    if (known.providers && !known.providers.has(type) && !known.providerFallbacks?.has(type)) {
+      issues.push({ path: at('monitor', 'repo_type'), message: `no provider "${type}" is installed (installed: ${[...known.providers].join(', ')}). Fix: use one of them or add the plugin that provides it to plugins.` });
+    }
+    const executor = repo.deploy.executor;
+    if (known.executors && !known.executors.has(executor)) {
+      issues.push({ path: at('deploy', 'executor'), message: `no executor "${executor}" is installed (installed: ${[...known.executors].join(', ')}). Fix: use one of them or add the plugin that provides it to plugins.` });
+    } else if (known.validateDeploy) {
+      for (const problem of known.validateDeploy(executor, repo.deploy)) issues.push({ path: at('deploy', problem.key), message: problem.message });
+    }
+  });
+
+  for (const [name, group] of Object.entries(config.groups)) {
+    if (known.strategies && !known.strategies.has(group.execution_strategy)) {
+      issues.push({ path: formatPath(['groups', name, 'execution_strategy']), message: `unknown strategy "${group.execution_strategy}" (installed: ${[...known.strategies].join(', ')}). Fix: use parallel or sequential, or add the plugin that provides it.` });
+    }
+  }
+  if (known.stateStores && !known.stateStores.has(config.state.driver)) {
+    issues.push({ path: 'state.driver', message: `no state store "${config.state.driver}" is installed (installed: ${[...known.stateStores].join(', ')}). Fix: use one of them or add the plugin that provides it.` });
+  }
+  return issues;
+}
+
+/** Validates an expanded config object: every problem with its key path, or the typed config. */
+export function validateConfig(input: unknown, options: { file?: string; known?: KnownIds; issues?: ConfigIssue[] } = {}): SentryConfig {
+  const prior = options.issues ?? [];
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError([...prior, ...zodIssues(parsed.error, input)], options.file);
+  const issues = [...prior, ...crossChecks(parsed.data, options.known ?? {})];
+  if (issues.length > 0) throw new ConfigError(issues, options.file);
+  return parsed.data;
+}

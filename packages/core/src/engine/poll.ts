@@ -1,0 +1,45 @@
+import { SentryError, errorMessage } from '../errors.js';
+import type { GitProvider, ProviderTarget, RateLimitInfo } from '../interfaces/provider.js';
+import type { StateStore } from '../interfaces/state-store.js';
+import type { RepositoryConfig } from '../config/schema.js';
+import type { BranchHead, HeadChange } from '../types.js';
+import { detectChanges } from './detector.js';
+
+export type PollOutcome =
+  | { ok: true; repo: RepositoryConfig; provider: string; changes: HeadChange[]; heads: BranchHead[]; wasSeen: boolean }
+  | { ok: false; repo: RepositoryConfig; provider: string; error: Error };
+
+export function targetOf(repo: RepositoryConfig): ProviderTarget {
+  const { repo_url, repo_type, auth, branches: _branches, polling_interval: _interval, ...options } = repo.monitor;
+  return { repository: repo.name, url: repo_url, type: repo_type, auth, options };
+}
+
+export interface PollRepositoryInput {
+  repo: RepositoryConfig;
+  provider: GitProvider;
+  store: StateStore;
+  matches: (branch: string) => boolean;
+  stopSignal: AbortSignal;
+  timeoutSeconds: number;
+  onRateLimit: (rateLimit: RateLimitInfo, provider: string) => void;
+}
+
+/** Polls one repository and compares with the store; never throws (a failure is an outcome). */
+export async function pollRepository(input: PollRepositoryInput): Promise<PollOutcome> {
+  const { repo, provider, store, matches } = input;
+  try {
+    const stored = await store.getHeads(repo.name);
+    const signal = AbortSignal.any([input.stopSignal, AbortSignal.timeout(input.timeoutSeconds * 1000)]);
+    const known = new Map(stored.heads.map((head) => [head.branch, head.sha]));
+    const result = await provider.listHeads(targetOf(repo), { match: matches, signal, known });
+    if (result.rateLimit) input.onRateLimit(result.rateLimit, provider.id);
+    const heads = result.heads.filter((head) => matches(head.branch));
+    return { ok: true, repo, provider: provider.id, changes: detectChanges(repo.name, stored, heads, matches), heads, wasSeen: stored.seen };
+  } catch (error) {
+    const wrapped =
+      error instanceof Error
+        ? error
+        : new SentryError('POLL_FAILED', `Polling ${repo.name} failed: ${errorMessage(error)}`, { path: repo.name });
+    return { ok: false, repo, provider: provider.id, error: wrapped };
+  }
+}

@@ -1,0 +1,468 @@
+import pLimit from 'p-limit';
+import { ShutdownError } from '../abort.js';
+import { collectSecrets, resolveConfig } from '../config/load.js';
+import { type KnownIds, validateConfig } from '../config/validate.js';
+import type { RepositoryConfig, SentryConfig, SentryConfigInput } from '../config/schema.js';
+import { SentryError, errorMessage } from '../errors.js';
+import { type EventBus, type SentryEventHandler, type SentryEventName, createEventBus } from '../events.js';
+import type { Logger } from '../interfaces/executor.js';
+import type { HeadChange, RunRecord, TriggerKind, UnitKey } from '../types.js';
+import { unitKeyOf } from '../types.js';
+import type { StateStore } from '../interfaces/state-store.js';
+import { corePlugin } from '../plugins/core-plugin.js';
+import type { SentryPlugin } from '../plugins/define.js';
+import { loadPlugins } from '../plugins/load.js';
+import { type Registry, createRegistry } from '../plugins/registry.js';
+import { type Redactor, createRedactor } from '../redact.js';
+import { attachEventLogger, silentLogger } from '../logging.js';
+import { nextPollDelayMs } from './backoff.js';
+import { detectChanges, isDeployable } from './detector.js';
+import { newId } from './ids.js';
+import { createLanes } from './lanes.js';
+import { compileBranchMatcher } from './matcher.js';
+import { executeRun } from './runner.js';
+import { type PollOutcome, pollRepository, targetOf } from './poll.js';
+
+export interface CreateSentryOptions {
+  /** The configuration: already validated (from `loadConfig`) or an object to validate. */
+  config: SentryConfig | SentryConfigInput;
+  /** Folder relative paths (plugins, state file) resolve against. @default process.cwd() */
+  configDir?: string;
+  /** Plugins registered before those listed in the config (first-party adapters, your own). */
+  plugins?: SentryPlugin[];
+  /** Use this store instead of creating `config.state.driver`. */
+  stateStore?: StateStore;
+  /** @default a silent logger */
+  logger?: Logger;
+  /** Log every event through `logger`. @default true */
+  logEvents?: boolean;
+  /** Extra secret values to redact. */
+  secrets?: string[];
+  /** Variables for `${VAR}` expansion when `config` is a raw object. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** `config` was already expanded (it comes from `loadConfig`): validate it, do not expand it again. @default false */
+  expanded?: boolean;
+}
+
+export interface PollResult {
+  cycle: number;
+  checked: number;
+  changed: number;
+  errors: number;
+  /** Runs queued (or merged into) by this cycle. */
+  runs: RunRecord[];
+}
+
+export interface TriggerOptions {
+  /** Repository names; default every repository of the selected group(s). */
+  repositories?: string[];
+  /** Only this group's members. */
+  group?: string;
+  /** @default 'manual' */
+  trigger?: TriggerKind;
+}
+
+export interface RepositoryStatus {
+  name: string;
+  group: string | null;
+  repoType: string;
+  provider: string;
+  url: string;
+  branches: string[];
+  seen: boolean;
+  heads: Array<{ branch: string; sha: string; updatedAt: string }>;
+  lastRun: { id: string; status: RunRecord['status']; trigger: TriggerKind; createdAt: string; finishedAt: string | null; jobStatus: string | null } | null;
+  health: { consecutiveFailures: number; lastError: string | null; lastPollAt: string | null; nextPollAt: string | null };
+}
+
+export interface Sentry {
+  readonly config: SentryConfig;
+  readonly store: StateStore;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly redactor: Redactor;
+  readonly bus: EventBus;
+  on<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): () => void;
+  once<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): () => void;
+  off<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): void;
+  /** Recovers runs a crash left behind, dispatches queued runs, and polls on schedule until `stop()`. */
+  start(): Promise<void>;
+  /** Stops polling, lets running jobs finish within the grace period, then cancels them. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /** `stop()`, plugin teardown, and closes the state store. */
+  close(options?: { graceMs?: number }): Promise<void>;
+  /** One poll cycle over every repository (or the named ones); queued runs start at once. */
+  pollOnce(options?: { repositories?: string[] }): Promise<PollResult>;
+  /** Deploys now at the last known heads (read fresh where none are known). */
+  trigger(options?: TriggerOptions): Promise<RunRecord[]>;
+  /** Resolves with the runs once each has finished. */
+  waitForRuns(ids: readonly string[]): Promise<RunRecord[]>;
+  /** Resolves when no run is running or waiting to start. */
+  idle(): Promise<void>;
+  status(): Promise<RepositoryStatus[]>;
+}
+
+interface Health {
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastPollAt: string | null;
+  nextDueAt: number;
+}
+
+/** Assembles an engine: registry, state store, event bus, scheduler, lanes and runner. */
+export async function createSentry(options: CreateSentryOptions): Promise<Sentry> {
+  const configDir = options.configDir ?? process.cwd();
+  const registry = createRegistry([corePlugin, ...(options.plugins ?? [])]);
+  const resolve = (known?: KnownIds) =>
+    options.expanded
+      ? { config: validateConfig(options.config, { known }), secrets: collectSecrets(options.config) }
+      : resolveConfig(options.config, { env: options.env, known });
+  for (const plugin of await loadPlugins(resolve().config.plugins, { configDir })) registry.register(plugin);
+  // Validate again now that every plugin is known (executor ids, repo types, strategies).
+  const { config, secrets } = resolve(registry.known());
+
+  const redactor = createRedactor([...secrets, ...(options.secrets ?? [])]);
+  const bus = createEventBus(redactor);
+  const logger = options.logger ?? silentLogger();
+  const detachLogger = options.logEvents === false ? () => {} : attachEventLogger(bus, logger);
+  const store = options.stateStore ?? (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path }));
+
+  const repositories = new Map(config.repositories.map((repo) => [repo.name, repo]));
+  const order = new Map(config.repositories.map((repo, index) => [repo.name, index]));
+  const matchers = new Map(config.repositories.map((repo) => [repo.name, compileBranchMatcher(repo.monitor.branches)]));
+  const health = new Map<string, Health>(config.repositories.map((repo) => [repo.name, { consecutiveFailures: 0, lastError: null, lastPollAt: null, nextDueAt: 0 }]));
+  const warnedFallback = new Set<string>();
+
+  const stopController = new AbortController();
+  const shutdownController = new AbortController();
+  const teardowns: Array<() => void | Promise<void>> = [];
+  let stopping = false;
+  let started = false;
+  let cycle = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let ready: Promise<void> | undefined;
+  let cycleChain: Promise<unknown> = Promise.resolve();
+
+  const runnerDeps = { config, store, registry, bus, logger, redactor, shutdownSignal: shutdownController.signal };
+
+  async function drain(unit: UnitKey): Promise<void> {
+    while (!stopping) {
+      const queued = await store.listRuns({ unit, status: 'queued', limit: 100 });
+      const next = queued[queued.length - 1];
+      if (!next) return;
+      await executeRun(runnerDeps, next.id);
+    }
+  }
+  const lanes = createLanes(drain, (unit, error) => bus.emit('error', { error: error instanceof Error ? error : new Error(String(error)), context: `run of ${unit}` }));
+
+  function ensureReady(): Promise<void> {
+    ready ??= (async () => {
+      const recovery = await store.recoverInterrupted({ policy: config.global.recover });
+      for (const run of recovery.requeued) logger.warn({ runId: run.id, unit: run.unit }, `run ${run.id} was interrupted by a crash and is queued again`);
+      for (const run of recovery.failed) logger.warn({ runId: run.id, unit: run.unit }, `run ${run.id} was interrupted by a crash and is marked failed`);
+      const queued = await store.listRuns({ status: 'queued', limit: 1000 });
+      for (const unit of new Set(queued.map((run) => run.unit))) lanes.kick(unit);
+    })();
+    return ready;
+  }
+
+  function providerFor(repo: RepositoryConfig) {
+    const resolved = registry.provider(repo.monitor.repo_type);
+    if (resolved.fallback && !warnedFallback.has(repo.monitor.repo_type)) {
+      warnedFallback.add(repo.monitor.repo_type);
+      logger.warn(`no "${repo.monitor.repo_type}" provider is installed: polling those repositories with git ls-remote`);
+    }
+    return resolved.provider;
+  }
+
+  async function pollAll(repos: RepositoryConfig[], trigger: TriggerKind): Promise<PollResult> {
+    cycle += 1;
+    const thisCycle = cycle;
+    const startedAt = Date.now();
+    bus.emit('poll:start', { cycle: thisCycle, repositories: repos.map((repo) => repo.name) });
+    const limit = pLimit(config.global.poll_concurrency);
+    const outcomes = await Promise.all(
+      repos.map((repo) =>
+        limit(() =>
+          pollRepository({ repo, provider: providerFor(repo), store, matches: matchers.get(repo.name)!, stopSignal: stopController.signal, timeoutSeconds: config.global.poll_timeout, onRateLimit: (rateLimit, provider) => bus.emit('ratelimit', { provider, repository: repo.name, rateLimit }) }),
+        ),
+      ),
+    );
+    let errors = 0;
+    for (const outcome of outcomes) {
+      const state = health.get(outcome.repo.name)!;
+      const interval = outcome.repo.monitor.polling_interval ?? config.polling_interval;
+      state.lastPollAt = new Date().toISOString();
+      if (outcome.ok) {
+        state.consecutiveFailures = 0;
+        state.lastError = null;
+      } else {
+        errors += 1;
+        state.consecutiveFailures += 1;
+        state.lastError = errorMessage(outcome.error);
+      }
+      state.nextDueAt = Date.now() + nextPollDelayMs(interval, state.consecutiveFailures, config.global.jitter);
+      if (!outcome.ok && !stopController.signal.aborted) {
+        bus.emit('poll:error', { cycle: thisCycle, repository: outcome.repo.name, provider: outcome.provider, error: outcome.error, consecutiveFailures: state.consecutiveFailures, nextPollAt: new Date(state.nextDueAt).toISOString() });
+      }
+    }
+    const { runs, changed } = await recordOutcomes(outcomes, trigger);
+    bus.emit('poll:finish', { cycle: thisCycle, checked: outcomes.length, changed, errors, durationMs: Date.now() - startedAt });
+    return { cycle: thisCycle, checked: outcomes.length, changed, errors, runs };
+  }
+
+  /** Changes of one cycle, per unit: one transaction with heads and the group run that deploys them. */
+  async function recordOutcomes(outcomes: PollOutcome[], trigger: TriggerKind): Promise<{ runs: RunRecord[]; changed: number }> {
+    const byUnit = new Map<UnitKey, Array<Extract<PollOutcome, { ok: true }>>>();
+    for (const outcome of outcomes) {
+      if (!outcome.ok) continue;
+      const unit = unitKeyOf(outcome.repo);
+      byUnit.set(unit, [...(byUnit.get(unit) ?? []), outcome]);
+    }
+    const runs: RunRecord[] = [];
+    let changed = 0;
+    for (const [unit, members] of byUnit) {
+      const changes = members.flatMap((member) => member.changes);
+      const newlySeen = members.filter((member) => !member.wasSeen).map((member) => member.repo.name);
+      if (changes.length === 0 && newlySeen.length === 0) continue;
+      const deployable = changes
+        .filter((change) => isDeployable(change, config.global.deploy_on_first_sight))
+        .sort((a, b) => (order.get(a.repository) ?? 0) - (order.get(b.repository) ?? 0) || a.branch.localeCompare(b.branch));
+      const run = deployable.length > 0 ? { id: newId('run'), unit, trigger, createdAt: new Date().toISOString(), jobs: deployable.map((change) => ({ id: newId('job'), repository: change.repository, branch: change.branch, sha: change.after!, previousSha: change.before })) } : undefined;
+      try {
+        const result = await store.recordDetection({ repositories: newlySeen, changes, run });
+        for (const change of changes) emitChange(change);
+        changed += changes.filter((change) => change.kind !== 'baseline').length;
+        if (result.run) {
+          bus.emit('run:queued', { run: result.run, coalesced: result.coalesced });
+          runs.push(result.run);
+          if (!stopping) lanes.kick(unit);
+        }
+      } catch (error) {
+        bus.emit('error', { error: error instanceof Error ? error : new Error(String(error)), context: `recording changes of ${unit}` });
+      }
+    }
+    return { runs, changed };
+  }
+
+  function emitChange(change: HeadChange): void {
+    if (change.kind === 'baseline') return;
+    const repo = repositories.get(change.repository);
+    bus.emit('change', { repository: change.repository, group: repo?.group ?? null, branch: change.branch, before: change.before, after: change.after, kind: change.kind });
+  }
+
+  /** Cycles never overlap: a manual pollOnce waits for a scheduled one and the reverse. */
+  function serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = cycleChain.then(work, work);
+    cycleChain = next.catch(() => {});
+    return next;
+  }
+
+  function scheduleNext(): void {
+    if (stopping) return;
+    const now = Date.now();
+    const earliest = Math.min(...[...health.values()].map((state) => state.nextDueAt));
+    timer = setTimeout(runScheduledCycle, Math.max(0, (Number.isFinite(earliest) ? earliest : now) - now));
+  }
+
+  function runScheduledCycle(): void {
+    timer = undefined;
+    void serialized(async () => {
+      if (stopping) return;
+      const now = Date.now();
+      // Repositories due within the jitter window are polled together so group members stay in one cycle.
+      const window = config.polling_interval * 1000 * config.global.jitter;
+      const due = config.repositories.filter((repo) => health.get(repo.name)!.nextDueAt <= now + window);
+      if (due.length > 0) await pollAll(due, 'poll');
+    })
+      .catch((error) => bus.emit('error', { error: error instanceof Error ? error : new Error(String(error)), context: 'poll cycle' }))
+      .finally(scheduleNext);
+  }
+
+  function selectRepositories(names: readonly string[] | undefined): RepositoryConfig[] {
+    if (!names || names.length === 0) return config.repositories;
+    const unknown = names.filter((name) => !repositories.has(name));
+    if (unknown.length > 0) {
+      throw new SentryError('UNKNOWN_REPOSITORY', `Unknown repositor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.map((n) => `"${n}"`).join(', ')}.`, {
+        fix: `Use a name from the configuration: ${[...repositories.keys()].join(', ')}.`,
+      });
+    }
+    return names.map((name) => repositories.get(name)!);
+  }
+
+  async function trigger(triggerOptions: TriggerOptions = {}): Promise<RunRecord[]> {
+    await ensureReady();
+    if (stopping) throw new SentryError('ENGINE_STOPPED', 'Cannot trigger: sentry-git is stopping.');
+    let selected = selectRepositories(triggerOptions.repositories);
+    if (triggerOptions.group !== undefined) {
+      if (!(triggerOptions.group in config.groups)) {
+        throw new SentryError('UNKNOWN_GROUP', `Unknown group "${triggerOptions.group}".`, { fix: `Use a group from the configuration: ${Object.keys(config.groups).join(', ') || 'none defined'}.` });
+      }
+      selected = selected.filter((repo) => repo.group === triggerOptions.group);
+    }
+    const kind = triggerOptions.trigger ?? 'manual';
+    const byUnit = new Map<UnitKey, RepositoryConfig[]>();
+    for (const repo of selected) byUnit.set(unitKeyOf(repo), [...(byUnit.get(unitKeyOf(repo)) ?? []), repo]);
+    const runs: RunRecord[] = [];
+    for (const [unit, members] of byUnit) {
+      const changes: HeadChange[] = [];
+      const newlySeen: string[] = [];
+      const jobs: Array<{ id: string; repository: string; branch: string; sha: string; previousSha: string | null }> = [];
+      for (const repo of members) {
+        const stored = await store.getHeads(repo.name);
+        let heads = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
+        if (!stored.seen || heads.length === 0) {
+          const outcome = await pollRepository({ repo, provider: providerFor(repo), store, matches: matchers.get(repo.name)!, stopSignal: stopController.signal, timeoutSeconds: config.global.poll_timeout, onRateLimit: () => {} });
+          if (!outcome.ok) throw outcome.error;
+          if (!outcome.wasSeen) newlySeen.push(repo.name);
+          changes.push(...outcome.changes);
+          heads = outcome.heads.map((head) => ({ ...head, repository: repo.name, updatedAt: new Date().toISOString() }));
+        }
+        for (const head of heads) jobs.push({ id: newId('job'), repository: repo.name, branch: head.branch, sha: head.sha, previousSha: null });
+      }
+      if (jobs.length === 0) {
+        logger.warn({ unit }, `nothing to deploy for ${unit}: no branch matches its patterns`);
+        continue;
+      }
+      const result = await store.recordDetection({ repositories: newlySeen, changes, run: { id: newId('run'), unit, trigger: kind, createdAt: new Date().toISOString(), jobs } });
+      for (const change of changes) emitChange(change);
+      if (result.run) {
+        bus.emit('run:queued', { run: result.run, coalesced: result.coalesced });
+        runs.push(result.run);
+        lanes.kick(unit);
+      }
+    }
+    return runs;
+  }
+
+  async function waitForRuns(ids: readonly string[]): Promise<RunRecord[]> {
+    return Promise.all(
+      ids.map(
+        (id) =>
+          new Promise<RunRecord>((resolve, reject) => {
+            // Subscribe before reading so a finish between the two is not missed.
+            const off = bus.on('run:finish', ({ run }) => {
+              if (run.id !== id) return;
+              off();
+              store.getRun(id).then((fresh) => resolve(fresh ?? run), reject);
+            });
+            store.getRun(id).then((run) => {
+              if (!run) {
+                off();
+                reject(new SentryError('STATE_NOT_FOUND', `No run ${id}.`));
+              } else if (run.status !== 'queued' && run.status !== 'running') {
+                off();
+                resolve(run);
+              }
+            }, reject);
+          }),
+      ),
+    );
+  }
+
+  async function status(): Promise<RepositoryStatus[]> {
+    const report: RepositoryStatus[] = [];
+    for (const repo of config.repositories) {
+      const heads = await store.getHeads(repo.name);
+      const [lastRun] = await store.listRuns({ repository: repo.name, limit: 1 });
+      const state = health.get(repo.name)!;
+      let provider: string;
+      try {
+        const resolved = registry.provider(repo.monitor.repo_type);
+        provider = resolved.fallback ? `${resolved.provider.id} (fallback)` : resolved.provider.id;
+      } catch {
+        provider = 'not installed';
+      }
+      report.push({
+        name: repo.name,
+        group: repo.group ?? null,
+        repoType: repo.monitor.repo_type,
+        provider,
+        url: redactor.redact(targetOf(repo).url),
+        branches: repo.monitor.branches,
+        seen: heads.seen,
+        heads: heads.heads.map(({ branch, sha, updatedAt }) => ({ branch, sha, updatedAt })),
+        lastRun: lastRun
+          ? { id: lastRun.id, status: lastRun.status, trigger: lastRun.trigger, createdAt: lastRun.createdAt, finishedAt: lastRun.finishedAt, jobStatus: lastRun.jobs.find((job) => job.repository === repo.name)?.status ?? null }
+          : null,
+        health: { consecutiveFailures: state.consecutiveFailures, lastError: state.lastError ? redactor.redact(state.lastError) : null, lastPollAt: state.lastPollAt, nextPollAt: started && state.nextDueAt ? new Date(state.nextDueAt).toISOString() : null },
+      });
+    }
+    return report;
+  }
+
+  async function stop(stopOptions: { graceMs?: number } = {}): Promise<void> {
+    if (!stopping) {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      stopController.abort(new ShutdownError());
+    }
+    await cycleChain;
+    const graceMs = stopOptions.graceMs ?? config.global.shutdown_grace * 1000;
+    if (lanes.size > 0) {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'grace'>((resolve) => {
+        graceTimer = setTimeout(() => resolve('grace'), graceMs);
+      });
+      const outcome = await Promise.race([lanes.idle().then(() => 'idle' as const), graceOver]);
+      clearTimeout(graceTimer);
+      if (outcome === 'grace') {
+        logger.warn({ graceMs }, 'grace period over: cancelling running jobs');
+        shutdownController.abort(new ShutdownError(`sentry-git stopped: jobs still running after the ${graceMs / 1000} s grace period were cancelled`));
+      }
+    }
+    await lanes.idle();
+  }
+
+  let closed = false;
+  async function close(closeOptions: { graceMs?: number } = {}): Promise<void> {
+    await stop(closeOptions);
+    if (closed) return;
+    closed = true;
+    for (const teardown of teardowns.reverse()) await teardown();
+    detachLogger();
+    await store.close();
+  }
+
+  const sentry: Sentry = {
+    config,
+    store,
+    registry,
+    logger,
+    redactor,
+    bus,
+    on: bus.on,
+    once: bus.once,
+    off: bus.off,
+    async start() {
+      if (started) return;
+      if (stopping) throw new SentryError('ENGINE_STOPPED', 'Cannot start: this engine was stopped; create a new one.');
+      started = true;
+      await ensureReady();
+      scheduleNext();
+    },
+    stop,
+    close,
+    async pollOnce(pollOptions = {}) {
+      await ensureReady();
+      const repos = selectRepositories(pollOptions.repositories);
+      return serialized(() => pollAll(repos, 'poll'));
+    },
+    trigger,
+    waitForRuns,
+    idle: () => lanes.idle(),
+    status,
+  };
+
+  for (const plugin of registry.plugins) {
+    if (!plugin.setup) continue;
+    try {
+      const teardown = await plugin.setup(sentry);
+      if (typeof teardown === 'function') teardowns.push(teardown);
+    } catch (error) {
+      await store.close();
+      throw new SentryError('PLUGIN_SETUP_FAILED', `Plugin "${plugin.name}" failed in setup(): ${errorMessage(error)}`, { cause: error, path: plugin.name });
+    }
+  }
+  return sentry;
+}

@@ -1,0 +1,83 @@
+import { EventEmitter } from 'eventemitter3';
+import type { RateLimitInfo } from './interfaces/provider.js';
+import type { Redactor } from './redact.js';
+import type { ChangeKind, Job, JobRecord, JobResult, RunRecord } from './types.js';
+
+/** Every event the engine emits, with its payload. Subscribers get copies with secrets redacted. */
+export interface SentryEvents {
+  'poll:start': { cycle: number; repositories: string[] };
+  'poll:finish': { cycle: number; checked: number; changed: number; errors: number; durationMs: number };
+  'poll:error': { cycle: number; repository: string; provider: string; error: Error; consecutiveFailures: number; nextPollAt: string };
+  change: { repository: string; group: string | null; branch: string; before: string | null; after: string | null; kind: ChangeKind };
+  'run:queued': { run: RunRecord; coalesced: boolean };
+  'run:start': { run: RunRecord };
+  'job:start': { run: RunRecord; job: Job };
+  'job:output': { runId: string; jobId: string; repository: string; stream: 'stdout' | 'stderr' | 'system'; text: string };
+  'job:finish': { run: RunRecord; job: JobRecord; result: JobResult };
+  'run:finish': { run: RunRecord };
+  ratelimit: { provider: string; repository: string; rateLimit: RateLimitInfo };
+  error: { error: Error; context: string };
+}
+
+export type SentryEventName = keyof SentryEvents;
+export type SentryEventHandler<K extends SentryEventName> = (payload: SentryEvents[K]) => void;
+
+type EventMap = { [K in SentryEventName]: (payload: SentryEvents[K]) => void };
+
+/**
+ * The typed event bus. Payloads are redacted once, at emit, so no subscriber (logger, metrics,
+ * server, notifier) can leak a secret. A throwing handler is reported as an `error` event and
+ * never breaks the engine.
+ */
+export interface EventBus {
+  on<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): () => void;
+  once<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): () => void;
+  off<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): void;
+  emit<K extends SentryEventName>(name: K, payload: SentryEvents[K]): void;
+  listenerCount(name: SentryEventName): number;
+}
+
+export function createEventBus(redactor: Redactor): EventBus {
+  const emitter = new EventEmitter<EventMap>();
+
+  function guard<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): SentryEventHandler<K> {
+    return (payload) => {
+      try {
+        handler(payload);
+      } catch (error) {
+        if (name === 'error') return;
+        emit('error', { error: error instanceof Error ? error : new Error(String(error)), context: `handler of "${name}"` });
+      }
+    };
+  }
+
+  const wrapped = new WeakMap<object, SentryEventHandler<never>>();
+
+  function on<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): () => void {
+    const safe = guard(name, handler);
+    wrapped.set(handler, safe as SentryEventHandler<never>);
+    // eventemitter3's generic signatures cannot follow K through the mapped type.
+    (emitter.on as (n: string, h: unknown) => void)(name, safe);
+    return () => off(name, handler);
+  }
+
+  function once<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): () => void {
+    const off = on(name, (payload) => {
+      off();
+      handler(payload);
+    });
+    return off;
+  }
+
+  function off<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): void {
+    const safe = wrapped.get(handler);
+    if (safe) (emitter.off as (n: string, h: unknown) => void)(name, safe);
+  }
+
+  function emit<K extends SentryEventName>(name: K, payload: SentryEvents[K]): void {
+    if (emitter.listenerCount(name) === 0) return;
+    (emitter.emit as (n: string, p: unknown) => boolean)(name, redactor.redactValue(payload));
+  }
+
+  return { on, once, off, emit, listenerCount: (name) => emitter.listenerCount(name) };
+}

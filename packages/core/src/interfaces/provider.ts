@@ -1,0 +1,71 @@
+import type { AuthConfig } from '../config/schema.js';
+import type { BranchHead } from '../types.js';
+
+/** What a provider polls: the `monitor` block of one repository. */
+export interface ProviderTarget {
+  /** The repository entry's name (for messages). */
+  repository: string;
+  url: string;
+  type: string;
+  auth?: AuthConfig | undefined;
+  /** Provider-specific settings from the monitor block. */
+  options?: Record<string, unknown>;
+}
+
+export interface ListHeadsOptions {
+  /** True for branch names to report; providers may use it to skip work. */
+  match: (branch: string) => boolean;
+  signal: AbortSignal;
+  /** SHAs last seen, for conditional requests. */
+  known?: ReadonlyMap<string, string>;
+}
+
+export interface RateLimitInfo {
+  limit?: number;
+  remaining: number;
+  resetAt?: string;
+}
+
+export interface ListHeadsResult {
+  heads: BranchHead[];
+  /** True when the provider learned from a conditional request that nothing changed; `heads` then repeats `known`. */
+  notModified?: boolean;
+  rateLimit?: RateLimitInfo;
+}
+
+export interface CommitStatus {
+  state: 'pending' | 'success' | 'failure' | 'error';
+  description?: string;
+  targetUrl?: string;
+  context?: string;
+}
+
+export interface WebhookPush {
+  repoUrl: string;
+  branch: string;
+  before: string | null;
+  after: string | null;
+}
+
+export type WebhookResult = { ok: true; push: WebhookPush } | { ok: false; status: number; reason: string };
+
+export interface ProviderCapabilities {
+  /** Answers `listHeads` with conditional requests (no quota spent when nothing moved). */
+  conditionalRequests: boolean;
+  changedFiles: boolean;
+  commitStatus: boolean;
+  webhooks: boolean;
+}
+
+/**
+ * Reads branch heads from a Git host. One call answers "what are the heads of the matching
+ * branches now"; the provider makes that cheap.
+ */
+export interface GitProvider {
+  readonly id: string;
+  readonly capabilities: ProviderCapabilities;
+  listHeads(target: ProviderTarget, options: ListHeadsOptions): Promise<ListHeadsResult>;
+  changedFiles?(target: ProviderTarget, from: string, to: string, options: { signal: AbortSignal }): Promise<string[]>;
+  setCommitStatus?(target: ProviderTarget, sha: string, status: CommitStatus, options: { signal: AbortSignal }): Promise<void>;
+  parseWebhook?(headers: Record<string, string | string[] | undefined>, rawBody: Buffer, secret: string | undefined): WebhookResult;
+}

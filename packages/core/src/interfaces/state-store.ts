@@ -1,0 +1,88 @@
+import type { HeadChange, HeadRecord, JobRecord, JobStatus, RunRecord, RunSpec, RunStatus, TriggerKind, UnitKey } from '../types.js';
+
+export interface DetectionInput {
+  /** Repositories polled successfully in this cycle: they count as seen (baselined) from now on. */
+  repositories: string[];
+  /** Heads to write: `after: null` removes the head. */
+  changes: HeadChange[];
+  /**
+   * The run that deploys the changes. When the unit already has a queued (not yet started)
+   * run, the store merges into it instead: a job for the same repository and branch takes the
+   * newer SHA (keeping its original `previousSha`), other jobs are appended.
+   * A run with no jobs or with a job id already in use throws `STATE_INVALID_RUN` and writes nothing.
+   */
+  run?: RunSpec;
+}
+
+export interface DetectionResult {
+  run: RunRecord | null;
+  /** True when the jobs were merged into an already queued run. */
+  coalesced: boolean;
+}
+
+export interface RepositoryHeads {
+  /** False until the repository was polled successfully once. */
+  seen: boolean;
+  heads: HeadRecord[];
+}
+
+export type RunPatch = Partial<Pick<RunRecord, 'status' | 'startedAt' | 'finishedAt' | 'error'>>;
+export type JobPatch = Partial<Pick<JobRecord, 'status' | 'exitCode' | 'startedAt' | 'finishedAt' | 'durationMs' | 'output' | 'error'>>;
+
+export interface RunFilter {
+  /** Most recent first; default 20. */
+  limit?: number;
+  offset?: number;
+  status?: RunStatus | RunStatus[];
+  unit?: UnitKey;
+  repository?: string;
+  trigger?: TriggerKind;
+}
+
+export interface RecoveryResult {
+  /** Runs that were `running` or `queued` when the process died, now `queued` again (oldest first). */
+  requeued: RunRecord[];
+  /** Runs marked failed instead (policy `fail`). */
+  failed: RunRecord[];
+}
+
+export interface StateStoreCapabilities {
+  /** State survives a restart of the process. */
+  durable: boolean;
+}
+
+/**
+ * Keeps heads and run history. A detected change is never lost: the new head and the queued
+ * run that deploys it are written in one transaction, before anything runs.
+ */
+export interface StateStore {
+  readonly id: string;
+  readonly capabilities: StateStoreCapabilities;
+  getHeads(repository: string): Promise<RepositoryHeads>;
+  recordDetection(input: DetectionInput): Promise<DetectionResult>;
+  updateRun(id: string, patch: RunPatch): Promise<void>;
+  updateJob(id: string, patch: JobPatch): Promise<void>;
+  getRun(id: string): Promise<RunRecord | null>;
+  listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+  /**
+   * After a crash: runs left `running` or `queued` become `queued` (their unfinished jobs too,
+   * finished jobs keep their result), or `failed` with policy `fail`.
+   */
+  recoverInterrupted(options?: { policy?: 'requeue' | 'fail'; now?: string }): Promise<RecoveryResult>;
+  close(): Promise<void>;
+}
+
+/** Options every state store factory receives. */
+export interface StateStoreContext {
+  /** Folder of the configuration file (relative paths resolve against it). */
+  configDir: string;
+  /** `state.path` from the configuration, if any. */
+  path?: string | undefined;
+}
+
+export interface StateStoreFactory {
+  readonly id: string;
+  create(context: StateStoreContext): StateStore | Promise<StateStore>;
+}
+
+export type { JobStatus };

@@ -1,0 +1,26 @@
+import type { Executor } from '../interfaces/executor.js';
+import type { GitProvider } from '../interfaces/provider.js';
+import type { StateStoreFactory } from '../interfaces/state-store.js';
+import type { Strategy } from '../interfaces/strategy.js';
+import type { Sentry } from '../engine/sentry.js';
+
+/**
+ * A plugin bundles providers, executors, strategies and state stores, and may subscribe to
+ * events in `setup()` (a notifier, a metrics exporter). First-party adapters are plugins too.
+ */
+export interface SentryPlugin {
+  name: string;
+  providers?: GitProvider[];
+  executors?: Executor[];
+  strategies?: Strategy[];
+  stateStores?: StateStoreFactory[];
+  /** Called once the engine exists, before it starts; may return a teardown run on stop. */
+  setup?(sentry: Sentry): void | (() => void | Promise<void>) | Promise<void | (() => void | Promise<void>)>;
+}
+
+/** A plugin module's default export: the plugin, or a function of the options given in config. */
+export type PluginExport = SentryPlugin | ((options: Record<string, unknown>) => SentryPlugin | Promise<SentryPlugin>);
+
+export function definePlugin<const P extends SentryPlugin>(plugin: P): P {
+  return plugin;
+}

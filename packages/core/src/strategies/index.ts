@@ -1,0 +1,2 @@
+export { parallelStrategy } from './parallel.js';
+export { sequentialStrategy } from './sequential.js';

@@ -1,0 +1,135 @@
+import type { DeployConfig, RepositoryConfig } from './config/schema.js';
+
+/** How a run came to be. */
+export type TriggerKind = 'poll' | 'manual' | 'webhook' | 'api';
+
+/** A job's outcome; `queued` and `running` are the states before one. */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'timed_out' | 'cancelled';
+export type JobOutcome = Exclude<JobStatus, 'queued' | 'running'>;
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+
+export const FINISHED_JOB_STATUSES: readonly JobOutcome[] = ['succeeded', 'failed', 'skipped', 'timed_out', 'cancelled'];
+
+/**
+ * What deploys together: a group, or a repository without a group. Runs of one unit never
+ * overlap. Written `group:<name>` or `repository:<name>`.
+ */
+export type UnitKey = `group:${string}` | `repository:${string}`;
+
+export function unitKeyOf(repository: Pick<RepositoryConfig, 'name' | 'group'>): UnitKey {
+  return repository.group ? `group:${repository.group}` : `repository:${repository.name}`;
+}
+
+/** A branch head as a provider reports it. */
+export interface BranchHead {
+  branch: string;
+  sha: string;
+}
+
+/** A head as the state store keeps it. */
+export interface HeadRecord extends BranchHead {
+  repository: string;
+  updatedAt: string;
+}
+
+export type ChangeKind = 'created' | 'updated' | 'deleted';
+
+/**
+ * A head that moved. `baseline` marks the first sighting of a repository's branches: it is
+ * recorded, not deployed (unless `global.deploy_on_first_sight`).
+ */
+export interface HeadChange {
+  repository: string;
+  branch: string;
+  before: string | null;
+  after: string | null;
+  kind: ChangeKind | 'baseline';
+}
+
+/** One deploy of one repository branch inside a run, as stored. Holds no configuration (and so no secret). */
+export interface JobRecord {
+  id: string;
+  runId: string;
+  /** Order inside the run (strategies run sequential groups in this order). */
+  position: number;
+  repository: string;
+  branch: string;
+  sha: string;
+  previousSha: string | null;
+  status: JobStatus;
+  exitCode: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** The last 64 KiB of output, secrets redacted. */
+  output: string;
+  /** Why it failed, timed out, was cancelled or skipped. */
+  error: string | null;
+}
+
+export interface RunRecord {
+  id: string;
+  unit: UnitKey;
+  trigger: TriggerKind;
+  status: RunStatus;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  /** How many times a crash interrupted it and it was re-queued. */
+  attempts: number;
+  jobs: JobRecord[];
+}
+
+/** A job to add to a run: one repository branch at one SHA. */
+export interface JobSpec {
+  id: string;
+  repository: string;
+  branch: string;
+  sha: string;
+  previousSha: string | null;
+}
+
+/** A run to queue; `id` is used when the store creates a new run rather than merging. */
+export interface RunSpec {
+  id: string;
+  unit: UnitKey;
+  trigger: TriggerKind;
+  jobs: JobSpec[];
+  createdAt: string;
+}
+
+/** What a job carries to an executor: the stored job plus the repository's configuration. */
+export interface Job {
+  id: string;
+  runId: string;
+  repository: string;
+  group: string | null;
+  branch: string;
+  sha: string;
+  previousSha: string | null;
+  trigger: TriggerKind;
+  /** The watched repository's URL (credentials never embedded). */
+  repoUrl: string;
+  /** `deploy.project_name`, or the repository name. */
+  projectName: string;
+  deploy: DeployConfig;
+  /** Job timeout in seconds (`deploy.timeout`, else `global.timeout`); the signal enforces it. */
+  timeoutSeconds: number;
+  /** Global settings an executor needs. */
+  settings: { tmpDir: string; cleanup: boolean };
+}
+
+export interface JobResult {
+  status: JobOutcome;
+  exitCode: number | null;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** The last 64 KiB of output. */
+  output: string;
+  error: string | null;
+}
+
+/** The size of the output tail kept with a job result. */
+export const OUTPUT_TAIL_BYTES = 64 * 1024;

@@ -1,0 +1,84 @@
+import { SentryError } from '@sentry-git/core';
+
+/** What went wrong with one git run, secrets already removed. */
+export interface GitFailure {
+  repository: string;
+  /** The URL, redacted. */
+  url: string;
+  /** git's stderr, redacted. */
+  stderr: string;
+  exitCode: number | undefined;
+  /** Node's error code when git could not start (`ENOENT`). */
+  spawnCode: string | undefined;
+  gitBinary: string;
+  cause?: unknown;
+}
+
+const AUTH_FAILED = [
+  /authentication failed/i,
+  /could not read (username|password)/i,
+  /returned error: 40[13]\b/i,
+  /\bHTTP (code )?40[13]\b/i,
+  /permission denied \((publickey|password|keyboard-interactive)/i,
+  /invalid username or password/i,
+  /\bunauthorized\b/i,
+];
+
+const NOT_FOUND = [
+  /repository '.*' not found/i,
+  /repository not found/i,
+  /does not appear to be a git repository/i,
+  /not a git repository/i,
+  /repository not exported/i,
+  /no such repository/i,
+  /returned error: 404\b/i,
+  /project you were looking for could not be found/i,
+];
+
+/** The SentryError for a failed `git ls-remote`, classified from git's exit and stderr. */
+export function gitFailureError(failure: GitFailure): SentryError {
+  const where = `repository "${failure.repository}" (${failure.url})`;
+  const details = { repository: failure.repository, url: failure.url, exitCode: failure.exitCode };
+  const said = failure.stderr.trim() ? `: ${failure.stderr.trim()}` : '';
+
+  if (failure.spawnCode === 'ENOENT') {
+    return new SentryError('GIT_FAILED', `Could not run "${failure.gitBinary}" to list the branches of ${where}.`, {
+      fix: 'install git, or point the gitBinary option of the git provider at it.',
+      path: failure.repository,
+      details,
+      cause: failure.cause,
+    });
+  }
+  if (AUTH_FAILED.some((pattern) => pattern.test(failure.stderr))) {
+    return new SentryError('GIT_AUTH_FAILED', `Git could not authenticate to ${where}${said}`, {
+      fix: 'check monitor.auth (token and username) for this repository; for SSH URLs load the key into ssh-agent (no passphrase prompt is possible).',
+      path: failure.repository,
+      details,
+    });
+  }
+  if (NOT_FOUND.some((pattern) => pattern.test(failure.stderr))) {
+    return new SentryError('GIT_NOT_FOUND', `Git found no repository at ${where}${said}`, {
+      fix: 'check monitor.repo_url; a private repository that the credentials cannot see is also reported as missing by most hosts.',
+      path: failure.repository,
+      details,
+    });
+  }
+  const status = failure.exitCode === undefined ? '' : ` (exit code ${failure.exitCode})`;
+  return new SentryError('GIT_FAILED', `git ls-remote failed for ${where}${status}${said}`, {
+    fix: `run \`git ls-remote --heads ${failure.url}\` by hand to see the full error.`,
+    path: failure.repository,
+    details,
+  });
+}
+
+export function gitTimeoutError(repository: string, url: string, timeoutMs: number): SentryError {
+  return new SentryError(
+    'GIT_TIMEOUT',
+    `git ls-remote for repository "${repository}" (${url}) did not finish within ${timeoutMs} ms.`,
+    {
+      fix: 'check that the host is reachable from here, or raise the timeoutMs option of the git provider.',
+      path: repository,
+      details: { repository, url, timeoutMs },
+    },
+  );
+}

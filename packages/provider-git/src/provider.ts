@@ -1,0 +1,57 @@
+import type { GitProvider, ListHeadsOptions, ListHeadsResult, ProviderTarget } from '@sentry-git/core';
+import { lsRemoteHeads } from './ls-remote.js';
+import { parseLsRemote } from './parse.js';
+
+export interface GitProviderOptions {
+  /**
+   * The git executable to run (a name looked up on `PATH`, or a path).
+   * @default 'git'
+   */
+  gitBinary?: string;
+  /**
+   * How long one `git ls-remote` may take before it is killed (with its children) and the call
+   * rejects with `GIT_TIMEOUT`.
+   * @default 30000
+   */
+  timeoutMs?: number;
+  /**
+   * Extra environment for git (e.g. `GIT_SSH_COMMAND`, `HTTPS_PROXY`), on top of the process
+   * environment. Settings that would let git wait for a prompt are always overridden.
+   * @default {}
+   */
+  env?: Record<string, string>;
+}
+
+/** The default of {@link GitProviderOptions.timeoutMs}. */
+export const DEFAULT_GIT_TIMEOUT_MS = 30_000;
+
+/**
+ * A provider for any Git host, through `git ls-remote`: https, http, ssh, git, scp-like
+ * `user@host:path`, file:// and local paths. It has no conditional requests, so every poll asks
+ * the remote; API providers use it as their fallback.
+ */
+export function createGitProvider(options: GitProviderOptions = {}): GitProvider {
+  const gitBinary = options.gitBinary ?? 'git';
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+  const env = { ...options.env };
+
+  async function listHeads(target: ProviderTarget, { match, signal }: ListHeadsOptions): Promise<ListHeadsResult> {
+    const output = await lsRemoteHeads({
+      repository: target.repository,
+      url: target.url,
+      type: target.type,
+      auth: target.auth,
+      signal,
+      gitBinary,
+      timeoutMs,
+      env,
+    });
+    return { heads: parseLsRemote(output).filter((head) => match(head.branch)) };
+  }
+
+  return {
+    id: 'git',
+    capabilities: { conditionalRequests: false, changedFiles: false, commitStatus: false, webhooks: false },
+    listHeads,
+  };
+}

@@ -1,0 +1,209 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { StateStore } from '@sentry-git/core';
+import { describeStateStore } from '@sentry-git/core/testing';
+import { tempdir } from '@sentry-git/test-utils';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import plugin, { createSqliteStateStore, SCHEMA_VERSION, sqliteStateStore } from '../src/index.js';
+
+// The conformance suite on a real file: `reopen` opens the file the last `create` made.
+let lastFile = '';
+describeStateStore({
+  name: 'sqlite',
+  async create() {
+    lastFile = path.join(await tempdir('sentry-git-sqlite-'), 'state.db');
+    return createSqliteStateStore({ path: lastFile });
+  },
+  reopen: () => createSqliteStateStore({ path: lastFile }),
+});
+
+const sha = (n: number) => n.toString(16).padStart(40, '0');
+
+describe('sqlite state store', () => {
+  const open: StateStore[] = [];
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close();
+  });
+
+  async function freshFile(): Promise<string> {
+    return path.join(await tempdir('sentry-git-sqlite-'), 'nested', 'state.db');
+  }
+
+  function track(store: StateStore): StateStore {
+    open.push(store);
+    return store;
+  }
+
+  /** Reads the file with a second connection, as another process would. */
+  function inspect<T>(file: string, read: (db: Database.Database) => T): T {
+    const db = new Database(file, { readonly: true });
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  it('creates missing parent folders and turns on WAL', async () => {
+    const file = await freshFile();
+    track(createSqliteStateStore({ path: file }));
+    expect(existsSync(file)).toBe(true);
+    expect(inspect(file, (db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
+  });
+
+  it('records the schema version in user_version', async () => {
+    const file = await freshFile();
+    const store = createSqliteStateStore({ path: file });
+    await store.close();
+    expect(SCHEMA_VERSION).toBeGreaterThan(0);
+    expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+    const tables = inspect(file, (db) =>
+      (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+          name: string;
+        }[]
+      ).map((row) => row.name),
+    );
+    expect(tables).toEqual(['heads', 'jobs', 'repositories', 'runs']);
+    // Reopening an up-to-date file migrates nothing and keeps the version.
+    await createSqliteStateStore({ path: file }).close();
+    expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+  });
+
+  it('refuses a database from a newer version with STATE_SCHEMA_TOO_NEW, without touching it', async () => {
+    const file = await freshFile();
+    await createSqliteStateStore({ path: file }).close();
+    const db = new Database(file);
+    db.pragma('journal_mode = DELETE');
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => createSqliteStateStore({ path: file })).toThrow(
+      expect.objectContaining({ code: 'STATE_SCHEMA_TOO_NEW' }),
+    );
+    expect(inspect(file, (check) => check.pragma('journal_mode', { simple: true }))).toBe('delete');
+  });
+
+  it('wraps a file that is not a database in STATE_OPEN_FAILED', async () => {
+    const file = await freshFile();
+    await createSqliteStateStore({ path: file }).close();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, 'not a database, just text '.repeat(100));
+    expect(() => createSqliteStateStore({ path: file })).toThrow(
+      expect.objectContaining({ code: 'STATE_OPEN_FAILED' }),
+    );
+  });
+
+  it('rolls back the whole detection when a constraint fails inside the transaction', async () => {
+    const file = await freshFile();
+    const store = track(createSqliteStateStore({ path: file }));
+    await store.recordDetection({
+      repositories: ['api'],
+      changes: [{ repository: 'api', branch: 'main', before: null, after: sha(1), kind: 'baseline' }],
+    });
+    const failing = store.recordDetection({
+      repositories: ['api', 'web'],
+      changes: [
+        { repository: 'api', branch: 'main', before: sha(1), after: sha(2), kind: 'updated' },
+        { repository: 'web', branch: 'main', before: null, after: sha(3), kind: 'created' },
+      ],
+      run: {
+        id: 'run-1',
+        unit: 'group:all',
+        trigger: 'poll',
+        createdAt: new Date().toISOString(),
+        jobs: [
+          { id: 'dup', repository: 'api', branch: 'main', sha: sha(2), previousSha: sha(1) },
+          { id: 'dup', repository: 'web', branch: 'main', sha: sha(3), previousSha: null },
+        ],
+      },
+    });
+    await expect(failing).rejects.toMatchObject({ code: 'STATE_INVALID_RUN' });
+    // The store did not pre-check this: SQLite's primary key caught it mid-transaction.
+    await expect(failing).rejects.toHaveProperty('cause.code', 'SQLITE_CONSTRAINT_PRIMARYKEY');
+
+    await expect(store.getHeads('api')).resolves.toMatchObject({
+      seen: true,
+      heads: [{ branch: 'main', sha: sha(1) }],
+    });
+    await expect(store.getHeads('web')).resolves.toEqual({ seen: false, heads: [] });
+    const counts = inspect(file, (db) => ({
+      runs: db.prepare('SELECT count(*) AS n FROM runs').get(),
+      jobs: db.prepare('SELECT count(*) AS n FROM jobs').get(),
+      repositories: db.prepare('SELECT count(*) AS n FROM repositories').get(),
+    }));
+    expect(counts).toEqual({ runs: { n: 0 }, jobs: { n: 0 }, repositories: { n: 1 } });
+  });
+
+  it('makes a committed detection visible to another connection at once', async () => {
+    const file = await freshFile();
+    const store = track(createSqliteStateStore({ path: file }));
+    await store.recordDetection({
+      repositories: ['api'],
+      changes: [{ repository: 'api', branch: 'main', before: null, after: sha(7), kind: 'created' }],
+      run: {
+        id: 'run-1',
+        unit: 'repository:api',
+        trigger: 'poll',
+        createdAt: new Date().toISOString(),
+        jobs: [{ id: 'job-1', repository: 'api', branch: 'main', sha: sha(7), previousSha: null }],
+      },
+    });
+    const row = inspect(file, (db) => db.prepare('SELECT status FROM runs WHERE id = ?').get('run-1'));
+    expect(row).toEqual({ status: 'queued' });
+  });
+
+  it('resolves a relative path against configDir', async () => {
+    const dir = await tempdir('sentry-git-sqlite-');
+    track(createSqliteStateStore({ path: 'data/state.db', configDir: dir }));
+    expect(existsSync(path.join(dir, 'data', 'state.db'))).toBe(true);
+  });
+
+  it('accepts :memory:', async () => {
+    const store = track(createSqliteStateStore({ path: ':memory:' }));
+    await store.recordDetection({ repositories: ['api'], changes: [] });
+    await expect(store.getHeads('api')).resolves.toEqual({ seen: true, heads: [] });
+  });
+
+  it('requires the path option with STATE_OPTION_MISSING naming it', () => {
+    const missing = expect.objectContaining({ code: 'STATE_OPTION_MISSING', path: 'path' });
+    expect(() => createSqliteStateStore({} as never)).toThrow(missing);
+    expect(() => createSqliteStateStore({ path: '' })).toThrow(missing);
+    expect(() => createSqliteStateStore(undefined as never)).toThrow(/`path`/);
+  });
+
+  it('rejects a negative busyTimeoutMs', () => {
+    expect(() => createSqliteStateStore({ path: ':memory:', busyTimeoutMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'STATE_OPTION_INVALID' }),
+    );
+  });
+
+  it('rejects calls after close with STATE_CLOSED', async () => {
+    const store = createSqliteStateStore({ path: ':memory:' });
+    await store.close();
+    await expect(store.getHeads('api')).rejects.toMatchObject({ code: 'STATE_CLOSED' });
+  });
+
+  describe('factory and plugin', () => {
+    it('defaults to <configDir>/.sentry-git/state.db', async () => {
+      const dir = await tempdir('sentry-git-sqlite-');
+      const store = track(await sqliteStateStore.create({ configDir: dir }));
+      expect(store.id).toBe('sqlite');
+      expect(store.capabilities).toEqual({ durable: true });
+      expect(existsSync(path.join(dir, '.sentry-git', 'state.db'))).toBe(true);
+    });
+
+    it('uses state.path, relative to the config folder', async () => {
+      const dir = await tempdir('sentry-git-sqlite-');
+      track(await sqliteStateStore.create({ configDir: dir, path: 'var/sentry.db' }));
+      expect(existsSync(path.join(dir, 'var', 'sentry.db'))).toBe(true);
+      expect(existsSync(path.join(dir, '.sentry-git'))).toBe(false);
+    });
+
+    it('is registered by the default export', () => {
+      expect(plugin.name).toBe('@sentry-git/state-sqlite');
+      expect(plugin.stateStores).toEqual([sqliteStateStore]);
+      expect(sqliteStateStore.id).toBe('sqlite');
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export * from './gitdir.js';
+export * from './git-http-server.js';
