@@ -64,7 +64,8 @@ export async function cloneQaRepository(options: CloneOptions): Promise<CloneOut
       onOutput(stream, text) {
         const safe = redactor.redact(text);
         if (stream === 'stderr') errors.push(safe);
-        options.output.write(stream, safe);
+        // The clone is the executor's work, not the deploy's: stdout/stderr are the commands'.
+        options.output.write('system', safe);
       },
     },
   );

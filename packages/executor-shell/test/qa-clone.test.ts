@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { timeoutError } from '@sentry-git/core';
+import { makeJob } from '@sentry-git/core/testing';
+import {
+  type GitFixture,
+  type GitHttpServer,
+  gitdir,
+  startGitHttpServer,
+  tempdir,
+} from '@sentry-git/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createShellExecutor } from '../src/index.js';
+import { recordingContext } from './helpers.js';
+
+const TOKEN = 'glpat-qa-secret-TOKEN-0123456789';
+const TOKEN_BASE64 = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
+const REAL_GIT = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+
+/** A `git` that logs its arguments (one invocation a line) before running the real one. */
+async function loggingGit(dir: string): Promise<{ binary: string; log: string }> {
+  const binary = path.join(dir, 'git-wrapper.sh');
+  const log = path.join(dir, 'git-argv.log');
+  await writeFile(binary, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${REAL_GIT}' "$@"\n`);
+  await chmod(binary, 0o755);
+  return { binary, log };
+}
+
+function expectNoSecret(text: string): void {
+  expect(text).not.toContain(TOKEN);
+  expect(text).not.toContain(TOKEN_BASE64);
+}
+
+describe('shell executor: QA repository over authenticated HTTP', () => {
+  let qa: GitFixture;
+  let server: GitHttpServer;
+  let remote: string;
+
+  beforeEach(async () => {
+    qa = await gitdir();
+    await qa.commit('main', { 'deploy.txt': 'deploy me\n' });
+    server = await startGitHttpServer({ root: path.dirname(qa.bare), auth: { token: TOKEN } });
+    remote = `${server.url}/${path.basename(qa.bare)}`;
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('clones with the token given through the environment only', async () => {
+    const tools = await tempdir();
+    const git = await loggingGit(tools);
+    const tmpDir = await tempdir();
+    const job = makeJob({
+      deploy: {
+        qa_repo_url: remote,
+        qa_repo_branch: 'main',
+        repo_type: 'github',
+        auth: { token: TOKEN },
+        commands: ['cat deploy.txt', 'cat .git/config', 'env | sort'],
+      },
+      settings: { tmpDir, cleanup: false },
+    });
+    const recording = recordingContext();
+    const result = await createShellExecutor({ gitBinary: git.binary }).execute(job, recording.context);
+    expect(result.status, result.error ?? '').toBe('succeeded');
+    expect(recording.text('stdout')).toContain('deploy me\n');
+
+    // The server saw Basic auth with GitHub's user name on every request.
+    expect(server.requests.length).toBeGreaterThan(0);
+    expect(
+      server.requests.every((request) => request.authorized && request.username === 'x-access-token'),
+    ).toBe(true);
+
+    // Not in git's argv, not in the clone's config, not in the commands' environment or any output.
+    const argv = await readFile(git.log, 'utf8');
+    expect(argv).toContain('clone');
+    expect(argv).toContain(remote);
+    expectNoSecret(argv);
+    const [jobDir] = await readdir(tmpDir);
+    const gitConfig = await readFile(path.join(tmpDir, jobDir!, 'checkout', '.git', 'config'), 'utf8');
+    expect(gitConfig).toContain(`url = ${remote}`);
+    expect(gitConfig.toLowerCase()).not.toContain('extraheader');
+    expectNoSecret(gitConfig);
+    expectNoSecret(recording.text());
+    expectNoSecret(JSON.stringify(result));
+  });
+
+  it('takes credentials out of the URL and sends them the same way', async () => {
+    const git = await loggingGit(await tempdir());
+    const withCredentials = remote.replace('http://', `http://deploy-bot:${TOKEN}@`);
+    const job = makeJob({
+      deploy: { qa_repo_url: withCredentials, commands: ['git remote get-url origin'] },
+      settings: { tmpDir: await tempdir() },
+    });
+    const recording = recordingContext();
+    const result = await createShellExecutor({ gitBinary: git.binary }).execute(job, recording.context);
+    expect(result.status, result.error ?? '').toBe('succeeded');
+    expect(recording.text('stdout')).toBe(`${remote}\n`);
+    expect(server.requests.every((request) => request.authorized && request.username === 'deploy-bot')).toBe(
+      true,
+    );
+    expectNoSecret(await readFile(git.log, 'utf8'));
+    expectNoSecret(recording.text());
+  });
+
+  it('fails with a clear, redacted error and runs no command when the token is wrong', async () => {
+    const wrong = `${TOKEN}-wrong`;
+    const marker = path.join(await tempdir(), 'ran');
+    const job = makeJob({
+      deploy: { qa_repo_url: remote, auth: { username: 'bot', token: wrong }, commands: [`touch ${marker}`] },
+      settings: { tmpDir: await tempdir() },
+    });
+    const recording = recordingContext();
+    const result = await createShellExecutor().execute(job, recording.context);
+    expect(result.status).toBe('failed');
+    expect(result.exitCode).toBeNull();
+    expect(result.error).toMatch(
+      new RegExp(`^Cloning the QA repository ${remote} failed: git exited with code 128`),
+    );
+    expect(result.error).not.toContain(wrong);
+    expect(recording.text()).not.toContain(wrong);
+    expect(server.requests.some((request) => request.status === 401)).toBe(true);
+    await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('shell executor: cloning', () => {
+  it('fails without running commands when the QA repository does not exist', async () => {
+    const missing = path.join(await tempdir(), 'missing.git');
+    const job = makeJob({
+      deploy: { qa_repo_url: missing, commands: ['echo should-not-run'] },
+      settings: { tmpDir: await tempdir() },
+    });
+    const recording = recordingContext();
+    const result = await createShellExecutor().execute(job, recording.context);
+    expect(result.status).toBe('failed');
+    expect(result.error).toContain(
+      `Cloning the QA repository file://${missing} failed: git exited with code 128`,
+    );
+    expect(recording.text('stdout')).toBe('');
+  });
+
+  it('honours the signal while cloning', async () => {
+    const tools = await tempdir();
+    const slowGit = path.join(tools, 'slow-git.sh');
+    // A clone that never finishes: announces itself, then waits.
+    await writeFile(slowGit, '#!/bin/sh\necho "fake clone started" >&2\nexec sleep 1000\n');
+    await chmod(slowGit, 0o755);
+    const tmpDir = await tempdir();
+    const job = makeJob({
+      deploy: { qa_repo_url: 'https://git.example.invalid/qa.git', commands: ['echo should-not-run'] },
+      settings: { tmpDir },
+    });
+    const recording = recordingContext({
+      abortWhen: /fake clone started/,
+      reason: timeoutError('job timed out after 300s'),
+    });
+    const result = await createShellExecutor({ gitBinary: slowGit }).execute(job, recording.context);
+    expect(result).toMatchObject({ status: 'timed_out', exitCode: null, error: 'job timed out after 300s' });
+    expect(recording.text('stdout')).toBe('');
+    expect(await readdir(tmpDir)).toEqual([]);
+  });
+});
