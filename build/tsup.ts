@@ -13,7 +13,7 @@ export function defineBuild(entry: Record<string, string>, overrides: Options = 
     dts: { compilerOptions: { customConditions: [] } },
     sourcemap: true,
     clean: true,
-    splitting: false,
+    splitting: true,
     treeshake: true,
     tsconfig: '../../tsconfig.build.json',
     ...overrides,

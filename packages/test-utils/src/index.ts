@@ -1,2 +1,4 @@
 export * from './gitdir.js';
 export * from './git-http-server.js';
+export * from './process.js';
+export * from './events.js';
