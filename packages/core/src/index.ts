@@ -11,7 +11,7 @@ export * from './config/schema.js';
 export { defineConfig } from './config/define.js';
 export { expandEnv, formatPath } from './config/expand.js';
 export { configJsonSchema } from './config/json-schema.js';
-export { type LoadConfigOptions, type LoadedConfig, SEARCH_PLACES, collectSecrets, loadConfig, resolveConfig } from './config/load.js';
+export { type LoadConfigOptions, type LoadedConfig, SEARCH_PLACES, collectSecrets, loadConfig, resolveConfig, resolveRelativePaths } from './config/load.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
 export * from './plugins/define.js';
 export { type Registry, GIT_FALLBACK_TYPES, createRegistry } from './plugins/registry.js';

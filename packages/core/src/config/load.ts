@@ -119,8 +119,25 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   }
   const expanded = expandEnv(raw, env);
   const config = validateConfig(expanded.value, { file, known: options.known, issues: expanded.issues });
-  if (config.state.path && !path.isAbsolute(config.state.path)) config.state.path = path.resolve(dir, config.state.path);
+  resolveRelativePaths(config, dir);
   return { config, file, dir, dotenv, secrets: [...new Set([...collectSecrets(config), ...expanded.secrets])] };
+}
+
+function isRelativePath(value: string): boolean {
+  return value.startsWith('./') || value.startsWith('../') || value === '.' || value === '..';
+}
+
+/**
+ * Relative local paths in a config (repository paths, state file) mean "next to the config
+ * file", whatever the working directory of the process.
+ */
+export function resolveRelativePaths(config: SentryConfig, dir: string): void {
+  if (config.state.path && !path.isAbsolute(config.state.path)) config.state.path = path.resolve(dir, config.state.path);
+  if (!path.isAbsolute(config.global.tmp_dir)) config.global.tmp_dir = path.resolve(dir, config.global.tmp_dir);
+  for (const repo of config.repositories) {
+    if (isRelativePath(repo.monitor.repo_url)) repo.monitor.repo_url = path.resolve(dir, repo.monitor.repo_url);
+    if (repo.deploy.qa_repo_url && isRelativePath(repo.deploy.qa_repo_url)) repo.deploy.qa_repo_url = path.resolve(dir, repo.deploy.qa_repo_url);
+  }
 }
 
 /** Validates a config given as an object (library use): expansion, schema and cross checks. */

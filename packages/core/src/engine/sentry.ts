@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { ShutdownError } from '../abort.js';
-import { collectSecrets, resolveConfig } from '../config/load.js';
+import { collectSecrets, resolveConfig, resolveRelativePaths } from '../config/load.js';
 import { type KnownIds, validateConfig } from '../config/validate.js';
 import type { RepositoryConfig, SentryConfig, SentryConfigInput } from '../config/schema.js';
 import { SentryError, errorMessage } from '../errors.js';
@@ -120,6 +120,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   for (const plugin of await loadPlugins(resolve().config.plugins, { configDir })) registry.register(plugin);
   // Validate again now that every plugin is known (executor ids, repo types, strategies).
   const { config, secrets } = resolve(registry.known());
+  resolveRelativePaths(config, configDir);
 
   const redactor = createRedactor([...secrets, ...(options.secrets ?? [])]);
   const bus = createEventBus(redactor);
