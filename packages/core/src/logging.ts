@@ -54,7 +54,7 @@ export function attachEventLogger(bus: EventBus, logger: Logger): () => void {
     ),
     bus.on('run:start', ({ run }) => logger.info({ runId: run.id, unit: run.unit, jobs: run.jobs.length }, `run ${run.id} started`)),
     bus.on('job:start', ({ run, job }) => logger.info({ runId: run.id, jobId: job.id, repository: job.repository, branch: job.branch, sha: job.sha }, `deploying ${job.repository} ${job.branch} at ${short(job.sha)}`)),
-    bus.on('job:output', ({ jobId, repository, stream, text }) => logger.debug({ jobId, repository, stream }, text.replace(/\n$/, ''))),
+    bus.on('job:output', ({ jobId, repository, stream, text }) => logger.info({ jobId, repository, stream }, text.replace(/\n$/, ''))),
     bus.on('job:finish', ({ run, job, result }) =>
       logger[result.status === 'succeeded' || result.status === 'skipped' ? 'info' : 'warn'](
         { runId: run.id, jobId: job.id, repository: job.repository, branch: job.branch, status: result.status, exitCode: result.exitCode, durationMs: result.durationMs, error: result.error ?? undefined },
