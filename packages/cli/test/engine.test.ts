@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { gate, gitdir, isProcessAlive, nextEvent, recordEvents, tempdir } from '@sentry-git/test-utils';
+import { gate, gitdir, isProcessAlive, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { engine, lines, repo } from './helpers.js';
+import { engine, lines, nextEvent, recordEvents, repo } from './helpers.js';
 
 const RECORD = 'echo "$SENTRY_REPO $SENTRY_BRANCH $SENTRY_COMMIT $SENTRY_PREVIOUS_COMMIT $SENTRY_TRIGGER $SENTRY_GROUP $SENTRY_PROJECT" >> "$LOG"';
 

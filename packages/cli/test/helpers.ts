@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Sentry, type SentryConfigInput, createSentry } from '@sentry-git/core';
+import { type Sentry, type SentryConfigInput, type SentryEventName, type SentryEvents, createSentry } from '@sentry-git/core';
 import { tempdir } from '@sentry-git/test-utils';
 import { onTestFinished } from 'vitest';
 import { builtinPlugins } from '../src/builtins.js';
@@ -34,4 +34,22 @@ export function repo(name: string, url: string, commands: string[], extra: { gro
     monitor: { repo_url: url, branches: extra.branches ?? ['main'] },
     deploy: { commands, ...(extra.timeout ? { timeout: extra.timeout } : {}), ...(extra.env ? { env: extra.env } : {}) },
   };
+}
+
+/** Resolves with the first payload of `name` that satisfies `predicate`. Subscribe before acting. */
+export function nextEvent<K extends SentryEventName>(sentry: Sentry, name: K, predicate: (payload: SentryEvents[K]) => boolean = () => true): Promise<SentryEvents[K]> {
+  return new Promise((resolve) => {
+    const off = sentry.on(name, (payload) => {
+      if (!predicate(payload)) return;
+      off();
+      resolve(payload);
+    });
+  });
+}
+
+/** Collects every payload of the given events, in order, as `[name, payload]`. */
+export function recordEvents<K extends SentryEventName>(sentry: Sentry, names: K[]): Array<[K, SentryEvents[K]]> {
+  const log: Array<[K, SentryEvents[K]]> = [];
+  for (const name of names) sentry.on(name, (payload) => log.push([name, payload]));
+  return log;
 }

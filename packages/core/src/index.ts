@@ -31,3 +31,5 @@ export {
   createSentry,
 } from './engine/sentry.js';
 export { attachEventLogger, createLogger, silentLogger, type CreateLoggerOptions } from './logging.js';
+export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';
+export { isHttpUrl, redactUrl, splitUrlCredentials, type UrlCredentials } from './git/url.js';

@@ -201,3 +201,10 @@ describe('JSON Schema', () => {
     expect(readFileSync).toBeDefined();
   });
 });
+
+describe('the committed JSON Schema', () => {
+  it('matches the schema generated from the config schema (run `pnpm build && pnpm schema` to update)', () => {
+    const committed = JSON.parse(readFileSync(path.resolve(__dirname, '../../../docs/schema/config.schema.json'), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+  });
+});

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AuthConfig, createOutputTail, createRedactor } from '@sentry-git/core';
-import { gitAuthEnv, redactUrl } from './git-auth.js';
+import { type AuthConfig, createOutputTail, createRedactor, gitAuthEnv, redactUrl } from '@sentry-git/core';
 import type { OutputSink } from './output.js';
 import { runInProcessGroup } from './process-group.js';
 
@@ -44,9 +43,8 @@ export function toCloneUrl(url: string): string {
  * redacted from everything git prints.
  */
 export async function cloneQaRepository(options: CloneOptions): Promise<CloneOutcome> {
-  const { url, env } = gitAuthEnv(toCloneUrl(options.url), options.auth, options.type);
-  const header = env.GIT_CONFIG_VALUE_0;
-  const redactor = createRedactor([options.auth?.token, header, header?.split(' ').at(-1)]);
+  const { url, env, secrets } = gitAuthEnv(toCloneUrl(options.url), options.auth, options.type);
+  const redactor = createRedactor(secrets);
   const shownUrl = redactUrl(url);
   const branchArgs = options.branch ? [`--branch=${options.branch}`] : [];
   const errors = createOutputTail(ERROR_TAIL_BYTES);

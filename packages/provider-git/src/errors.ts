@@ -42,12 +42,16 @@ export function gitFailureError(failure: GitFailure): SentryError {
   const said = failure.stderr.trim() ? `: ${failure.stderr.trim()}` : '';
 
   if (failure.spawnCode === 'ENOENT') {
-    return new SentryError('GIT_FAILED', `Could not run "${failure.gitBinary}" to list the branches of ${where}.`, {
-      fix: 'install git, or point the gitBinary option of the git provider at it.',
-      path: failure.repository,
-      details,
-      cause: failure.cause,
-    });
+    return new SentryError(
+      'GIT_FAILED',
+      `Could not run "${failure.gitBinary}" to list the branches of ${where}.`,
+      {
+        fix: 'install git, or point the gitBinary option of the git provider at it.',
+        path: failure.repository,
+        details,
+        cause: failure.cause,
+      },
+    );
   }
   if (AUTH_FAILED.some((pattern) => pattern.test(failure.stderr))) {
     return new SentryError('GIT_AUTH_FAILED', `Git could not authenticate to ${where}${said}`, {

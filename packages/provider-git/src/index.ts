@@ -1,10 +1,10 @@
 import { definePlugin } from '@sentry-git/core';
 import { createGitProvider } from './provider.js';
 
-export { type GitAuthEnv, defaultUsername, gitAuthEnv } from './auth.js';
+// The credential rules live in core so the shell executor applies the same ones.
+export { defaultUsername, type GitAuthEnv, gitAuthEnv, isHttpUrl, redactUrl, splitUrlCredentials, type UrlCredentials } from '@sentry-git/core';
 export { parseLsRemote } from './parse.js';
 export { createGitProvider, DEFAULT_GIT_TIMEOUT_MS, type GitProviderOptions } from './provider.js';
-export { isHttpUrl, redactUrl, splitUrlCredentials, type UrlCredentials } from './url.js';
 
 /** A git provider with the default options. */
 export const gitProvider = createGitProvider();

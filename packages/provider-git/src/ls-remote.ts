@@ -1,9 +1,7 @@
-import { type AuthConfig, createRedactor, SentryError } from '@sentry-git/core';
+import { type AuthConfig, createRedactor, gitAuthEnv, redactUrl, SentryError } from '@sentry-git/core';
 import { execa } from 'execa';
-import { gitAuthEnv } from './auth.js';
 import { nonInteractiveEnv } from './env.js';
 import { gitFailureError, gitTimeoutError } from './errors.js';
-import { redactUrl } from './url.js';
 
 export interface LsRemoteRequest {
   /** The repository entry's name, for messages. */
@@ -59,7 +57,10 @@ export async function lsRemoteHeads(request: LsRemoteRequest): Promise<string> {
   killTree();
   if (result.isCanceled || signal.aborted) {
     // The caller decides what an abort means (shutdown, its own deadline): hand back its reason.
-    throw signal.reason ?? new SentryError('GIT_ABORTED', `Listing the branches of "${request.repository}" was aborted.`);
+    throw (
+      signal.reason ??
+      new SentryError('GIT_ABORTED', `Listing the branches of "${request.repository}" was aborted.`)
+    );
   }
   if (timedOut) throw gitTimeoutError(request.repository, shownUrl, request.timeoutMs);
   const spawnCode = 'code' in result && typeof result.code === 'string' ? result.code : undefined;

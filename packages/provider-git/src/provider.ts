@@ -35,7 +35,10 @@ export function createGitProvider(options: GitProviderOptions = {}): GitProvider
   const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   const env = { ...options.env };
 
-  async function listHeads(target: ProviderTarget, { match, signal }: ListHeadsOptions): Promise<ListHeadsResult> {
+  async function listHeads(
+    target: ProviderTarget,
+    { match, signal }: ListHeadsOptions,
+  ): Promise<ListHeadsResult> {
     const output = await lsRemoteHeads({
       repository: target.repository,
       url: target.url,

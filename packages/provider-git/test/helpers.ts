@@ -4,7 +4,14 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { RemoteFixture } from '@sentry-git/core/testing';
-import { GIT_TEST_ENV, gitdir, startGitHttpServer, tempdir } from '@sentry-git/test-utils';
+import {
+  GIT_TEST_ENV,
+  type GitFixture,
+  git,
+  gitdir,
+  startGitHttpServer,
+  tempdir,
+} from '@sentry-git/test-utils';
 import { onTestFinished } from 'vitest';
 import { createGitProvider, type GitProviderOptions } from '../src/index.js';
 
@@ -15,26 +22,79 @@ export function testProvider(options: GitProviderOptions = {}) {
   return createGitProvider({ ...options, env: { ...GIT_TEST_ENV, ...options.env } });
 }
 
+/**
+ * Creates many branches in one `git fast-import` run (one root commit each) instead of a
+ * checkout, commit and push per branch; returns the SHAs in order.
+ */
+export async function fastImportBranches(bare: string, branches: string[]): Promise<string[]> {
+  const when = Math.floor(Date.now() / 1000);
+  const stream = branches
+    .map((branch, index) => {
+      const message = `branch ${branch}\n`;
+      const content = `content of ${branch}\n`;
+      return [
+        `commit refs/heads/${branch}`,
+        `mark :${index + 1}`,
+        `committer ${GIT_TEST_ENV.GIT_COMMITTER_NAME} <${GIT_TEST_ENV.GIT_COMMITTER_EMAIL}> ${when} +0000`,
+        `data ${Buffer.byteLength(message)}`,
+        message,
+        `M 644 inline file-${index}.txt`,
+        `data ${Buffer.byteLength(content)}`,
+        content,
+      ].join('\n');
+    })
+    .join('\n');
+  const child = spawn(REAL_GIT, ['fast-import', '--quiet'], {
+    cwd: bare,
+    env: { ...process.env, ...GIT_TEST_ENV },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdin?.end(stream);
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`git fast-import failed (${code}): ${stderr}`);
+  const heads = await git(bare, 'for-each-ref', '--format=%(refname:strip=2) %(objectname)', 'refs/heads');
+  const byBranch = new Map(heads.split('\n').map((line) => line.split(' ') as [string, string]));
+  return branches.map((branch) => byBranch.get(branch) ?? '');
+}
+
+/** A conformance fixture on a `gitdir()` repository reached at `url`. */
+export function remoteFixture(
+  repo: GitFixture,
+  repository: string,
+  url: string,
+  cleanup?: () => Promise<void>,
+): RemoteFixture {
+  return {
+    target: { repository, url, type: 'git' },
+    commit: (branch) => repo.commit(branch),
+    deleteBranch: (branch) => repo.deleteBranch(branch),
+    commitMany: (branches) => fastImportBranches(repo.bare, branches),
+    ...(cleanup ? { cleanup } : {}),
+  };
+}
+
 /** A local bare repository as a remote, addressed by `url(bare)`. */
 export async function localRemote(url: (bare: string) => string): Promise<RemoteFixture> {
   const repo = await gitdir();
-  return {
-    target: { repository: 'local-demo', url: url(repo.bare), type: 'git' },
-    commit: (branch) => repo.commit(branch),
-    deleteBranch: (branch) => repo.deleteBranch(branch),
-  };
+  return remoteFixture(repo, 'local-demo', url(repo.bare));
 }
 
 /** A local bare repository served over smart HTTP by `git http-backend`. */
 export async function httpRemote(auth?: { username?: string; token: string }): Promise<RemoteFixture> {
   const repo = await gitdir();
   const server = await startGitHttpServer({ root: path.dirname(repo.bare), ...(auth ? { auth } : {}) });
-  return {
-    target: { repository: 'http-demo', url: `${server.url}/remote.git`, type: 'git' },
-    commit: (branch) => repo.commit(branch),
-    deleteBranch: (branch) => repo.deleteBranch(branch),
-    cleanup: () => server.close(),
-  };
+  return remoteFixture(repo, 'http-demo', `${server.url}/remote.git`, () => server.close());
+}
+
+/** A local bare repository served over git:// by `git daemon`. */
+export async function daemonRemote(): Promise<RemoteFixture> {
+  const repo = await gitdir();
+  const daemon = await startGitDaemon(path.dirname(repo.bare));
+  return remoteFixture(repo, 'daemon-demo', `${daemon.url}/remote.git`, () => daemon.close());
 }
 
 /**
@@ -45,13 +105,24 @@ export async function loggingGit(): Promise<{ binary: string; log: () => Promise
   const dir = await tempdir('sentry-git-wrapper-');
   const binary = path.join(dir, 'git');
   const logFile = path.join(dir, 'argv.log');
-  await writeFile(binary, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${logFile}'\nexec ${REAL_GIT} "$@"\n`);
+  // Logs the name of the configuration git received from the environment (never its value), so
+  // tests can tell whether a header was configured at all.
+  const script = [
+    '#!/bin/sh',
+    `printf '%s [config: %s]\\n' "$*" "\${GIT_CONFIG_KEY_0:-none}" >> '${logFile}'`,
+    `exec ${REAL_GIT} "$@"`,
+    '',
+  ].join('\n');
+  await writeFile(binary, script);
   await chmod(binary, 0o755);
   return { binary, log: () => readFile(logFile, 'utf8').catch(() => '') };
 }
 
 /** A TCP server that accepts connections and never says a word: the host that hangs. */
-export async function silentServer(): Promise<{ url: string; nextConnection(): Promise<Promise<void>> }> {
+export async function silentServer(): Promise<{
+  url: string;
+  nextConnection(): Promise<{ closed: Promise<void> }>;
+}> {
   const sockets = new Set<net.Socket>();
   const closed = new WeakMap<net.Socket, Promise<void>>();
   const server = net.createServer((socket) => {
@@ -60,6 +131,8 @@ export async function silentServer(): Promise<{ url: string; nextConnection(): P
     closed.set(socket, new Promise((resolve) => socket.once('close', () => resolve())));
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
+    // Reads and drops the request: a paused socket would never notice the client hanging up.
+    socket.resume();
   });
   const connections = on(server, 'connection');
   server.listen(0, '127.0.0.1');
@@ -70,10 +143,10 @@ export async function silentServer(): Promise<{ url: string; nextConnection(): P
   });
   const { port } = server.address() as net.AddressInfo;
 
-  /** Waits for the next connection; resolves to a promise that settles when that socket closes. */
-  async function nextConnection(): Promise<Promise<void>> {
+  /** Waits for the next connection; `closed` settles when that socket closes. */
+  async function nextConnection(): Promise<{ closed: Promise<void> }> {
     const { value } = (await connections.next()) as IteratorResult<[net.Socket]>;
-    return closed.get(value[0])!;
+    return { closed: closed.get(value[0])! };
   }
   return { url: `http://127.0.0.1:${port}/hang.git`, nextConnection };
 }
@@ -92,7 +165,17 @@ export async function startGitDaemon(basePath: string): Promise<{ url: string; c
   const port = await freePort();
   const child: ChildProcess = spawn(
     REAL_GIT,
-    ['daemon', '--verbose', '--export-all', '--reuseaddr', '--informative-errors', `--base-path=${basePath}`, '--listen=127.0.0.1', `--port=${port}`, basePath],
+    [
+      'daemon',
+      '--verbose',
+      '--export-all',
+      '--reuseaddr',
+      '--informative-errors',
+      `--base-path=${basePath}`,
+      '--listen=127.0.0.1',
+      `--port=${port}`,
+      basePath,
+    ],
     { env: { ...process.env, ...GIT_TEST_ENV }, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   let said = '';

@@ -125,6 +125,15 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     };
     requests.push(record);
 
+    let pathInfo: string;
+    try {
+      pathInfo = decodeURIComponent(url.pathname);
+    } catch {
+      record.status = 400;
+      response.writeHead(400).end('bad path\n');
+      return;
+    }
+
     if (expected && !authorized) {
       record.status = 401;
       request.resume();
@@ -146,7 +155,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
         SERVER_PROTOCOL: `HTTP/${request.httpVersion}`,
         SERVER_SOFTWARE: 'sentry-git-test',
         REQUEST_METHOD: record.method,
-        PATH_INFO: decodeURIComponent(url.pathname),
+        PATH_INFO: pathInfo,
         QUERY_STRING: record.query,
         CONTENT_TYPE: request.headers['content-type'] ?? '',
         ...(request.headers['content-length'] ? { CONTENT_LENGTH: request.headers['content-length'] } : {}),

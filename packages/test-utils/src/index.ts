@@ -1,4 +1,3 @@
 export * from './gitdir.js';
 export * from './git-http-server.js';
 export * from './process.js';
-export * from './events.js';

@@ -133,7 +133,7 @@ function isRelativePath(value: string): boolean {
  */
 export function resolveRelativePaths(config: SentryConfig, dir: string): void {
   if (config.state.path && !path.isAbsolute(config.state.path)) config.state.path = path.resolve(dir, config.state.path);
-  if (!path.isAbsolute(config.global.tmp_dir)) config.global.tmp_dir = path.resolve(dir, config.global.tmp_dir);
+  if (config.global.tmp_dir && !path.isAbsolute(config.global.tmp_dir)) config.global.tmp_dir = path.resolve(dir, config.global.tmp_dir);
   for (const repo of config.repositories) {
     if (isRelativePath(repo.monitor.repo_url)) repo.monitor.repo_url = path.resolve(dir, repo.monitor.repo_url);
     if (repo.deploy.qa_repo_url && isRelativePath(repo.deploy.qa_repo_url)) repo.deploy.qa_repo_url = path.resolve(dir, repo.deploy.qa_repo_url);

@@ -87,7 +87,7 @@ export const groupSchema = z.strictObject({
 
 export const globalSchema = z
   .strictObject({
-    tmp_dir: z.string().default(path.join(os.tmpdir(), 'sentry-git')).describe('Where QA repositories are cloned for each job.'),
+    tmp_dir: z.string().min(1).optional().describe("Where QA repositories are cloned for each job; default: the system's temp folder + /sentry-git."),
     cleanup: booleanLike().default(true).describe('Remove the job directory when the job ends.'),
     log_level: z.enum(LOG_LEVELS).default('info'),
     timeout: seconds('Default job timeout').default(300),
@@ -134,3 +134,8 @@ export type GlobalConfig = SentryConfig['global'];
 export type PluginSpec = z.output<typeof pluginSpecSchema>;
 
 export { DNS_1123_LABEL };
+
+/** `global.tmp_dir` when the config does not set it. */
+export function defaultTmpDir(): string {
+  return path.join(os.tmpdir(), 'sentry-git');
+}

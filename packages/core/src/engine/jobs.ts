@@ -1,4 +1,4 @@
-import type { SentryConfig } from '../config/schema.js';
+import { type SentryConfig, defaultTmpDir } from '../config/schema.js';
 import type { Job, JobRecord, RunRecord } from '../types.js';
 
 /** Builds the job an executor receives from a stored job and the current configuration. */
@@ -18,6 +18,6 @@ export function buildJob(config: SentryConfig, run: RunRecord, record: JobRecord
     projectName: repository.deploy.project_name ?? repository.name,
     deploy: repository.deploy,
     timeoutSeconds: repository.deploy.timeout ?? config.global.timeout,
-    settings: { tmpDir: config.global.tmp_dir, cleanup: config.global.cleanup },
+    settings: { tmpDir: config.global.tmp_dir ?? defaultTmpDir(), cleanup: config.global.cleanup },
   };
 }

@@ -118,7 +118,9 @@ export function describeGitProvider(options: GitProviderSuiteOptions): void {
       const main = await fixture.commit('main');
       await fixture.commit('experiment');
       await fixture.commit('main-old');
-      expect(await list(provider, fixture.target, fullMatch('main'))).toEqual([{ branch: 'main', sha: main }]);
+      expect(await list(provider, fixture.target, fullMatch('main'))).toEqual([
+        { branch: 'main', sha: main },
+      ]);
       expect(await list(provider, fixture.target, () => false)).toEqual([]);
     });
 
@@ -142,10 +144,14 @@ export function describeGitProvider(options: GitProviderSuiteOptions): void {
       const provider = await resolveProvider();
       const fixture = await remote();
       const first = await fixture.commit('main');
-      expect(await list(provider, fixture.target, fullMatch('main'))).toEqual([{ branch: 'main', sha: first }]);
+      expect(await list(provider, fixture.target, fullMatch('main'))).toEqual([
+        { branch: 'main', sha: first },
+      ]);
       const second = await fixture.commit('main');
       expect(second).not.toBe(first);
-      expect(await list(provider, fixture.target, fullMatch('main'))).toEqual([{ branch: 'main', sha: second }]);
+      expect(await list(provider, fixture.target, fullMatch('main'))).toEqual([
+        { branch: 'main', sha: second },
+      ]);
     });
 
     it('stops reporting a deleted branch', async () => {
@@ -164,7 +170,10 @@ export function describeGitProvider(options: GitProviderSuiteOptions): void {
     it(`reports all of ${MANY_BRANCHES} branches`, { timeout: 180_000 }, async () => {
       const provider = await resolveProvider();
       const fixture = await remote();
-      const branches = Array.from({ length: MANY_BRANCHES }, (_, index) => `many/${String(index).padStart(3, '0')}`);
+      const branches = Array.from(
+        { length: MANY_BRANCHES },
+        (_, index) => `many/${String(index).padStart(3, '0')}`,
+      );
       const shas: string[] = [];
       if (fixture.commitMany) shas.push(...(await fixture.commitMany(branches)));
       else for (const branch of branches) shas.push(await fixture.commit(branch));
@@ -183,23 +192,30 @@ export function describeGitProvider(options: GitProviderSuiteOptions): void {
       const reason = new Error('conformance: aborted before the call');
       controller.abort(reason);
       const started = performance.now();
-      const error = await rejection(provider.listHeads(fixture.target, { match: () => true, signal: controller.signal }));
+      const error = await rejection(
+        provider.listHeads(fixture.target, { match: () => true, signal: controller.signal }),
+      );
       expect(error, 'listHeads resolved although its signal was aborted').toBeDefined();
       expect(performance.now() - started).toBeLessThan(PROMPT_MS);
       expect(isAbortRejection(error, reason), `not an abort: ${String(error)}`).toBe(true);
     });
 
-    it.runIf(options.missingTarget !== undefined)('rejects with a clear Error for a missing repository', async () => {
-      const provider = await resolveProvider();
-      const target = await options.missingTarget!();
-      const error = await rejection(provider.listHeads(target, { match: () => true, signal: new AbortController().signal }));
-      expect(error, 'listHeads resolved for a repository that does not exist').toBeInstanceOf(Error);
-      const message = (error as Error).message;
-      if (target.auth?.token) expect(message).not.toContain(target.auth.token);
-      if (isSentryError(error)) {
-        expect(error.code).toMatch(/^[A-Z][A-Z0-9_]+$/);
-        expect(message, 'the message names the repository').toContain(target.repository);
-      }
-    });
+    it.runIf(options.missingTarget !== undefined)(
+      'rejects with a clear Error for a missing repository',
+      async () => {
+        const provider = await resolveProvider();
+        const target = await options.missingTarget!();
+        const error = await rejection(
+          provider.listHeads(target, { match: () => true, signal: new AbortController().signal }),
+        );
+        expect(error, 'listHeads resolved for a repository that does not exist').toBeInstanceOf(Error);
+        const message = (error as Error).message;
+        if (target.auth?.token) expect(message).not.toContain(target.auth.token);
+        if (isSentryError(error)) {
+          expect(error.code).toMatch(/^[A-Z][A-Z0-9_]+$/);
+          expect(message, 'the message names the repository').toContain(target.repository);
+        }
+      },
+    );
   });
 }

@@ -1,4 +1,4 @@
-import type { AuthConfig } from '@sentry-git/core';
+import type { AuthConfig } from '../config/schema.js';
 import { isHttpUrl, splitUrlCredentials } from './url.js';
 
 /** What to run git with so that it authenticates without a secret in its arguments. */

@@ -1,4 +1,4 @@
-import { REDACTED } from '@sentry-git/core';
+import { REDACTED } from '../redact.js';
 
 /** A URL split into the part git may see and the credentials written into it. */
 export interface UrlCredentials {
