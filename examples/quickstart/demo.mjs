@@ -2,7 +2,7 @@
 // The quickstart demo: creates a local "app" repository and a "QA" repository with a deploy
 // script, starts `sentry-git watch`, pushes a commit, and shows the deploy it triggers.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +18,8 @@ const gitEnv = {
   GIT_COMMITTER_NAME: 'Quickstart',
   GIT_COMMITTER_EMAIL: 'quickstart@sentry-git.invalid',
 };
-const git = (cwd, ...args) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const git = (cwd, ...args) =>
+  execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const say = (text) => process.stdout.write(`\n\x1b[1m▶ ${text}\x1b[0m\n`);
 
 if (!existsSync(path.resolve(here, '../../packages/cli/dist/index.js'))) {
@@ -61,7 +62,11 @@ repository('qa', {
   ].join('\n'),
 });
 
-const env = { ...process.env, DEMO_DIR: demo, SENTRY_GIT_LOG_FORMAT: process.env.SENTRY_GIT_LOG_FORMAT ?? 'pretty' };
+const env = {
+  ...process.env,
+  DEMO_DIR: demo,
+  SENTRY_GIT_LOG_FORMAT: process.env.SENTRY_GIT_LOG_FORMAT ?? 'pretty',
+};
 say('sentry-git validate');
 execFileSync(process.execPath, [bin, 'validate', '-c', config], { stdio: 'inherit', env });
 
@@ -69,7 +74,10 @@ say('sentry-git watch --once (the first poll records a baseline and deploys noth
 execFileSync(process.execPath, [bin, 'watch', '--once', '-c', config], { stdio: 'inherit', env });
 
 say('sentry-git watch (polls every second until stopped)');
-const watcher = spawn(process.execPath, [bin, 'watch', '-c', config], { stdio: ['ignore', 'inherit', 'inherit'], env });
+const watcher = spawn(process.execPath, [bin, 'watch', '-c', config], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env,
+});
 const exited = new Promise((resolve) => watcher.once('exit', (code) => resolve(code)));
 
 const deployed = path.join(demo, 'deployed.txt');
@@ -98,7 +106,9 @@ const pushed = git(app, 'rev-parse', 'HEAD');
 
 const sha = await deployedSha;
 clearTimeout(giveUp);
-say(`Deployed ${sha.slice(0, 10)} ${sha === pushed ? '(the pushed commit)' : '(unexpected!)'} ${((Date.now() - pushedAt) / 1000).toFixed(1)} s after the push`);
+say(
+  `Deployed ${sha.slice(0, 10)} ${sha === pushed ? '(the pushed commit)' : '(unexpected!)'} ${((Date.now() - pushedAt) / 1000).toFixed(1)} s after the push`,
+);
 
 say('Stopping the watcher (SIGTERM: graceful)');
 watcher.kill('SIGTERM');
@@ -106,5 +116,7 @@ const code = await exited;
 
 say('sentry-git runs');
 execFileSync(process.execPath, [bin, 'runs', '-c', config], { stdio: 'inherit', env });
-say(`Done. Try it yourself: edit ${path.relative(process.cwd(), app)}, commit, push, and run \`pnpm sentry-git watch -c ${path.relative(process.cwd(), config)}\`.`);
+say(
+  `Done. Try it yourself: edit ${path.relative(process.cwd(), app)}, commit, push, and run \`pnpm sentry-git watch -c ${path.relative(process.cwd(), config)}\`.`,
+);
 process.exit(code === 0 && sha === pushed ? 0 : 1);

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import {
-  type LoadedConfig,
-  type Sentry,
-  type SentryPlugin,
+  corePlugin,
   createRedactor,
   createRegistry,
   createSentry,
-  corePlugin,
+  type LoadedConfig,
   loadConfig,
   loadPlugins,
+  type Sentry,
+  type SentryPlugin,
   validateConfig,
 } from '@sentry-git/core';
 import type { LevelWithSilent } from 'pino';
@@ -24,11 +24,16 @@ export interface AssembleOptions {
 }
 
 /** Reads the config and its plugins, and validates it against everything installed. */
-export async function loadFullConfig(configFile: string | undefined): Promise<{ loaded: LoadedConfig; plugins: SentryPlugin[] }> {
+export async function loadFullConfig(
+  configFile: string | undefined,
+): Promise<{ loaded: LoadedConfig; plugins: SentryPlugin[] }> {
   const loaded = await loadConfig({ file: configFile });
   // .env values reach the deploy commands too, without overriding the real environment.
   for (const [key, value] of Object.entries(loaded.dotenv)) process.env[key] ??= value;
-  const plugins = [...builtinPlugins(), ...(await loadPlugins(loaded.config.plugins, { configDir: loaded.dir }))];
+  const plugins = [
+    ...builtinPlugins(),
+    ...(await loadPlugins(loaded.config.plugins, { configDir: loaded.dir })),
+  ];
   const registry = createRegistry([corePlugin, ...plugins]);
   validateConfig(loaded.config, { file: loaded.file, known: registry.known() });
   return { loaded, plugins };
@@ -52,7 +57,14 @@ export async function assemble(options: AssembleOptions): Promise<Assembled> {
   const stateFile = stateFileOf(loaded);
   const release = options.lock && stateFile ? acquireEngineLock(stateFile, options.lock) : () => {};
   try {
-    const sentry = await createSentry({ config: loaded.config, configDir: loaded.dir, plugins: builtinPlugins(), logger, secrets: loaded.secrets, expanded: true });
+    const sentry = await createSentry({
+      config: loaded.config,
+      configDir: loaded.dir,
+      plugins: builtinPlugins(),
+      logger,
+      secrets: loaded.secrets,
+      expanded: true,
+    });
     return { sentry, loaded, release };
   } catch (error) {
     release();

@@ -1,6 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { ConfigError, SentryError, createRedactor, errorMessage } from '@sentry-git/core';
-import { LOG_LEVELS } from '@sentry-git/core';
+import { ConfigError, createRedactor, errorMessage, LOG_LEVELS, SentryError } from '@sentry-git/core';
 
 /**
  * Flags every command shares, and one error path: a SentryError prints its message (it already
@@ -8,14 +7,24 @@ import { LOG_LEVELS } from '@sentry-git/core';
  */
 export abstract class SentryCommand extends Command {
   static override baseFlags = {
-    config: Flags.string({ char: 'c', description: 'Configuration file (default: search for sentry-git config, SENTRY_CONFIG_PATH, sentry.yaml).', helpValue: 'FILE' }),
-    'log-level': Flags.option({ options: LOG_LEVELS, description: 'Log level (overrides global.log_level).' })(),
+    config: Flags.string({
+      char: 'c',
+      description:
+        'Configuration file (default: search for sentry-git config, SENTRY_CONFIG_PATH, sentry.yaml).',
+      helpValue: 'FILE',
+    }),
+    'log-level': Flags.option({
+      options: LOG_LEVELS,
+      description: 'Log level (overrides global.log_level).',
+    })(),
   };
 
   /** Secret values known to the running command, so even unexpected errors print redacted. */
   protected secrets: string[] = [];
 
-  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+  protected override async catch(
+    error: Error & { exitCode?: number; oclif?: { exit?: number } },
+  ): Promise<unknown> {
     if (error.oclif?.exit !== undefined && !(error instanceof SentryError)) return super.catch(error);
     const redactor = createRedactor(this.secrets);
     if (error instanceof ConfigError) {

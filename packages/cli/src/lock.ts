@@ -29,12 +29,18 @@ export function acquireEngineLock(stateFile: string, purpose: string): () => voi
       const [pidText, owner] = readFileSync(file, 'utf8').split('\n');
       const pid = Number(pidText);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new SentryError('ENGINE_LOCKED', `Another sentry-git process (pid ${pid}, ${owner || 'unknown command'}) is using ${stateFile}.`, {
-          fix: 'Stop it first, or point this command at another state file (state.path). `status` and `runs` can run beside it.',
-        });
+        throw new SentryError(
+          'ENGINE_LOCKED',
+          `Another sentry-git process (pid ${pid}, ${owner || 'unknown command'}) is using ${stateFile}.`,
+          {
+            fix: 'Stop it first, or point this command at another state file (state.path). `status` and `runs` can run beside it.',
+          },
+        );
       }
       rmSync(file, { force: true });
     }
   }
-  throw new SentryError('ENGINE_LOCKED', `Could not lock ${stateFile}.`, { fix: `Remove ${file} if no sentry-git process is running.` });
+  throw new SentryError('ENGINE_LOCKED', `Could not lock ${stateFile}.`, {
+    fix: `Remove ${file} if no sentry-git process is running.`,
+  });
 }

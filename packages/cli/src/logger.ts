@@ -1,4 +1,4 @@
-import { type Redactor, createLogger } from '@sentry-git/core';
+import { createLogger, type Redactor } from '@sentry-git/core';
 import type { LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -11,7 +11,15 @@ export function cliLogger(level: LevelWithSilent, redactor: Redactor) {
   const format = process.env.SENTRY_GIT_LOG_FORMAT ?? (process.stderr.isTTY ? 'pretty' : 'json');
   const destination =
     format === 'pretty'
-      ? pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY && !process.env.NO_COLOR, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss', hideObject: !process.env.SENTRY_GIT_LOG_FIELDS, messageFormat: '{if stream}[{repository}] {end}{msg}' })
+      ? pretty({
+          destination: 2,
+          sync: true,
+          colorize: process.stderr.isTTY && !process.env.NO_COLOR,
+          ignore: 'pid,hostname,name',
+          translateTime: 'SYS:HH:MM:ss',
+          hideObject: !process.env.SENTRY_GIT_LOG_FIELDS,
+          messageFormat: '{if stream}[{repository}] {end}{msg}',
+        })
       : undefined;
   return createLogger({ level, redactor, ...(destination ? { destination } : {}) });
 }

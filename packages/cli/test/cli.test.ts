@@ -5,8 +5,18 @@ import { gitdir, isProcessAlive, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { cli, spawnCli } from './cli.js';
 
-const SCHEME_C = path.resolve(__dirname, '../../../../shared/reference/original-configs/sentry-scheme-c.yaml');
-const SCHEME_C_ENV = { GITHUB_USERNAME: 'octo', GITHUB_TOKEN: 'ghp_cli_token_1', GITLAB_USERNAME: 'lab', GITLAB_TOKEN: 'glpat_cli_token_2', GITEA_USERNAME: 'tea', GITEA_TOKEN: 'gitea_cli_token_3' };
+const SCHEME_C = path.resolve(
+  __dirname,
+  '../../../../shared/reference/original-configs/sentry-scheme-c.yaml',
+);
+const SCHEME_C_ENV = {
+  GITHUB_USERNAME: 'octo',
+  GITHUB_TOKEN: 'ghp_cli_token_1',
+  GITLAB_USERNAME: 'lab',
+  GITLAB_TOKEN: 'glpat_cli_token_2',
+  GITEA_USERNAME: 'tea',
+  GITEA_TOKEN: 'gitea_cli_token_3',
+};
 
 async function project(yaml: string): Promise<string> {
   const dir = await tempdir();
@@ -28,7 +38,10 @@ ${extra}`;
 
 describe.skipIf(!existsSync(SCHEME_C))('validate: the original Sentry config', () => {
   it('accepts Scheme C unchanged, with its variables set', async () => {
-    const result = await cli(['validate', '-c', SCHEME_C], { cwd: path.dirname(SCHEME_C), env: SCHEME_C_ENV });
+    const result = await cli(['validate', '-c', SCHEME_C], {
+      cwd: path.dirname(SCHEME_C),
+      env: SCHEME_C_ENV,
+    });
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('valid (2 repositories, 2 groups');
@@ -46,21 +59,55 @@ describe.skipIf(!existsSync(SCHEME_C))('validate: the original Sentry config', (
     const dir = await project(text);
     const result = await cli(['validate', '--check-connections'], { cwd: dir, env: SCHEME_C_ENV });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/ok {3}repositories\[0\] rag-service monitor .*: 2 matching branches via git/);
+    expect(result.stdout).toMatch(
+      /ok {3}repositories\[0\] rag-service monitor .*: 2 matching branches via git/,
+    );
     expect(result.stdout).toMatch(/ok {3}repositories\[1\] standalone-service qa_repo/);
   });
 });
 
 describe('validate: bad input', () => {
-  const base = (repo: string, extra = '') => `groups:\n  g: { execution_strategy: parallel }\nrepositories:\n${repo}${extra}`;
-  const good = '  - name: a\n    monitor: { repo_url: /x.git, branches: [main] }\n    deploy: { commands: ["true"] }\n';
+  const base = (repo: string, extra = '') =>
+    `groups:\n  g: { execution_strategy: parallel }\nrepositories:\n${repo}${extra}`;
+  const good =
+    '  - name: a\n    monitor: { repo_url: /x.git, branches: [main] }\n    deploy: { commands: ["true"] }\n';
   const cases: Array<[string, string, RegExp]> = [
-    ['unknown group', base('  - name: a\n    group: nope\n    monitor: { repo_url: /x.git, branches: [main] }\n    deploy: { commands: ["true"] }\n'), /repositories\[0\]\.group: unknown group "nope"/],
+    [
+      'unknown group',
+      base(
+        '  - name: a\n    group: nope\n    monitor: { repo_url: /x.git, branches: [main] }\n    deploy: { commands: ["true"] }\n',
+      ),
+      /repositories\[0\]\.group: unknown group "nope"/,
+    ],
     ['duplicate names', base(good + good), /repositories\[1\]\.name: duplicate repository name "a"/],
-    ['bad project_name', base('  - name: a\n    monitor: { repo_url: /x.git, branches: [main] }\n    deploy: { project_name: Rag_Service, commands: ["true"] }\n'), /repositories\[0\]\.deploy\.project_name: .*DNS-1123.*"Rag_Service"/],
-    ['invalid regex', base('  - name: a\n    monitor: { repo_url: /x.git, branches: ["dev-(["] }\n    deploy: { commands: ["true"] }\n'), /repositories\[0\]\.monitor\.branches\[0\]: invalid regular expression "dev-\(\["/],
-    ['unset variable', base('  - name: a\n    monitor: { repo_url: /x.git, branches: [main], auth: { token: "${SENTRY_TEST_UNSET_TOKEN}" } }\n    deploy: { commands: ["true"] }\n'), /repositories\[0\]\.monitor\.auth\.token: environment variable SENTRY_TEST_UNSET_TOKEN is not set/],
-    ['empty commands', base('  - name: a\n    monitor: { repo_url: /x.git, branches: [main] }\n    deploy: { commands: [] }\n'), /repositories\[0\]\.deploy\.commands: empty/],
+    [
+      'bad project_name',
+      base(
+        '  - name: a\n    monitor: { repo_url: /x.git, branches: [main] }\n    deploy: { project_name: Rag_Service, commands: ["true"] }\n',
+      ),
+      /repositories\[0\]\.deploy\.project_name: .*DNS-1123.*"Rag_Service"/,
+    ],
+    [
+      'invalid regex',
+      base(
+        '  - name: a\n    monitor: { repo_url: /x.git, branches: ["dev-(["] }\n    deploy: { commands: ["true"] }\n',
+      ),
+      /repositories\[0\]\.monitor\.branches\[0\]: invalid regular expression "dev-\(\["/,
+    ],
+    [
+      'unset variable',
+      base(
+        '  - name: a\n    monitor: { repo_url: /x.git, branches: [main], auth: { token: "${SENTRY_TEST_UNSET_TOKEN}" } }\n    deploy: { commands: ["true"] }\n',
+      ),
+      /repositories\[0\]\.monitor\.auth\.token: environment variable SENTRY_TEST_UNSET_TOKEN is not set/,
+    ],
+    [
+      'empty commands',
+      base(
+        '  - name: a\n    monitor: { repo_url: /x.git, branches: [main] }\n    deploy: { commands: [] }\n',
+      ),
+      /repositories\[0\]\.deploy\.commands: empty/,
+    ],
   ];
   for (const [name, yaml, expected] of cases) {
     it(`exits 1 naming the key path: ${name}`, async () => {
@@ -73,7 +120,11 @@ describe('validate: bad input', () => {
   }
 
   it('lists every problem at once', async () => {
-    const dir = await project(base('  - name: a\n    group: nope\n    monitor: { repo_url: /x.git, branches: ["(("] }\n    deploy: { commands: [] }\n'));
+    const dir = await project(
+      base(
+        '  - name: a\n    group: nope\n    monitor: { repo_url: /x.git, branches: ["(("] }\n    deploy: { commands: [] }\n',
+      ),
+    );
     const result = await cli(['validate'], { cwd: dir });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('3 problems');
@@ -83,17 +134,24 @@ describe('validate: bad input', () => {
 describe('watch', () => {
   it('polls every second, deploys a push, and stops gracefully on SIGTERM', async () => {
     const remote = await gitdir({ branches: ['main'] });
-    const dir = await project(yamlFor(remote.bare, ['echo "deployed $SENTRY_COMMIT" >> "$CONFIG_DIR/deploys.log"']));
+    const dir = await project(
+      yamlFor(remote.bare, ['echo "deployed $SENTRY_COMMIT" >> "$CONFIG_DIR/deploys.log"']),
+    );
     const watch = spawnCli(['watch', '--log-level', 'debug'], { cwd: dir, env: { CONFIG_DIR: dir } });
     await watch.waitForLog((line) => line.msg === 'poll finished: 1 checked, 0 changed, 0 errors');
     const sha = await remote.commit('main');
-    const finished = await watch.waitForLog((line) => typeof line.msg === 'string' && line.msg.startsWith('run ') && line.status !== undefined);
+    const finished = await watch.waitForLog(
+      (line) => typeof line.msg === 'string' && line.msg.startsWith('run ') && line.status !== undefined,
+    );
     expect(finished.status).toBe('succeeded');
     watch.child.kill('SIGTERM');
     const result = await watch.child;
     expect(result.exitCode).toBe(0);
     expect(readFileSync(path.join(dir, 'deploys.log'), 'utf8')).toBe(`deployed ${sha}\n`);
-    const runs = JSON.parse((await cli(['runs', '--json'], { cwd: dir })).stdout) as Array<{ status: string; jobs: Array<{ sha: string; status: string }> }>;
+    const runs = JSON.parse((await cli(['runs', '--json'], { cwd: dir })).stdout) as Array<{
+      status: string;
+      jobs: Array<{ sha: string; status: string }>;
+    }>;
     expect(runs).toHaveLength(1);
     expect(runs[0]!.jobs[0]).toMatchObject({ sha, status: 'succeeded' });
   });
@@ -107,7 +165,10 @@ describe('watch', () => {
     await remote.commit('dev-broken');
     const failed = await cli(['watch', '--once'], { cwd: dir });
     expect(failed.exitCode).toBe(1);
-    const status = JSON.parse((await cli(['status', '--json'], { cwd: dir })).stdout) as Array<{ heads: Array<{ branch: string }>; lastRun: { status: string } }>;
+    const status = JSON.parse((await cli(['status', '--json'], { cwd: dir })).stdout) as Array<{
+      heads: Array<{ branch: string }>;
+      lastRun: { status: string };
+    }>;
     expect(status[0]!.heads.map((h) => h.branch)).toEqual(['dev-broken', 'main']);
     expect(status[0]!.lastRun.status).toBe('failed');
     const runs = await cli(['runs'], { cwd: dir });
@@ -127,7 +188,11 @@ describe('watch', () => {
     expect((await cli(['watch', '--once'], { cwd: dir, env })).exitCode).toBe(0);
     const sha = await remote.commit('main');
     const watch = spawnCli(['watch', '--log-level', 'debug'], { cwd: dir, env });
-    await watch.waitForLog((line) => line.stream === 'stdout' || (typeof line.msg === 'string' && line.msg.startsWith('deploying app main')));
+    await watch.waitForLog(
+      (line) =>
+        line.stream === 'stdout' ||
+        (typeof line.msg === 'string' && line.msg.startsWith('deploying app main')),
+    );
     await watch.waitForLog((line) => typeof line.msg === 'string' && line.msg.includes('sleep 300'));
     watch.child.kill('SIGKILL');
     await watch.child;
@@ -139,7 +204,11 @@ describe('watch', () => {
     expect(restarted.exitCode).toBe(0);
     expect(restarted.stderr).toContain('interrupted by a crash and is queued again');
     expect((await readFile(path.join(dir, 'deploys.log'), 'utf8')).trim().split('\n')).toEqual([sha, sha]);
-    const runs = JSON.parse((await cli(['runs', '--json'], { cwd: dir })).stdout) as Array<{ status: string; attempts: number; jobs: Array<{ status: string }> }>;
+    const runs = JSON.parse((await cli(['runs', '--json'], { cwd: dir })).stdout) as Array<{
+      status: string;
+      attempts: number;
+      jobs: Array<{ status: string }>;
+    }>;
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
 
@@ -151,7 +220,9 @@ describe('watch', () => {
 describe('trigger', () => {
   it('deploys now, by name or for everything, and exits 1 when a job failed', async () => {
     const remote = await gitdir({ branches: ['main', 'dev-x'] });
-    const dir = await project(yamlFor(remote.bare, ['test "$SENTRY_TRIGGER" = manual', 'test "$SENTRY_BRANCH" = main']));
+    const dir = await project(
+      yamlFor(remote.bare, ['test "$SENTRY_TRIGGER" = manual', 'test "$SENTRY_BRANCH" = main']),
+    );
     const result = await cli(['trigger', 'app'], { cwd: dir });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/app\s+main\s+\w{10}\s+succeeded/);

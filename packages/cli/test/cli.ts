@@ -1,20 +1,28 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type ResultPromise, execa } from 'execa';
 import { GIT_TEST_ENV } from '@sentry-git/test-utils';
+import { execa, type ResultPromise } from 'execa';
 import { onTestFinished } from 'vitest';
 
 export const BIN = path.resolve(__dirname, '../bin/run.js');
 const DIST = path.resolve(__dirname, '../dist/index.js');
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  if (!existsSync(DIST)) throw new Error(`The CLI is not built (${DIST} is missing): run \`pnpm build\` first (\`pnpm test\` does).`);
+  if (!existsSync(DIST))
+    throw new Error(
+      `The CLI is not built (${DIST} is missing): run \`pnpm build\` first (\`pnpm test\` does).`,
+    );
   return { ...GIT_TEST_ENV, NO_COLOR: '1', ...extra };
 }
 
 /** Runs `sentry-git ...args` to completion. */
 export function cli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  return execa('node', [BIN, ...args], { cwd: options.cwd, env: env(options.env), reject: false, timeout: 120_000 });
+  return execa('node', [BIN, ...args], {
+    cwd: options.cwd,
+    env: env(options.env),
+    reject: false,
+    timeout: 120_000,
+  });
 }
 
 export interface LongRunning {
@@ -26,13 +34,25 @@ export interface LongRunning {
 }
 
 /** Starts `sentry-git ...args` in the background, parsing its JSON log lines from stderr. */
-export function spawnCli(args: string[], options: { cwd: string; env?: Record<string, string> }): LongRunning {
-  const child = execa('node', [BIN, ...args], { cwd: options.cwd, env: env(options.env), reject: false, buffer: true, lines: false });
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): LongRunning {
+  const child = execa('node', [BIN, ...args], {
+    cwd: options.cwd,
+    env: env(options.env),
+    reject: false,
+    buffer: true,
+    lines: false,
+  });
   onTestFinished(() => {
     child.kill('SIGKILL');
   });
   const logs: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
+  const waiters: Array<{
+    predicate: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }> = [];
   let pending = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     pending += chunk.toString('utf8');
@@ -62,7 +82,13 @@ export function spawnCli(args: string[], options: { cwd: string; env?: Record<st
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         waiters.push({ predicate, resolve });
-        child.then((result) => reject(new Error(`sentry-git exited (${result.exitCode}) before the expected log line. stderr:\n${result.stderr}`)));
+        child.then((result) =>
+          reject(
+            new Error(
+              `sentry-git exited (${result.exitCode}) before the expected log line. stderr:\n${result.stderr}`,
+            ),
+          ),
+        );
       });
     },
   };

@@ -1,16 +1,20 @@
-import path from 'node:path';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { gate, gitdir, isProcessAlive, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { engine, lines, nextEvent, recordEvents, repo } from './helpers.js';
 
-const RECORD = 'echo "$SENTRY_REPO $SENTRY_BRANCH $SENTRY_COMMIT $SENTRY_PREVIOUS_COMMIT $SENTRY_TRIGGER $SENTRY_GROUP $SENTRY_PROJECT" >> "$LOG"';
+const RECORD =
+  'echo "$SENTRY_REPO $SENTRY_BRANCH $SENTRY_COMMIT $SENTRY_PREVIOUS_COMMIT $SENTRY_TRIGGER $SENTRY_GROUP $SENTRY_PROJECT" >> "$LOG"';
 
 describe('watching a repository', () => {
   it('baselines first, deploys a watched push once with SENTRY_* set, ignores unwatched branches', async () => {
     const remote = await gitdir({ branches: ['main'] });
     const log = path.join(await tempdir(), 'deploys.log');
-    const sentry = await engine({ polling_interval: 1, repositories: [repo('app', remote.bare, [RECORD], { branches: ['main', 'dev.*'], env: { LOG: log } })] });
+    const sentry = await engine({
+      polling_interval: 1,
+      repositories: [repo('app', remote.bare, [RECORD], { branches: ['main', 'dev.*'], env: { LOG: log } })],
+    });
     const changes = recordEvents(sentry, ['change']);
 
     const first = await sentry.pollOnce();
@@ -35,7 +39,11 @@ describe('watching a repository', () => {
 
     await remote.deleteBranch('dev-login');
     expect((await sentry.pollOnce()).runs).toEqual([]);
-    expect(changes.map(([, c]) => `${c.branch}:${c.kind}`)).toEqual(['main:updated', 'dev-login:created', 'dev-login:deleted']);
+    expect(changes.map(([, c]) => `${c.branch}:${c.kind}`)).toEqual([
+      'main:updated',
+      'dev-login:created',
+      'dev-login:deleted',
+    ]);
     expect(await lines(log)).toHaveLength(2);
 
     const runs = await sentry.store.listRuns();
@@ -47,7 +55,14 @@ describe('watching a repository', () => {
     const hold = await gate();
     const log = path.join(await tempdir(), 'deploys.log');
     const sentry = await engine({
-      repositories: [repo('app', remote.bare, ['echo "$SENTRY_COMMIT" >> "$LOG"', 'if [ "$(wc -l < "$LOG")" -eq 1 ]; then read _ < "$GATE"; fi'], { env: { LOG: log, GATE: hold.path } })],
+      repositories: [
+        repo(
+          'app',
+          remote.bare,
+          ['echo "$SENTRY_COMMIT" >> "$LOG"', 'if [ "$(wc -l < "$LOG")" -eq 1 ]; then read _ < "$GATE"; fi'],
+          { env: { LOG: log, GATE: hold.path } },
+        ),
+      ],
     });
     await sentry.pollOnce();
     const first = await remote.commit('main');
@@ -98,7 +113,10 @@ describe('groups', () => {
 
   it('changes of one cycle become one group run; max_parallel 2 members overlap', async () => {
     const { sentry, gates, events } = await groupSetup(2);
-    const bothStarted = Promise.all([nextEvent(sentry, 'job:start', ({ job }) => job.repository === 'a'), nextEvent(sentry, 'job:start', ({ job }) => job.repository === 'b')]);
+    const bothStarted = Promise.all([
+      nextEvent(sentry, 'job:start', ({ job }) => job.repository === 'a'),
+      nextEvent(sentry, 'job:start', ({ job }) => job.repository === 'b'),
+    ]);
     const { runs } = await sentry.pollOnce();
     expect(runs).toHaveLength(1);
     expect(runs[0]!.jobs.map((job) => job.repository)).toEqual(['a', 'b']);
@@ -111,25 +129,45 @@ describe('groups', () => {
   it('max_parallel 1 members never overlap', async () => {
     const { sentry, gates, events } = await groupSetup(1);
     // Once a's shell prints, an unbounded strategy would already have started b.
-    const aRunning = nextEvent(sentry, 'job:output', ({ repository, text }) => repository === 'a' && text.includes('started'));
-    const bRunning = nextEvent(sentry, 'job:output', ({ repository, text }) => repository === 'b' && text.includes('started'));
+    const aRunning = nextEvent(
+      sentry,
+      'job:output',
+      ({ repository, text }) => repository === 'a' && text.includes('started'),
+    );
+    const bRunning = nextEvent(
+      sentry,
+      'job:output',
+      ({ repository, text }) => repository === 'b' && text.includes('started'),
+    );
     await sentry.pollOnce();
     await aRunning;
     await gates.a.open();
     await bRunning;
     await gates.b.open();
     await sentry.idle();
-    expect(events.map(([name, p]) => `${name} ${'job' in p ? p.job.repository : ''}`)).toEqual(['job:start a', 'job:finish a', 'job:start b', 'job:finish b']);
+    expect(events.map(([name, p]) => `${name} ${'job' in p ? p.job.repository : ''}`)).toEqual([
+      'job:start a',
+      'job:finish a',
+      'job:start b',
+      'job:finish b',
+    ]);
   });
 
   it('sequential without continue_on_error stops at the first failure and skips the rest', async () => {
-    const remotes = [await gitdir({ branches: ['main'] }), await gitdir({ branches: ['main'] }), await gitdir({ branches: ['main'] })];
+    const remotes = [
+      await gitdir({ branches: ['main'] }),
+      await gitdir({ branches: ['main'] }),
+      await gitdir({ branches: ['main'] }),
+    ];
     const log = path.join(await tempdir(), 'order.log');
     const sentry = await engine({
       groups: { critical: { execution_strategy: 'sequential', continue_on_error: false } },
       repositories: [
         repo('one', remotes[0]!.bare, ['echo one >> "$LOG"'], { group: 'critical', env: { LOG: log } }),
-        repo('two', remotes[1]!.bare, ['echo two >> "$LOG"', 'exit 7', 'echo never >> "$LOG"'], { group: 'critical', env: { LOG: log } }),
+        repo('two', remotes[1]!.bare, ['echo two >> "$LOG"', 'exit 7', 'echo never >> "$LOG"'], {
+          group: 'critical',
+          env: { LOG: log },
+        }),
         repo('three', remotes[2]!.bare, ['echo three >> "$LOG"'], { group: 'critical', env: { LOG: log } }),
       ],
     });
@@ -152,7 +190,10 @@ describe('groups', () => {
     const hold = await gate();
     const sentry = await engine({
       groups: { slow: { execution_strategy: 'sequential', continue_on_error: true, global_timeout: 1 } },
-      repositories: [repo('a', a.bare, ['read _ < "$GATE"'], { group: 'slow', env: { GATE: hold.path } }), repo('b', b.bare, ['true'], { group: 'slow' })],
+      repositories: [
+        repo('a', a.bare, ['read _ < "$GATE"'], { group: 'slow', env: { GATE: hold.path } }),
+        repo('b', b.bare, ['true'], { group: 'slow' }),
+      ],
     });
     await sentry.pollOnce();
     await a.commit('main');
@@ -169,7 +210,14 @@ describe('jobs', () => {
     const remote = await gitdir({ branches: ['main'] });
     const dir = await tempdir();
     const pidFile = path.join(dir, 'child.pid');
-    const sentry = await engine({ repositories: [repo('app', remote.bare, ['sleep 300 & echo $! > "$PIDFILE"; wait'], { timeout: 1, env: { PIDFILE: pidFile } })] });
+    const sentry = await engine({
+      repositories: [
+        repo('app', remote.bare, ['sleep 300 & echo $! > "$PIDFILE"; wait'], {
+          timeout: 1,
+          env: { PIDFILE: pidFile },
+        }),
+      ],
+    });
     await sentry.pollOnce();
     await remote.commit('main');
     const [run] = await sentry.waitForRuns((await sentry.pollOnce()).runs.map((r) => r.id));
@@ -187,7 +235,11 @@ describe('jobs', () => {
         {
           name: 'app',
           monitor: { repo_url: remote.bare, branches: ['main'] },
-          deploy: { qa_repo_url: qa.bare, qa_repo_branch: 'main', commands: ['cd deploy/rag', 'cat app.yaml', 'test -f app.yaml', 'exit 4'] },
+          deploy: {
+            qa_repo_url: qa.bare,
+            qa_repo_branch: 'main',
+            commands: ['cd deploy/rag', 'cat app.yaml', 'test -f app.yaml', 'exit 4'],
+          },
         },
       ],
     });
@@ -201,21 +253,33 @@ describe('jobs', () => {
   it('trigger deploys at the last known heads, reading them fresh when none are known', async () => {
     const remote = await gitdir({ branches: ['main', 'dev-a'] });
     const log = path.join(await tempdir(), 'deploys.log');
-    const sentry = await engine({ repositories: [repo('app', remote.bare, [RECORD], { branches: ['main', 'dev-.*'], env: { LOG: log } })] });
+    const sentry = await engine({
+      repositories: [repo('app', remote.bare, [RECORD], { branches: ['main', 'dev-.*'], env: { LOG: log } })],
+    });
     const runs = await sentry.trigger();
     const [run] = await sentry.waitForRuns(runs.map((r) => r.id));
     expect(run!.status).toBe('succeeded');
     const heads = await remote.heads();
-    expect((await lines(log)).sort()).toEqual([`app dev-a ${heads.get('dev-a')}  manual  app`, `app main ${heads.get('main')}  manual  app`]);
+    expect((await lines(log)).sort()).toEqual([
+      `app dev-a ${heads.get('dev-a')}  manual  app`,
+      `app main ${heads.get('main')}  manual  app`,
+    ]);
     // The fresh read was recorded as the baseline: the next poll deploys nothing.
     expect((await sentry.pollOnce()).runs).toEqual([]);
-    await expect(sentry.trigger({ repositories: ['nope'] })).rejects.toMatchObject({ code: 'UNKNOWN_REPOSITORY' });
+    await expect(sentry.trigger({ repositories: ['nope'] })).rejects.toMatchObject({
+      code: 'UNKNOWN_REPOSITORY',
+    });
     await expect(sentry.trigger({ group: 'nope' })).rejects.toMatchObject({ code: 'UNKNOWN_GROUP' });
   });
 
   it('a poll error on one repository does not stop the others', async () => {
     const good = await gitdir({ branches: ['main'] });
-    const sentry = await engine({ repositories: [repo('broken', path.join(await tempdir(), 'missing.git'), ['true']), repo('good', good.bare, ['true'])] });
+    const sentry = await engine({
+      repositories: [
+        repo('broken', path.join(await tempdir(), 'missing.git'), ['true']),
+        repo('good', good.bare, ['true']),
+      ],
+    });
     const errors = recordEvents(sentry, ['poll:error']);
     await sentry.pollOnce();
     await good.commit('main');

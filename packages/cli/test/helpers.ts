@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Sentry, type SentryConfigInput, type SentryEventName, type SentryEvents, createSentry } from '@sentry-git/core';
+import {
+  createSentry,
+  type Sentry,
+  type SentryConfigInput,
+  type SentryEventName,
+  type SentryEvents,
+} from '@sentry-git/core';
 import { tempdir } from '@sentry-git/test-utils';
 import { onTestFinished } from 'vitest';
 import { builtinPlugins } from '../src/builtins.js';
@@ -9,7 +15,11 @@ import { builtinPlugins } from '../src/builtins.js';
 export async function engine(config: SentryConfigInput, options: { dir?: string } = {}): Promise<Sentry> {
   const dir = options.dir ?? (await tempdir());
   const sentry = await createSentry({
-    config: { state: { driver: 'memory' }, ...config, global: { tmp_dir: path.join(dir, 'jobs'), ...config.global } },
+    config: {
+      state: { driver: 'memory' },
+      ...config,
+      global: { tmp_dir: path.join(dir, 'jobs'), ...config.global },
+    },
     configDir: dir,
     plugins: builtinPlugins(),
     env: {},
@@ -27,17 +37,30 @@ export async function lines(file: string): Promise<string[]> {
   }
 }
 
-export function repo(name: string, url: string, commands: string[], extra: { group?: string; branches?: string[]; timeout?: number; env?: Record<string, string> } = {}) {
+export function repo(
+  name: string,
+  url: string,
+  commands: string[],
+  extra: { group?: string; branches?: string[]; timeout?: number; env?: Record<string, string> } = {},
+) {
   return {
     name,
     ...(extra.group ? { group: extra.group } : {}),
     monitor: { repo_url: url, branches: extra.branches ?? ['main'] },
-    deploy: { commands, ...(extra.timeout ? { timeout: extra.timeout } : {}), ...(extra.env ? { env: extra.env } : {}) },
+    deploy: {
+      commands,
+      ...(extra.timeout ? { timeout: extra.timeout } : {}),
+      ...(extra.env ? { env: extra.env } : {}),
+    },
   };
 }
 
 /** Resolves with the first payload of `name` that satisfies `predicate`. Subscribe before acting. */
-export function nextEvent<K extends SentryEventName>(sentry: Sentry, name: K, predicate: (payload: SentryEvents[K]) => boolean = () => true): Promise<SentryEvents[K]> {
+export function nextEvent<K extends SentryEventName>(
+  sentry: Sentry,
+  name: K,
+  predicate: (payload: SentryEvents[K]) => boolean = () => true,
+): Promise<SentryEvents[K]> {
   return new Promise((resolve) => {
     const off = sentry.on(name, (payload) => {
       if (!predicate(payload)) return;
@@ -48,7 +71,10 @@ export function nextEvent<K extends SentryEventName>(sentry: Sentry, name: K, pr
 }
 
 /** Collects every payload of the given events, in order, as `[name, payload]`. */
-export function recordEvents<K extends SentryEventName>(sentry: Sentry, names: K[]): Array<[K, SentryEvents[K]]> {
+export function recordEvents<K extends SentryEventName>(
+  sentry: Sentry,
+  names: K[],
+): Array<[K, SentryEvents[K]]> {
   const log: Array<[K, SentryEvents[K]]> = [];
   for (const name of names) sentry.on(name, (payload) => log.push([name, payload]));
   return log;

@@ -31,7 +31,15 @@ export function abortMessage(signal: AbortSignal): string {
 /** A result for a job that never started. */
 export function skippedResult(reason: string, now = new Date()): JobResult {
   const at = now.toISOString();
-  return { status: 'skipped', exitCode: null, startedAt: at, finishedAt: at, durationMs: 0, output: '', error: reason };
+  return {
+    status: 'skipped',
+    exitCode: null,
+    startedAt: at,
+    finishedAt: at,
+    durationMs: 0,
+    output: '',
+    error: reason,
+  };
 }
 
 /** Keeps the last `limit` bytes of a growing text (UTF-8), cutting at a character boundary. */

@@ -7,12 +7,32 @@ import type { ChangeKind, Job, JobRecord, JobResult, RunRecord } from './types.j
 export interface SentryEvents {
   'poll:start': { cycle: number; repositories: string[] };
   'poll:finish': { cycle: number; checked: number; changed: number; errors: number; durationMs: number };
-  'poll:error': { cycle: number; repository: string; provider: string; error: Error; consecutiveFailures: number; nextPollAt: string };
-  change: { repository: string; group: string | null; branch: string; before: string | null; after: string | null; kind: ChangeKind };
+  'poll:error': {
+    cycle: number;
+    repository: string;
+    provider: string;
+    error: Error;
+    consecutiveFailures: number;
+    nextPollAt: string;
+  };
+  change: {
+    repository: string;
+    group: string | null;
+    branch: string;
+    before: string | null;
+    after: string | null;
+    kind: ChangeKind;
+  };
   'run:queued': { run: RunRecord; coalesced: boolean };
   'run:start': { run: RunRecord };
   'job:start': { run: RunRecord; job: Job };
-  'job:output': { runId: string; jobId: string; repository: string; stream: 'stdout' | 'stderr' | 'system'; text: string };
+  'job:output': {
+    runId: string;
+    jobId: string;
+    repository: string;
+    stream: 'stdout' | 'stderr' | 'system';
+    text: string;
+  };
   'job:finish': { run: RunRecord; job: JobRecord; result: JobResult };
   'run:finish': { run: RunRecord };
   ratelimit: { provider: string; repository: string; rateLimit: RateLimitInfo };
@@ -46,7 +66,10 @@ export function createEventBus(redactor: Redactor): EventBus {
         handler(payload);
       } catch (error) {
         if (name === 'error') return;
-        emit('error', { error: error instanceof Error ? error : new Error(String(error)), context: `handler of "${name}"` });
+        emit('error', {
+          error: error instanceof Error ? error : new Error(String(error)),
+          context: `handler of "${name}"`,
+        });
       }
     };
   }

@@ -43,27 +43,72 @@ function short(sha: string | null | undefined): string {
  */
 export function attachEventLogger(bus: EventBus, logger: Logger): () => void {
   const offs = [
-    bus.on('poll:start', ({ cycle, repositories }) => logger.debug({ cycle, repositories: repositories.length }, 'poll started')),
-    bus.on('poll:finish', (p) => logger[p.errors > 0 ? 'warn' : 'debug']({ ...p }, `poll finished: ${p.checked} checked, ${p.changed} changed, ${p.errors} errors`)),
+    bus.on('poll:start', ({ cycle, repositories }) =>
+      logger.debug({ cycle, repositories: repositories.length }, 'poll started'),
+    ),
+    bus.on('poll:finish', (p) =>
+      logger[p.errors > 0 ? 'warn' : 'debug'](
+        { ...p },
+        `poll finished: ${p.checked} checked, ${p.changed} changed, ${p.errors} errors`,
+      ),
+    ),
     bus.on('poll:error', ({ repository, provider, error, consecutiveFailures, nextPollAt }) =>
-      logger.warn({ repository, provider, code: (error as { code?: string }).code, consecutiveFailures, nextPollAt }, `poll of ${repository} failed: ${error.message}`),
+      logger.warn(
+        { repository, provider, code: (error as { code?: string }).code, consecutiveFailures, nextPollAt },
+        `poll of ${repository} failed: ${error.message}`,
+      ),
     ),
-    bus.on('change', (c) => logger.info({ ...c }, `${c.repository} ${c.branch} ${c.kind}: ${short(c.before)} -> ${short(c.after)}`)),
+    bus.on('change', (c) =>
+      logger.info({ ...c }, `${c.repository} ${c.branch} ${c.kind}: ${short(c.before)} -> ${short(c.after)}`),
+    ),
     bus.on('run:queued', ({ run, coalesced }) =>
-      logger.info({ runId: run.id, unit: run.unit, trigger: run.trigger, jobs: run.jobs.length, coalesced }, coalesced ? `changes merged into queued run ${run.id}` : `run ${run.id} queued for ${run.unit}`),
+      logger.info(
+        { runId: run.id, unit: run.unit, trigger: run.trigger, jobs: run.jobs.length, coalesced },
+        coalesced ? `changes merged into queued run ${run.id}` : `run ${run.id} queued for ${run.unit}`,
+      ),
     ),
-    bus.on('run:start', ({ run }) => logger.info({ runId: run.id, unit: run.unit, jobs: run.jobs.length }, `run ${run.id} started`)),
-    bus.on('job:start', ({ run, job }) => logger.info({ runId: run.id, jobId: job.id, repository: job.repository, branch: job.branch, sha: job.sha }, `deploying ${job.repository} ${job.branch} at ${short(job.sha)}`)),
-    bus.on('job:output', ({ jobId, repository, stream, text }) => logger.info({ jobId, repository, stream }, text.replace(/\n$/, ''))),
+    bus.on('run:start', ({ run }) =>
+      logger.info({ runId: run.id, unit: run.unit, jobs: run.jobs.length }, `run ${run.id} started`),
+    ),
+    bus.on('job:start', ({ run, job }) =>
+      logger.info(
+        { runId: run.id, jobId: job.id, repository: job.repository, branch: job.branch, sha: job.sha },
+        `deploying ${job.repository} ${job.branch} at ${short(job.sha)}`,
+      ),
+    ),
+    bus.on('job:output', ({ jobId, repository, stream, text }) =>
+      logger.info({ jobId, repository, stream }, text.replace(/\n$/, '')),
+    ),
     bus.on('job:finish', ({ run, job, result }) =>
       logger[result.status === 'succeeded' || result.status === 'skipped' ? 'info' : 'warn'](
-        { runId: run.id, jobId: job.id, repository: job.repository, branch: job.branch, status: result.status, exitCode: result.exitCode, durationMs: result.durationMs, error: result.error ?? undefined },
+        {
+          runId: run.id,
+          jobId: job.id,
+          repository: job.repository,
+          branch: job.branch,
+          status: result.status,
+          exitCode: result.exitCode,
+          durationMs: result.durationMs,
+          error: result.error ?? undefined,
+        },
         `${job.repository} ${job.branch} ${result.status}${result.error ? `: ${result.error}` : ''}`,
       ),
     ),
-    bus.on('run:finish', ({ run }) => logger[run.status === 'succeeded' ? 'info' : 'warn']({ runId: run.id, unit: run.unit, status: run.status, error: run.error ?? undefined }, `run ${run.id} ${run.status}`)),
-    bus.on('ratelimit', ({ provider, repository, rateLimit }) => logger.info({ provider, repository, ...rateLimit }, `rate limit for ${provider}: ${rateLimit.remaining} left`)),
-    bus.on('error', ({ error, context }) => logger.error({ err: error, context }, `${context}: ${error.message}`)),
+    bus.on('run:finish', ({ run }) =>
+      logger[run.status === 'succeeded' ? 'info' : 'warn'](
+        { runId: run.id, unit: run.unit, status: run.status, error: run.error ?? undefined },
+        `run ${run.id} ${run.status}`,
+      ),
+    ),
+    bus.on('ratelimit', ({ provider, repository, rateLimit }) =>
+      logger.info(
+        { provider, repository, ...rateLimit },
+        `rate limit for ${provider}: ${rateLimit.remaining} left`,
+      ),
+    ),
+    bus.on('error', ({ error, context }) =>
+      logger.error({ err: error, context }, `${context}: ${error.message}`),
+    ),
   ];
   return () => {
     for (const off of offs) off();

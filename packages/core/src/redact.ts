@@ -40,7 +40,10 @@ export function createRedactor(initial: Iterable<string | undefined | null> = []
 
   function redact(text: string): string {
     let out = pattern ? text.replace(pattern, REDACTED) : text;
-    out = out.replace(URL_CREDENTIALS, (_match, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
+    out = out.replace(
+      URL_CREDENTIALS,
+      (_match, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`,
+    );
     return out;
   }
 

@@ -8,7 +8,13 @@ export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped
 export type JobOutcome = Exclude<JobStatus, 'queued' | 'running'>;
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
 
-export const FINISHED_JOB_STATUSES: readonly JobOutcome[] = ['succeeded', 'failed', 'skipped', 'timed_out', 'cancelled'];
+export const FINISHED_JOB_STATUSES: readonly JobOutcome[] = [
+  'succeeded',
+  'failed',
+  'skipped',
+  'timed_out',
+  'cancelled',
+];
 
 /**
  * What deploys together: a group, or a repository without a group. Runs of one unit never

@@ -3,7 +3,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configJsonSchema, expandEnv, loadConfig, resolveConfig, validateConfig } from '../src/index.js';
+import {
+  ConfigError,
+  configJsonSchema,
+  expandEnv,
+  loadConfig,
+  resolveConfig,
+  validateConfig,
+} from '../src/index.js';
 
 const REFERENCE = path.resolve(__dirname, '../../../../shared/reference/original-configs');
 const SCHEME_C = path.join(REFERENCE, 'sentry-scheme-c.yaml');
@@ -36,7 +43,13 @@ function issuesOf(run: () => unknown): Array<{ path: string; message: string }> 
 
 const MINIMAL = {
   polling_interval: 1,
-  repositories: [{ name: 'app', monitor: { repo_url: '/tmp/app.git', branches: ['main'] }, deploy: { commands: ['true'] } }],
+  repositories: [
+    {
+      name: 'app',
+      monitor: { repo_url: '/tmp/app.git', branches: ['main'] },
+      deploy: { commands: ['true'] },
+    },
+  ],
 };
 
 describe.skipIf(!existsSync(SCHEME_C))('the original Sentry "Scheme C" config', () => {
@@ -44,7 +57,12 @@ describe.skipIf(!existsSync(SCHEME_C))('the original Sentry "Scheme C" config', 
     const loaded = await loadConfig({ file: SCHEME_C, env: ENV });
     const { config } = loaded;
     expect(config.polling_interval).toBe(60);
-    expect(config.groups['ai-blueprints']).toEqual({ execution_strategy: 'parallel', max_parallel: 3, continue_on_error: true, global_timeout: 900 });
+    expect(config.groups['ai-blueprints']).toEqual({
+      execution_strategy: 'parallel',
+      max_parallel: 3,
+      continue_on_error: true,
+      global_timeout: 900,
+    });
     expect(config.groups['critical-services']?.execution_strategy).toBe('sequential');
     expect(config.repositories.map((r) => r.name)).toEqual(['rag-service', 'standalone-service']);
     const rag = config.repositories[0]!;
@@ -53,8 +71,15 @@ describe.skipIf(!existsSync(SCHEME_C))('the original Sentry "Scheme C" config', 
     expect(rag.deploy.project_name).toBe('rag');
     expect(rag.deploy.commands).toHaveLength(3);
     expect(config.repositories[1]!.group).toBeUndefined();
-    expect(config.global).toMatchObject({ tmp_dir: '/tmp/sentry', cleanup: true, log_level: 'info', timeout: 300 });
-    expect(loaded.secrets).toEqual(expect.arrayContaining([ENV.GITHUB_TOKEN, ENV.GITLAB_TOKEN, ENV.GITEA_TOKEN]));
+    expect(config.global).toMatchObject({
+      tmp_dir: '/tmp/sentry',
+      cleanup: true,
+      log_level: 'info',
+      timeout: 300,
+    });
+    expect(loaded.secrets).toEqual(
+      expect.arrayContaining([ENV.GITHUB_TOKEN, ENV.GITLAB_TOKEN, ENV.GITEA_TOKEN]),
+    );
   });
 
   it('names every unset variable with its key path', async () => {
@@ -70,11 +95,21 @@ describe.skipIf(!existsSync(SCHEME_C))('the original Sentry "Scheme C" config', 
 describe('environment expansion', () => {
   it('expands ${VAR} and ${VAR:-default}, leaves commands alone, keeps $${ literal', () => {
     const { value, issues } = expandEnv(
-      { a: '${X}', b: 'pre-${MISSING:-fallback}-post', c: '$${X}', deploy: { commands: ['echo ${X}', 'echo $X'] } },
+      {
+        a: '${X}',
+        b: 'pre-${MISSING:-fallback}-post',
+        c: '$${X}',
+        deploy: { commands: ['echo ${X}', 'echo $X'] },
+      },
       { X: 'value' },
     );
     expect(issues).toEqual([]);
-    expect(value).toEqual({ a: 'value', b: 'pre-fallback-post', c: '${X}', deploy: { commands: ['echo ${X}', 'echo $X'] } });
+    expect(value).toEqual({
+      a: 'value',
+      b: 'pre-fallback-post',
+      c: '${X}',
+      deploy: { commands: ['echo ${X}', 'echo $X'] },
+    });
   });
 
   it('reports an unset variable with the variable name and the key path', () => {
@@ -85,7 +120,9 @@ describe('environment expansion', () => {
   });
 
   it('treats values of secret-looking variables as secrets', () => {
-    expect(expandEnv({ x: '${API_TOKEN}', y: '${NAME}' }, { API_TOKEN: 'tok-123456', NAME: 'plain' }).secrets).toEqual(['tok-123456']);
+    expect(
+      expandEnv({ x: '${API_TOKEN}', y: '${NAME}' }, { API_TOKEN: 'tok-123456', NAME: 'plain' }).secrets,
+    ).toEqual(['tok-123456']);
   });
 });
 
@@ -103,7 +140,12 @@ describe('validation', () => {
       validateConfig({
         groups: { g: { execution_strategy: 'parallel' } },
         repositories: [
-          { name: 'a', group: 'nope', monitor: { repo_url: 'x', branches: ['(unclosed'] }, deploy: { project_name: 'Bad_Name', commands: ['true'] } },
+          {
+            name: 'a',
+            group: 'nope',
+            monitor: { repo_url: 'x', branches: ['(unclosed'] },
+            deploy: { project_name: 'Bad_Name', commands: ['true'] },
+          },
           { name: 'a', monitor: { repo_url: 'x', branches: ['main'] }, deploy: { commands: [] } },
         ],
       }),
@@ -116,14 +158,21 @@ describe('validation', () => {
       validateConfig({
         groups: { g: {} },
         repositories: [
-          { name: 'a', group: 'nope', monitor: { repo_url: 'x', branches: ['(unclosed'] }, deploy: { commands: ['true'] } },
+          {
+            name: 'a',
+            group: 'nope',
+            monitor: { repo_url: 'x', branches: ['(unclosed'] },
+            deploy: { commands: ['true'] },
+          },
           { name: 'a', monitor: { repo_url: 'x', branches: ['main'] }, deploy: { commands: [] } },
         ],
       }),
     );
     const crossPaths = Object.fromEntries(cross.map((issue) => [issue.path, issue.message]));
     expect(crossPaths['repositories[0].group']).toMatch(/unknown group "nope".*known: g/);
-    expect(crossPaths['repositories[0].monitor.branches[0]']).toMatch(/invalid regular expression "\(unclosed"/);
+    expect(crossPaths['repositories[0].monitor.branches[0]']).toMatch(
+      /invalid regular expression "\(unclosed"/,
+    );
     expect(crossPaths['repositories[1].name']).toMatch(/duplicate repository name "a"/);
     expect(crossPaths['repositories[1].deploy.commands']).toMatch(/empty/);
   });
@@ -136,16 +185,39 @@ describe('validation', () => {
   it('checks ids against installed plugins when told what is installed', () => {
     const issues = issuesOf(() =>
       validateConfig(
-        { ...MINIMAL, repositories: [{ ...MINIMAL.repositories[0]!, monitor: { repo_url: 'x', branches: ['main'], repo_type: 'svn' } }] },
-        { known: { providers: new Set(['git']), providerFallbacks: new Set(['github']), executors: new Set(['shell']), strategies: new Set(['parallel']), stateStores: new Set(['sqlite']) } },
+        {
+          ...MINIMAL,
+          repositories: [
+            { ...MINIMAL.repositories[0]!, monitor: { repo_url: 'x', branches: ['main'], repo_type: 'svn' } },
+          ],
+        },
+        {
+          known: {
+            providers: new Set(['git']),
+            providerFallbacks: new Set(['github']),
+            executors: new Set(['shell']),
+            strategies: new Set(['parallel']),
+            stateStores: new Set(['sqlite']),
+          },
+        },
       ),
     );
-    expect(issues).toEqual([{ path: 'repositories[0].monitor.repo_type', message: expect.stringContaining('no provider "svn"') }]);
+    expect(issues).toEqual([
+      { path: 'repositories[0].monitor.repo_type', message: expect.stringContaining('no provider "svn"') },
+    ]);
   });
 
   it('resolveConfig expands and validates an object', () => {
     const { config, secrets } = resolveConfig(
-      { ...MINIMAL, repositories: [{ ...MINIMAL.repositories[0]!, monitor: { repo_url: 'x', branches: ['main'], auth: { token: '${T}' } } }] },
+      {
+        ...MINIMAL,
+        repositories: [
+          {
+            ...MINIMAL.repositories[0]!,
+            monitor: { repo_url: 'x', branches: ['main'], auth: { token: '${T}' } },
+          },
+        ],
+      },
       { env: { T: 'secret-token-1' } },
     );
     expect(config.repositories[0]!.monitor.auth?.token).toBe('secret-token-1');
@@ -180,11 +252,15 @@ describe('loading', () => {
 
   it('resolves a relative state.path against the config folder', async () => {
     const file = await writeConfig('state: { path: data/state.db }\n');
-    expect((await loadConfig({ file, env: {} })).config.state.path).toBe(path.join(path.dirname(file), 'data/state.db'));
+    expect((await loadConfig({ file, env: {} })).config.state.path).toBe(
+      path.join(path.dirname(file), 'data/state.db'),
+    );
   });
 
   it('fails clearly on a missing file and on broken YAML', async () => {
-    await expect(loadConfig({ file: '/nonexistent/sentry.yaml' })).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND' });
+    await expect(loadConfig({ file: '/nonexistent/sentry.yaml' })).rejects.toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+    });
     const file = await writeConfig('repositories: [\n  - name: x\n   bad: indent');
     await expect(loadConfig({ file })).rejects.toMatchObject({ code: 'CONFIG_UNREADABLE' });
     const empty = await tempdir();
@@ -195,7 +271,9 @@ describe('loading', () => {
 describe('JSON Schema', () => {
   it('describes the config file for editors', () => {
     const schema = configJsonSchema() as { properties: Record<string, unknown>; $schema: string };
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['polling_interval', 'groups', 'repositories', 'global', 'state', 'plugins']));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['polling_interval', 'groups', 'repositories', 'global', 'state', 'plugins']),
+    );
     expect(JSON.stringify(schema)).toContain('project_name');
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
     expect(readFileSync).toBeDefined();
@@ -204,7 +282,9 @@ describe('JSON Schema', () => {
 
 describe('the committed JSON Schema', () => {
   it('matches the schema generated from the config schema (run `pnpm build && pnpm schema` to update)', () => {
-    const committed = JSON.parse(readFileSync(path.resolve(__dirname, '../../../docs/schema/config.schema.json'), 'utf8'));
+    const committed = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../../../docs/schema/config.schema.json'), 'utf8'),
+    );
     expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
   });
 });

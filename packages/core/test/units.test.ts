@@ -3,18 +3,18 @@ import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
-  REDACTED,
-  type Job,
-  type JobResult,
-  SentryError,
+  corePlugin,
   createEventBus,
   createRedactor,
   createRegistry,
-  corePlugin,
   detectChanges,
+  type Job,
+  type JobResult,
   loadPlugins,
   nextPollDelayMs,
   parallelStrategy,
+  REDACTED,
+  SentryError,
   sequentialStrategy,
   timeoutError,
 } from '../src/index.js';
@@ -22,7 +22,15 @@ import { makeJob } from '../src/testing/index.js';
 
 function result(status: JobResult['status']): JobResult {
   const at = new Date().toISOString();
-  return { status, exitCode: status === 'succeeded' ? 0 : 1, startedAt: at, finishedAt: at, durationMs: 0, output: '', error: null };
+  return {
+    status,
+    exitCode: status === 'succeeded' ? 0 : 1,
+    startedAt: at,
+    finishedAt: at,
+    durationMs: 0,
+    output: '',
+    error: null,
+  };
 }
 
 function jobs(...names: string[]): Job[] {
@@ -51,13 +59,24 @@ function harness(outcomes: Record<string, JobResult['status']> = {}) {
   async function whenStarted(count: number): Promise<void> {
     while (started.length < count) await new Promise<void>((resolve) => startWaiters.push(resolve));
   }
-  return { events, runOne, whenStarted, release: (id: string) => releases.get(id)?.(), peak: () => peak, started };
+  return {
+    events,
+    runOne,
+    whenStarted,
+    release: (id: string) => releases.get(id)?.(),
+    peak: () => peak,
+    started,
+  };
 }
 
 describe('parallel strategy', () => {
   it('runs at most max_parallel members at once', async () => {
     const h = harness();
-    const done = parallelStrategy.run(jobs('a', 'b', 'c'), h.runOne, { maxParallel: 2, continueOnError: true, signal: new AbortController().signal });
+    const done = parallelStrategy.run(jobs('a', 'b', 'c'), h.runOne, {
+      maxParallel: 2,
+      continueOnError: true,
+      signal: new AbortController().signal,
+    });
     await h.whenStarted(2);
     expect(h.started).toEqual(['a', 'b']);
     h.release('a');
@@ -71,14 +90,22 @@ describe('parallel strategy', () => {
 
   it('starts nothing more once aborted, and after a failure without continue_on_error', async () => {
     const h = harness({ a: 'failed' });
-    const done = parallelStrategy.run(jobs('a', 'b'), h.runOne, { maxParallel: 1, continueOnError: false, signal: new AbortController().signal });
+    const done = parallelStrategy.run(jobs('a', 'b'), h.runOne, {
+      maxParallel: 1,
+      continueOnError: false,
+      signal: new AbortController().signal,
+    });
     await h.whenStarted(1);
     h.release('a');
     const results = await done;
     expect(results.map((r) => r.status)).toEqual(['failed', 'skipped']);
     const aborted = new AbortController();
     aborted.abort(timeoutError('group'));
-    const none = await parallelStrategy.run(jobs('x'), h.runOne, { maxParallel: 1, continueOnError: true, signal: aborted.signal });
+    const none = await parallelStrategy.run(jobs('x'), h.runOne, {
+      maxParallel: 1,
+      continueOnError: true,
+      signal: aborted.signal,
+    });
     expect(none[0]!.status).toBe('skipped');
   });
 });
@@ -87,7 +114,11 @@ describe('sequential strategy', () => {
   it('runs in order and stops at the first failure unless continue_on_error', async () => {
     const h = harness({ b: 'failed' });
     const signal = new AbortController().signal;
-    const done = sequentialStrategy.run(jobs('a', 'b', 'c'), h.runOne, { maxParallel: 1, continueOnError: false, signal });
+    const done = sequentialStrategy.run(jobs('a', 'b', 'c'), h.runOne, {
+      maxParallel: 1,
+      continueOnError: false,
+      signal,
+    });
     await h.whenStarted(1);
     h.release('a');
     await h.whenStarted(2);
@@ -98,7 +129,11 @@ describe('sequential strategy', () => {
     expect(h.events).toEqual(['start a', 'end a', 'start b', 'end b']);
 
     const h2 = harness({ a: 'failed' });
-    const done2 = sequentialStrategy.run(jobs('a', 'b'), h2.runOne, { maxParallel: 1, continueOnError: true, signal });
+    const done2 = sequentialStrategy.run(jobs('a', 'b'), h2.runOne, {
+      maxParallel: 1,
+      continueOnError: true,
+      signal,
+    });
     await h2.whenStarted(1);
     h2.release('a');
     await h2.whenStarted(2);
@@ -110,11 +145,27 @@ describe('sequential strategy', () => {
 describe('change detection', () => {
   const all = () => true;
   it('records a baseline at the first sighting', () => {
-    expect(detectChanges('r', { seen: false, heads: [] }, [{ branch: 'main', sha: '1' }], all)).toEqual([{ repository: 'r', branch: 'main', before: null, after: '1', kind: 'baseline' }]);
+    expect(detectChanges('r', { seen: false, heads: [] }, [{ branch: 'main', sha: '1' }], all)).toEqual([
+      { repository: 'r', branch: 'main', before: null, after: '1', kind: 'baseline' },
+    ]);
   });
   it('reports created, updated and deleted heads once seen', () => {
-    const stored = { seen: true, heads: [{ repository: 'r', branch: 'main', sha: '1', updatedAt: '' }, { repository: 'r', branch: 'old', sha: '9', updatedAt: '' }] };
-    const changes = detectChanges('r', stored, [{ branch: 'main', sha: '2' }, { branch: 'dev-x', sha: '3' }], all);
+    const stored = {
+      seen: true,
+      heads: [
+        { repository: 'r', branch: 'main', sha: '1', updatedAt: '' },
+        { repository: 'r', branch: 'old', sha: '9', updatedAt: '' },
+      ],
+    };
+    const changes = detectChanges(
+      'r',
+      stored,
+      [
+        { branch: 'main', sha: '2' },
+        { branch: 'dev-x', sha: '3' },
+      ],
+      all,
+    );
     expect(changes).toEqual([
       { repository: 'r', branch: 'main', before: '1', after: '2', kind: 'updated' },
       { repository: 'r', branch: 'dev-x', before: null, after: '3', kind: 'created' },
@@ -142,8 +193,13 @@ describe('redaction', () => {
     const redactor = createRedactor(['s3cr3t/+token']);
     expect(redactor.redact('token=s3cr3t/+token')).toBe(`token=${REDACTED}`);
     expect(redactor.redact(encodeURIComponent('s3cr3t/+token'))).toBe(REDACTED);
-    expect(redactor.redact('clone https://bob:hunter22@host/x.git')).toBe(`clone https://bob:${REDACTED}@host/x.git`);
-    const value = redactor.redactValue({ list: ['s3cr3t/+token'], error: new SentryError('X', 'bad s3cr3t/+token') });
+    expect(redactor.redact('clone https://bob:hunter22@host/x.git')).toBe(
+      `clone https://bob:${REDACTED}@host/x.git`,
+    );
+    const value = redactor.redactValue({
+      list: ['s3cr3t/+token'],
+      error: new SentryError('X', 'bad s3cr3t/+token'),
+    });
     expect(JSON.stringify(value.list)).not.toContain('s3cr3t');
     expect(value.error.message).not.toContain('s3cr3t');
     expect(value.error).toBeInstanceOf(SentryError);
@@ -160,7 +216,13 @@ describe('event bus', () => {
       throw new Error('boom');
     });
     const off = bus.on('job:output', ({ text }) => seen.push(text));
-    bus.emit('job:output', { runId: 'r', jobId: 'j', repository: 'x', stream: 'stdout', text: 'value topsecret' });
+    bus.emit('job:output', {
+      runId: 'r',
+      jobId: 'j',
+      repository: 'x',
+      stream: 'stdout',
+      text: 'value topsecret',
+    });
     off();
     bus.emit('job:output', { runId: 'r', jobId: 'j', repository: 'x', stream: 'stdout', text: 'again' });
     expect(seen).toEqual([`value ${REDACTED}`]);
@@ -178,16 +240,39 @@ describe('plugins', () => {
     await writeFile(path.join(dir, 'bad.mjs'), "export default { name: 'bad', executors: [{ id: 'x' }] };\n");
     const [good] = await loadPlugins([['./good.mjs', { size: 1 }]], { configDir: dir });
     expect(good!.strategies![0]!.id).toBe('canary-1');
-    await expect(loadPlugins(['./bad.mjs'], { configDir: dir })).rejects.toThrow(/Plugin "\.\/bad\.mjs" executors\[0\] \("x"\) has no execute\(\) function/);
-    await expect(loadPlugins(['./missing.mjs'], { configDir: dir })).rejects.toMatchObject({ code: 'PLUGIN_LOAD_FAILED', message: expect.stringContaining('./missing.mjs') });
-    await expect(loadPlugins(['@sentry-git/no-such-plugin'], { configDir: dir })).rejects.toMatchObject({ code: 'PLUGIN_LOAD_FAILED' });
+    await expect(loadPlugins(['./bad.mjs'], { configDir: dir })).rejects.toThrow(
+      /Plugin "\.\/bad\.mjs" executors\[0\] \("x"\) has no execute\(\) function/,
+    );
+    await expect(loadPlugins(['./missing.mjs'], { configDir: dir })).rejects.toMatchObject({
+      code: 'PLUGIN_LOAD_FAILED',
+      message: expect.stringContaining('./missing.mjs'),
+    });
+    await expect(loadPlugins(['@sentry-git/no-such-plugin'], { configDir: dir })).rejects.toMatchObject({
+      code: 'PLUGIN_LOAD_FAILED',
+    });
   });
 
   it('refuses two plugins claiming the same id, and falls back to git for forge types', () => {
     const registry = createRegistry([corePlugin]);
-    expect(() => registry.register({ name: 'other', strategies: [{ id: 'parallel', run: async () => [] }] })).toThrow(/already registered by "@sentry-git\/core"/);
+    expect(() =>
+      registry.register({ name: 'other', strategies: [{ id: 'parallel', run: async () => [] }] }),
+    ).toThrow(/already registered by "@sentry-git\/core"/);
     expect(() => registry.provider('github')).toThrow(/No provider "github"/);
-    registry.register({ name: 'git', providers: [{ id: 'git', capabilities: { conditionalRequests: false, changedFiles: false, commitStatus: false, webhooks: false }, listHeads: async () => ({ heads: [] }) }] });
+    registry.register({
+      name: 'git',
+      providers: [
+        {
+          id: 'git',
+          capabilities: {
+            conditionalRequests: false,
+            changedFiles: false,
+            commitStatus: false,
+            webhooks: false,
+          },
+          listHeads: async () => ({ heads: [] }),
+        },
+      ],
+    });
     expect(registry.provider('github')).toMatchObject({ fallback: true, provider: { id: 'git' } });
   });
 });

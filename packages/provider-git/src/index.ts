@@ -2,7 +2,15 @@ import { definePlugin } from '@sentry-git/core';
 import { createGitProvider } from './provider.js';
 
 // The credential rules live in core so the shell executor applies the same ones.
-export { defaultUsername, type GitAuthEnv, gitAuthEnv, isHttpUrl, redactUrl, splitUrlCredentials, type UrlCredentials } from '@sentry-git/core';
+export {
+  defaultUsername,
+  type GitAuthEnv,
+  gitAuthEnv,
+  isHttpUrl,
+  redactUrl,
+  splitUrlCredentials,
+  type UrlCredentials,
+} from '@sentry-git/core';
 export { parseLsRemote } from './parse.js';
 export { createGitProvider, DEFAULT_GIT_TIMEOUT_MS, type GitProviderOptions } from './provider.js';
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,11 @@ export const GIT_TEST_ENV = {
 } as const;
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, env: { ...process.env, ...GIT_TEST_ENV }, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('git', args, {
+    cwd,
+    env: { ...process.env, ...GIT_TEST_ENV },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout.trim();
 }
 
@@ -53,7 +57,9 @@ export interface GitFixture {
   cleanup(): Promise<void>;
 }
 
-export async function gitdir(options: { branches?: string[]; files?: Record<string, string> } = {}): Promise<GitFixture> {
+export async function gitdir(
+  options: { branches?: string[]; files?: Record<string, string> } = {},
+): Promise<GitFixture> {
   const root = await tempdir('sentry-git-repo-');
   const bare = path.join(root, 'remote.git');
   const work = path.join(root, 'work');
@@ -63,7 +69,11 @@ export async function gitdir(options: { branches?: string[]; files?: Record<stri
   await git(work, 'checkout', '--quiet', '-B', 'main');
   let counter = 0;
 
-  async function commit(branch: string, files: Record<string, string> = {}, message?: string): Promise<string> {
+  async function commit(
+    branch: string,
+    files: Record<string, string> = {},
+    message?: string,
+  ): Promise<string> {
     counter += 1;
     const hasCommits = await git(work, 'rev-parse', '--verify', '--quiet', 'HEAD').then(
       () => true,
@@ -78,7 +88,10 @@ export async function gitdir(options: { branches?: string[]; files?: Record<stri
     } else {
       await git(work, 'checkout', '--quiet', '-B', branch);
     }
-    const content = Object.keys(files).length > 0 ? files : { [`change-${counter}.txt`]: `change ${counter} on ${branch}\n` };
+    const content =
+      Object.keys(files).length > 0
+        ? files
+        : { [`change-${counter}.txt`]: `change ${counter} on ${branch}\n` };
     for (const [name, text] of Object.entries(content)) {
       const file = path.join(work, name);
       await mkdir(path.dirname(file), { recursive: true });

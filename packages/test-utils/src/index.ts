@@ -1,3 +1,3 @@
-export * from './gitdir.js';
 export * from './git-http-server.js';
+export * from './gitdir.js';
 export * from './process.js';

@@ -1,12 +1,13 @@
 import { Flags } from '@oclif/core';
-import { createRegistry, corePlugin } from '@sentry-git/core';
-import { builtinPlugins } from '../builtins.js';
+import { corePlugin, createRegistry } from '@sentry-git/core';
 import { loadFullConfig } from '../assemble.js';
 import { SentryCommand } from '../base.js';
+import { builtinPlugins } from '../builtins.js';
 import { describeRun } from '../format.js';
 
 export default class Runs extends SentryCommand {
-  static override description = 'Show run history, newest first: each job with repository, branch, commit, status, exit code and duration.';
+  static override description =
+    'Show run history, newest first: each job with repository, branch, commit, status, exit code and duration.';
   static override examples = ['<%= config.bin %> runs', '<%= config.bin %> runs --limit 5 --json'];
   static override flags = {
     limit: Flags.integer({ char: 'n', description: 'How many runs.', default: 20, min: 1 }),
@@ -18,7 +19,9 @@ export default class Runs extends SentryCommand {
     const { loaded } = await loadFullConfig(flags.config);
     this.secrets = loaded.secrets;
     const registry = createRegistry([corePlugin, ...builtinPlugins()]);
-    const store = await registry.stateStore(loaded.config.state.driver).create({ configDir: loaded.dir, path: loaded.config.state.path });
+    const store = await registry
+      .stateStore(loaded.config.state.driver)
+      .create({ configDir: loaded.dir, path: loaded.config.state.path });
     try {
       const runs = await store.listRuns({ limit: flags.limit });
       if (flags.json) this.log(JSON.stringify(runs, null, 2));

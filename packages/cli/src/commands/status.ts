@@ -1,12 +1,13 @@
 import { Flags } from '@oclif/core';
 import { corePlugin, createRegistry, createSentry } from '@sentry-git/core';
-import { builtinPlugins } from '../builtins.js';
 import { loadFullConfig } from '../assemble.js';
 import { SentryCommand } from '../base.js';
+import { builtinPlugins } from '../builtins.js';
 import { shortSha, table } from '../format.js';
 
 export default class Status extends SentryCommand {
-  static override description = 'Show each repository: watched branches, last seen SHA, and its last run. Reads the state; safe beside a running watch.';
+  static override description =
+    'Show each repository: watched branches, last seen SHA, and its last run. Reads the state; safe beside a running watch.';
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json'];
   static override flags = { json: Flags.boolean({ description: 'Print JSON.' }) };
 
@@ -15,9 +16,18 @@ export default class Status extends SentryCommand {
     const { loaded } = await loadFullConfig(flags.config);
     this.secrets = loaded.secrets;
     const registry = createRegistry([corePlugin, ...builtinPlugins()]);
-    const store = await registry.stateStore(loaded.config.state.driver).create({ configDir: loaded.dir, path: loaded.config.state.path });
+    const store = await registry
+      .stateStore(loaded.config.state.driver)
+      .create({ configDir: loaded.dir, path: loaded.config.state.path });
     // No start(): status reads, it never recovers or runs anything.
-    const sentry = await createSentry({ config: loaded.config, configDir: loaded.dir, plugins: builtinPlugins(), stateStore: store, secrets: loaded.secrets, expanded: true });
+    const sentry = await createSentry({
+      config: loaded.config,
+      configDir: loaded.dir,
+      plugins: builtinPlugins(),
+      stateStore: store,
+      secrets: loaded.secrets,
+      expanded: true,
+    });
     try {
       const report = await sentry.status();
       if (flags.json) {
@@ -25,8 +35,13 @@ export default class Status extends SentryCommand {
         return;
       }
       const rows = report.flatMap((repo) => {
-        const run = repo.lastRun ? `${repo.lastRun.status} (${repo.lastRun.id.slice(0, 16)}, job ${repo.lastRun.jobStatus ?? '-'})` : '-';
-        const heads = repo.heads.length > 0 ? repo.heads : [{ branch: repo.seen ? '(no matching branch)' : '(not polled yet)', sha: '', updatedAt: '' }];
+        const run = repo.lastRun
+          ? `${repo.lastRun.status} (${repo.lastRun.id.slice(0, 16)}, job ${repo.lastRun.jobStatus ?? '-'})`
+          : '-';
+        const heads =
+          repo.heads.length > 0
+            ? repo.heads
+            : [{ branch: repo.seen ? '(no matching branch)' : '(not polled yet)', sha: '', updatedAt: '' }];
         return heads.map((head, i) => [
           i === 0 ? repo.name : '',
           i === 0 ? (repo.group ?? '-') : '',

@@ -1,14 +1,26 @@
 import { Flags } from '@oclif/core';
-import { type ProviderTarget, createRegistry, corePlugin, createRedactor, errorMessage } from '@sentry-git/core';
+import {
+  corePlugin,
+  createRedactor,
+  createRegistry,
+  errorMessage,
+  type ProviderTarget,
+} from '@sentry-git/core';
 import { loadFullConfig } from '../assemble.js';
 import { SentryCommand } from '../base.js';
 
 export default class Validate extends SentryCommand {
-  static override description = 'Check the configuration: exit 0 when valid, 1 with every problem and its key path.';
-  static override examples = ['<%= config.bin %> validate -c sentry.yaml', '<%= config.bin %> validate --check-connections'];
+  static override description =
+    'Check the configuration: exit 0 when valid, 1 with every problem and its key path.';
+  static override examples = [
+    '<%= config.bin %> validate -c sentry.yaml',
+    '<%= config.bin %> validate --check-connections',
+  ];
 
   static override flags = {
-    'check-connections': Flags.boolean({ description: 'Also reach every watched and QA repository (git ls-remote / the provider API).' }),
+    'check-connections': Flags.boolean({
+      description: 'Also reach every watched and QA repository (git ls-remote / the provider API).',
+    }),
   };
 
   async run(): Promise<void> {
@@ -16,16 +28,25 @@ export default class Validate extends SentryCommand {
     const { loaded, plugins } = await loadFullConfig(flags.config);
     this.secrets = loaded.secrets;
     const { config } = loaded;
-    this.log(`${loaded.file}: valid (${config.repositories.length} repositories, ${Object.keys(config.groups).length} groups, polling every ${config.polling_interval} s)`);
+    this.log(
+      `${loaded.file}: valid (${config.repositories.length} repositories, ${Object.keys(config.groups).length} groups, polling every ${config.polling_interval} s)`,
+    );
     if (!flags['check-connections']) return;
 
     const registry = createRegistry([corePlugin, ...plugins]);
     const redactor = createRedactor(loaded.secrets);
     let problems = 0;
-    async function check(label: string, target: ProviderTarget, branchPattern: ((b: string) => boolean) | null): Promise<string> {
+    async function check(
+      label: string,
+      target: ProviderTarget,
+      branchPattern: ((b: string) => boolean) | null,
+    ): Promise<string> {
       const { provider, fallback } = registry.provider(target.type);
       try {
-        const result = await provider.listHeads(target, { match: branchPattern ?? (() => true), signal: AbortSignal.timeout(config.global.poll_timeout * 1000) });
+        const result = await provider.listHeads(target, {
+          match: branchPattern ?? (() => true),
+          signal: AbortSignal.timeout(config.global.poll_timeout * 1000),
+        });
         return `ok   ${label}: ${result.heads.length} matching branch${result.heads.length === 1 ? '' : 'es'} via ${provider.id}${fallback ? ' (fallback)' : ''}`;
       } catch (error) {
         problems += 1;
@@ -35,12 +56,31 @@ export default class Validate extends SentryCommand {
     const checks = config.repositories.flatMap((repo, index) => {
       const patterns = repo.monitor.branches.map((p) => new RegExp(`^(?:${p})$`));
       const list = [
-        check(`repositories[${index}] ${repo.name} monitor ${redactor.redact(repo.monitor.repo_url)}`, { repository: repo.name, url: repo.monitor.repo_url, type: repo.monitor.repo_type, auth: repo.monitor.auth }, (b) => patterns.some((re) => re.test(b))),
+        check(
+          `repositories[${index}] ${repo.name} monitor ${redactor.redact(repo.monitor.repo_url)}`,
+          {
+            repository: repo.name,
+            url: repo.monitor.repo_url,
+            type: repo.monitor.repo_type,
+            auth: repo.monitor.auth,
+          },
+          (b) => patterns.some((re) => re.test(b)),
+        ),
       ];
       if (repo.deploy.qa_repo_url) {
         const qaBranch = repo.deploy.qa_repo_branch;
         list.push(
-          check(`repositories[${index}] ${repo.name} qa_repo ${redactor.redact(repo.deploy.qa_repo_url)}`, { repository: `${repo.name} (QA)`, url: repo.deploy.qa_repo_url, type: 'git', auth: repo.deploy.auth, options: { authType: repo.deploy.repo_type } }, qaBranch ? (b) => b === qaBranch : null),
+          check(
+            `repositories[${index}] ${repo.name} qa_repo ${redactor.redact(repo.deploy.qa_repo_url)}`,
+            {
+              repository: `${repo.name} (QA)`,
+              url: repo.deploy.qa_repo_url,
+              type: 'git',
+              auth: repo.deploy.auth,
+              options: { authType: repo.deploy.repo_type },
+            },
+            qaBranch ? (b) => b === qaBranch : null,
+          ),
         );
       }
       return list;

@@ -10,12 +10,18 @@ export default class Watch extends SentryCommand {
   static override examples = ['<%= config.bin %> watch -c sentry.yaml', '<%= config.bin %> watch --once'];
 
   static override flags = {
-    once: Flags.boolean({ description: 'Poll once, wait for the runs it started, exit 0 when all succeeded, else 1.' }),
+    once: Flags.boolean({
+      description: 'Poll once, wait for the runs it started, exit 0 when all succeeded, else 1.',
+    }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Watch);
-    const { sentry, loaded, release } = await assemble({ configFile: flags.config, logLevel: flags['log-level'], lock: flags.once ? 'watch --once' : 'watch' });
+    const { sentry, loaded, release } = await assemble({
+      configFile: flags.config,
+      logLevel: flags['log-level'],
+      lock: flags.once ? 'watch --once' : 'watch',
+    });
     this.secrets = loaded.secrets;
     const finished: RunRecord[] = [];
     sentry.on('run:finish', ({ run }) => finished.push(run));
@@ -25,7 +31,12 @@ export default class Watch extends SentryCommand {
       const onSignal = (signal: NodeJS.Signals) => {
         signals += 1;
         // A second signal means "now": cancel running jobs without waiting for the grace period.
-        sentry.logger.warn({ signal }, signals === 1 ? `${signal}: stopping (running jobs may finish within ${loaded.config.global.shutdown_grace} s)` : `${signal}: cancelling running jobs now`);
+        sentry.logger.warn(
+          { signal },
+          signals === 1
+            ? `${signal}: stopping (running jobs may finish within ${loaded.config.global.shutdown_grace} s)`
+            : `${signal}: cancelling running jobs now`,
+        );
         void sentry.stop(signals === 1 ? {} : { graceMs: 0 }).then(resolve);
       };
       process.on('SIGINT', onSignal);

@@ -6,6 +6,10 @@ import { configSchema } from './schema.js';
  * it, for editors (`# yaml-language-server: $schema=...`). Input shape: defaults are optional.
  */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(configSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
   return { ...schema, $id: 'https://sentry-git.dev/schema/config.json', title: 'sentry-git configuration' };
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { cosmiconfig } from 'cosmiconfig';
-import { ConfigError, SentryError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage, SentryError } from '../errors.js';
 import { expandEnv } from './expand.js';
 import type { SentryConfig } from './schema.js';
 import { type KnownIds, validateConfig } from './validate.js';
@@ -55,7 +55,10 @@ function readDotenv(dir: string): Record<string, string> {
   try {
     return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
   } catch (error) {
-    throw new SentryError('CONFIG_DOTENV_INVALID', `Cannot read ${file}: ${errorMessage(error)}.`, { path: file, fix: 'Write one NAME=value per line.' });
+    throw new SentryError('CONFIG_DOTENV_INVALID', `Cannot read ${file}: ${errorMessage(error)}.`, {
+      path: file,
+      fix: 'Write one NAME=value per line.',
+    });
   }
 }
 
@@ -67,8 +70,9 @@ export function collectSecrets(config: unknown): string[] {
       if (key && /token|password|secret/i.test(key) && value) found.push(value);
       return;
     }
-    if (Array.isArray(value)) value.forEach((item) => walk(item, undefined));
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item, undefined);
+    } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
   }
   walk(config, undefined);
   return found;
@@ -77,22 +81,33 @@ export function collectSecrets(config: unknown): string[] {
 async function locate(options: LoadConfigOptions): Promise<{ file: string; raw: unknown }> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false });
+  const explorer = cosmiconfig(MODULE_NAME, {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: 'none',
+    cache: false,
+  });
   const explicit = options.file ?? env.SENTRY_CONFIG_PATH;
   try {
     if (explicit) {
       const file = path.resolve(cwd, explicit);
       if (!existsSync(file)) {
-        throw new SentryError('CONFIG_NOT_FOUND', `Configuration file ${file} does not exist.`, { path: file, fix: 'Check the path given with -c or SENTRY_CONFIG_PATH.' });
+        throw new SentryError('CONFIG_NOT_FOUND', `Configuration file ${file} does not exist.`, {
+          path: file,
+          fix: 'Check the path given with -c or SENTRY_CONFIG_PATH.',
+        });
       }
       const result = await explorer.load(file);
       return { file, raw: result?.config ?? {} };
     }
     const result = await explorer.search(cwd);
     if (!result) {
-      throw new SentryError('CONFIG_NOT_FOUND', `No sentry-git configuration found in ${cwd} (looked for ${SEARCH_PLACES.filter((p) => p !== 'package.json').join(', ')} and a "${MODULE_NAME}" key in package.json).`, {
-        fix: 'Create sentry.yaml (see examples/quickstart), pass -c FILE, or set SENTRY_CONFIG_PATH.',
-      });
+      throw new SentryError(
+        'CONFIG_NOT_FOUND',
+        `No sentry-git configuration found in ${cwd} (looked for ${SEARCH_PLACES.filter((p) => p !== 'package.json').join(', ')} and a "${MODULE_NAME}" key in package.json).`,
+        {
+          fix: 'Create sentry.yaml (see examples/quickstart), pass -c FILE, or set SENTRY_CONFIG_PATH.',
+        },
+      );
     }
     return { file: result.filepath, raw: result.config };
   } catch (error) {
@@ -115,12 +130,27 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   // Variables already in the environment win over .env, as with dotenv.
   const env = { ...dotenv, ...(options.env ?? process.env) };
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError([{ path: '', message: 'the configuration must be a mapping of keys (polling_interval, groups, repositories, global, ...).' }], file);
+    throw new ConfigError(
+      [
+        {
+          path: '',
+          message:
+            'the configuration must be a mapping of keys (polling_interval, groups, repositories, global, ...).',
+        },
+      ],
+      file,
+    );
   }
   const expanded = expandEnv(raw, env);
   const config = validateConfig(expanded.value, { file, known: options.known, issues: expanded.issues });
   resolveRelativePaths(config, dir);
-  return { config, file, dir, dotenv, secrets: [...new Set([...collectSecrets(config), ...expanded.secrets])] };
+  return {
+    config,
+    file,
+    dir,
+    dotenv,
+    secrets: [...new Set([...collectSecrets(config), ...expanded.secrets])],
+  };
 }
 
 function isRelativePath(value: string): boolean {
@@ -132,16 +162,23 @@ function isRelativePath(value: string): boolean {
  * file", whatever the working directory of the process.
  */
 export function resolveRelativePaths(config: SentryConfig, dir: string): void {
-  if (config.state.path && !path.isAbsolute(config.state.path)) config.state.path = path.resolve(dir, config.state.path);
-  if (config.global.tmp_dir && !path.isAbsolute(config.global.tmp_dir)) config.global.tmp_dir = path.resolve(dir, config.global.tmp_dir);
+  if (config.state.path && !path.isAbsolute(config.state.path))
+    config.state.path = path.resolve(dir, config.state.path);
+  if (config.global.tmp_dir && !path.isAbsolute(config.global.tmp_dir))
+    config.global.tmp_dir = path.resolve(dir, config.global.tmp_dir);
   for (const repo of config.repositories) {
-    if (isRelativePath(repo.monitor.repo_url)) repo.monitor.repo_url = path.resolve(dir, repo.monitor.repo_url);
-    if (repo.deploy.qa_repo_url && isRelativePath(repo.deploy.qa_repo_url)) repo.deploy.qa_repo_url = path.resolve(dir, repo.deploy.qa_repo_url);
+    if (isRelativePath(repo.monitor.repo_url))
+      repo.monitor.repo_url = path.resolve(dir, repo.monitor.repo_url);
+    if (repo.deploy.qa_repo_url && isRelativePath(repo.deploy.qa_repo_url))
+      repo.deploy.qa_repo_url = path.resolve(dir, repo.deploy.qa_repo_url);
   }
 }
 
 /** Validates a config given as an object (library use): expansion, schema and cross checks. */
-export function resolveConfig(input: unknown, options: { env?: Readonly<Record<string, string | undefined>>; known?: KnownIds } = {}): { config: SentryConfig; secrets: string[] } {
+export function resolveConfig(
+  input: unknown,
+  options: { env?: Readonly<Record<string, string | undefined>>; known?: KnownIds } = {},
+): { config: SentryConfig; secrets: string[] } {
   const expanded = expandEnv(input, options.env ?? process.env);
   const config = validateConfig(expanded.value, { known: options.known, issues: expanded.issues });
   return { config, secrets: [...new Set([...collectSecrets(config), ...expanded.secrets])] };

@@ -16,41 +16,87 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
  * (`polling_interval: ${INTERVAL}`), so those fields also accept their string spelling.
  */
 function numberLike<T extends z.ZodNumber>(inner: T) {
-  return z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, { message: 'must be a number' }).transform(Number)]).pipe(inner);
+  return z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^-?\d+(\.\d+)?$/, { message: 'must be a number' })
+        .transform(Number),
+    ])
+    .pipe(inner);
 }
 
 function booleanLike() {
   return z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 }
 
-const seconds = (description: string) => numberLike(z.number().positive()).describe(`${description} (seconds)`);
+const seconds = (description: string) =>
+  numberLike(z.number().positive()).describe(`${description} (seconds)`);
 
 export const authSchema = z
   .strictObject({
-    username: z.string().optional().describe('User name sent with the token (defaults by repo_type: GitHub x-access-token, GitLab oauth2, others the token owner).'),
-    token: z.string().optional().describe('Access token or password. Never logged, never passed in process arguments, never written to a clone.'),
+    username: z
+      .string()
+      .optional()
+      .describe(
+        'User name sent with the token (defaults by repo_type: GitHub x-access-token, GitLab oauth2, others the token owner).',
+      ),
+    token: z
+      .string()
+      .optional()
+      .describe(
+        'Access token or password. Never logged, never passed in process arguments, never written to a clone.',
+      ),
   })
   .describe('Credentials for HTTPS Git access.');
 
 export const monitorSchema = z
   .strictObject({
-    repo_url: z.string().min(1).describe('The watched repository: https://, ssh://, git://, scp-like user@host:path, file:// or a local path.'),
+    repo_url: z
+      .string()
+      .min(1)
+      .describe(
+        'The watched repository: https://, ssh://, git://, scp-like user@host:path, file:// or a local path.',
+      ),
     branches: z
       .array(z.string().min(1))
       .min(1)
-      .describe('Branches to watch; each entry is a regular expression that must match the whole branch name.'),
-    repo_type: z.string().default('git').describe('Which provider polls it: github | gitlab | gitea | git | a plugin provider id.'),
+      .describe(
+        'Branches to watch; each entry is a regular expression that must match the whole branch name.',
+      ),
+    repo_type: z
+      .string()
+      .default('git')
+      .describe('Which provider polls it: github | gitlab | gitea | git | a plugin provider id.'),
     auth: authSchema.optional(),
-    polling_interval: seconds('Poll this repository at its own interval instead of the global one').optional(),
+    polling_interval: seconds(
+      'Poll this repository at its own interval instead of the global one',
+    ).optional(),
   })
   .describe('What to watch.');
 
 export const deploySchema = z
   .strictObject({
     executor: z.string().default('shell').describe('Which executor deploys: shell | a plugin executor id.'),
-    qa_repo_url: z.string().min(1).optional().describe('Repository cloned (shallow) before the commands run; omitted = an empty temporary directory.'),
-    qa_repo_branch: z.string().min(1).optional().describe("Branch of the QA repository to clone; omitted = the remote's default branch."),
-    repo_type: z.string().optional().describe('Host type of the QA repository (github | gitlab | gitea | git); picks the default auth user name.'),
+    qa_repo_url: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Repository cloned (shallow) before the commands run; omitted = an empty temporary directory.',
+      ),
+    qa_repo_branch: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Branch of the QA repository to clone; omitted = the remote's default branch."),
+    repo_type: z
+      .string()
+      .optional()
+      .describe(
+        'Host type of the QA repository (github | gitlab | gitea | git); picks the default auth user name.',
+      ),
     auth: authSchema.optional(),
     project_name: z
       .string()
@@ -60,12 +106,19 @@ export const deploySchema = z
       })
       .max(63, { message: 'must be at most 63 characters (a DNS-1123 label)' })
       .optional()
-      .describe('Kubernetes-friendly project name (DNS-1123 label); exported as SENTRY_PROJECT. Defaults to the repository name when that is a valid label.'),
+      .describe(
+        'Kubernetes-friendly project name (DNS-1123 label); exported as SENTRY_PROJECT. Defaults to the repository name when that is a valid label.',
+      ),
     commands: z
       .array(z.string().min(1, { message: 'must not be an empty string' }))
       .optional()
-      .describe('Shell commands run in order in one bash session (errexit) at the clone root. Not ${VAR}-expanded: the shell expands $VAR at run time.'),
-    env: z.record(z.string(), z.string()).optional().describe('Extra environment variables for the commands.'),
+      .describe(
+        'Shell commands run in order in one bash session (errexit) at the clone root. Not ${VAR}-expanded: the shell expands $VAR at run time.',
+      ),
+    env: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Extra environment variables for the commands.'),
     timeout: seconds('Job timeout; defaults to global.timeout').optional(),
   })
   .describe('How to deploy.');
@@ -75,35 +128,65 @@ export const repositorySchema = z.strictObject({
   group: z.string().min(1).optional().describe('Group it deploys with; no group = it deploys on its own.'),
   monitor: monitorSchema,
   deploy: deploySchema,
-  webhook_url: z.string().optional().describe('Reserved by the original Sentry; notification target (see docs).'),
+  webhook_url: z
+    .string()
+    .optional()
+    .describe('Reserved by the original Sentry; notification target (see docs).'),
 });
 
 export const groupSchema = z.strictObject({
-  execution_strategy: z.string().default('parallel').describe('parallel | sequential | a plugin strategy id.'),
-  max_parallel: numberLike(z.number().int().min(1)).default(5).describe('Most members deploying at once (parallel).'),
-  continue_on_error: booleanLike().default(false).describe('Sequential: go on after a failed member instead of skipping the rest.'),
+  execution_strategy: z
+    .string()
+    .default('parallel')
+    .describe('parallel | sequential | a plugin strategy id.'),
+  max_parallel: numberLike(z.number().int().min(1))
+    .default(5)
+    .describe('Most members deploying at once (parallel).'),
+  continue_on_error: booleanLike()
+    .default(false)
+    .describe('Sequential: go on after a failed member instead of skipping the rest.'),
   global_timeout: seconds('Time limit of the whole group run').optional(),
 });
 
 export const globalSchema = z
   .strictObject({
-    tmp_dir: z.string().min(1).optional().describe("Where QA repositories are cloned for each job; default: the system's temp folder + /sentry-git."),
+    tmp_dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Where QA repositories are cloned for each job; default: the system's temp folder + /sentry-git.",
+      ),
     cleanup: booleanLike().default(true).describe('Remove the job directory when the job ends.'),
     log_level: z.enum(LOG_LEVELS).default('info'),
     timeout: seconds('Default job timeout').default(300),
-    shutdown_grace: numberLike(z.number().min(0)).default(30).describe('On SIGINT/SIGTERM, how long running jobs may finish before they are cancelled (seconds).'),
-    deploy_on_first_sight: booleanLike().default(false).describe('Deploy the heads found at the first poll of a repository instead of recording them as a baseline.'),
+    shutdown_grace: numberLike(z.number().min(0))
+      .default(30)
+      .describe('On SIGINT/SIGTERM, how long running jobs may finish before they are cancelled (seconds).'),
+    deploy_on_first_sight: booleanLike()
+      .default(false)
+      .describe(
+        'Deploy the heads found at the first poll of a repository instead of recording them as a baseline.',
+      ),
     poll_timeout: seconds('Time limit of one provider call').default(30),
     poll_concurrency: numberLike(z.number().int().min(1)).default(8).describe('Repositories polled at once.'),
-    jitter: numberLike(z.number().min(0).max(0.5)).default(0.1).describe('Random spread of each poll time, as a fraction of the interval.'),
-    recover: z.enum(['requeue', 'fail']).default('requeue').describe('What happens to runs a crash left queued or running.'),
+    jitter: numberLike(z.number().min(0).max(0.5))
+      .default(0.1)
+      .describe('Random spread of each poll time, as a fraction of the interval.'),
+    recover: z
+      .enum(['requeue', 'fail'])
+      .default('requeue')
+      .describe('What happens to runs a crash left queued or running.'),
   })
   .describe('Global settings.');
 
 export const stateSchema = z
   .strictObject({
     driver: z.string().default('sqlite').describe('sqlite | memory | a plugin state store id.'),
-    path: z.string().optional().describe('SQLite file; default .sentry-git/state.db next to the config file.'),
+    path: z
+      .string()
+      .optional()
+      .describe('SQLite file; default .sentry-git/state.db next to the config file.'),
   })
   .describe('Where heads and run history are kept.');
 
@@ -118,7 +201,10 @@ export const configSchema = z.strictObject({
   repositories: z.array(repositorySchema).default([]),
   global: globalSchema.default(() => globalSchema.parse({})),
   state: stateSchema.default(() => stateSchema.parse({})),
-  plugins: z.array(pluginSpecSchema).default([]).describe('Plugins by package name or path relative to the config file, optionally [name, options].'),
+  plugins: z
+    .array(pluginSpecSchema)
+    .default([])
+    .describe('Plugins by package name or path relative to the config file, optionally [name, options].'),
 });
 
 /** A configuration as written (defaults optional): what `defineConfig()` types. */

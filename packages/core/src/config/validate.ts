@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { type ConfigIssue, ConfigError } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
 import { formatPath } from './expand.js';
-import { DNS_1123_LABEL, type SentryConfig, configSchema } from './schema.js';
+import { configSchema, DNS_1123_LABEL, type SentryConfig } from './schema.js';
 
 /** What the registry knows, for checks that depend on installed plugins. Omit to skip those checks. */
 export interface KnownIds {
@@ -12,7 +12,10 @@ export interface KnownIds {
   /** repo_type values served by a fallback provider (e.g. github polled through git ls-remote). */
   providerFallbacks?: ReadonlySet<string>;
   /** Per-executor validation of a deploy block. */
-  validateDeploy?: (executor: string, deploy: SentryConfig['repositories'][number]['deploy']) => Array<{ key: string; message: string }>;
+  validateDeploy?: (
+    executor: string,
+    deploy: SentryConfig['repositories'][number]['deploy'],
+  ) => Array<{ key: string; message: string }>;
 }
 
 function describeValue(value: unknown): string {
@@ -63,7 +66,10 @@ function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
     const at = (...rest: Array<string | number>) => formatPath(['repositories', index, ...rest]);
     const first = names.get(repo.name);
     if (first !== undefined) {
-      issues.push({ path: at('name'), message: `duplicate repository name "${repo.name}" (also repositories[${first}]). Fix: give each repository a unique name.` });
+      issues.push({
+        path: at('name'),
+        message: `duplicate repository name "${repo.name}" (also repositories[${first}]). Fix: give each repository a unique name.`,
+      });
     } else {
       names.set(repo.name, index);
     }
@@ -75,39 +81,76 @@ function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
     }
     repo.monitor.branches.forEach((pattern, b) => {
       const problem = compileBranchPattern(pattern);
-      if (problem) issues.push({ path: at('monitor', 'branches', b), message: `invalid regular expression "${pattern}": ${problem}. Fix: escape special characters, e.g. "release\\\\.1" or "feature/.*".` });
+      if (problem)
+        issues.push({
+          path: at('monitor', 'branches', b),
+          message: `invalid regular expression "${pattern}": ${problem}. Fix: escape special characters, e.g. "release\\\\.1" or "feature/.*".`,
+        });
     });
-    if (repo.deploy.project_name === undefined && !(DNS_1123_LABEL.test(repo.name) && repo.name.length <= 63)) {
-      issues.push({ path: at('deploy', 'project_name'), message: `missing, and the repository name "${repo.name}" is not a DNS-1123 label to default to. Fix: set project_name, e.g. "${repo.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'app'}".` });
+    if (
+      repo.deploy.project_name === undefined &&
+      !(DNS_1123_LABEL.test(repo.name) && repo.name.length <= 63)
+    ) {
+      issues.push({
+        path: at('deploy', 'project_name'),
+        message: `missing, and the repository name "${repo.name}" is not a DNS-1123 label to default to. Fix: set project_name, e.g. "${
+          repo.name
+            .toLowerCase()
+            .replace(/[^a-z0-9-]+/g, '-')
+            .replace(/^-+|-+$/g, '') || 'app'
+        }".`,
+      });
     }
-    if (repo.deploy.executor === 'shell' && (repo.deploy.commands === undefined || repo.deploy.commands.length === 0)) {
-      issues.push({ path: at('deploy', 'commands'), message: `${repo.deploy.commands === undefined ? 'missing' : 'empty'}: the shell executor needs at least one command. Fix: list the commands to run, e.g. ["./deploy.sh"].` });
+    if (
+      repo.deploy.executor === 'shell' &&
+      (repo.deploy.commands === undefined || repo.deploy.commands.length === 0)
+    ) {
+      issues.push({
+        path: at('deploy', 'commands'),
+        message: `${repo.deploy.commands === undefined ? 'missing' : 'empty'}: the shell executor needs at least one command. Fix: list the commands to run, e.g. ["./deploy.sh"].`,
+      });
     }
     const type = repo.monitor.repo_type;
     if (known.providers && !known.providers.has(type) && !known.providerFallbacks?.has(type)) {
-      issues.push({ path: at('monitor', 'repo_type'), message: `no provider "${type}" is installed (installed: ${[...known.providers].join(', ')}). Fix: use one of them or add the plugin that provides it to plugins.` });
+      issues.push({
+        path: at('monitor', 'repo_type'),
+        message: `no provider "${type}" is installed (installed: ${[...known.providers].join(', ')}). Fix: use one of them or add the plugin that provides it to plugins.`,
+      });
     }
     const executor = repo.deploy.executor;
     if (known.executors && !known.executors.has(executor)) {
-      issues.push({ path: at('deploy', 'executor'), message: `no executor "${executor}" is installed (installed: ${[...known.executors].join(', ')}). Fix: use one of them or add the plugin that provides it to plugins.` });
+      issues.push({
+        path: at('deploy', 'executor'),
+        message: `no executor "${executor}" is installed (installed: ${[...known.executors].join(', ')}). Fix: use one of them or add the plugin that provides it to plugins.`,
+      });
     } else if (known.validateDeploy) {
-      for (const problem of known.validateDeploy(executor, repo.deploy)) issues.push({ path: at('deploy', problem.key), message: problem.message });
+      for (const problem of known.validateDeploy(executor, repo.deploy))
+        issues.push({ path: at('deploy', problem.key), message: problem.message });
     }
   });
 
   for (const [name, group] of Object.entries(config.groups)) {
     if (known.strategies && !known.strategies.has(group.execution_strategy)) {
-      issues.push({ path: formatPath(['groups', name, 'execution_strategy']), message: `unknown strategy "${group.execution_strategy}" (installed: ${[...known.strategies].join(', ')}). Fix: use parallel or sequential, or add the plugin that provides it.` });
+      issues.push({
+        path: formatPath(['groups', name, 'execution_strategy']),
+        message: `unknown strategy "${group.execution_strategy}" (installed: ${[...known.strategies].join(', ')}). Fix: use parallel or sequential, or add the plugin that provides it.`,
+      });
     }
   }
   if (known.stateStores && !known.stateStores.has(config.state.driver)) {
-    issues.push({ path: 'state.driver', message: `no state store "${config.state.driver}" is installed (installed: ${[...known.stateStores].join(', ')}). Fix: use one of them or add the plugin that provides it.` });
+    issues.push({
+      path: 'state.driver',
+      message: `no state store "${config.state.driver}" is installed (installed: ${[...known.stateStores].join(', ')}). Fix: use one of them or add the plugin that provides it.`,
+    });
   }
   return issues;
 }
 
 /** Validates an expanded config object: every problem with its key path, or the typed config. */
-export function validateConfig(input: unknown, options: { file?: string; known?: KnownIds; issues?: ConfigIssue[] } = {}): SentryConfig {
+export function validateConfig(
+  input: unknown,
+  options: { file?: string; known?: KnownIds; issues?: ConfigIssue[] } = {},
+): SentryConfig {
   const prior = options.issues ?? [];
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError([...prior, ...zodIssues(parsed.error, input)], options.file);

@@ -21,11 +21,14 @@ export function detectChanges(
     seenNow.add(branch);
     const previous = before.get(branch);
     if (!stored.seen) changes.push({ repository, branch, before: null, after: sha, kind: 'baseline' });
-    else if (previous === undefined) changes.push({ repository, branch, before: null, after: sha, kind: 'created' });
-    else if (previous !== sha) changes.push({ repository, branch, before: previous, after: sha, kind: 'updated' });
+    else if (previous === undefined)
+      changes.push({ repository, branch, before: null, after: sha, kind: 'created' });
+    else if (previous !== sha)
+      changes.push({ repository, branch, before: previous, after: sha, kind: 'updated' });
   }
   for (const [branch, sha] of before) {
-    if (!seenNow.has(branch) && matches(branch)) changes.push({ repository, branch, before: sha, after: null, kind: 'deleted' });
+    if (!seenNow.has(branch) && matches(branch))
+      changes.push({ repository, branch, before: sha, after: null, kind: 'deleted' });
   }
   return changes;
 }

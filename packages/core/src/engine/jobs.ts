@@ -1,4 +1,4 @@
-import { type SentryConfig, defaultTmpDir } from '../config/schema.js';
+import { defaultTmpDir, type SentryConfig } from '../config/schema.js';
 import type { Job, JobRecord, RunRecord } from '../types.js';
 
 /** Builds the job an executor receives from a stored job and the current configuration. */

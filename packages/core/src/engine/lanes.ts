@@ -12,7 +12,10 @@ export interface Lanes {
   readonly size: number;
 }
 
-export function createLanes(drain: (unit: UnitKey) => Promise<void>, onError: (unit: UnitKey, error: unknown) => void): Lanes {
+export function createLanes(
+  drain: (unit: UnitKey) => Promise<void>,
+  onError: (unit: UnitKey, error: unknown) => void,
+): Lanes {
   const active = new Map<UnitKey, Promise<void>>();
   const again = new Set<UnitKey>();
 

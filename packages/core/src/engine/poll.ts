@@ -1,16 +1,30 @@
-import { SentryError, errorMessage } from '../errors.js';
+import type { RepositoryConfig } from '../config/schema.js';
+import { errorMessage, SentryError } from '../errors.js';
 import type { GitProvider, ProviderTarget, RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
-import type { RepositoryConfig } from '../config/schema.js';
 import type { BranchHead, HeadChange } from '../types.js';
 import { detectChanges } from './detector.js';
 
 export type PollOutcome =
-  | { ok: true; repo: RepositoryConfig; provider: string; changes: HeadChange[]; heads: BranchHead[]; wasSeen: boolean }
+  | {
+      ok: true;
+      repo: RepositoryConfig;
+      provider: string;
+      changes: HeadChange[];
+      heads: BranchHead[];
+      wasSeen: boolean;
+    }
   | { ok: false; repo: RepositoryConfig; provider: string; error: Error };
 
 export function targetOf(repo: RepositoryConfig): ProviderTarget {
-  const { repo_url, repo_type, auth, branches: _branches, polling_interval: _interval, ...options } = repo.monitor;
+  const {
+    repo_url,
+    repo_type,
+    auth,
+    branches: _branches,
+    polling_interval: _interval,
+    ...options
+  } = repo.monitor;
   return { repository: repo.name, url: repo_url, type: repo_type, auth, options };
 }
 
@@ -34,12 +48,21 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
     const result = await provider.listHeads(targetOf(repo), { match: matches, signal, known });
     if (result.rateLimit) input.onRateLimit(result.rateLimit, provider.id);
     const heads = result.heads.filter((head) => matches(head.branch));
-    return { ok: true, repo, provider: provider.id, changes: detectChanges(repo.name, stored, heads, matches), heads, wasSeen: stored.seen };
+    return {
+      ok: true,
+      repo,
+      provider: provider.id,
+      changes: detectChanges(repo.name, stored, heads, matches),
+      heads,
+      wasSeen: stored.seen,
+    };
   } catch (error) {
     const wrapped =
       error instanceof Error
         ? error
-        : new SentryError('POLL_FAILED', `Polling ${repo.name} failed: ${errorMessage(error)}`, { path: repo.name });
+        : new SentryError('POLL_FAILED', `Polling ${repo.name} failed: ${errorMessage(error)}`, {
+            path: repo.name,
+          });
     return { ok: false, repo, provider: provider.id, error: wrapped };
   }
 }

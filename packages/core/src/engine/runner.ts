@@ -1,13 +1,27 @@
-import { abortMessage, createOutputTail, isTimeoutReason, outcomeOfAbort, skippedResult, timeoutError } from '../abort.js';
+import {
+  abortMessage,
+  createOutputTail,
+  isTimeoutReason,
+  outcomeOfAbort,
+  skippedResult,
+  timeoutError,
+} from '../abort.js';
 import type { SentryConfig } from '../config/schema.js';
-import { SentryError, errorMessage } from '../errors.js';
+import { errorMessage, SentryError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import type { Strategy } from '../interfaces/strategy.js';
 import type { Registry } from '../plugins/registry.js';
 import type { Redactor } from '../redact.js';
-import { OUTPUT_TAIL_BYTES, type Job, type JobRecord, type JobResult, type RunRecord, type RunStatus } from '../types.js';
+import {
+  type Job,
+  type JobRecord,
+  type JobResult,
+  OUTPUT_TAIL_BYTES,
+  type RunRecord,
+  type RunStatus,
+} from '../types.js';
 import { buildJob } from './jobs.js';
 
 export interface RunnerDeps {
@@ -22,10 +36,17 @@ export interface RunnerDeps {
 }
 
 /** A signal aborted with a descriptive TimeoutError after `seconds`, chained to `parent`. */
-function deadline(parent: AbortSignal, seconds: number | undefined, what: string): { signal: AbortSignal; clear(): void } {
+function deadline(
+  parent: AbortSignal,
+  seconds: number | undefined,
+  what: string,
+): { signal: AbortSignal; clear(): void } {
   if (seconds === undefined) return { signal: parent, clear() {} };
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(timeoutError(`${what} exceeded its timeout of ${seconds} s`)), seconds * 1000);
+  const timer = setTimeout(
+    () => controller.abort(timeoutError(`${what} exceeded its timeout of ${seconds} s`)),
+    seconds * 1000,
+  );
   const onAbort = () => controller.abort(parent.reason);
   if (parent.aborted) onAbort();
   else parent.addEventListener('abort', onAbort, { once: true });
@@ -40,7 +61,15 @@ function deadline(parent: AbortSignal, seconds: number | undefined, what: string
 
 function failedResult(error: string, startedAt: Date): JobResult {
   const finishedAt = new Date();
-  return { status: 'failed', exitCode: null, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime(), output: '', error };
+  return {
+    status: 'failed',
+    exitCode: null,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    output: '',
+    error,
+  };
 }
 
 function runStatusOf(results: JobResult[], runSignal: AbortSignal): RunStatus {
@@ -50,15 +79,28 @@ function runStatusOf(results: JobResult[], runSignal: AbortSignal): RunStatus {
   return 'succeeded';
 }
 
-function strategyFor(deps: RunnerDeps, run: RunRecord): { strategy: Strategy; maxParallel: number; continueOnError: boolean; timeout: number | undefined } {
+function strategyFor(
+  deps: RunnerDeps,
+  run: RunRecord,
+): { strategy: Strategy; maxParallel: number; continueOnError: boolean; timeout: number | undefined } {
   if (run.unit.startsWith('group:')) {
     const group = deps.config.groups[run.unit.slice('group:'.length)];
     if (group) {
-      return { strategy: deps.registry.strategy(group.execution_strategy), maxParallel: group.max_parallel, continueOnError: group.continue_on_error, timeout: group.global_timeout };
+      return {
+        strategy: deps.registry.strategy(group.execution_strategy),
+        maxParallel: group.max_parallel,
+        continueOnError: group.continue_on_error,
+        timeout: group.global_timeout,
+      };
     }
   }
   // A standalone repository's run (one job per changed branch) deploys its jobs one by one.
-  return { strategy: deps.registry.strategy('sequential'), maxParallel: 1, continueOnError: true, timeout: undefined };
+  return {
+    strategy: deps.registry.strategy('sequential'),
+    maxParallel: 1,
+    continueOnError: true,
+    timeout: undefined,
+  };
 }
 
 /**
@@ -85,13 +127,32 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
   for (const record of pending) {
     const job = buildJob(deps.config, run, record);
     if (job) runnable.push(job);
-    else unrunnable.push({ record, result: failedResult(`repository "${record.repository}" is no longer in the configuration`, new Date()) });
+    else
+      unrunnable.push({
+        record,
+        result: failedResult(
+          `repository "${record.repository}" is no longer in the configuration`,
+          new Date(),
+        ),
+      });
   }
 
   async function record(job: JobRecord, result: JobResult): Promise<void> {
-    const clean: JobResult = { ...result, output: deps.redactor.redact(result.output), error: result.error === null ? null : deps.redactor.redact(result.error) };
+    const clean: JobResult = {
+      ...result,
+      output: deps.redactor.redact(result.output),
+      error: result.error === null ? null : deps.redactor.redact(result.error),
+    };
     recorded.add(job.id);
-    await store.updateJob(job.id, { status: clean.status, exitCode: clean.exitCode, startedAt: clean.startedAt, finishedAt: clean.finishedAt, durationMs: clean.durationMs, output: clean.output, error: clean.error });
+    await store.updateJob(job.id, {
+      status: clean.status,
+      exitCode: clean.exitCode,
+      startedAt: clean.startedAt,
+      finishedAt: clean.finishedAt,
+      durationMs: clean.durationMs,
+      output: clean.output,
+      error: clean.error,
+    });
     const updated: JobRecord = { ...job, ...clean };
     bus.emit('job:finish', { run, job: updated, result: clean });
   }
@@ -99,11 +160,18 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
   async function runOne(job: Job): Promise<JobResult> {
     const stored = jobsById.get(job.id)!;
     const startedAt = new Date();
-    const jobDeadline = deadline(runDeadline.signal, job.timeoutSeconds, `job ${job.repository} (${job.branch})`);
+    const jobDeadline = deadline(
+      runDeadline.signal,
+      job.timeoutSeconds,
+      `job ${job.repository} (${job.branch})`,
+    );
     let result: JobResult;
     try {
       if (jobDeadline.signal.aborted) {
-        result = { ...skippedResult(`not started: ${abortMessage(jobDeadline.signal)}`), status: outcomeOfAbort(jobDeadline.signal) };
+        result = {
+          ...skippedResult(`not started: ${abortMessage(jobDeadline.signal)}`),
+          status: outcomeOfAbort(jobDeadline.signal),
+        };
       } else {
         await store.updateJob(job.id, { status: 'running', startedAt: startedAt.toISOString() });
         bus.emit('job:start', { run, job });
@@ -115,19 +183,32 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
           log: jobLog,
           output(stream, text) {
             tail.push(text);
-            bus.emit('job:output', { runId: run.id, jobId: job.id, repository: job.repository, stream, text });
+            bus.emit('job:output', {
+              runId: run.id,
+              jobId: job.id,
+              repository: job.repository,
+              stream,
+              text,
+            });
           },
           emit: (name, payload) => bus.emit(name, payload),
         });
         if (jobDeadline.signal.aborted && result.status === 'succeeded') {
           // The executor finished as the deadline hit; the deadline wins so timeouts are reliable.
-          result = { ...result, status: outcomeOfAbort(jobDeadline.signal), error: abortMessage(jobDeadline.signal) };
+          result = {
+            ...result,
+            status: outcomeOfAbort(jobDeadline.signal),
+            error: abortMessage(jobDeadline.signal),
+          };
         }
         if (!result.output) result = { ...result, output: tail.toString() };
       }
     } catch (error) {
       result = jobDeadline.signal.aborted
-        ? { ...failedResult(abortMessage(jobDeadline.signal), startedAt), status: outcomeOfAbort(jobDeadline.signal) }
+        ? {
+            ...failedResult(abortMessage(jobDeadline.signal), startedAt),
+            status: outcomeOfAbort(jobDeadline.signal),
+          }
         : failedResult(`executor "${job.deploy.executor}" threw: ${errorMessage(error)}`, startedAt);
     } finally {
       jobDeadline.clear();
@@ -140,11 +221,16 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
   let runError: string | null = null;
   try {
     for (const { record: job, result } of unrunnable) await record(job, result);
-    results = await strategy.run(runnable, runOne, { maxParallel, continueOnError, signal: runDeadline.signal });
+    results = await strategy.run(runnable, runOne, {
+      maxParallel,
+      continueOnError,
+      signal: runDeadline.signal,
+    });
     // Jobs the strategy chose not to start are recorded as it returned them (skipped).
     for (const [index, job] of runnable.entries()) {
       const stored = jobsById.get(job.id)!;
-      if (!recorded.has(job.id)) await record(stored, results[index] ?? skippedResult('not started by the strategy'));
+      if (!recorded.has(job.id))
+        await record(stored, results[index] ?? skippedResult('not started by the strategy'));
     }
     results = [...results, ...unrunnable.map((u) => u.result)];
   } catch (error) {
@@ -155,7 +241,9 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
     runDeadline.clear();
   }
 
-  const earlier = run.jobs.filter((job) => !jobsById.has(job.id)).map((job) => ({ status: job.status }) as JobResult);
+  const earlier = run.jobs
+    .filter((job) => !jobsById.has(job.id))
+    .map((job) => ({ status: job.status }) as JobResult);
   const status = runError ? 'failed' : runStatusOf([...earlier, ...results], runDeadline.signal);
   if (!runError && runDeadline.signal.aborted) runError = abortMessage(runDeadline.signal);
   await store.updateRun(run.id, { status, finishedAt: new Date().toISOString(), error: runError });

@@ -1,27 +1,27 @@
 import pLimit from 'p-limit';
 import { ShutdownError } from '../abort.js';
 import { collectSecrets, resolveConfig, resolveRelativePaths } from '../config/load.js';
-import { type KnownIds, validateConfig } from '../config/validate.js';
 import type { RepositoryConfig, SentryConfig, SentryConfigInput } from '../config/schema.js';
-import { SentryError, errorMessage } from '../errors.js';
-import { type EventBus, type SentryEventHandler, type SentryEventName, createEventBus } from '../events.js';
+import { type KnownIds, validateConfig } from '../config/validate.js';
+import { errorMessage, SentryError } from '../errors.js';
+import { createEventBus, type EventBus, type SentryEventHandler, type SentryEventName } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
-import type { HeadChange, RunRecord, TriggerKind, UnitKey } from '../types.js';
-import { unitKeyOf } from '../types.js';
 import type { StateStore } from '../interfaces/state-store.js';
+import { attachEventLogger, silentLogger } from '../logging.js';
 import { corePlugin } from '../plugins/core-plugin.js';
 import type { SentryPlugin } from '../plugins/define.js';
 import { loadPlugins } from '../plugins/load.js';
-import { type Registry, createRegistry } from '../plugins/registry.js';
-import { type Redactor, createRedactor } from '../redact.js';
-import { attachEventLogger, silentLogger } from '../logging.js';
+import { createRegistry, type Registry } from '../plugins/registry.js';
+import { createRedactor, type Redactor } from '../redact.js';
+import type { HeadChange, RunRecord, TriggerKind, UnitKey } from '../types.js';
+import { unitKeyOf } from '../types.js';
 import { nextPollDelayMs } from './backoff.js';
-import { detectChanges, isDeployable } from './detector.js';
+import { isDeployable } from './detector.js';
 import { newId } from './ids.js';
 import { createLanes } from './lanes.js';
 import { compileBranchMatcher } from './matcher.js';
-import { executeRun } from './runner.js';
 import { type PollOutcome, pollRepository, targetOf } from './poll.js';
+import { executeRun } from './runner.js';
 
 export interface CreateSentryOptions {
   /** The configuration: already validated (from `loadConfig`) or an object to validate. */
@@ -71,8 +71,20 @@ export interface RepositoryStatus {
   branches: string[];
   seen: boolean;
   heads: Array<{ branch: string; sha: string; updatedAt: string }>;
-  lastRun: { id: string; status: RunRecord['status']; trigger: TriggerKind; createdAt: string; finishedAt: string | null; jobStatus: string | null } | null;
-  health: { consecutiveFailures: number; lastError: string | null; lastPollAt: string | null; nextPollAt: string | null };
+  lastRun: {
+    id: string;
+    status: RunRecord['status'];
+    trigger: TriggerKind;
+    createdAt: string;
+    finishedAt: string | null;
+    jobStatus: string | null;
+  } | null;
+  health: {
+    consecutiveFailures: number;
+    lastError: string | null;
+    lastPollAt: string | null;
+    nextPollAt: string | null;
+  };
 }
 
 export interface Sentry {
@@ -126,12 +138,21 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const bus = createEventBus(redactor);
   const logger = options.logger ?? silentLogger();
   const detachLogger = options.logEvents === false ? () => {} : attachEventLogger(bus, logger);
-  const store = options.stateStore ?? (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path }));
+  const store =
+    options.stateStore ??
+    (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path }));
 
   const repositories = new Map(config.repositories.map((repo) => [repo.name, repo]));
   const order = new Map(config.repositories.map((repo, index) => [repo.name, index]));
-  const matchers = new Map(config.repositories.map((repo) => [repo.name, compileBranchMatcher(repo.monitor.branches)]));
-  const health = new Map<string, Health>(config.repositories.map((repo) => [repo.name, { consecutiveFailures: 0, lastError: null, lastPollAt: null, nextDueAt: 0 }]));
+  const matchers = new Map(
+    config.repositories.map((repo) => [repo.name, compileBranchMatcher(repo.monitor.branches)]),
+  );
+  const health = new Map<string, Health>(
+    config.repositories.map((repo) => [
+      repo.name,
+      { consecutiveFailures: 0, lastError: null, lastPollAt: null, nextDueAt: 0 },
+    ]),
+  );
   const warnedFallback = new Set<string>();
 
   const stopController = new AbortController();
@@ -144,7 +165,15 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   let ready: Promise<void> | undefined;
   let cycleChain: Promise<unknown> = Promise.resolve();
 
-  const runnerDeps = { config, store, registry, bus, logger, redactor, shutdownSignal: shutdownController.signal };
+  const runnerDeps = {
+    config,
+    store,
+    registry,
+    bus,
+    logger,
+    redactor,
+    shutdownSignal: shutdownController.signal,
+  };
 
   async function drain(unit: UnitKey): Promise<void> {
     while (!stopping) {
@@ -154,13 +183,26 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       await executeRun(runnerDeps, next.id);
     }
   }
-  const lanes = createLanes(drain, (unit, error) => bus.emit('error', { error: error instanceof Error ? error : new Error(String(error)), context: `run of ${unit}` }));
+  const lanes = createLanes(drain, (unit, error) =>
+    bus.emit('error', {
+      error: error instanceof Error ? error : new Error(String(error)),
+      context: `run of ${unit}`,
+    }),
+  );
 
   function ensureReady(): Promise<void> {
     ready ??= (async () => {
       const recovery = await store.recoverInterrupted({ policy: config.global.recover });
-      for (const run of recovery.requeued) logger.warn({ runId: run.id, unit: run.unit }, `run ${run.id} was interrupted by a crash and is queued again`);
-      for (const run of recovery.failed) logger.warn({ runId: run.id, unit: run.unit }, `run ${run.id} was interrupted by a crash and is marked failed`);
+      for (const run of recovery.requeued)
+        logger.warn(
+          { runId: run.id, unit: run.unit },
+          `run ${run.id} was interrupted by a crash and is queued again`,
+        );
+      for (const run of recovery.failed)
+        logger.warn(
+          { runId: run.id, unit: run.unit },
+          `run ${run.id} was interrupted by a crash and is marked failed`,
+        );
       const queued = await store.listRuns({ status: 'queued', limit: 1000 });
       for (const unit of new Set(queued.map((run) => run.unit))) lanes.kick(unit);
     })();
@@ -171,7 +213,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     const resolved = registry.provider(repo.monitor.repo_type);
     if (resolved.fallback && !warnedFallback.has(repo.monitor.repo_type)) {
       warnedFallback.add(repo.monitor.repo_type);
-      logger.warn(`no "${repo.monitor.repo_type}" provider is installed: polling those repositories with git ls-remote`);
+      logger.warn(
+        `no "${repo.monitor.repo_type}" provider is installed: polling those repositories with git ls-remote`,
+      );
     }
     return resolved.provider;
   }
@@ -185,7 +229,16 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     const outcomes = await Promise.all(
       repos.map((repo) =>
         limit(() =>
-          pollRepository({ repo, provider: providerFor(repo), store, matches: matchers.get(repo.name)!, stopSignal: stopController.signal, timeoutSeconds: config.global.poll_timeout, onRateLimit: (rateLimit, provider) => bus.emit('ratelimit', { provider, repository: repo.name, rateLimit }) }),
+          pollRepository({
+            repo,
+            provider: providerFor(repo),
+            store,
+            matches: matchers.get(repo.name)!,
+            stopSignal: stopController.signal,
+            timeoutSeconds: config.global.poll_timeout,
+            onRateLimit: (rateLimit, provider) =>
+              bus.emit('ratelimit', { provider, repository: repo.name, rateLimit }),
+          }),
         ),
       ),
     );
@@ -202,18 +255,35 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
         state.consecutiveFailures += 1;
         state.lastError = errorMessage(outcome.error);
       }
-      state.nextDueAt = Date.now() + nextPollDelayMs(interval, state.consecutiveFailures, config.global.jitter);
+      state.nextDueAt =
+        Date.now() + nextPollDelayMs(interval, state.consecutiveFailures, config.global.jitter);
       if (!outcome.ok && !stopController.signal.aborted) {
-        bus.emit('poll:error', { cycle: thisCycle, repository: outcome.repo.name, provider: outcome.provider, error: outcome.error, consecutiveFailures: state.consecutiveFailures, nextPollAt: new Date(state.nextDueAt).toISOString() });
+        bus.emit('poll:error', {
+          cycle: thisCycle,
+          repository: outcome.repo.name,
+          provider: outcome.provider,
+          error: outcome.error,
+          consecutiveFailures: state.consecutiveFailures,
+          nextPollAt: new Date(state.nextDueAt).toISOString(),
+        });
       }
     }
     const { runs, changed } = await recordOutcomes(outcomes, trigger);
-    bus.emit('poll:finish', { cycle: thisCycle, checked: outcomes.length, changed, errors, durationMs: Date.now() - startedAt });
+    bus.emit('poll:finish', {
+      cycle: thisCycle,
+      checked: outcomes.length,
+      changed,
+      errors,
+      durationMs: Date.now() - startedAt,
+    });
     return { cycle: thisCycle, checked: outcomes.length, changed, errors, runs };
   }
 
   /** Changes of one cycle, per unit: one transaction with heads and the group run that deploys them. */
-  async function recordOutcomes(outcomes: PollOutcome[], trigger: TriggerKind): Promise<{ runs: RunRecord[]; changed: number }> {
+  async function recordOutcomes(
+    outcomes: PollOutcome[],
+    trigger: TriggerKind,
+  ): Promise<{ runs: RunRecord[]; changed: number }> {
     const byUnit = new Map<UnitKey, Array<Extract<PollOutcome, { ok: true }>>>();
     for (const outcome of outcomes) {
       if (!outcome.ok) continue;
@@ -228,8 +298,27 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       if (changes.length === 0 && newlySeen.length === 0) continue;
       const deployable = changes
         .filter((change) => isDeployable(change, config.global.deploy_on_first_sight))
-        .sort((a, b) => (order.get(a.repository) ?? 0) - (order.get(b.repository) ?? 0) || a.branch.localeCompare(b.branch));
-      const run = deployable.length > 0 ? { id: newId('run'), unit, trigger, createdAt: new Date().toISOString(), jobs: deployable.map((change) => ({ id: newId('job'), repository: change.repository, branch: change.branch, sha: change.after!, previousSha: change.before })) } : undefined;
+        .sort(
+          (a, b) =>
+            (order.get(a.repository) ?? 0) - (order.get(b.repository) ?? 0) ||
+            a.branch.localeCompare(b.branch),
+        );
+      const run =
+        deployable.length > 0
+          ? {
+              id: newId('run'),
+              unit,
+              trigger,
+              createdAt: new Date().toISOString(),
+              jobs: deployable.map((change) => ({
+                id: newId('job'),
+                repository: change.repository,
+                branch: change.branch,
+                sha: change.after!,
+                previousSha: change.before,
+              })),
+            }
+          : undefined;
       try {
         const result = await store.recordDetection({ repositories: newlySeen, changes, run });
         for (const change of changes) emitChange(change);
@@ -240,7 +329,10 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
           if (!stopping) lanes.kick(unit);
         }
       } catch (error) {
-        bus.emit('error', { error: error instanceof Error ? error : new Error(String(error)), context: `recording changes of ${unit}` });
+        bus.emit('error', {
+          error: error instanceof Error ? error : new Error(String(error)),
+          context: `recording changes of ${unit}`,
+        });
       }
     }
     return { runs, changed };
@@ -249,7 +341,14 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   function emitChange(change: HeadChange): void {
     if (change.kind === 'baseline') return;
     const repo = repositories.get(change.repository);
-    bus.emit('change', { repository: change.repository, group: repo?.group ?? null, branch: change.branch, before: change.before, after: change.after, kind: change.kind });
+    bus.emit('change', {
+      repository: change.repository,
+      group: repo?.group ?? null,
+      branch: change.branch,
+      before: change.before,
+      after: change.after,
+      kind: change.kind,
+    });
   }
 
   /** Cycles never overlap: a manual pollOnce waits for a scheduled one and the reverse. */
@@ -276,7 +375,12 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       const due = config.repositories.filter((repo) => health.get(repo.name)!.nextDueAt <= now + window);
       if (due.length > 0) await pollAll(due, 'poll');
     })
-      .catch((error) => bus.emit('error', { error: error instanceof Error ? error : new Error(String(error)), context: 'poll cycle' }))
+      .catch((error) =>
+        bus.emit('error', {
+          error: error instanceof Error ? error : new Error(String(error)),
+          context: 'poll cycle',
+        }),
+      )
       .finally(scheduleNext);
   }
 
@@ -284,9 +388,13 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     if (!names || names.length === 0) return config.repositories;
     const unknown = names.filter((name) => !repositories.has(name));
     if (unknown.length > 0) {
-      throw new SentryError('UNKNOWN_REPOSITORY', `Unknown repositor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.map((n) => `"${n}"`).join(', ')}.`, {
-        fix: `Use a name from the configuration: ${[...repositories.keys()].join(', ')}.`,
-      });
+      throw new SentryError(
+        'UNKNOWN_REPOSITORY',
+        `Unknown repositor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.map((n) => `"${n}"`).join(', ')}.`,
+        {
+          fix: `Use a name from the configuration: ${[...repositories.keys()].join(', ')}.`,
+        },
+      );
     }
     return names.map((name) => repositories.get(name)!);
   }
@@ -297,7 +405,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     let selected = selectRepositories(triggerOptions.repositories);
     if (triggerOptions.group !== undefined) {
       if (!(triggerOptions.group in config.groups)) {
-        throw new SentryError('UNKNOWN_GROUP', `Unknown group "${triggerOptions.group}".`, { fix: `Use a group from the configuration: ${Object.keys(config.groups).join(', ') || 'none defined'}.` });
+        throw new SentryError('UNKNOWN_GROUP', `Unknown group "${triggerOptions.group}".`, {
+          fix: `Use a group from the configuration: ${Object.keys(config.groups).join(', ') || 'none defined'}.`,
+        });
       }
       selected = selected.filter((repo) => repo.group === triggerOptions.group);
     }
@@ -308,24 +418,53 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     for (const [unit, members] of byUnit) {
       const changes: HeadChange[] = [];
       const newlySeen: string[] = [];
-      const jobs: Array<{ id: string; repository: string; branch: string; sha: string; previousSha: string | null }> = [];
+      const jobs: Array<{
+        id: string;
+        repository: string;
+        branch: string;
+        sha: string;
+        previousSha: string | null;
+      }> = [];
       for (const repo of members) {
         const stored = await store.getHeads(repo.name);
         let heads = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
         if (!stored.seen || heads.length === 0) {
-          const outcome = await pollRepository({ repo, provider: providerFor(repo), store, matches: matchers.get(repo.name)!, stopSignal: stopController.signal, timeoutSeconds: config.global.poll_timeout, onRateLimit: () => {} });
+          const outcome = await pollRepository({
+            repo,
+            provider: providerFor(repo),
+            store,
+            matches: matchers.get(repo.name)!,
+            stopSignal: stopController.signal,
+            timeoutSeconds: config.global.poll_timeout,
+            onRateLimit: () => {},
+          });
           if (!outcome.ok) throw outcome.error;
           if (!outcome.wasSeen) newlySeen.push(repo.name);
           changes.push(...outcome.changes);
-          heads = outcome.heads.map((head) => ({ ...head, repository: repo.name, updatedAt: new Date().toISOString() }));
+          heads = outcome.heads.map((head) => ({
+            ...head,
+            repository: repo.name,
+            updatedAt: new Date().toISOString(),
+          }));
         }
-        for (const head of heads) jobs.push({ id: newId('job'), repository: repo.name, branch: head.branch, sha: head.sha, previousSha: null });
+        for (const head of heads)
+          jobs.push({
+            id: newId('job'),
+            repository: repo.name,
+            branch: head.branch,
+            sha: head.sha,
+            previousSha: null,
+          });
       }
       if (jobs.length === 0) {
         logger.warn({ unit }, `nothing to deploy for ${unit}: no branch matches its patterns`);
         continue;
       }
-      const result = await store.recordDetection({ repositories: newlySeen, changes, run: { id: newId('run'), unit, trigger: kind, createdAt: new Date().toISOString(), jobs } });
+      const result = await store.recordDetection({
+        repositories: newlySeen,
+        changes,
+        run: { id: newId('run'), unit, trigger: kind, createdAt: new Date().toISOString(), jobs },
+      });
       for (const change of changes) emitChange(change);
       if (result.run) {
         bus.emit('run:queued', { run: result.run, coalesced: result.coalesced });
@@ -384,9 +523,21 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
         seen: heads.seen,
         heads: heads.heads.map(({ branch, sha, updatedAt }) => ({ branch, sha, updatedAt })),
         lastRun: lastRun
-          ? { id: lastRun.id, status: lastRun.status, trigger: lastRun.trigger, createdAt: lastRun.createdAt, finishedAt: lastRun.finishedAt, jobStatus: lastRun.jobs.find((job) => job.repository === repo.name)?.status ?? null }
+          ? {
+              id: lastRun.id,
+              status: lastRun.status,
+              trigger: lastRun.trigger,
+              createdAt: lastRun.createdAt,
+              finishedAt: lastRun.finishedAt,
+              jobStatus: lastRun.jobs.find((job) => job.repository === repo.name)?.status ?? null,
+            }
           : null,
-        health: { consecutiveFailures: state.consecutiveFailures, lastError: state.lastError ? redactor.redact(state.lastError) : null, lastPollAt: state.lastPollAt, nextPollAt: started && state.nextDueAt ? new Date(state.nextDueAt).toISOString() : null },
+        health: {
+          consecutiveFailures: state.consecutiveFailures,
+          lastError: state.lastError ? redactor.redact(state.lastError) : null,
+          lastPollAt: state.lastPollAt,
+          nextPollAt: started && state.nextDueAt ? new Date(state.nextDueAt).toISOString() : null,
+        },
       });
     }
     return report;
@@ -409,7 +560,11 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       clearTimeout(graceTimer);
       if (outcome === 'grace') {
         logger.warn({ graceMs }, 'grace period over: cancelling running jobs');
-        shutdownController.abort(new ShutdownError(`sentry-git stopped: jobs still running after the ${graceMs / 1000} s grace period were cancelled`));
+        shutdownController.abort(
+          new ShutdownError(
+            `sentry-git stopped: jobs still running after the ${graceMs / 1000} s grace period were cancelled`,
+          ),
+        );
       }
     }
     await lanes.idle();
@@ -437,7 +592,8 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     off: bus.off,
     async start() {
       if (started) return;
-      if (stopping) throw new SentryError('ENGINE_STOPPED', 'Cannot start: this engine was stopped; create a new one.');
+      if (stopping)
+        throw new SentryError('ENGINE_STOPPED', 'Cannot start: this engine was stopped; create a new one.');
       started = true;
       await ensureReady();
       scheduleNext();
@@ -462,7 +618,11 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       if (typeof teardown === 'function') teardowns.push(teardown);
     } catch (error) {
       await store.close();
-      throw new SentryError('PLUGIN_SETUP_FAILED', `Plugin "${plugin.name}" failed in setup(): ${errorMessage(error)}`, { cause: error, path: plugin.name });
+      throw new SentryError(
+        'PLUGIN_SETUP_FAILED',
+        `Plugin "${plugin.name}" failed in setup(): ${errorMessage(error)}`,
+        { cause: error, path: plugin.name },
+      );
     }
   }
   return sentry;

@@ -65,7 +65,21 @@ export interface GitProvider {
   readonly id: string;
   readonly capabilities: ProviderCapabilities;
   listHeads(target: ProviderTarget, options: ListHeadsOptions): Promise<ListHeadsResult>;
-  changedFiles?(target: ProviderTarget, from: string, to: string, options: { signal: AbortSignal }): Promise<string[]>;
-  setCommitStatus?(target: ProviderTarget, sha: string, status: CommitStatus, options: { signal: AbortSignal }): Promise<void>;
-  parseWebhook?(headers: Record<string, string | string[] | undefined>, rawBody: Buffer, secret: string | undefined): WebhookResult;
+  changedFiles?(
+    target: ProviderTarget,
+    from: string,
+    to: string,
+    options: { signal: AbortSignal },
+  ): Promise<string[]>;
+  setCommitStatus?(
+    target: ProviderTarget,
+    sha: string,
+    status: CommitStatus,
+    options: { signal: AbortSignal },
+  ): Promise<void>;
+  parseWebhook?(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+    secret: string | undefined,
+  ): WebhookResult;
 }

@@ -1,4 +1,14 @@
-import type { HeadChange, HeadRecord, JobRecord, JobStatus, RunRecord, RunSpec, RunStatus, TriggerKind, UnitKey } from '../types.js';
+import type {
+  HeadChange,
+  HeadRecord,
+  JobRecord,
+  JobStatus,
+  RunRecord,
+  RunSpec,
+  RunStatus,
+  TriggerKind,
+  UnitKey,
+} from '../types.js';
 
 export interface DetectionInput {
   /** Repositories polled successfully in this cycle: they count as seen (baselined) from now on. */
@@ -27,7 +37,9 @@ export interface RepositoryHeads {
 }
 
 export type RunPatch = Partial<Pick<RunRecord, 'status' | 'startedAt' | 'finishedAt' | 'error'>>;
-export type JobPatch = Partial<Pick<JobRecord, 'status' | 'exitCode' | 'startedAt' | 'finishedAt' | 'durationMs' | 'output' | 'error'>>;
+export type JobPatch = Partial<
+  Pick<JobRecord, 'status' | 'exitCode' | 'startedAt' | 'finishedAt' | 'durationMs' | 'output' | 'error'>
+>;
 
 export interface RunFilter {
   /** Most recent first; default 20. */

@@ -1,8 +1,8 @@
+import type { Sentry } from '../engine/sentry.js';
 import type { Executor } from '../interfaces/executor.js';
 import type { GitProvider } from '../interfaces/provider.js';
 import type { StateStoreFactory } from '../interfaces/state-store.js';
 import type { Strategy } from '../interfaces/strategy.js';
-import type { Sentry } from '../engine/sentry.js';
 
 /**
  * A plugin bundles providers, executors, strategies and state stores, and may subscribe to
@@ -19,7 +19,9 @@ export interface SentryPlugin {
 }
 
 /** A plugin module's default export: the plugin, or a function of the options given in config. */
-export type PluginExport = SentryPlugin | ((options: Record<string, unknown>) => SentryPlugin | Promise<SentryPlugin>);
+export type PluginExport =
+  | SentryPlugin
+  | ((options: Record<string, unknown>) => SentryPlugin | Promise<SentryPlugin>);
 
 export function definePlugin<const P extends SentryPlugin>(plugin: P): P {
   return plugin;

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PluginSpec } from '../config/schema.js';
-import { SentryError, errorMessage } from '../errors.js';
+import { errorMessage, SentryError } from '../errors.js';
 import type { PluginExport, SentryPlugin } from './define.js';
 
 const LISTS = {
@@ -22,7 +22,8 @@ function fail(name: string, problem: string, cause?: unknown): never {
 
 /** Checks the shape of what a plugin module exported, naming the plugin and the bad part. */
 export function assertPlugin(value: unknown, name: string): SentryPlugin {
-  if (!value || typeof value !== 'object') fail(name, `did not export a plugin object (got ${value === null ? 'null' : typeof value}).`);
+  if (!value || typeof value !== 'object')
+    fail(name, `did not export a plugin object (got ${value === null ? 'null' : typeof value}).`);
   const plugin = value as Record<string, unknown>;
   if (typeof plugin.name !== 'string' || plugin.name.length === 0) fail(name, 'has no "name" string.');
   for (const [list, methods] of Object.entries(LISTS)) {
@@ -31,13 +32,16 @@ export function assertPlugin(value: unknown, name: string): SentryPlugin {
     if (!Array.isArray(items)) fail(name, `"${list}" must be an array.`);
     items.forEach((item: unknown, index: number) => {
       const entry = item as Record<string, unknown> | null;
-      if (!entry || typeof entry.id !== 'string' || entry.id.length === 0) fail(name, `${list}[${index}] has no "id" string.`);
+      if (!entry || typeof entry.id !== 'string' || entry.id.length === 0)
+        fail(name, `${list}[${index}] has no "id" string.`);
       for (const method of methods) {
-        if (typeof entry[method] !== 'function') fail(name, `${list}[${index}] ("${entry.id}") has no ${method}() function.`);
+        if (typeof entry[method] !== 'function')
+          fail(name, `${list}[${index}] ("${entry.id}") has no ${method}() function.`);
       }
     });
   }
-  if (plugin.setup !== undefined && typeof plugin.setup !== 'function') fail(name, '"setup" must be a function.');
+  if (plugin.setup !== undefined && typeof plugin.setup !== 'function')
+    fail(name, '"setup" must be a function.');
   return value as SentryPlugin;
 }
 
@@ -62,7 +66,10 @@ async function importModule(spec: string, configDir: string): Promise<Record<str
 }
 
 /** Loads the plugins listed in a configuration, in order. One place, one error format. */
-export async function loadPlugins(specs: readonly PluginSpec[], options: { configDir: string }): Promise<SentryPlugin[]> {
+export async function loadPlugins(
+  specs: readonly PluginSpec[],
+  options: { configDir: string },
+): Promise<SentryPlugin[]> {
   const plugins: SentryPlugin[] = [];
   for (const spec of specs) {
     const [name, pluginOptions] = typeof spec === 'string' ? [spec, {}] : spec;

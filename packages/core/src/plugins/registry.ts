@@ -1,13 +1,19 @@
+import type { KnownIds } from '../config/validate.js';
 import { SentryError } from '../errors.js';
 import type { Executor } from '../interfaces/executor.js';
 import type { GitProvider } from '../interfaces/provider.js';
 import type { StateStoreFactory } from '../interfaces/state-store.js';
 import type { Strategy } from '../interfaces/strategy.js';
-import type { KnownIds } from '../config/validate.js';
 import type { SentryPlugin } from './define.js';
 
 /** Forge types that any Git host also serves over plain Git: polled with `git` when their own provider is not installed. */
-export const GIT_FALLBACK_TYPES: ReadonlySet<string> = new Set(['github', 'gitlab', 'gitea', 'forgejo', 'bitbucket']);
+export const GIT_FALLBACK_TYPES: ReadonlySet<string> = new Set([
+  'github',
+  'gitlab',
+  'gitea',
+  'forgejo',
+  'bitbucket',
+]);
 
 interface Slot<T> {
   value: T;
@@ -27,9 +33,13 @@ export interface Registry {
 function lookup<T>(map: Map<string, Slot<T>>, kind: string, id: string): T {
   const slot = map.get(id);
   if (!slot) {
-    throw new SentryError('PLUGIN_MISSING', `No ${kind} "${id}" is installed (installed: ${[...map.keys()].join(', ') || 'none'}).`, {
-      fix: `Add the plugin that provides the ${kind} "${id}" to plugins, or use an installed one.`,
-    });
+    throw new SentryError(
+      'PLUGIN_MISSING',
+      `No ${kind} "${id}" is installed (installed: ${[...map.keys()].join(', ') || 'none'}).`,
+      {
+        fix: `Add the plugin that provides the ${kind} "${id}" to plugins, or use an installed one.`,
+      },
+    );
   }
   return slot.value;
 }
@@ -42,13 +52,22 @@ export function createRegistry(plugins: Iterable<SentryPlugin> = []): Registry {
   const stateStores = new Map<string, Slot<StateStoreFactory>>();
   const registered: SentryPlugin[] = [];
 
-  function add<T extends { id: string }>(map: Map<string, Slot<T>>, kind: string, items: T[] | undefined, plugin: string): void {
+  function add<T extends { id: string }>(
+    map: Map<string, Slot<T>>,
+    kind: string,
+    items: T[] | undefined,
+    plugin: string,
+  ): void {
     for (const item of items ?? []) {
       const existing = map.get(item.id);
       if (existing && existing.plugin !== plugin) {
-        throw new SentryError('PLUGIN_CONFLICT', `Plugin "${plugin}" registers the ${kind} "${item.id}", already registered by "${existing.plugin}".`, {
-          fix: 'Remove one of the two plugins from plugins, or give the id another name.',
-        });
+        throw new SentryError(
+          'PLUGIN_CONFLICT',
+          `Plugin "${plugin}" registers the ${kind} "${item.id}", already registered by "${existing.plugin}".`,
+          {
+            fix: 'Remove one of the two plugins from plugins, or give the id another name.',
+          },
+        );
       }
       map.set(item.id, { value: item, plugin });
     }

@@ -2,7 +2,12 @@ import type { DeployConfig } from '../config/schema.js';
 import type { Job } from '../types.js';
 
 /** A complete job for executor tests; override any field. */
-export function makeJob(overrides: Partial<Omit<Job, 'deploy' | 'settings'>> & { deploy?: Partial<DeployConfig>; settings?: Partial<Job['settings']> } = {}): Job {
+export function makeJob(
+  overrides: Partial<Omit<Job, 'deploy' | 'settings'>> & {
+    deploy?: Partial<DeployConfig>;
+    settings?: Partial<Job['settings']>;
+  } = {},
+): Job {
   const { deploy, settings, ...rest } = overrides;
   return {
     id: 'job-1',
