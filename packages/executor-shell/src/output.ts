@@ -2,7 +2,7 @@ import { createOutputTail, type ExecutorContext, OUTPUT_TAIL_BYTES } from '@sent
 
 export type OutputStream = 'stdout' | 'stderr' | 'system';
 
-/** Where a job's output goes: the engine (as it arrives), the debug log, and the result's tail. */
+/** Where a job's output goes: the engine (as it arrives; its log subscriber writes it out) and the result's tail. */
 export interface OutputSink {
   write(stream: OutputStream, text: string): void;
   /** The last OUTPUT_TAIL_BYTES of everything written. */
@@ -15,7 +15,6 @@ export function createOutputSink(context: ExecutorContext): OutputSink {
     write(stream, text) {
       tail.push(text);
       context.output(stream, text);
-      context.log.debug({ stream }, text);
     },
     tail: () => tail.toString(),
   };

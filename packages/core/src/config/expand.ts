@@ -6,6 +6,21 @@ import type { ConfigIssue } from '../errors.js';
  */
 const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL/i;
+/** Shorter values ("true", "1234") would redact ordinary text. */
+const MIN_ENV_SECRET_LENGTH = 6;
+
+/**
+ * Values of environment variables whose names look like secrets (`*_TOKEN`, `*_SECRET`, ...):
+ * deploy commands see the environment, so whatever they print is redacted too.
+ */
+export function secretsFromEnv(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(
+      ([name, value]) =>
+        SECRET_NAME.test(name) && typeof value === 'string' && value.length >= MIN_ENV_SECRET_LENGTH,
+    )
+    .map(([, value]) => value as string);
+}
 
 export interface ExpandResult {
   value: unknown;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError, errorMessage, SentryError } from '../errors.js';
-import { expandEnv } from './expand.js';
+import { expandEnv, secretsFromEnv } from './expand.js';
 import type { SentryConfig } from './schema.js';
 import { type KnownIds, validateConfig } from './validate.js';
 
@@ -149,7 +149,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     file,
     dir,
     dotenv,
-    secrets: [...new Set([...collectSecrets(config), ...expanded.secrets])],
+    secrets: [...new Set([...collectSecrets(config), ...expanded.secrets, ...secretsFromEnv(env)])],
   };
 }
 
@@ -179,7 +179,11 @@ export function resolveConfig(
   input: unknown,
   options: { env?: Readonly<Record<string, string | undefined>>; known?: KnownIds } = {},
 ): { config: SentryConfig; secrets: string[] } {
-  const expanded = expandEnv(input, options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const expanded = expandEnv(input, env);
   const config = validateConfig(expanded.value, { known: options.known, issues: expanded.issues });
-  return { config, secrets: [...new Set([...collectSecrets(config), ...expanded.secrets])] };
+  return {
+    config,
+    secrets: [...new Set([...collectSecrets(config), ...expanded.secrets, ...secretsFromEnv(env)])],
+  };
 }
