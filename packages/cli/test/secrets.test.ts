@@ -111,7 +111,7 @@ repositories:
     for (const [index, file] of clones.entries()) places[3 + index]![1] = await readFile(file, 'utf8');
     expect(places.find(([name]) => name === 'state files')![1]).toContain('app');
     expect(places.find(([name]) => name.startsWith('every command line'))![1]).toContain(
-      'bin/run.js watch --once',
+      'bin/run.js trigger --json',
     );
     for (const [name, text] of places) {
       for (const secret of secrets) expect(text.includes(secret), `${name} contains a secret`).toBe(false);
