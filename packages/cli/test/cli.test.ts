@@ -232,3 +232,23 @@ describe('trigger', () => {
     expect(unknown.stderr).toContain('Unknown repository "nope"');
   });
 });
+
+describe('one engine per state file', () => {
+  it('refuses a second deploying process while watch runs; status still reads', async () => {
+    const remote = await gitdir({ branches: ['main'] });
+    const dir = await project(yamlFor(remote.bare, ['true']));
+    const watch = spawnCli(['watch', '--log-level', 'debug'], { cwd: dir });
+    await watch.waitForLog(
+      (line) => line.msg === 'poll finished: 1 checked, 0 changed, 0 errors' || line.msg === 'poll started',
+    );
+    const second = await cli(['trigger'], { cwd: dir });
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toMatch(/ENGINE_LOCKED.*Another sentry-git process \(pid \d+, watch\)/);
+    const status = await cli(['status'], { cwd: dir });
+    expect(status.exitCode).toBe(0);
+    watch.child.kill('SIGTERM');
+    expect((await watch.child).exitCode).toBe(0);
+    // The lock goes with the process: deploying works again.
+    expect((await cli(['trigger'], { cwd: dir })).exitCode).toBe(0);
+  });
+});

@@ -291,3 +291,49 @@ describe('jobs', () => {
     expect(status.find((s) => s.name === 'broken')!.health.consecutiveFailures).toBe(2);
   });
 });
+
+describe('stopping', () => {
+  it('lets a running job finish within the grace period', async () => {
+    const remote = await gitdir({ branches: ['main'] });
+    const hold = await gate();
+    const sentry = await engine({
+      repositories: [
+        repo('app', remote.bare, ['echo started', 'read _ < "$GATE"'], { env: { GATE: hold.path } }),
+      ],
+    });
+    await sentry.pollOnce();
+    await remote.commit('main');
+    const running = nextEvent(sentry, 'job:output', ({ text }) => text.includes('started'));
+    const { runs } = await sentry.pollOnce();
+    await running;
+    const stopped = sentry.stop({ graceMs: 60_000 });
+    await hold.open();
+    await stopped;
+    expect((await sentry.store.getRun(runs[0]!.id))!.status).toBe('succeeded');
+  });
+
+  it('cancels jobs still running when the grace period is over, and leaves queued runs queued', async () => {
+    const a = await gitdir({ branches: ['main'] });
+    const b = await gitdir({ branches: ['main'] });
+    const hold = await gate();
+    const sentry = await engine({
+      repositories: [
+        repo('a', a.bare, ['echo started', 'read _ < "$GATE"'], { env: { GATE: hold.path } }),
+        repo('b', b.bare, ['true']),
+      ],
+    });
+    await sentry.pollOnce();
+    await a.commit('main');
+    const running = nextEvent(sentry, 'job:output', ({ text }) => text.includes('started'));
+    const first = (await sentry.pollOnce()).runs[0]!;
+    await running;
+    await a.commit('main');
+    const followUp = (await sentry.pollOnce({ repositories: ['a'] })).runs[0]!;
+    await sentry.stop({ graceMs: 0 });
+    const cancelled = (await sentry.store.getRun(first.id))!;
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.jobs[0]).toMatchObject({ status: 'cancelled', exitCode: null });
+    expect(cancelled.error).toMatch(/grace period/);
+    expect((await sentry.store.getRun(followUp.id))!.status).toBe('queued');
+  });
+});
