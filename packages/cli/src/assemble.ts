@@ -9,6 +9,7 @@ import {
   loadPlugins,
   type Sentry,
   type SentryPlugin,
+  type StateStore,
   validateConfig,
 } from '@sentry-git/core';
 import type { LevelWithSilent } from 'pino';
@@ -37,6 +38,14 @@ export async function loadFullConfig(
   const registry = createRegistry([corePlugin, ...plugins]);
   validateConfig(loaded.config, { file: loaded.file, known: registry.known() });
   return { loaded, plugins };
+}
+
+/** Opens the configured state store without an engine (read-only commands). */
+export async function openStateStore(loaded: LoadedConfig, plugins: SentryPlugin[]): Promise<StateStore> {
+  const registry = createRegistry([corePlugin, ...plugins]);
+  return registry
+    .stateStore(loaded.config.state.driver)
+    .create({ configDir: loaded.dir, path: loaded.config.state.path });
 }
 
 export function stateFileOf(loaded: LoadedConfig): string | null {

@@ -1,8 +1,6 @@
 import { Flags } from '@oclif/core';
-import { corePlugin, createRegistry } from '@sentry-git/core';
-import { loadFullConfig } from '../assemble.js';
+import { loadFullConfig, openStateStore } from '../assemble.js';
 import { SentryCommand } from '../base.js';
-import { builtinPlugins } from '../builtins.js';
 import { describeRun } from '../format.js';
 
 export default class Runs extends SentryCommand {
@@ -16,12 +14,9 @@ export default class Runs extends SentryCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Runs);
-    const { loaded } = await loadFullConfig(flags.config);
+    const { loaded, plugins } = await loadFullConfig(flags.config);
     this.secrets = loaded.secrets;
-    const registry = createRegistry([corePlugin, ...builtinPlugins()]);
-    const store = await registry
-      .stateStore(loaded.config.state.driver)
-      .create({ configDir: loaded.dir, path: loaded.config.state.path });
+    const store = await openStateStore(loaded, plugins);
     try {
       const runs = await store.listRuns({ limit: flags.limit });
       if (flags.json) this.log(JSON.stringify(runs, null, 2));

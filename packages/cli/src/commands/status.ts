@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { corePlugin, createRegistry, createSentry } from '@sentry-git/core';
-import { loadFullConfig } from '../assemble.js';
+import { createSentry } from '@sentry-git/core';
+import { loadFullConfig, openStateStore } from '../assemble.js';
 import { SentryCommand } from '../base.js';
 import { builtinPlugins } from '../builtins.js';
 import { shortSha, table } from '../format.js';
@@ -13,12 +13,9 @@ export default class Status extends SentryCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Status);
-    const { loaded } = await loadFullConfig(flags.config);
+    const { loaded, plugins } = await loadFullConfig(flags.config);
     this.secrets = loaded.secrets;
-    const registry = createRegistry([corePlugin, ...builtinPlugins()]);
-    const store = await registry
-      .stateStore(loaded.config.state.driver)
-      .create({ configDir: loaded.dir, path: loaded.config.state.path });
+    const store = await openStateStore(loaded, plugins);
     // No start(): status reads, it never recovers or runs anything.
     const sentry = await createSentry({
       config: loaded.config,

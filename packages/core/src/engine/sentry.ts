@@ -220,28 +220,26 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     return resolved.provider;
   }
 
+  function poll(repo: RepositoryConfig): Promise<PollOutcome> {
+    return pollRepository({
+      repo,
+      provider: providerFor(repo),
+      store,
+      matches: matchers.get(repo.name)!,
+      stopSignal: stopController.signal,
+      timeoutSeconds: config.global.poll_timeout,
+      onRateLimit: (rateLimit, provider) =>
+        bus.emit('ratelimit', { provider, repository: repo.name, rateLimit }),
+    });
+  }
+
   async function pollAll(repos: RepositoryConfig[], trigger: TriggerKind): Promise<PollResult> {
     cycle += 1;
     const thisCycle = cycle;
     const startedAt = Date.now();
     bus.emit('poll:start', { cycle: thisCycle, repositories: repos.map((repo) => repo.name) });
     const limit = pLimit(config.global.poll_concurrency);
-    const outcomes = await Promise.all(
-      repos.map((repo) =>
-        limit(() =>
-          pollRepository({
-            repo,
-            provider: providerFor(repo),
-            store,
-            matches: matchers.get(repo.name)!,
-            stopSignal: stopController.signal,
-            timeoutSeconds: config.global.poll_timeout,
-            onRateLimit: (rateLimit, provider) =>
-              bus.emit('ratelimit', { provider, repository: repo.name, rateLimit }),
-          }),
-        ),
-      ),
-    );
+    const outcomes = await Promise.all(repos.map((repo) => limit(() => poll(repo))));
     let errors = 0;
     for (const outcome of outcomes) {
       const state = health.get(outcome.repo.name)!;
@@ -429,15 +427,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
         const stored = await store.getHeads(repo.name);
         let heads = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
         if (!stored.seen || heads.length === 0) {
-          const outcome = await pollRepository({
-            repo,
-            provider: providerFor(repo),
-            store,
-            matches: matchers.get(repo.name)!,
-            stopSignal: stopController.signal,
-            timeoutSeconds: config.global.poll_timeout,
-            onRateLimit: () => {},
-          });
+          const outcome = await poll(repo);
           if (!outcome.ok) throw outcome.error;
           if (!outcome.wasSeen) newlySeen.push(repo.name);
           changes.push(...outcome.changes);
