@@ -1,4 +1,3 @@
-import path from 'node:path';
 import {
   corePlugin,
   createRedactor,
@@ -14,14 +13,13 @@ import {
 } from '@sentry-git/core';
 import type { LevelWithSilent } from 'pino';
 import { builtinPlugins } from './builtins.js';
-import { acquireEngineLock } from './lock.js';
 import { cliLogger } from './logger.js';
 
 export interface AssembleOptions {
   configFile?: string | undefined;
   logLevel?: LevelWithSilent | undefined;
-  /** Take the engine lock (commands that run deploys). */
-  lock?: string;
+  /** The command, named in the state store's engine lock. */
+  owner?: string;
 }
 
 /** Reads the config and its plugins, and validates it against everything installed. */
@@ -48,35 +46,25 @@ export async function openStateStore(loaded: LoadedConfig, plugins: SentryPlugin
     .create({ configDir: loaded.dir, path: loaded.config.state.path });
 }
 
-export function stateFileOf(loaded: LoadedConfig): string | null {
-  if (loaded.config.state.driver !== 'sqlite') return null;
-  return loaded.config.state.path ?? path.join(loaded.dir, '.sentry-git', 'state.db');
-}
-
 export interface Assembled {
   sentry: Sentry;
   loaded: LoadedConfig;
-  release(): void;
 }
 
+/** The engine for a command that deploys; it takes the state store's engine lock when it first polls or triggers. */
 export async function assemble(options: AssembleOptions): Promise<Assembled> {
-  const { loaded } = await loadFullConfig(options.configFile);
+  const { loaded, plugins } = await loadFullConfig(options.configFile);
   const redactor = createRedactor(loaded.secrets);
   const logger = cliLogger(options.logLevel ?? loaded.config.global.log_level, redactor);
-  const stateFile = stateFileOf(loaded);
-  const release = options.lock && stateFile ? acquireEngineLock(stateFile, options.lock) : () => {};
-  try {
-    const sentry = await createSentry({
-      config: loaded.config,
-      configDir: loaded.dir,
-      plugins: builtinPlugins(),
-      logger,
-      secrets: loaded.secrets,
-      expanded: true,
-    });
-    return { sentry, loaded, release };
-  } catch (error) {
-    release();
-    throw error;
-  }
+  const sentry = await createSentry({
+    config: loaded.config,
+    configDir: loaded.dir,
+    plugins,
+    loadPlugins: false,
+    logger,
+    secrets: loaded.secrets,
+    expanded: true,
+    ...(options.owner ? { owner: options.owner } : {}),
+  });
+  return { sentry, loaded };
 }

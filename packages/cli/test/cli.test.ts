@@ -252,3 +252,13 @@ describe('one engine per state file', () => {
     expect((await cli(['trigger'], { cwd: dir })).exitCode).toBe(0);
   });
 });
+
+describe('watch --once and poll errors', () => {
+  it('exits 1 when a repository could not be polled, naming it', async () => {
+    const dir = await project(yamlFor('./missing.git', ['true']));
+    const result = await cli(['watch', '--once'], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('1 of 1 repositories could not be polled');
+    expect(result.stderr).toMatch(/poll of app failed/);
+  });
+});

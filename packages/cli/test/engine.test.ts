@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { gate, gitdir, isProcessAlive, tempdir } from '@sentry-git/test-utils';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { engine, lines, nextEvent, recordEvents, repo } from './helpers.js';
 
 const RECORD =
@@ -335,5 +336,28 @@ describe('stopping', () => {
     expect(cancelled.jobs[0]).toMatchObject({ status: 'cancelled', exitCode: null });
     expect(cancelled.error).toMatch(/grace period/);
     expect((await sentry.store.getRun(followUp.id))!.status).toBe('queued');
+  });
+});
+
+describe('poll faults', () => {
+  it('a silent host ends in POLL_TIMEOUT naming the repository, after global.poll_timeout', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const port = (server.address() as net.AddressInfo).port;
+    const sentry = await engine({
+      global: { poll_timeout: 1 },
+      repositories: [repo('silent', `http://127.0.0.1:${port}/x.git`, ['true'])],
+    });
+    const error = nextEvent(sentry, 'poll:error');
+    expect(await sentry.pollOnce()).toMatchObject({ errors: 1 });
+    const { error: reported, repository } = await error;
+    expect(repository).toBe('silent');
+    expect(reported).toMatchObject({ code: 'POLL_TIMEOUT' });
+    expect(reported.message).toContain('Polling silent took longer than global.poll_timeout (1 s)');
   });
 });

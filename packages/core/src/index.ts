@@ -24,6 +24,7 @@ export {
   type Sentry,
   type TriggerOptions,
 } from './engine/sentry.js';
+export { repositoryStatus } from './engine/status.js';
 export * from './errors.js';
 export * from './events.js';
 export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';

@@ -12,7 +12,7 @@ export {
   type UrlCredentials,
 } from '@sentry-git/core';
 export { parseLsRemote } from './parse.js';
-export { createGitProvider, DEFAULT_GIT_TIMEOUT_MS, type GitProviderOptions } from './provider.js';
+export { createGitProvider, type GitProviderOptions } from './provider.js';
 
 /** A git provider with the default options. */
 export const gitProvider = createGitProvider();

@@ -11,7 +11,8 @@ export interface LsRemoteRequest {
   auth: AuthConfig | undefined;
   signal: AbortSignal;
   gitBinary: string;
-  timeoutMs: number;
+  /** Own deadline; none = only `signal` bounds the call. */
+  timeoutMs: number | undefined;
   env: Record<string, string>;
 }
 
@@ -43,10 +44,13 @@ export async function lsRemoteHeads(request: LsRemoteRequest): Promise<string> {
   // that pipe, so the group is killed the moment the deadline passes or the signal fires.
   let timedOut = false;
   const killTree = (): void => killGroup(subprocess.pid);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killTree();
-  }, request.timeoutMs);
+  const timer =
+    request.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          killTree();
+        }, request.timeoutMs);
   signal.addEventListener('abort', killTree, { once: true });
   const result = await subprocess.finally(() => {
     clearTimeout(timer);
@@ -62,7 +66,7 @@ export async function lsRemoteHeads(request: LsRemoteRequest): Promise<string> {
       new SentryError('GIT_ABORTED', `Listing the branches of "${request.repository}" was aborted.`)
     );
   }
-  if (timedOut) throw gitTimeoutError(request.repository, shownUrl, request.timeoutMs);
+  if (timedOut) throw gitTimeoutError(request.repository, shownUrl, request.timeoutMs ?? 0);
   const spawnCode = 'code' in result && typeof result.code === 'string' ? result.code : undefined;
   throw gitFailureError({
     repository: request.repository,

@@ -10,8 +10,9 @@ export interface GitProviderOptions {
   gitBinary?: string;
   /**
    * How long one `git ls-remote` may take before it is killed (with its children) and the call
-   * rejects with `GIT_TIMEOUT`.
-   * @default 30000
+   * rejects with `GIT_TIMEOUT`. Without it the caller's signal alone bounds the call (the engine
+   * aborts each poll at `global.poll_timeout`).
+   * @default undefined (no limit of its own)
    */
   timeoutMs?: number;
   /**
@@ -22,9 +23,6 @@ export interface GitProviderOptions {
   env?: Record<string, string>;
 }
 
-/** The default of {@link GitProviderOptions.timeoutMs}. */
-export const DEFAULT_GIT_TIMEOUT_MS = 30_000;
-
 /**
  * A provider for any Git host, through `git ls-remote`: https, http, ssh, git, scp-like
  * `user@host:path`, file:// and local paths. It has no conditional requests, so every poll asks
@@ -32,7 +30,7 @@ export const DEFAULT_GIT_TIMEOUT_MS = 30_000;
  */
 export function createGitProvider(options: GitProviderOptions = {}): GitProvider {
   const gitBinary = options.gitBinary ?? 'git';
-  const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs;
   const env = { ...options.env };
 
   async function listHeads(

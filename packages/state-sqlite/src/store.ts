@@ -16,6 +16,7 @@ import {
   type StateStore,
 } from '@sentry-git/core';
 import Database from 'better-sqlite3';
+import { acquireFileLock } from './lock.js';
 import { assertSupportedVersion, migrate } from './migrations.js';
 import {
   type HeadRow,
@@ -119,6 +120,7 @@ function openDatabase(file: string, busyTimeoutMs: number): Database.Database {
 function storeOn(db: Database.Database, file: string): StateStore {
   const sql = prepareStatements(db);
   let closed = false;
+  const locks = new Set<{ release(): void }>();
 
   function assertOpen(): void {
     if (closed) {
@@ -309,9 +311,22 @@ function storeOn(db: Database.Database, file: string): StateStore {
       return policy === 'requeue' ? { requeued: runs, failed: [] } : { requeued: [], failed: runs };
     },
 
+    async acquireEngineLock(owner: string): Promise<() => Promise<void>> {
+      assertOpen();
+      // A :memory: database lives in this one store object: no other engine can reach it.
+      const lock = file === IN_MEMORY ? { release() {} } : acquireFileLock(file, owner);
+      locks.add(lock);
+      return async () => {
+        locks.delete(lock);
+        lock.release();
+      };
+    },
+
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      for (const lock of locks) lock.release();
+      locks.clear();
       db.close();
     },
   };

@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
-import { createSentry } from '@sentry-git/core';
+import { corePlugin, createRedactor, createRegistry, repositoryStatus } from '@sentry-git/core';
 import { loadFullConfig, openStateStore } from '../assemble.js';
 import { SentryCommand } from '../base.js';
-import { builtinPlugins } from '../builtins.js';
 import { shortSha, table } from '../format.js';
 
 export default class Status extends SentryCommand {
@@ -15,18 +14,15 @@ export default class Status extends SentryCommand {
     const { flags } = await this.parse(Status);
     const { loaded, plugins } = await loadFullConfig(flags.config);
     this.secrets = loaded.secrets;
+    // No engine: status only reads the state, it never recovers, runs or sets plugins up.
     const store = await openStateStore(loaded, plugins);
-    // No start(): status reads, it never recovers or runs anything.
-    const sentry = await createSentry({
-      config: loaded.config,
-      configDir: loaded.dir,
-      plugins: builtinPlugins(),
-      stateStore: store,
-      secrets: loaded.secrets,
-      expanded: true,
-    });
     try {
-      const report = await sentry.status();
+      const report = await repositoryStatus({
+        config: loaded.config,
+        store,
+        registry: createRegistry([corePlugin, ...plugins]),
+        redactor: createRedactor(loaded.secrets),
+      });
       if (flags.json) {
         this.log(JSON.stringify(report, null, 2));
         return;
@@ -50,7 +46,7 @@ export default class Status extends SentryCommand {
       });
       this.log(table(['REPOSITORY', 'GROUP', 'BRANCH', 'LAST SEEN', 'SEEN AT', 'LAST RUN'], rows));
     } finally {
-      await sentry.close();
+      await store.close();
     }
   }
 }

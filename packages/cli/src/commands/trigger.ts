@@ -24,10 +24,10 @@ export default class Trigger extends SentryCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Trigger);
-    const { sentry, loaded, release } = await assemble({
+    const { sentry, loaded } = await assemble({
       configFile: flags.config,
       logLevel: flags['log-level'],
-      lock: 'trigger',
+      owner: 'trigger',
     });
     this.secrets = loaded.secrets;
     let failed = false;
@@ -43,7 +43,6 @@ export default class Trigger extends SentryCommand {
       else for (const run of runs) this.log(describeRun(run));
     } finally {
       await sentry.close();
-      release();
     }
     if (failed) this.exit(1);
   }

@@ -11,16 +11,17 @@ export default class Watch extends SentryCommand {
 
   static override flags = {
     once: Flags.boolean({
-      description: 'Poll once, wait for the runs it started, exit 0 when all succeeded, else 1.',
+      description:
+        'Poll once, wait for the runs it started, exit 0 when every repository was polled and every run succeeded, else 1.',
     }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Watch);
-    const { sentry, loaded, release } = await assemble({
+    const { sentry, loaded } = await assemble({
       configFile: flags.config,
       logLevel: flags['log-level'],
-      lock: flags.once ? 'watch --once' : 'watch',
+      owner: flags.once ? 'watch --once' : 'watch',
     });
     this.secrets = loaded.secrets;
     const finished: RunRecord[] = [];
@@ -45,18 +46,24 @@ export default class Watch extends SentryCommand {
 
     try {
       if (flags.once) {
-        await sentry.pollOnce();
+        const poll = await sentry.pollOnce();
         await Promise.race([sentry.idle(), stopped]);
         await sentry.close();
         const failed = finished.filter((run) => run.status !== 'succeeded');
-        if (failed.length > 0 || signals > 0) this.exit(1);
+        if (poll.errors > 0)
+          this.logToStderr(
+            `${poll.errors} of ${poll.checked} repositories could not be polled (see the log).`,
+          );
+        if (failed.length > 0)
+          this.logToStderr(`${failed.length} of ${finished.length} runs did not succeed.`);
+        if (failed.length > 0 || poll.errors > 0 || signals > 0) this.exit(1);
         return;
       }
       await sentry.start();
       await stopped;
-      await sentry.close();
     } finally {
-      release();
+      // Idempotent: after a failure (e.g. ENGINE_LOCKED) it still closes the store and its lock.
+      await sentry.close();
     }
   }
 }

@@ -40,7 +40,7 @@ export const authSchema = z
       .string()
       .optional()
       .describe(
-        'User name sent with the token (defaults by repo_type: GitHub x-access-token, GitLab oauth2, others the token owner).',
+        'User name sent with the token (defaults by repo_type: github x-access-token, gitlab oauth2, others git).',
       ),
     token: z
       .string()

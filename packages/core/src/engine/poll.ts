@@ -41,9 +41,10 @@ export interface PollRepositoryInput {
 /** Polls one repository and compares with the store; never throws (a failure is an outcome). */
 export async function pollRepository(input: PollRepositoryInput): Promise<PollOutcome> {
   const { repo, provider, store, matches } = input;
+  const timeout = AbortSignal.timeout(input.timeoutSeconds * 1000);
   try {
     const stored = await store.getHeads(repo.name);
-    const signal = AbortSignal.any([input.stopSignal, AbortSignal.timeout(input.timeoutSeconds * 1000)]);
+    const signal = AbortSignal.any([input.stopSignal, timeout]);
     const known = new Map(stored.heads.map((head) => [head.branch, head.sha]));
     const result = await provider.listHeads(targetOf(repo), { match: matches, signal, known });
     if (result.rateLimit) input.onRateLimit(result.rateLimit, provider.id);
@@ -57,6 +58,16 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
       wasSeen: stored.seen,
     };
   } catch (error) {
+    if (timeout.aborted && !input.stopSignal.aborted) {
+      const message = `Polling ${repo.name} took longer than global.poll_timeout (${input.timeoutSeconds} s).`;
+      const fix = 'Check that the host answers from here, or raise global.poll_timeout.';
+      return {
+        ok: false,
+        repo,
+        provider: provider.id,
+        error: new SentryError('POLL_TIMEOUT', message, { path: repo.name, fix, cause: error }),
+      };
+    }
     const wrapped =
       error instanceof Error
         ? error

@@ -6,22 +6,24 @@ import { type KnownIds, validateConfig } from '../config/validate.js';
 import { errorMessage, SentryError } from '../errors.js';
 import { createEventBus, type EventBus, type SentryEventHandler, type SentryEventName } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
-import type { StateStore } from '../interfaces/state-store.js';
+import type { DetectionInput, StateStore } from '../interfaces/state-store.js';
 import { attachEventLogger, silentLogger } from '../logging.js';
 import { corePlugin } from '../plugins/core-plugin.js';
 import type { SentryPlugin } from '../plugins/define.js';
 import { loadPlugins } from '../plugins/load.js';
 import { createRegistry, type Registry } from '../plugins/registry.js';
 import { createRedactor, type Redactor } from '../redact.js';
-import type { HeadChange, RunRecord, TriggerKind, UnitKey } from '../types.js';
-import { unitKeyOf } from '../types.js';
-import { nextPollDelayMs } from './backoff.js';
+import type { HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
 import { isDeployable } from './detector.js';
-import { newId } from './ids.js';
+import { createHealthBook } from './health.js';
+import { jobSpec, newId } from './ids.js';
 import { createLanes } from './lanes.js';
 import { compileBranchMatcher } from './matcher.js';
-import { type PollOutcome, pollRepository, targetOf } from './poll.js';
+import { type PollOutcome, pollRepository } from './poll.js';
 import { executeRun } from './runner.js';
+import { type RepositoryStatus, repositoryStatus } from './status.js';
+import { groupByUnit } from './units.js';
+import { waitForRuns } from './wait.js';
 
 export interface CreateSentryOptions {
   /** The configuration: already validated (from `loadConfig`) or an object to validate. */
@@ -40,6 +42,14 @@ export interface CreateSentryOptions {
   secrets?: string[];
   /** Variables for `${VAR}` expansion when `config` is a raw object. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Load the plugins listed in `config.plugins`. Set false when the caller already loaded them
+   * (with `loadPlugins()`) and passes them in `plugins`.
+   * @default true
+   */
+  loadPlugins?: boolean;
+  /** Who holds the state store's engine lock, named when another engine finds it taken. @default 'sentry-git' */
+  owner?: string;
   /** `config` was already expanded (it comes from `loadConfig`): validate it, do not expand it again. @default false */
   expanded?: boolean;
 }
@@ -62,30 +72,7 @@ export interface TriggerOptions {
   trigger?: TriggerKind;
 }
 
-export interface RepositoryStatus {
-  name: string;
-  group: string | null;
-  repoType: string;
-  provider: string;
-  url: string;
-  branches: string[];
-  seen: boolean;
-  heads: Array<{ branch: string; sha: string; updatedAt: string }>;
-  lastRun: {
-    id: string;
-    status: RunRecord['status'];
-    trigger: TriggerKind;
-    createdAt: string;
-    finishedAt: string | null;
-    jobStatus: string | null;
-  } | null;
-  health: {
-    consecutiveFailures: number;
-    lastError: string | null;
-    lastPollAt: string | null;
-    nextPollAt: string | null;
-  };
-}
+export type { RepositoryStatus };
 
 export interface Sentry {
   readonly config: SentryConfig;
@@ -114,13 +101,6 @@ export interface Sentry {
   status(): Promise<RepositoryStatus[]>;
 }
 
-interface Health {
-  consecutiveFailures: number;
-  lastError: string | null;
-  lastPollAt: string | null;
-  nextDueAt: number;
-}
-
 /** Assembles an engine: registry, state store, event bus, scheduler, lanes and runner. */
 export async function createSentry(options: CreateSentryOptions): Promise<Sentry> {
   const configDir = options.configDir ?? process.cwd();
@@ -129,7 +109,10 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     options.expanded
       ? { config: validateConfig(options.config, { known }), secrets: collectSecrets(options.config) }
       : resolveConfig(options.config, { env: options.env, known });
-  for (const plugin of await loadPlugins(resolve().config.plugins, { configDir })) registry.register(plugin);
+  if (options.loadPlugins !== false) {
+    for (const plugin of await loadPlugins(resolve().config.plugins, { configDir }))
+      registry.register(plugin);
+  }
   // Validate again now that every plugin is known (executor ids, repo types, strategies).
   const { config, secrets } = resolve(registry.known());
   resolveRelativePaths(config, configDir);
@@ -147,12 +130,10 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const matchers = new Map(
     config.repositories.map((repo) => [repo.name, compileBranchMatcher(repo.monitor.branches)]),
   );
-  const health = new Map<string, Health>(
-    config.repositories.map((repo) => [
-      repo.name,
-      { consecutiveFailures: 0, lastError: null, lastPollAt: null, nextDueAt: 0 },
-    ]),
-  );
+  const health = createHealthBook(config.repositories, {
+    interval: config.polling_interval,
+    jitter: config.global.jitter,
+  });
   const warnedFallback = new Set<string>();
 
   const stopController = new AbortController();
@@ -163,6 +144,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   let cycle = 0;
   let timer: NodeJS.Timeout | undefined;
   let ready: Promise<void> | undefined;
+  let releaseLock: (() => Promise<void>) | undefined;
   let cycleChain: Promise<unknown> = Promise.resolve();
 
   const runnerDeps = {
@@ -192,6 +174,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
 
   function ensureReady(): Promise<void> {
     ready ??= (async () => {
+      if (store.acquireEngineLock) releaseLock = await store.acquireEngineLock(options.owner ?? 'sentry-git');
       const recovery = await store.recoverInterrupted({ policy: config.global.recover });
       for (const run of recovery.requeued)
         logger.warn(
@@ -242,20 +225,10 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     const outcomes = await Promise.all(repos.map((repo) => limit(() => poll(repo))));
     let errors = 0;
     for (const outcome of outcomes) {
-      const state = health.get(outcome.repo.name)!;
-      const interval = outcome.repo.monitor.polling_interval ?? config.polling_interval;
-      state.lastPollAt = new Date().toISOString();
-      if (outcome.ok) {
-        state.consecutiveFailures = 0;
-        state.lastError = null;
-      } else {
-        errors += 1;
-        state.consecutiveFailures += 1;
-        state.lastError = errorMessage(outcome.error);
-      }
-      state.nextDueAt =
-        Date.now() + nextPollDelayMs(interval, state.consecutiveFailures, config.global.jitter);
-      if (!outcome.ok && !stopController.signal.aborted) {
+      const state = health.record(outcome.repo, outcome.ok ? null : errorMessage(outcome.error));
+      if (outcome.ok) continue;
+      errors += 1;
+      if (!stopController.signal.aborted) {
         bus.emit('poll:error', {
           cycle: thisCycle,
           repository: outcome.repo.name,
@@ -282,12 +255,8 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     outcomes: PollOutcome[],
     trigger: TriggerKind,
   ): Promise<{ runs: RunRecord[]; changed: number }> {
-    const byUnit = new Map<UnitKey, Array<Extract<PollOutcome, { ok: true }>>>();
-    for (const outcome of outcomes) {
-      if (!outcome.ok) continue;
-      const unit = unitKeyOf(outcome.repo);
-      byUnit.set(unit, [...(byUnit.get(unit) ?? []), outcome]);
-    }
+    const polled = outcomes.filter((outcome): outcome is Extract<PollOutcome, { ok: true }> => outcome.ok);
+    const byUnit = groupByUnit(polled, (outcome) => outcome.repo);
     const runs: RunRecord[] = [];
     let changed = 0;
     for (const [unit, members] of byUnit) {
@@ -308,24 +277,15 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
               unit,
               trigger,
               createdAt: new Date().toISOString(),
-              jobs: deployable.map((change) => ({
-                id: newId('job'),
-                repository: change.repository,
-                branch: change.branch,
-                sha: change.after!,
-                previousSha: change.before,
-              })),
+              jobs: deployable.map((change) =>
+                jobSpec(change.repository, change.branch, change.after!, change.before),
+              ),
             }
           : undefined;
       try {
-        const result = await store.recordDetection({ repositories: newlySeen, changes, run });
-        for (const change of changes) emitChange(change);
+        const queued = await commit(unit, { repositories: newlySeen, changes, run });
         changed += changes.filter((change) => change.kind !== 'baseline').length;
-        if (result.run) {
-          bus.emit('run:queued', { run: result.run, coalesced: result.coalesced });
-          runs.push(result.run);
-          if (!stopping) lanes.kick(unit);
-        }
+        if (queued) runs.push(queued);
       } catch (error) {
         bus.emit('error', {
           error: error instanceof Error ? error : new Error(String(error)),
@@ -334,6 +294,16 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       }
     }
     return { runs, changed };
+  }
+
+  /** Writes heads and the run in one transaction, then tells subscribers and wakes the unit's lane. */
+  async function commit(unit: UnitKey, input: DetectionInput): Promise<RunRecord | null> {
+    const result = await store.recordDetection(input);
+    for (const change of input.changes) emitChange(change);
+    if (!result.run) return null;
+    bus.emit('run:queued', { run: result.run, coalesced: result.coalesced });
+    if (!stopping) lanes.kick(unit);
+    return result.run;
   }
 
   function emitChange(change: HeadChange): void {
@@ -359,7 +329,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   function scheduleNext(): void {
     if (stopping) return;
     const now = Date.now();
-    const earliest = Math.min(...[...health.values()].map((state) => state.nextDueAt));
+    const earliest = health.earliest();
     timer = setTimeout(runScheduledCycle, Math.max(0, (Number.isFinite(earliest) ? earliest : now) - now));
   }
 
@@ -367,10 +337,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     timer = undefined;
     void serialized(async () => {
       if (stopping) return;
-      const now = Date.now();
-      // Repositories due within the jitter window are polled together so group members stay in one cycle.
-      const window = config.polling_interval * 1000 * config.global.jitter;
-      const due = config.repositories.filter((repo) => health.get(repo.name)!.nextDueAt <= now + window);
+      const due = health.due(Date.now());
       if (due.length > 0) await pollAll(due, 'poll');
     })
       .catch((error) =>
@@ -410,19 +377,12 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       selected = selected.filter((repo) => repo.group === triggerOptions.group);
     }
     const kind = triggerOptions.trigger ?? 'manual';
-    const byUnit = new Map<UnitKey, RepositoryConfig[]>();
-    for (const repo of selected) byUnit.set(unitKeyOf(repo), [...(byUnit.get(unitKeyOf(repo)) ?? []), repo]);
+    const byUnit = groupByUnit(selected, (repo) => repo);
     const runs: RunRecord[] = [];
     for (const [unit, members] of byUnit) {
       const changes: HeadChange[] = [];
       const newlySeen: string[] = [];
-      const jobs: Array<{
-        id: string;
-        repository: string;
-        branch: string;
-        sha: string;
-        previousSha: string | null;
-      }> = [];
+      const jobs: JobSpec[] = [];
       for (const repo of members) {
         const stored = await store.getHeads(repo.name);
         let heads = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
@@ -437,100 +397,20 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
             updatedAt: new Date().toISOString(),
           }));
         }
-        for (const head of heads)
-          jobs.push({
-            id: newId('job'),
-            repository: repo.name,
-            branch: head.branch,
-            sha: head.sha,
-            previousSha: null,
-          });
+        for (const head of heads) jobs.push(jobSpec(repo.name, head.branch, head.sha, null));
       }
       if (jobs.length === 0) {
         logger.warn({ unit }, `nothing to deploy for ${unit}: no branch matches its patterns`);
         continue;
       }
-      const result = await store.recordDetection({
+      const queued = await commit(unit, {
         repositories: newlySeen,
         changes,
         run: { id: newId('run'), unit, trigger: kind, createdAt: new Date().toISOString(), jobs },
       });
-      for (const change of changes) emitChange(change);
-      if (result.run) {
-        bus.emit('run:queued', { run: result.run, coalesced: result.coalesced });
-        runs.push(result.run);
-        lanes.kick(unit);
-      }
+      if (queued) runs.push(queued);
     }
     return runs;
-  }
-
-  async function waitForRuns(ids: readonly string[]): Promise<RunRecord[]> {
-    return Promise.all(
-      ids.map(
-        (id) =>
-          new Promise<RunRecord>((resolve, reject) => {
-            // Subscribe before reading so a finish between the two is not missed.
-            const off = bus.on('run:finish', ({ run }) => {
-              if (run.id !== id) return;
-              off();
-              store.getRun(id).then((fresh) => resolve(fresh ?? run), reject);
-            });
-            store.getRun(id).then((run) => {
-              if (!run) {
-                off();
-                reject(new SentryError('STATE_NOT_FOUND', `No run ${id}.`));
-              } else if (run.status !== 'queued' && run.status !== 'running') {
-                off();
-                resolve(run);
-              }
-            }, reject);
-          }),
-      ),
-    );
-  }
-
-  async function status(): Promise<RepositoryStatus[]> {
-    const report: RepositoryStatus[] = [];
-    for (const repo of config.repositories) {
-      const heads = await store.getHeads(repo.name);
-      const [lastRun] = await store.listRuns({ repository: repo.name, limit: 1 });
-      const state = health.get(repo.name)!;
-      let provider: string;
-      try {
-        const resolved = registry.provider(repo.monitor.repo_type);
-        provider = resolved.fallback ? `${resolved.provider.id} (fallback)` : resolved.provider.id;
-      } catch {
-        provider = 'not installed';
-      }
-      report.push({
-        name: repo.name,
-        group: repo.group ?? null,
-        repoType: repo.monitor.repo_type,
-        provider,
-        url: redactor.redact(targetOf(repo).url),
-        branches: repo.monitor.branches,
-        seen: heads.seen,
-        heads: heads.heads.map(({ branch, sha, updatedAt }) => ({ branch, sha, updatedAt })),
-        lastRun: lastRun
-          ? {
-              id: lastRun.id,
-              status: lastRun.status,
-              trigger: lastRun.trigger,
-              createdAt: lastRun.createdAt,
-              finishedAt: lastRun.finishedAt,
-              jobStatus: lastRun.jobs.find((job) => job.repository === repo.name)?.status ?? null,
-            }
-          : null,
-        health: {
-          consecutiveFailures: state.consecutiveFailures,
-          lastError: state.lastError ? redactor.redact(state.lastError) : null,
-          lastPollAt: state.lastPollAt,
-          nextPollAt: started && state.nextDueAt ? new Date(state.nextDueAt).toISOString() : null,
-        },
-      });
-    }
-    return report;
   }
 
   async function stop(stopOptions: { graceMs?: number } = {}): Promise<void> {
@@ -567,6 +447,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     closed = true;
     for (const teardown of teardowns.reverse()) await teardown();
     detachLogger();
+    await releaseLock?.();
     await store.close();
   }
 
@@ -596,9 +477,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       return serialized(() => pollAll(repos, 'poll'));
     },
     trigger,
-    waitForRuns,
+    waitForRuns: (ids) => waitForRuns(bus, store, ids),
     idle: () => lanes.idle(),
-    status,
+    status: () => repositoryStatus({ config, store, registry, redactor, health, scheduled: started }),
   };
 
   for (const plugin of registry.plugins) {

@@ -81,6 +81,14 @@ export interface StateStore {
    * finished jobs keep their result), or `failed` with policy `fail`.
    */
   recoverInterrupted(options?: { policy?: 'requeue' | 'fail'; now?: string }): Promise<RecoveryResult>;
+  /**
+   * Claims the storage for one engine before it recovers and runs anything: recovery re-queues
+   * `running` runs, which is only right when no other live engine is running them. Rejects with
+   * `ENGINE_LOCKED` (naming the holder) while another engine holds it; a holder that died is
+   * taken over. Optional: stores that only one process can open need none. Released by the
+   * returned function or by `close()`.
+   */
+  acquireEngineLock?(owner: string): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

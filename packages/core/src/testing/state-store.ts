@@ -745,6 +745,29 @@ export function describeStateStore(options: StateStoreSuiteOptions): void {
           store = await reopen();
           expect((await store.getRun('run-1'))?.attempts).toBe(1);
         });
+
+        it('lets one engine at a time hold the engine lock, when the store has one', async (context) => {
+          if (!store.acquireEngineLock) {
+            context.skip();
+            return;
+          }
+          const release = await store.acquireEngineLock('first engine');
+          const other = await reopen();
+          try {
+            await expect(other.acquireEngineLock!('second engine')).rejects.toMatchObject({
+              code: 'ENGINE_LOCKED',
+              message: expect.stringContaining('first engine'),
+            });
+            await release();
+            const releaseOther = await other.acquireEngineLock!('second engine');
+            // close() gives the lock back too.
+            await other.close();
+            await expect(store.acquireEngineLock('first engine')).resolves.toBeTypeOf('function');
+            await releaseOther();
+          } finally {
+            await other.close();
+          }
+        });
       });
     }
   });

@@ -1,0 +1,93 @@
+import type { SentryConfig } from '../config/schema.js';
+import type { StateStore } from '../interfaces/state-store.js';
+import type { Registry } from '../plugins/registry.js';
+import type { Redactor } from '../redact.js';
+import type { RunRecord, TriggerKind } from '../types.js';
+import type { HealthBook } from './health.js';
+import { targetOf } from './poll.js';
+
+export interface RepositoryStatus {
+  name: string;
+  group: string | null;
+  repoType: string;
+  provider: string;
+  url: string;
+  branches: string[];
+  seen: boolean;
+  heads: Array<{ branch: string; sha: string; updatedAt: string }>;
+  lastRun: {
+    id: string;
+    status: RunRecord['status'];
+    trigger: TriggerKind;
+    createdAt: string;
+    finishedAt: string | null;
+    jobStatus: string | null;
+  } | null;
+  health: {
+    consecutiveFailures: number;
+    lastError: string | null;
+    lastPollAt: string | null;
+    nextPollAt: string | null;
+  };
+}
+
+function providerLabel(registry: Registry, type: string): string {
+  try {
+    const resolved = registry.provider(type);
+    return resolved.fallback ? `${resolved.provider.id} (fallback)` : resolved.provider.id;
+  } catch {
+    return 'not installed';
+  }
+}
+
+/** Every repository with its heads, last run and polling health; reads only. */
+export async function repositoryStatus(input: {
+  config: SentryConfig;
+  store: StateStore;
+  registry: Registry;
+  redactor: Redactor;
+  /** The engine's polling health; omitted when no engine runs here (e.g. the `status` command). */
+  health?: HealthBook;
+  scheduled?: boolean;
+}): Promise<RepositoryStatus[]> {
+  const { config, store, registry, redactor, health } = input;
+  const report: RepositoryStatus[] = [];
+  for (const repo of config.repositories) {
+    const heads = await store.getHeads(repo.name);
+    const [lastRun] = await store.listRuns({ repository: repo.name, limit: 1 });
+    const state = health?.get(repo.name) ?? {
+      consecutiveFailures: 0,
+      lastError: null,
+      lastPollAt: null,
+      nextDueAt: 0,
+    };
+    report.push({
+      name: repo.name,
+      group: repo.group ?? null,
+      repoType: repo.monitor.repo_type,
+      provider: providerLabel(registry, repo.monitor.repo_type),
+      url: redactor.redact(targetOf(repo).url),
+      branches: repo.monitor.branches,
+      seen: heads.seen,
+      heads: heads.heads.map(({ branch, sha, updatedAt }) => ({ branch, sha, updatedAt })),
+      lastRun: lastRun
+        ? {
+            id: lastRun.id,
+            status: lastRun.status,
+            trigger: lastRun.trigger,
+            createdAt: lastRun.createdAt,
+            finishedAt: lastRun.finishedAt,
+            jobStatus: lastRun.jobs.find((job) => job.repository === repo.name)?.status ?? null,
+          }
+        : null,
+      health: {
+        consecutiveFailures: state.consecutiveFailures,
+        lastError: state.lastError ? redactor.redact(state.lastError) : null,
+        lastPollAt: state.lastPollAt,
+        nextPollAt:
+          input.scheduled === true && state.nextDueAt ? new Date(state.nextDueAt).toISOString() : null,
+      },
+    });
+  }
+  return report;
+}
