@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
+import { createHealthBook } from '../src/engine/health.js';
 import {
   corePlugin,
   createEventBus,
@@ -274,5 +275,47 @@ describe('plugins', () => {
       ],
     });
     expect(registry.provider('github')).toMatchObject({ fallback: true, provider: { id: 'git' } });
+  });
+});
+
+describe('poll schedule', () => {
+  const repos = [
+    {
+      name: 'a',
+      monitor: { repo_url: 'x', branches: ['main'], repo_type: 'git' },
+      deploy: { executor: 'shell', commands: ['true'] },
+    },
+    {
+      name: 'b',
+      monitor: { repo_url: 'x', branches: ['main'], repo_type: 'git', polling_interval: 600 },
+      deploy: { executor: 'shell', commands: ['true'] },
+    },
+  ];
+
+  it('polls everything first, then each repository at its own interval, backing off on failures', () => {
+    const book = createHealthBook(repos, { interval: 60, jitter: 0 });
+    expect(book.due(0).map((r) => r.name)).toEqual(['a', 'b']);
+    book.record(repos[0]!, null, 1_000);
+    book.record(repos[1]!, null, 1_000);
+    expect(book.get('a').nextDueAt).toBe(61_000);
+    expect(book.get('b').nextDueAt).toBe(601_000);
+    expect(book.earliest()).toBe(61_000);
+    expect(book.due(61_000).map((r) => r.name)).toEqual(['a']);
+    const failed = book.record(repos[0]!, 'host down', 61_000);
+    expect(failed).toMatchObject({
+      consecutiveFailures: 1,
+      lastError: 'host down',
+      nextDueAt: 61_000 + 120_000,
+    });
+    expect(book.record(repos[0]!, null, 200_000)).toMatchObject({ consecutiveFailures: 0, lastError: null });
+  });
+
+  it('groups repositories due within the jitter window into one cycle', () => {
+    const book = createHealthBook(repos, { interval: 60, jitter: 0.1 });
+    book.record(repos[0]!, null, 0);
+    book.record(repos[1]!, null, 0);
+    const aDue = book.get('a').nextDueAt;
+    expect(book.due(aDue - 6_000).map((r) => r.name)).toEqual(['a']);
+    expect(book.due(aDue - 7_000)).toEqual([]);
   });
 });

@@ -179,12 +179,12 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       for (const run of recovery.requeued)
         logger.warn(
           { runId: run.id, unit: run.unit },
-          `run ${run.id} was interrupted by a crash and is queued again`,
+          `run ${run.id} left unfinished by an earlier process (crash or stop) is queued again`,
         );
       for (const run of recovery.failed)
         logger.warn(
           { runId: run.id, unit: run.unit },
-          `run ${run.id} was interrupted by a crash and is marked failed`,
+          `run ${run.id} left unfinished by an earlier process (crash or stop) is marked failed`,
         );
       const queued = await store.listRuns({ status: 'queued', limit: 1000 });
       for (const unit of new Set(queued.map((run) => run.unit))) lanes.kick(unit);
