@@ -6,4 +6,14 @@ cd "$root"
 bash scripts/setup.sh
 pnpm lint
 pnpm typecheck
-pnpm exec vitest run
+report="$(mktemp -d)/vitest.json"
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+# A plain closing line any CI reads: "N passed, N failed, N skipped".
+node -e '
+  const r = require(process.argv[1]);
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
+' "$report"
+exit "$status"
