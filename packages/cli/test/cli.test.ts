@@ -202,7 +202,9 @@ describe('watch', () => {
 
     const restarted = await cli(['watch', '--once', '--log-level', 'debug'], { cwd: dir, env });
     expect(restarted.exitCode).toBe(0);
-    expect(restarted.stderr).toContain('left unfinished by an earlier process (crash or stop) is queued again');
+    expect(restarted.stderr).toContain(
+      'left unfinished by an earlier process (crash or stop) is queued again',
+    );
     expect((await readFile(path.join(dir, 'deploys.log'), 'utf8')).trim().split('\n')).toEqual([sha, sha]);
     const runs = JSON.parse((await cli(['runs', '--json'], { cwd: dir })).stdout) as Array<{
       status: string;

