@@ -15,7 +15,8 @@ export function defineBuild(entry: Record<string, string>, overrides: Options = 
     clean: true,
     splitting: true,
     treeshake: true,
-    tsconfig: '../../tsconfig.build.json',
+    // Each package's own (src only): a build must not read another package's dist mid-rebuild.
+    tsconfig: 'tsconfig.build.json',
     ...overrides,
   });
 }
