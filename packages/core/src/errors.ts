@@ -53,6 +53,25 @@ export class ConfigError extends SentryError {
   }
 }
 
+/**
+ * A forge said "no more requests until `resetAt`" (403/429 with nothing left, or `retry-after`).
+ * The engine polls that repository again after the reset and keeps polling the others.
+ */
+export class RateLimitError extends SentryError {
+  readonly resetAt: Date;
+  readonly limit: number | undefined;
+
+  constructor(message: string, options: SentryErrorOptions & { resetAt: Date; limit?: number }) {
+    super('RATE_LIMITED', message, {
+      fix: 'Wait for the reset, poll less often (polling_interval), or use a token with a higher limit.',
+      ...options,
+      details: { ...options.details, resetAt: options.resetAt.toISOString() },
+    });
+    this.resetAt = options.resetAt;
+    this.limit = options.limit;
+  }
+}
+
 export function isSentryError(error: unknown): error is SentryError {
   return error instanceof SentryError;
 }

@@ -18,6 +18,7 @@ import {
   SentryError,
   sequentialStrategy,
   timeoutError,
+  validateConfig,
 } from '../src/index.js';
 import { makeJob } from '../src/testing/index.js';
 
@@ -279,18 +280,16 @@ describe('plugins', () => {
 });
 
 describe('poll schedule', () => {
-  const repos = [
-    {
-      name: 'a',
-      monitor: { repo_url: 'x', branches: ['main'], repo_type: 'git' },
-      deploy: { executor: 'shell', commands: ['true'] },
-    },
-    {
-      name: 'b',
-      monitor: { repo_url: 'x', branches: ['main'], repo_type: 'git', polling_interval: 600 },
-      deploy: { executor: 'shell', commands: ['true'] },
-    },
-  ];
+  const repos = validateConfig({
+    repositories: [
+      { name: 'a', monitor: { repo_url: 'x', branches: ['main'] }, deploy: { commands: ['true'] } },
+      {
+        name: 'b',
+        monitor: { repo_url: 'x', branches: ['main'], polling_interval: 600 },
+        deploy: { commands: ['true'] },
+      },
+    ],
+  }).repositories;
 
   it('polls everything first, then each repository at its own interval, backing off on failures', () => {
     const book = createHealthBook(repos, { interval: 60, jitter: 0 });

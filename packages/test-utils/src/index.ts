@@ -1,3 +1,4 @@
+export * from './forge/index.js';
 export * from './git-http-server.js';
 export * from './gitdir.js';
 export * from './process.js';

@@ -73,6 +73,35 @@ export const monitorSchema = z
     polling_interval: seconds(
       'Poll this repository at its own interval instead of the global one',
     ).optional(),
+    api_base_url: z
+      .string()
+      .url({ message: 'must be a URL, e.g. "https://git.example.com/api/v4"' })
+      .optional()
+      .describe(
+        "The forge's API root. Default: api.github.com for github.com, else https://HOST/api/v3 (GitHub Enterprise), /api/v4 (GitLab), /api/v1 (Gitea, Forgejo). http:// is allowed (loopback, internal hosts).",
+      ),
+    report_status: booleanLike()
+      .default(false)
+      .describe('Report each deploy on the commit: pending when it starts, success or failure when it ends.'),
+    paths: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'Deploy only when a file matching one of these globs changed since the last deployed commit.',
+      ),
+    ignore_paths: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Do not deploy when every changed file matches one of these globs.'),
+    skip_markers: z
+      .array(z.string().min(1))
+      .default(['[skip deploy]', '[deploy skip]'])
+      .describe('A push whose newest commit message contains one of these deploys nothing.'),
+    fallback_to_git: booleanLike()
+      .default(false)
+      .describe(
+        "When the forge's API cannot be reached, list branches with git ls-remote (with the same token) instead.",
+      ),
   })
   .describe('What to watch.');
 

@@ -17,15 +17,8 @@ export type PollOutcome =
   | { ok: false; repo: RepositoryConfig; provider: string; error: Error };
 
 export function targetOf(repo: RepositoryConfig): ProviderTarget {
-  const {
-    repo_url,
-    repo_type,
-    auth,
-    branches: _branches,
-    polling_interval: _interval,
-    ...options
-  } = repo.monitor;
-  return { repository: repo.name, url: repo_url, type: repo_type, auth, options };
+  const { repo_url, repo_type, auth, api_base_url, ...options } = repo.monitor;
+  return { repository: repo.name, url: repo_url, type: repo_type, auth, apiBaseUrl: api_base_url, options };
 }
 
 export interface PollRepositoryInput {

@@ -8,6 +8,8 @@ export interface ProviderTarget {
   url: string;
   type: string;
   auth?: AuthConfig | undefined;
+  /** `monitor.api_base_url`: the forge's API root, overriding the one derived from `url`. */
+  apiBaseUrl?: string | undefined;
   /** Provider-specific settings from the monitor block. */
   options?: Record<string, unknown>;
 }
@@ -31,6 +33,19 @@ export interface ListHeadsResult {
   /** True when the provider learned from a conditional request that nothing changed; `heads` then repeats `known`. */
   notModified?: boolean;
   rateLimit?: RateLimitInfo;
+}
+
+export interface CommitSummary {
+  sha: string;
+  message: string;
+}
+
+/** What changed between two commits: for path filters and skip markers. */
+export interface ChangedFiles {
+  /** Paths changed between `from` and `to` (both sides of a rename). */
+  files: string[];
+  /** The commits in `from..to`, oldest first; the last one is `to`. */
+  commits: CommitSummary[];
 }
 
 export interface CommitStatus {
@@ -65,12 +80,13 @@ export interface GitProvider {
   readonly id: string;
   readonly capabilities: ProviderCapabilities;
   listHeads(target: ProviderTarget, options: ListHeadsOptions): Promise<ListHeadsResult>;
+  /** Files and commits between `from` and `to` (the forge's compare API, or a local mirror under `cacheDir`). */
   changedFiles?(
     target: ProviderTarget,
     from: string,
     to: string,
-    options: { signal: AbortSignal },
-  ): Promise<string[]>;
+    options: { signal: AbortSignal; cacheDir: string },
+  ): Promise<ChangedFiles>;
   setCommitStatus?(
     target: ProviderTarget,
     sha: string,

@@ -1,0 +1,2 @@
+export * from './git-data.js';
+export * from './server.js';
