@@ -6,13 +6,17 @@ import {
   type SentryConfigInput,
   type SentryEventName,
   type SentryEvents,
+  type SentryPlugin,
 } from '@sentry-git/core';
 import { tempdir } from '@sentry-git/test-utils';
 import { onTestFinished } from 'vitest';
 import { builtinPlugins } from '../src/builtins.js';
 
 /** A real engine (git provider, shell executor) on a config object; closed after the test. */
-export async function engine(config: SentryConfigInput, options: { dir?: string } = {}): Promise<Sentry> {
+export async function engine(
+  config: SentryConfigInput,
+  options: { dir?: string; plugins?: SentryPlugin[] } = {},
+): Promise<Sentry> {
   const dir = options.dir ?? (await tempdir());
   const sentry = await createSentry({
     config: {
@@ -21,7 +25,7 @@ export async function engine(config: SentryConfigInput, options: { dir?: string 
       global: { tmp_dir: path.join(dir, 'jobs'), ...config.global },
     },
     configDir: dir,
-    plugins: builtinPlugins(),
+    plugins: [...builtinPlugins(), ...(options.plugins ?? [])],
     env: {},
   });
   onTestFinished(() => sentry.close({ graceMs: 0 }));

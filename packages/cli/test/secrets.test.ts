@@ -50,7 +50,7 @@ repositories:
     monitor:
       repo_url: ${monitorServer.url}/remote.git
       branches: [main]
-      repo_type: github
+      repo_type: git
       auth: { token: "\${MONITOR_TOKEN}" }
     deploy:
       qa_repo_url: ${qaServer.url}/remote.git
@@ -89,7 +89,7 @@ repositories:
       QA_TOKEN,
       ENV_SECRET,
       Buffer.from(`qa-bot:${QA_TOKEN}`).toString('base64'),
-      Buffer.from(`x-access-token:${MONITOR_TOKEN}`).toString('base64'),
+      Buffer.from(`git:${MONITOR_TOKEN}`).toString('base64'),
     ];
     const argv = await readFile(argvLog, 'utf8');
     expect(argv).toContain('ls-remote');

@@ -22,6 +22,8 @@ export interface SentryEvents {
     before: string | null;
     after: string | null;
     kind: ChangeKind;
+    /** Set when path filters or a skip marker keep the change from deploying: the reason. */
+    skipped?: string;
   };
   'run:queued': { run: RunRecord; coalesced: boolean };
   'run:start': { run: RunRecord };

@@ -15,7 +15,7 @@ export * from './config/schema.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
 export { nextPollDelayMs } from './engine/backoff.js';
 export { detectChanges, isDeployable } from './engine/detector.js';
-export { compileBranchMatcher } from './engine/matcher.js';
+export { compileBranchMatcher, literalBranch, literalBranches } from './engine/matcher.js';
 export {
   type CreateSentryOptions,
   createSentry,

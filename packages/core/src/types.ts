@@ -36,6 +36,11 @@ export interface BranchHead {
 export interface HeadRecord extends BranchHead {
   repository: string;
   updatedAt: string;
+  /**
+   * The last commit of this branch deployed successfully, or the baseline seen at the first poll;
+   * null for a branch created since and not deployed yet. Path filters judge everything since.
+   */
+  deployedSha: string | null;
 }
 
 export type ChangeKind = 'created' | 'updated' | 'deleted';
@@ -50,6 +55,8 @@ export interface HeadChange {
   before: string | null;
   after: string | null;
   kind: ChangeKind | 'baseline';
+  /** Set when path filters or a skip marker keep this change from deploying: the reason. */
+  skipped?: string;
 }
 
 /** One deploy of one repository branch inside a run, as stored. Holds no configuration (and so no secret). */

@@ -11,6 +11,8 @@ import {
   detectChanges,
   type Job,
   type JobResult,
+  literalBranch,
+  literalBranches,
   loadPlugins,
   nextPollDelayMs,
   parallelStrategy,
@@ -155,8 +157,8 @@ describe('change detection', () => {
     const stored = {
       seen: true,
       heads: [
-        { repository: 'r', branch: 'main', sha: '1', updatedAt: '' },
-        { repository: 'r', branch: 'old', sha: '9', updatedAt: '' },
+        { repository: 'r', branch: 'main', sha: '1', updatedAt: '', deployedSha: null },
+        { repository: 'r', branch: 'old', sha: '9', updatedAt: '', deployedSha: null },
       ],
     };
     const changes = detectChanges(
@@ -175,7 +177,10 @@ describe('change detection', () => {
     ]);
   });
   it('ignores unmatched branches, and stored heads the patterns no longer match', () => {
-    const stored = { seen: true, heads: [{ repository: 'r', branch: 'legacy', sha: '1', updatedAt: '' }] };
+    const stored = {
+      seen: true,
+      heads: [{ repository: 'r', branch: 'legacy', sha: '1', updatedAt: '', deployedSha: null }],
+    };
     expect(detectChanges('r', stored, [{ branch: 'feature', sha: '2' }], (b) => b === 'main')).toEqual([]);
   });
 });
@@ -316,5 +321,19 @@ describe('poll schedule', () => {
     const aDue = book.get('a').nextDueAt;
     expect(book.due(aDue - 6_000).map((r) => r.name)).toEqual(['a']);
     expect(book.due(aDue - 7_000)).toEqual([]);
+  });
+});
+
+describe('literal branch patterns', () => {
+  it('tells plain names (escaped punctuation included) from regular expressions', () => {
+    expect(literalBranch('main')).toBe('main');
+    expect(literalBranch('feature/#123')).toBe('feature/#123');
+    expect(literalBranch('release/1\\.2')).toBe('release/1.2');
+    expect(literalBranch('dev.*')).toBeNull();
+    expect(literalBranch('v\\d+')).toBeNull();
+    expect(literalBranch('a\\')).toBeNull();
+    expect(literalBranches(['main', 'main', 'release\\.1'])).toEqual(['main', 'release.1']);
+    expect(literalBranches(['main', 'dev.*'])).toBeNull();
+    expect(literalBranches([])).toBeNull();
   });
 });

@@ -11,6 +11,8 @@ export interface GitFailure {
   /** Node's error code when git could not start (`ENOENT`). */
   spawnCode: string | undefined;
   gitBinary: string;
+  /** The git command that failed, e.g. `git ls-remote`. */
+  command: string;
   cause?: unknown;
 }
 
@@ -35,7 +37,7 @@ const NOT_FOUND = [
   /project you were looking for could not be found/i,
 ];
 
-/** The SentryError for a failed `git ls-remote`, classified from git's exit and stderr. */
+/** The SentryError for a failed git run against a remote, classified from git's exit and stderr. */
 export function gitFailureError(failure: GitFailure): SentryError {
   const where = `repository "${failure.repository}" (${failure.url})`;
   const details = { repository: failure.repository, url: failure.url, exitCode: failure.exitCode };
@@ -44,7 +46,7 @@ export function gitFailureError(failure: GitFailure): SentryError {
   if (failure.spawnCode === 'ENOENT') {
     return new SentryError(
       'GIT_FAILED',
-      `Could not run "${failure.gitBinary}" to list the branches of ${where}.`,
+      `Could not run "${failure.gitBinary}" for ${failure.command} on ${where}.`,
       {
         fix: 'install git, or point the gitBinary option of the git provider at it.',
         path: failure.repository,
@@ -68,17 +70,22 @@ export function gitFailureError(failure: GitFailure): SentryError {
     });
   }
   const status = failure.exitCode === undefined ? '' : ` (exit code ${failure.exitCode})`;
-  return new SentryError('GIT_FAILED', `git ls-remote failed for ${where}${status}${said}`, {
-    fix: `run \`git ls-remote --heads ${failure.url}\` by hand to see the full error.`,
+  return new SentryError('GIT_FAILED', `${failure.command} failed for ${where}${status}${said}`, {
+    fix: `run \`git ls-remote --heads ${failure.url}\` by hand to see whether the remote answers.`,
     path: failure.repository,
     details,
   });
 }
 
-export function gitTimeoutError(repository: string, url: string, timeoutMs: number): SentryError {
+export function gitTimeoutError(
+  repository: string,
+  url: string,
+  timeoutMs: number,
+  command: string,
+): SentryError {
   return new SentryError(
     'GIT_TIMEOUT',
-    `git ls-remote for repository "${repository}" (${url}) did not finish within ${timeoutMs} ms.`,
+    `${command} for repository "${repository}" (${url}) did not finish within ${timeoutMs} ms.`,
     {
       fix: 'check that the host is reachable from here, or raise the timeoutMs option of the git provider.',
       path: repository,

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { nonInteractiveEnv } from './env.js';
 import { gitFailureError, gitTimeoutError } from './errors.js';
 
-export interface LsRemoteRequest {
+export interface GitRunRequest {
   /** The repository entry's name, for messages. */
   repository: string;
   url: string;
@@ -14,14 +14,26 @@ export interface LsRemoteRequest {
   /** Own deadline; none = only `signal` bounds the call. */
   timeoutMs: number | undefined;
   env: Record<string, string>;
+  /** Where git runs (a mirror); default: the current directory. */
+  cwd?: string;
+}
+
+/** `git ls-remote --heads` against the remote; returns its stdout. */
+export function lsRemoteHeads(request: GitRunRequest): Promise<string> {
+  return runGit(request, (url) => ['ls-remote', '--heads', '--', url], 'git ls-remote');
 }
 
 /**
- * Runs `git ls-remote --heads` and returns its stdout. git runs as the leader of its own process
- * group so that a timeout or an abort also kills what it started (`git-remote-https`, `ssh`),
- * which hold the connection and would otherwise outlive it.
+ * Runs git with the remote's credentials in its environment (`args` gets the URL without
+ * them) and returns its stdout. git runs as the leader of its own process group so that a
+ * timeout or an abort also kills what it started (`git-remote-https`, `ssh`), which hold the
+ * connection and would otherwise outlive it.
  */
-export async function lsRemoteHeads(request: LsRemoteRequest): Promise<string> {
+export async function runGit(
+  request: GitRunRequest,
+  args: (url: string) => string[],
+  command: string,
+): Promise<string> {
   const { signal } = request;
   if (signal.aborted) throw signal.reason;
   const auth = gitAuthEnv(request.url, request.auth, request.type);
@@ -29,7 +41,8 @@ export async function lsRemoteHeads(request: LsRemoteRequest): Promise<string> {
   const shownUrl = redactUrl(request.url);
   const inherited = { ...process.env, ...request.env };
 
-  const subprocess = execa(request.gitBinary, ['ls-remote', '--heads', '--', auth.url], {
+  const subprocess = execa(request.gitBinary, args(auth.url), {
+    ...(request.cwd ? { cwd: request.cwd } : {}),
     env: { ...request.env, ...auth.env, ...nonInteractiveEnv(inherited) },
     extendEnv: true,
     stdin: 'ignore',
@@ -66,7 +79,7 @@ export async function lsRemoteHeads(request: LsRemoteRequest): Promise<string> {
       new SentryError('GIT_ABORTED', `Listing the branches of "${request.repository}" was aborted.`)
     );
   }
-  if (timedOut) throw gitTimeoutError(request.repository, shownUrl, request.timeoutMs ?? 0);
+  if (timedOut) throw gitTimeoutError(request.repository, shownUrl, request.timeoutMs ?? 0, command);
   const spawnCode = 'code' in result && typeof result.code === 'string' ? result.code : undefined;
   throw gitFailureError({
     repository: request.repository,
@@ -75,6 +88,7 @@ export async function lsRemoteHeads(request: LsRemoteRequest): Promise<string> {
     exitCode: result.exitCode,
     spawnCode,
     gitBinary: request.gitBinary,
+    command,
     cause: spawnCode ? redactor.redactValue(result) : undefined,
   });
 }

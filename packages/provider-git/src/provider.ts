@@ -1,5 +1,12 @@
-import type { GitProvider, ListHeadsOptions, ListHeadsResult, ProviderTarget } from '@sentry-git/core';
-import { lsRemoteHeads } from './ls-remote.js';
+import type {
+  ChangedFiles,
+  GitProvider,
+  ListHeadsOptions,
+  ListHeadsResult,
+  ProviderTarget,
+} from '@sentry-git/core';
+import { type GitRunRequest, lsRemoteHeads } from './ls-remote.js';
+import { createMirrorCache } from './mirror.js';
 import { parseLsRemote } from './parse.js';
 
 export interface GitProviderOptions {
@@ -33,11 +40,10 @@ export function createGitProvider(options: GitProviderOptions = {}): GitProvider
   const timeoutMs = options.timeoutMs;
   const env = { ...options.env };
 
-  async function listHeads(
-    target: ProviderTarget,
-    { match, signal }: ListHeadsOptions,
-  ): Promise<ListHeadsResult> {
-    const output = await lsRemoteHeads({
+  const mirrors = createMirrorCache();
+
+  function request(target: ProviderTarget, signal: AbortSignal): GitRunRequest {
+    return {
       repository: target.repository,
       url: target.url,
       type: target.type,
@@ -46,13 +52,30 @@ export function createGitProvider(options: GitProviderOptions = {}): GitProvider
       gitBinary,
       timeoutMs,
       env,
-    });
+    };
+  }
+
+  async function listHeads(
+    target: ProviderTarget,
+    { match, signal }: ListHeadsOptions,
+  ): Promise<ListHeadsResult> {
+    const output = await lsRemoteHeads(request(target, signal));
     return { heads: parseLsRemote(output).filter((head) => match(head.branch)) };
+  }
+
+  async function changedFiles(
+    target: ProviderTarget,
+    from: string,
+    to: string,
+    { signal, cacheDir }: { signal: AbortSignal; cacheDir: string },
+  ): Promise<ChangedFiles> {
+    return mirrors.changedFiles(request(target, signal), from, to, cacheDir);
   }
 
   return {
     id: 'git',
-    capabilities: { conditionalRequests: false, changedFiles: false, commitStatus: false, webhooks: false },
+    capabilities: { conditionalRequests: false, changedFiles: true, commitStatus: false, webhooks: false },
     listHeads,
+    changedFiles,
   };
 }

@@ -12,6 +12,7 @@ function classify(stderr: string, exitCode = 128) {
     exitCode,
     spawnCode: undefined,
     gitBinary: 'git',
+    command: 'git ls-remote',
   });
 }
 
@@ -74,7 +75,7 @@ describe('exports', () => {
     expect(gitProvider.id).toBe('git');
     expect(createGitProvider().capabilities).toEqual({
       conditionalRequests: false,
-      changedFiles: false,
+      changedFiles: true,
       commitStatus: false,
       webhooks: false,
     });

@@ -61,6 +61,11 @@ export const MIGRATIONS: readonly string[] = [
   -- listRuns({ repository }).
   CREATE INDEX jobs_repository ON jobs (repository, run_id);
   `,
+  `
+  -- What path filters compare against: the last deployed commit of a branch (or its baseline).
+  ALTER TABLE heads ADD COLUMN deployed_sha TEXT;
+  UPDATE heads SET deployed_sha = sha;
+  `,
 ];
 
 /** The schema version this build of the store writes. */

@@ -13,6 +13,7 @@ export interface HeadRow {
   branch: string;
   sha: string;
   updated_at: string;
+  deployed_sha: string | null;
 }
 
 export interface RunRow {
@@ -46,7 +47,13 @@ export interface JobRow {
 }
 
 export function headFromRow(row: HeadRow): HeadRecord {
-  return { repository: row.repository, branch: row.branch, sha: row.sha, updatedAt: row.updated_at };
+  return {
+    repository: row.repository,
+    branch: row.branch,
+    sha: row.sha,
+    updatedAt: row.updated_at,
+    deployedSha: row.deployed_sha,
+  };
 }
 
 // The casts trust the database: only this store writes these columns, from typed records.

@@ -176,7 +176,10 @@ function storeOn(db: Database.Database, file: string): StateStore {
     for (const repository of input.repositories) sql.insertRepository.run(repository, now);
     for (const change of input.changes) {
       if (change.after === null) sql.deleteHead.run(change.repository, change.branch);
-      else sql.upsertHead.run(change.repository, change.branch, change.after, now);
+      else {
+        const deployed = change.kind === 'baseline' ? change.after : null;
+        sql.upsertHead.run(change.repository, change.branch, change.after, now, deployed);
+      }
     }
     if (!input.run) return { run: null, coalesced: false };
     const { runId, coalesced } = writeRun(input.run);
@@ -256,6 +259,11 @@ function storeOn(db: Database.Database, file: string): StateStore {
     async updateRun(id: string, patch: RunPatch): Promise<void> {
       assertOpen();
       patchRow('runs', RUN_PATCH_COLUMNS, id, patch);
+    },
+
+    async markDeployed(repository: string, branch: string, sha: string): Promise<void> {
+      assertOpen();
+      sql.markDeployed.run(sha, repository, branch);
     },
 
     async updateJob(id: string, patch: JobPatch): Promise<void> {
@@ -339,10 +347,13 @@ function prepareStatements(db: Database.Database) {
     insertRepository: db.prepare(
       'INSERT INTO repositories (name, seen_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
     ),
+    // A baseline sets deployed_sha; a later move keeps it (only a successful deploy moves it).
     upsertHead: db.prepare(
-      `INSERT INTO heads (repository, branch, sha, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (repository, branch) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at`,
+      `INSERT INTO heads (repository, branch, sha, updated_at, deployed_sha) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (repository, branch) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at,
+         deployed_sha = coalesce(excluded.deployed_sha, heads.deployed_sha)`,
     ),
+    markDeployed: db.prepare('UPDATE heads SET deployed_sha = ? WHERE repository = ? AND branch = ?'),
     deleteHead: db.prepare('DELETE FROM heads WHERE repository = ? AND branch = ?'),
     selectQueuedRun: db.prepare(
       "SELECT id FROM runs WHERE unit = ? AND status = 'queued' ORDER BY seq DESC LIMIT 1",

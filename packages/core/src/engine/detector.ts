@@ -33,8 +33,9 @@ export function detectChanges(
   return changes;
 }
 
-/** Whether a change starts a deploy: created and updated heads do; deletions never; baselines only when asked. */
+/** Whether a change starts a deploy: created and updated heads do (unless filtered out); deletions never; baselines only when asked. */
 export function isDeployable(change: HeadChange, deployOnFirstSight: boolean): boolean {
+  if (change.skipped) return false;
   if (change.kind === 'created' || change.kind === 'updated') return true;
   return change.kind === 'baseline' && deployOnFirstSight;
 }

@@ -12,13 +12,19 @@ export interface RepositoryHealth {
 
 export interface HealthBook {
   get(repository: string): RepositoryHealth;
-  /** Records a poll's outcome and schedules the repository's next poll (backoff on failure). */
-  record(repo: RepositoryConfig, error: string | null, now?: number): RepositoryHealth;
+  /**
+   * Records a poll's outcome and schedules the repository's next poll: its interval, backoff on
+   * failure, or `retryAt` (a rate limit's reset) when given.
+   */
+  record(repo: RepositoryConfig, error: string | null, now?: number, retryAt?: number): RepositoryHealth;
   /** Repositories due by `now`, with those due within the jitter window polled together so group members stay in one cycle. */
   due(now: number): RepositoryConfig[];
   /** Epoch ms of the earliest next poll. */
   earliest(): number;
 }
+
+/** Clocks differ: poll a little after the forge's reset time. */
+const RESET_MARGIN_MS = 1000;
 
 export function createHealthBook(
   repositories: readonly RepositoryConfig[],
@@ -33,13 +39,17 @@ export function createHealthBook(
   const get = (repository: string) => book.get(repository)!;
   return {
     get,
-    record(repo, error, now = Date.now()) {
+    record(repo, error, now = Date.now(), retryAt) {
       const state = get(repo.name);
       state.lastPollAt = new Date(now).toISOString();
       state.consecutiveFailures = error === null ? 0 : state.consecutiveFailures + 1;
       state.lastError = error;
       const interval = repo.monitor.polling_interval ?? settings.interval;
-      state.nextDueAt = now + nextPollDelayMs(interval, state.consecutiveFailures, settings.jitter);
+      // After a rate limit, the first poll that can succeed is the one just after the reset.
+      state.nextDueAt =
+        retryAt === undefined
+          ? now + nextPollDelayMs(interval, state.consecutiveFailures, settings.jitter)
+          : Math.max(now, retryAt) + RESET_MARGIN_MS;
       return state;
     },
     due(now) {

@@ -39,7 +39,12 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
     const stored = await store.getHeads(repo.name);
     const signal = AbortSignal.any([input.stopSignal, timeout]);
     const known = new Map(stored.heads.map((head) => [head.branch, head.sha]));
-    const result = await provider.listHeads(targetOf(repo), { match: matches, signal, known });
+    const result = await provider.listHeads(targetOf(repo), {
+      match: matches,
+      patterns: repo.monitor.branches,
+      signal,
+      known,
+    });
     if (result.rateLimit) input.onRateLimit(result.rateLimit, provider.id);
     const heads = result.heads.filter((head) => matches(head.branch));
     return {

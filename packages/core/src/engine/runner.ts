@@ -144,6 +144,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
       error: result.error === null ? null : deps.redactor.redact(result.error),
     };
     recorded.add(job.id);
+    if (clean.status === 'succeeded') await store.markDeployed(job.repository, job.branch, job.sha);
     await store.updateJob(job.id, {
       status: clean.status,
       exitCode: clean.exitCode,

@@ -1,9 +1,15 @@
+import path from 'node:path';
 import pLimit from 'p-limit';
 import { ShutdownError } from '../abort.js';
 import { collectSecrets, resolveConfig, resolveRelativePaths } from '../config/load.js';
-import type { RepositoryConfig, SentryConfig, SentryConfigInput } from '../config/schema.js';
+import {
+  defaultTmpDir,
+  type RepositoryConfig,
+  type SentryConfig,
+  type SentryConfigInput,
+} from '../config/schema.js';
 import { type KnownIds, validateConfig } from '../config/validate.js';
-import { errorMessage, SentryError } from '../errors.js';
+import { errorMessage, RateLimitError, SentryError } from '../errors.js';
 import { createEventBus, type EventBus, type SentryEventHandler, type SentryEventName } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
 import type { DetectionInput, StateStore } from '../interfaces/state-store.js';
@@ -13,13 +19,15 @@ import type { SentryPlugin } from '../plugins/define.js';
 import { loadPlugins } from '../plugins/load.js';
 import { createRegistry, type Registry } from '../plugins/registry.js';
 import { createRedactor, type Redactor } from '../redact.js';
-import type { HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
+import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
+import { attachCommitStatusReporter } from './commit-status.js';
 import { isDeployable } from './detector.js';
 import { createHealthBook } from './health.js';
 import { jobSpec, newId } from './ids.js';
 import { createLanes } from './lanes.js';
 import { compileBranchMatcher } from './matcher.js';
-import { type PollOutcome, pollRepository } from './poll.js';
+import type { PollOutcome } from './poll.js';
+import { type PollPolicyContext, pollWithPolicies } from './polling.js';
 import { executeRun } from './runner.js';
 import { type RepositoryStatus, repositoryStatus } from './status.js';
 import { groupByUnit } from './units.js';
@@ -121,6 +129,12 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const bus = createEventBus(redactor);
   const logger = options.logger ?? silentLogger();
   const detachLogger = options.logEvents === false ? () => {} : attachEventLogger(bus, logger);
+  const statusReporter = attachCommitStatusReporter({
+    bus,
+    config,
+    registry,
+    timeoutSeconds: config.global.poll_timeout,
+  });
   const store =
     options.stateStore ??
     (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path }));
@@ -203,17 +217,20 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     return resolved.provider;
   }
 
+  const pollContext: PollPolicyContext = {
+    store,
+    registry,
+    logger,
+    stopSignal: stopController.signal,
+    timeoutSeconds: config.global.poll_timeout,
+    cacheDir: path.join(config.global.tmp_dir ?? defaultTmpDir(), 'cache'),
+    providerFor,
+    onRateLimit: (repo, rateLimit, provider) =>
+      bus.emit('ratelimit', { provider, repository: repo.name, rateLimit }),
+  };
+
   function poll(repo: RepositoryConfig): Promise<PollOutcome> {
-    return pollRepository({
-      repo,
-      provider: providerFor(repo),
-      store,
-      matches: matchers.get(repo.name)!,
-      stopSignal: stopController.signal,
-      timeoutSeconds: config.global.poll_timeout,
-      onRateLimit: (rateLimit, provider) =>
-        bus.emit('ratelimit', { provider, repository: repo.name, rateLimit }),
-    });
+    return pollWithPolicies(pollContext, repo, matchers.get(repo.name)!);
   }
 
   async function pollAll(repos: RepositoryConfig[], trigger: TriggerKind): Promise<PollResult> {
@@ -225,7 +242,24 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     const outcomes = await Promise.all(repos.map((repo) => limit(() => poll(repo))));
     let errors = 0;
     for (const outcome of outcomes) {
-      const state = health.record(outcome.repo, outcome.ok ? null : errorMessage(outcome.error));
+      const limited = !outcome.ok && outcome.error instanceof RateLimitError ? outcome.error : undefined;
+      const state = health.record(
+        outcome.repo,
+        outcome.ok ? null : errorMessage(outcome.error),
+        Date.now(),
+        limited?.resetAt.getTime(),
+      );
+      if (limited) {
+        bus.emit('ratelimit', {
+          provider: outcome.provider,
+          repository: outcome.repo.name,
+          rateLimit: {
+            remaining: 0,
+            resetAt: limited.resetAt.toISOString(),
+            ...(limited.limit === undefined ? {} : { limit: limited.limit }),
+          },
+        });
+      }
       if (outcome.ok) continue;
       errors += 1;
       if (!stopController.signal.aborted) {
@@ -316,6 +350,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       before: change.before,
       after: change.after,
       kind: change.kind,
+      ...(change.skipped ? { skipped: change.skipped } : {}),
     });
   }
 
@@ -385,17 +420,13 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       const jobs: JobSpec[] = [];
       for (const repo of members) {
         const stored = await store.getHeads(repo.name);
-        let heads = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
+        let heads: BranchHead[] = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
         if (!stored.seen || heads.length === 0) {
           const outcome = await poll(repo);
           if (!outcome.ok) throw outcome.error;
           if (!outcome.wasSeen) newlySeen.push(repo.name);
           changes.push(...outcome.changes);
-          heads = outcome.heads.map((head) => ({
-            ...head,
-            repository: repo.name,
-            updatedAt: new Date().toISOString(),
-          }));
+          heads = outcome.heads;
         }
         for (const head of heads) jobs.push(jobSpec(repo.name, head.branch, head.sha, null));
       }
@@ -445,6 +476,8 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     await stop(closeOptions);
     if (closed) return;
     closed = true;
+    await statusReporter.flush();
+    statusReporter.detach();
     for (const teardown of teardowns.reverse()) await teardown();
     detachLogger();
     await releaseLock?.();

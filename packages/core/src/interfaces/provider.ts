@@ -17,6 +17,11 @@ export interface ProviderTarget {
 export interface ListHeadsOptions {
   /** True for branch names to report; providers may use it to skip work. */
   match: (branch: string) => boolean;
+  /**
+   * The configured `monitor.branches` patterns (full-match regular expressions). A provider may
+   * probe literal names (no regex syntax) one by one instead of listing every branch.
+   */
+  patterns?: readonly string[];
   signal: AbortSignal;
   /** SHAs last seen, for conditional requests. */
   known?: ReadonlyMap<string, string>;

@@ -72,6 +72,11 @@ export interface StateStore {
   readonly capabilities: StateStoreCapabilities;
   getHeads(repository: string): Promise<RepositoryHeads>;
   recordDetection(input: DetectionInput): Promise<DetectionResult>;
+  /**
+   * Records that `sha` of a branch deployed successfully (`HeadRecord.deployedSha`). A baseline
+   * change sets it too. A head the store no longer has is ignored.
+   */
+  markDeployed(repository: string, branch: string, sha: string): Promise<void>;
   updateRun(id: string, patch: RunPatch): Promise<void>;
   updateJob(id: string, patch: JobPatch): Promise<void>;
   getRun(id: string): Promise<RunRecord | null>;

@@ -107,11 +107,13 @@ export function createMemoryStateStore(): StateStore {
         branches = new Map();
         heads.set(change.repository, branches);
       }
+      const previous = branches.get(change.branch);
       branches.set(change.branch, {
         repository: change.repository,
         branch: change.branch,
         sha: change.after,
         updatedAt: now,
+        deployedSha: change.kind === 'baseline' ? change.after : (previous?.deployedSha ?? null),
       });
     }
   }
@@ -163,6 +165,12 @@ export function createMemoryStateStore(): StateStore {
     async updateRun(id: string, patch: RunPatch): Promise<void> {
       assertOpen();
       applyRunPatch(findRun(id).record, patch);
+    },
+
+    async markDeployed(repository: string, branch: string, sha: string): Promise<void> {
+      assertOpen();
+      const head = heads.get(repository)?.get(branch);
+      if (head) head.deployedSha = sha;
     },
 
     async updateJob(id: string, patch: JobPatch): Promise<void> {

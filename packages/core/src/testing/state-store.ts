@@ -131,6 +131,33 @@ export function describeStateStore(options: StateStoreSuiteOptions): void {
         expect(web.heads.map((head) => [head.branch, head.sha])).toEqual([['main', sha(3)]]);
       });
 
+      it('keeps the last deployed SHA: the baseline, unchanged by moves, set by markDeployed', async () => {
+        await store.recordDetection({
+          repositories: ['api'],
+          changes: [{ repository: 'api', branch: 'main', before: null, after: sha(1), kind: 'baseline' }],
+        });
+        await store.recordDetection({
+          repositories: [],
+          changes: [
+            change('api', 'main', 1, 2),
+            { repository: 'api', branch: 'dev', before: null, after: sha(3), kind: 'created' },
+          ],
+        });
+        const deployed = async () =>
+          (await store.getHeads('api')).heads.map((head) => [head.branch, head.sha, head.deployedSha]);
+        expect(await deployed()).toEqual([
+          ['dev', sha(3), null],
+          ['main', sha(2), sha(1)],
+        ]);
+        await store.markDeployed('api', 'main', sha(2));
+        await store.markDeployed('api', 'dev', sha(3));
+        await store.markDeployed('api', 'gone', sha(4));
+        expect(await deployed()).toEqual([
+          ['dev', sha(3), sha(3)],
+          ['main', sha(2), sha(2)],
+        ]);
+      });
+
       it('ignores the deletion of a head it never had', async () => {
         await store.recordDetection({ repositories: ['api'], changes: [change('api', 'gone', 1, null)] });
         await expect(store.getHeads('api')).resolves.toEqual({ seen: true, heads: [] });
@@ -637,7 +664,13 @@ export function describeStateStore(options: StateStoreSuiteOptions): void {
         listed!.jobs.length = 0;
         const heads = await store.getHeads('api');
         heads.heads[0]!.sha = 'tampered';
-        heads.heads.push({ repository: 'api', branch: 'ghost', sha: sha(9), updatedAt: at(1) });
+        heads.heads.push({
+          repository: 'api',
+          branch: 'ghost',
+          sha: sha(9),
+          updatedAt: at(1),
+          deployedSha: null,
+        });
 
         const run = await store.getRun('run-1');
         expect(run).toMatchObject({ status: 'queued', error: null });

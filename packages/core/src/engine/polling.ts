@@ -1,0 +1,106 @@
+import type { RepositoryConfig } from '../config/schema.js';
+import { errorMessage, isSentryError } from '../errors.js';
+import type { Logger } from '../interfaces/executor.js';
+import type { GitProvider, RateLimitInfo } from '../interfaces/provider.js';
+import type { StateStore } from '../interfaces/state-store.js';
+import type { Registry } from '../plugins/registry.js';
+import type { HeadChange } from '../types.js';
+import { filterChange, needsChangedFiles } from './filters.js';
+import { type PollOutcome, pollRepository, targetOf } from './poll.js';
+
+export interface PollPolicyContext {
+  store: StateStore;
+  registry: Registry;
+  logger: Logger;
+  stopSignal: AbortSignal;
+  timeoutSeconds: number;
+  /** Where providers keep caches (mirrors for path filters). */
+  cacheDir: string;
+  providerFor(repo: RepositoryConfig): GitProvider;
+  onRateLimit(repo: RepositoryConfig, rateLimit: RateLimitInfo, provider: string): void;
+}
+
+async function applyFilters(
+  context: PollPolicyContext,
+  repo: RepositoryConfig,
+  provider: GitProvider,
+  changes: HeadChange[],
+): Promise<HeadChange[]> {
+  if (!needsChangedFiles(repo) || !provider.changedFiles) return changes;
+  const stored = new Map(
+    (await context.store.getHeads(repo.name)).heads.map((head) => [head.branch, head.deployedSha]),
+  );
+  const filtered: HeadChange[] = [];
+  for (const change of changes) {
+    // A new branch has no base to compare with: it deploys.
+    if (change.kind !== 'updated' || !change.after) {
+      filtered.push(change);
+      continue;
+    }
+    // Everything since the last deploy counts, not only the last push.
+    const from = stored.get(change.branch) ?? change.before!;
+    try {
+      const signal = AbortSignal.any([
+        context.stopSignal,
+        AbortSignal.timeout(context.timeoutSeconds * 1000),
+      ]);
+      const skipped = await filterChange({
+        repo,
+        provider,
+        target: targetOf(repo),
+        from,
+        to: change.after,
+        signal,
+        cacheDir: context.cacheDir,
+      });
+      filtered.push(skipped ? { ...change, skipped } : change);
+    } catch (error) {
+      // Deploying once too often is better than missing a deploy.
+      context.logger.warn(
+        { repository: repo.name, branch: change.branch, error: errorMessage(error) },
+        `could not read what changed in ${repo.name} ${change.branch}; deploying without path filters`,
+      );
+      filtered.push(change);
+    }
+  }
+  return filtered;
+}
+
+function unreachable(error: Error): boolean {
+  return isSentryError(error) && error.code === 'PROVIDER_UNREACHABLE';
+}
+
+/**
+ * One repository's poll with the policies around it: `fallback_to_git` when the forge's API
+ * cannot be reached, then path filters and skip markers on what moved.
+ */
+export async function pollWithPolicies(
+  context: PollPolicyContext,
+  repo: RepositoryConfig,
+  matches: (branch: string) => boolean,
+): Promise<PollOutcome> {
+  const poll = (provider: GitProvider) =>
+    pollRepository({
+      repo,
+      provider,
+      store: context.store,
+      matches,
+      stopSignal: context.stopSignal,
+      timeoutSeconds: context.timeoutSeconds,
+      onRateLimit: (rateLimit, id) => context.onRateLimit(repo, rateLimit, id),
+    });
+  const provider = context.providerFor(repo);
+  let used = provider;
+  let outcome = await poll(provider);
+  if (!outcome.ok && repo.monitor.fallback_to_git && provider.id !== 'git' && unreachable(outcome.error)) {
+    const git = context.registry.provider('git').provider;
+    context.logger.warn(
+      { repository: repo.name, error: outcome.error.message },
+      `${provider.id} API unreachable for ${repo.name}: listing branches with git ls-remote instead`,
+    );
+    used = git;
+    outcome = await poll(git);
+  }
+  if (!outcome.ok) return outcome;
+  return { ...outcome, changes: await applyFilters(context, repo, used, outcome.changes) };
+}
