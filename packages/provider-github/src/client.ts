@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { createRedactor } from '@sentry-git/core';
+import type { OctokitLog, ResolvedOptions } from './options.js';
+
+/** Octokit with @octokit/plugin-throttling and @octokit/plugin-retry. */
+const GitHubOctokit = Octokit.plugin(throttling, retry);
+/** What the provider calls: the REST client (the plugins add no methods it uses). */
+export type GitHubClient = Octokit;
+
+/**
+ * Statuses plugin-retry must not retry: the 4xx answers that will not change by asking again,
+ * plus 429, which is a rate limit (the engine waits for the reset instead of burning requests).
+ * 304 is below 400 and never retried.
+ */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+
+/**
+ * A fetch whose abort surfaces as an `AbortError`. Node's fetch rejects with the signal's reason,
+ * which octokit would wrap as a network error (status 500) and plugin-retry would then retry; an
+ * error named AbortError is passed through untouched. The caller rejects with `signal.reason`.
+ */
+function abortAwareFetch(base: typeof globalThis.fetch | undefined): typeof globalThis.fetch {
+  return async (input, init) => {
+    try {
+      return await (base ?? globalThis.fetch)(input, init);
+    } catch (error) {
+      if (init?.signal?.aborted)
+        throw Object.assign(new Error('The request was aborted.'), { name: 'AbortError' });
+      throw error;
+    }
+  };
+}
+
+function ignore(): void {}
+
+/**
+ * Octokit's logger. By default only warnings (deprecations) reach the console: the request-log
+ * plugin reports every 304 and 404 through `error`, yet those are normal answers here and real
+ * failures reach the caller as SentryErrors. A logger given in the options sees everything, with
+ * the token removed (debug lines carry the request headers).
+ */
+function octokitLog(log: OctokitLog | undefined, token: string | undefined): OctokitLog {
+  if (!log) return { debug: ignore, info: ignore, warn: console.warn.bind(console), error: ignore };
+  const redactor = createRedactor([token]);
+  const clean = (args: unknown[]) => args.map((arg) => redactor.redactValue(arg));
+  return {
+    debug: (message, ...rest) => log.debug(redactor.redactValue(message), ...clean(rest)),
+    info: (message, ...rest) => log.info(redactor.redactValue(message), ...clean(rest)),
+    warn: (message, ...rest) => log.warn(redactor.redactValue(message), ...clean(rest)),
+    error: (message, ...rest) => log.error(redactor.redactValue(message), ...clean(rest)),
+  };
+}
+
+export interface ClientRequest {
+  baseUrl: string;
+  token: string | undefined;
+}
+
+/** Creates and keeps one octokit per API root and token, so throttling and connections are shared. */
+export function createClientCache(options: ResolvedOptions): (request: ClientRequest) => GitHubClient {
+  const clients = new Map<string, GitHubClient>();
+  return ({ baseUrl, token }) => {
+    // A digest, so the key does not hold the token itself.
+    const key = `${baseUrl}\n${token ? createHash('sha256').update(token).digest('hex') : ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = new GitHubOctokit({
+        baseUrl,
+        ...(token ? { auth: token } : {}),
+        userAgent: options.userAgent,
+        request: { fetch: abortAwareFetch(options.fetch) },
+        log: octokitLog(options.log, token),
+        throttle: {
+          // Never wait inside a call: the error becomes a RateLimitError and the engine polls this
+          // repository again after the reset while it keeps polling the others.
+          onRateLimit: () => false,
+          onSecondaryRateLimit: () => false,
+        },
+        retry: {
+          retries: options.retries,
+          retryAfterBaseValue: options.retryBaseMs,
+          doNotRetry: DO_NOT_RETRY,
+        },
+      });
+      clients.set(key, client);
+    }
+    return client;
+  };
+}

@@ -1,0 +1,50 @@
+import { git } from '@sentry-git/test-utils';
+import { describe, expect, it } from 'vitest';
+import { githubRemote, signal, testProvider } from './helpers.js';
+
+const options = () => ({ signal: signal(), cacheDir: '/nonexistent-not-used-by-github' });
+
+describe('changedFiles through the compare API', () => {
+  it('lists both names of a rename and the commits oldest first, over several pages', async () => {
+    const { repo, server, target } = await githubRemote();
+    const base = await repo.commit('main', { 'docs/old.md': 'doc\n', 'src/app.ts': 'one\n' }, 'base');
+    await repo.commit('main', { 'src/app.ts': 'two\n' }, 'change app');
+    await git(repo.work, 'mv', 'docs/old.md', 'docs/new.md');
+    // Rewriting the moved file with its own content keeps the commit a pure rename.
+    const renamed = await repo.commit('main', { 'docs/new.md': 'doc\n' }, 'rename doc');
+    const last = await repo.commit('main', { 'deploy/values.yaml': 'x: 1\n' }, 'values [skip deploy]');
+
+    // Two commits per page: the three commits of the range take two pages.
+    const result = await testProvider({ perPage: 2 }).changedFiles!(target, base, last, options());
+    expect(result.files.sort()).toEqual(['deploy/values.yaml', 'docs/new.md', 'docs/old.md', 'src/app.ts']);
+    expect(result.commits.map((commit) => commit.message)).toEqual([
+      'change app',
+      'rename doc',
+      'values [skip deploy]',
+    ]);
+    expect(result.commits.at(-1)!.sha).toBe(last);
+    expect(result.commits[1]!.sha).toBe(renamed);
+    const compares = server.requests.filter((request) => request.route === 'github:compare');
+    expect(compares.map((request) => request.status)).toEqual([200, 200]);
+    expect(compares[0]!.path).toBe(`/repos/acme/demo/compare/${base}...${last}`);
+    expect(server.unexpected()).toEqual([]);
+  });
+
+  it('an unknown commit → PROVIDER_NOT_FOUND', async () => {
+    const { repo, target } = await githubRemote();
+    const head = await repo.commit('main');
+    await expect(testProvider().changedFiles!(target, 'a'.repeat(40), head, options())).rejects.toMatchObject(
+      { code: 'PROVIDER_NOT_FOUND' },
+    );
+  });
+
+  it('refuses to decide on GitHub’s 300-file cap: CHANGED_FILES_INCOMPLETE', async () => {
+    const { repo, target } = await githubRemote();
+    const base = await repo.commit('main');
+    const files = Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`many/f${i}.txt`, `${i}\n`]));
+    const head = await repo.commit('main', files, 'big');
+    await expect(testProvider().changedFiles!(target, base, head, options())).rejects.toMatchObject({
+      code: 'CHANGED_FILES_INCOMPLETE',
+    });
+  });
+});
