@@ -1,0 +1,75 @@
+import type {
+  ChangedFiles,
+  CommitStatus,
+  GitProvider,
+  ListHeadsOptions,
+  ListHeadsResult,
+  ProviderTarget,
+  WebhookResult,
+} from '@sentry-git/core';
+import { openCall, type ProviderState } from './client.js';
+import { compareCommits } from './compare.js';
+import { type BranchCounts, listGitlabHeads } from './heads.js';
+import { type GitlabProviderOptions, resolveOptions } from './options.js';
+import { postCommitStatus } from './status.js';
+import { parseGitlabWebhook } from './webhook.js';
+
+/**
+ * A provider for gitlab.com and self-managed GitLab through the v4 REST API (gitbeaker resources
+ * on a requester of this package): branch heads with pagination (or per-name reads when that is
+ * cheaper), rate limits as RateLimitError, retries with backoff, compare, commit statuses and
+ * push webhooks. Everything it remembers (branch counts, spent quotas) lives in this instance.
+ */
+export function createGitlabProvider(options: GitlabProviderOptions = {}): GitProvider {
+  const resolved = resolveOptions(options);
+  const state: ProviderState = { options: resolved, book: { exhausted: new Map() } };
+  const counts: BranchCounts = new Map();
+
+  async function listHeads(target: ProviderTarget, listOptions: ListHeadsOptions): Promise<ListHeadsResult> {
+    listOptions.signal.throwIfAborted();
+    const call = openCall(target, listOptions.signal, state);
+    return listGitlabHeads(call, listOptions, {
+      perPage: resolved.perPage,
+      probeLiteralBranches: resolved.probeLiteralBranches,
+      counts,
+    });
+  }
+
+  async function changedFiles(
+    target: ProviderTarget,
+    from: string,
+    to: string,
+    { signal }: { signal: AbortSignal; cacheDir: string },
+  ): Promise<ChangedFiles> {
+    signal.throwIfAborted();
+    if (from === to) return { files: [], commits: [] };
+    return compareCommits(openCall(target, signal, state), from, to);
+  }
+
+  async function setCommitStatus(
+    target: ProviderTarget,
+    sha: string,
+    status: CommitStatus,
+    { signal }: { signal: AbortSignal },
+  ): Promise<void> {
+    signal.throwIfAborted();
+    await postCommitStatus(openCall(target, signal, state), sha, status, resolved.statusContext);
+  }
+
+  function parseWebhook(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+    secret: string | undefined,
+  ): WebhookResult {
+    return parseGitlabWebhook(headers, rawBody, secret);
+  }
+
+  return {
+    id: 'gitlab',
+    capabilities: { conditionalRequests: false, changedFiles: true, commitStatus: true, webhooks: true },
+    listHeads,
+    changedFiles,
+    setCommitStatus,
+    parseWebhook,
+  };
+}

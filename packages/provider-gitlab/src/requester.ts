@@ -1,0 +1,229 @@
+import type { Branches } from '@gitbeaker/rest';
+import { isSentryError, type RateLimitInfo } from '@sentry-git/core';
+import { abortableDelay, backoffDelay } from './backoff.js';
+import {
+  badResponseError,
+  type ErrorScope,
+  httpError,
+  type RequestLabel,
+  rateLimitError,
+  unreachableError,
+} from './errors.js';
+import type { ResolvedGitlabOptions } from './options.js';
+import { isRateLimited, rateLimitOf, resetTimeOf } from './rate-limit.js';
+
+/*
+ * gitbeaker's own requester (43.x) does not fit a poller: it retries 429 and 502 ten times with
+ * 0.25 ms to 128 ms pauses (burning quota instead of waiting for the reset), has no per-call abort
+ * signal (only a `queryTimeout` per client), and turns an abort into a GitbeakerTimeoutError that
+ * loses `signal.reason`. Its documented `requesterFn` option swaps the transport while keeping its
+ * endpoint definitions, path encoding and Link-header pagination, so that is what this file is.
+ */
+
+type ResourceOptions = ConstructorParameters<typeof Branches>[0];
+/** gitbeaker's requester factory type, read off its constructor options. */
+export type RequesterFn = NonNullable<ResourceOptions['requesterFn']>;
+type ServiceOptions = Parameters<RequesterFn>[0];
+type Requester = ReturnType<RequesterFn>;
+type RequestOptions = NonNullable<Parameters<Requester['get']>[1]>;
+
+/** Rate-limit knowledge shared by every call of one provider instance. */
+export interface RateLimitBook {
+  /** Until when a quota (API root + token, see `quotaKey`) is known to be spent. */
+  exhausted: Map<string, { resetAt: Date; limit: number | undefined }>;
+}
+
+export interface CallContext {
+  scope: ErrorScope;
+  apiBaseUrl: string;
+  /** Which quota the requests spend: GitLab counts per user (token) or, without one, per IP. */
+  quotaKey: string;
+  signal: AbortSignal;
+  options: ResolvedGitlabOptions;
+  book: RateLimitBook;
+  /** Called with the quota each response reports. */
+  onRateLimit(info: RateLimitInfo): void;
+}
+
+interface FormattedResponse {
+  body: unknown;
+  headers: Record<string, string>;
+  status: number;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 3;
+
+function snakeCase(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** gitbeaker hands over camelCase parameters; GitLab wants snake_case. */
+function snakeKeys(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [snakeCase(key), item]));
+}
+
+function queryString(params: Record<string, unknown> | undefined): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(snakeKeys(params ?? {}))) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) for (const item of value) search.append(`${key}[]`, String(item));
+    else search.append(key, String(value));
+  }
+  return search.toString();
+}
+
+function isRetryable(status: number): boolean {
+  return status >= 500 && status !== 501;
+}
+
+async function readBody(response: Response, label: RequestLabel, context: CallContext): Promise<unknown> {
+  if (response.status === 204) return null;
+  const text = await response.text();
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return text;
+  if (text.trim() === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    if (!response.ok) return text;
+    throw badResponseError(context.scope, label, `the body is not valid JSON: ${text.slice(0, 80)}`);
+  }
+}
+
+/**
+ * One request with retries: 5xx and network errors back off exponentially (bounded by the
+ * signal), a rate limit throws RateLimitError at once, other errors throw the SentryError for
+ * their status. Redirects are followed only on the same origin, so the token never travels to
+ * another host.
+ */
+async function send(
+  context: CallContext,
+  method: string,
+  endpoint: string,
+  headers: Record<string, string>,
+  options: RequestOptions,
+): Promise<FormattedResponse> {
+  const { signal, options: settings, scope, book } = context;
+  const label: RequestLabel = { method, endpoint };
+  let url = new URL(endpoint, `${context.apiBaseUrl}/`);
+  const query = queryString(options.searchParams);
+  if (query) url.search = query;
+  const body =
+    options.body && !(options.body instanceof FormData)
+      ? JSON.stringify(snakeKeys(options.body as Record<string, unknown>))
+      : undefined;
+  const requestHeaders = body ? { ...headers, 'content-type': 'application/json' } : headers;
+
+  let redirects = 0;
+  for (let attempt = 0; ; attempt += 1) {
+    signal.throwIfAborted();
+    const spent = book.exhausted.get(context.quotaKey);
+    if (spent && spent.resetAt.getTime() > Date.now()) {
+      // The last answer said the quota is gone: asking again before the reset only earns a 429.
+      throw rateLimitError(scope, label, spent.resetAt, spent.limit);
+    }
+
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: requestHeaders,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.any([signal, AbortSignal.timeout(settings.requestTimeoutMs)]),
+      });
+    } catch (error) {
+      signal.throwIfAborted();
+      if (attempt < settings.retries) {
+        await abortableDelay(backoffDelay(attempt, settings.retryBaseMs, settings.retryMaxMs), signal);
+        continue;
+      }
+      const reason =
+        error instanceof Error ? ((error.cause as Error)?.message ?? error.message) : String(error);
+      throw unreachableError(scope, label, `failed after ${attempt + 1} attempts: ${reason}`, error);
+    }
+
+    const info = rateLimitOf(response.headers);
+    if (info) {
+      context.onRateLimit(info);
+      if (info.remaining <= 0 && info.resetAt) {
+        book.exhausted.set(context.quotaKey, { resetAt: new Date(info.resetAt), limit: info.limit });
+      } else book.exhausted.delete(context.quotaKey);
+    }
+
+    if (REDIRECTS.has(response.status)) {
+      await response.body?.cancel();
+      const location = response.headers.get('location');
+      const next = location ? new URL(location, url) : undefined;
+      if (!next || next.origin !== url.origin || redirects >= MAX_REDIRECTS) {
+        throw badResponseError(
+          scope,
+          label,
+          `redirected to ${next ? next.origin : 'nowhere'}; the token is not sent to another host, so set monitor.api_base_url to the final API root`,
+        );
+      }
+      redirects += 1;
+      url = next;
+      attempt -= 1;
+      continue;
+    }
+
+    if (isRateLimited(response.status, response.headers)) {
+      await response.body?.cancel();
+      const resetAt = resetTimeOf(response.headers) ?? new Date(Date.now() + 60_000);
+      const limit = info?.limit;
+      book.exhausted.set(context.quotaKey, { resetAt, limit });
+      throw rateLimitError(scope, label, resetAt, limit);
+    }
+
+    if (isRetryable(response.status) && attempt < settings.retries) {
+      await response.body?.cancel();
+      await abortableDelay(backoffDelay(attempt, settings.retryBaseMs, settings.retryMaxMs), signal);
+      continue;
+    }
+
+    let parsed: unknown;
+    try {
+      parsed = await readBody(response, label, context);
+    } catch (error) {
+      signal.throwIfAborted();
+      if (isSentryError(error)) throw error;
+      throw unreachableError(scope, label, 'stopped answering mid-body', error);
+    }
+    if (!response.ok) {
+      if (isRetryable(response.status)) {
+        throw unreachableError(scope, label, `answered ${response.status} ${attempt + 1} times`);
+      }
+      throw httpError(scope, label, response.status, parsed);
+    }
+    return { body: parsed, headers: Object.fromEntries(response.headers.entries()), status: response.status };
+  }
+}
+
+/**
+ * A gitbeaker `requesterFn` bound to one call: its signal, error scope and quota bookkeeping.
+ * Authentication headers come from gitbeaker (`token` → PRIVATE-TOKEN, `oauthToken` → Bearer).
+ */
+export function createRequesterFn(context: CallContext): RequesterFn {
+  return (service: ServiceOptions) => {
+    async function headersFor(): Promise<Record<string, string>> {
+      const headers: Record<string, string> = { accept: 'application/json', ...service.headers };
+      for (const [name, value] of Object.entries(service.authHeaders)) headers[name] = await value();
+      return headers;
+    }
+    function method(name: string) {
+      return async (endpoint: string, options: RequestOptions = {}) =>
+        send(context, name, endpoint, await headersFor(), options);
+    }
+    // gitbeaker types each method generically over the body it expects; ours returns the parsed
+    // JSON as unknown and the resource methods give it their schema type.
+    return {
+      get: method('GET'),
+      post: method('POST'),
+      put: method('PUT'),
+      patch: method('PATCH'),
+      delete: method('DELETE'),
+    } as unknown as Requester;
+  };
+}

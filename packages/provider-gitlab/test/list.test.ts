@@ -1,0 +1,209 @@
+import { compileBranchMatcher } from '@sentry-git/core';
+import { describe, expect, it } from 'vitest';
+import {
+  fastImportBranches,
+  gitlabRemote,
+  PROJECT,
+  requestsTo,
+  signal,
+  TOKEN,
+  testProvider,
+} from './helpers.js';
+
+const ENCODED_PROJECT = encodeURIComponent(PROJECT);
+
+function names(count: number, prefix = 'many/'): string[] {
+  return Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(3, '0')}`);
+}
+
+describe('listHeads: addressing and pagination', () => {
+  it('addresses a nested-group project by its URL-encoded full path and sends PRIVATE-TOKEN', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    const main = await repo.commit('main');
+    const result = await testProvider().listHeads(target, { match: () => true, signal: signal() });
+    expect(result.heads).toEqual([{ branch: 'main', sha: main }]);
+    const [request] = requestsTo(server, 'list branches');
+    expect(request?.path).toBe(`/api/v4/projects/${ENCODED_PROJECT}/repository/branches`);
+    expect(request?.query.get('per_page')).toBe('100');
+    expect(request?.headers['private-token']).toBe(TOKEN);
+    expect(request?.headers.authorization).toBeUndefined();
+    expect(server.unexpected()).toEqual([]);
+  });
+
+  it('sends Authorization: Bearer with authScheme bearer', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    await repo.commit('main');
+    await testProvider({ authScheme: 'bearer' }).listHeads(target, { match: () => true, signal: signal() });
+    const [request] = requestsTo(server, 'list branches');
+    expect(request?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(request?.headers['private-token']).toBeUndefined();
+  });
+
+  it('uses a token written into the URL when auth.token is not set', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    await repo.commit('main');
+    const url = target.url.replace('http://', `http://oauth2:${TOKEN}@`);
+    const { auth: _auth, ...rest } = target;
+    await testProvider().listHeads({ ...rest, url }, { match: () => true, signal: signal() });
+    expect(requestsTo(server, 'list branches')[0]?.headers['private-token']).toBe(TOKEN);
+  });
+
+  it('honours monitor.api_base_url over the host of repo_url', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    const main = await repo.commit('main');
+    const moved = {
+      ...target,
+      url: `https://gitlab.invalid/${PROJECT}.git`,
+      apiBaseUrl: server.apiUrl,
+    };
+    const result = await testProvider().listHeads(moved, { match: () => true, signal: signal() });
+    expect(result.heads).toEqual([{ branch: 'main', sha: main }]);
+  });
+
+  it('follows the Link header past 100 branches, per_page=100, to the last page', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    await repo.commit('main');
+    const branches = names(230);
+    const shas = await fastImportBranches(repo.bare, branches);
+    const result = await testProvider().listHeads(target, {
+      match: compileBranchMatcher(['many/.*']),
+      signal: signal(),
+    });
+    expect(result.heads).toHaveLength(230);
+    expect(result.heads).toEqual(branches.map((branch, index) => ({ branch, sha: shas[index] })));
+    const pages = requestsTo(server, 'list branches');
+    expect(pages.map((request) => request.query.get('page') ?? '1')).toEqual(['1', '2', '3']);
+    expect(pages.every((request) => request.query.get('per_page') === '100')).toBe(true);
+    expect(server.unexpected()).toEqual([]);
+  });
+
+  it('still lists everything when GitLab leaves out X-Total and rel="last" (large collections)', async () => {
+    const { repo, server, target } = await gitlabRemote({ omitTotalsAbove: 50 });
+    await fastImportBranches(repo.bare, names(120));
+    const result = await testProvider({ perPage: 40 }).listHeads(target, {
+      match: () => true,
+      signal: signal(),
+    });
+    expect(result.heads).toHaveLength(120);
+    const pages = requestsTo(server, 'list branches');
+    expect(pages).toHaveLength(3);
+    expect(pages.every((request) => request.query.get('per_page') === '40')).toBe(true);
+  });
+
+  it('reports branches whose names hold / and # (feature/#123)', async () => {
+    const { repo, target } = await gitlabRemote();
+    const issue = await repo.commit('feature/#123');
+    await repo.commit('feature/#1234');
+    const result = await testProvider().listHeads(target, {
+      match: compileBranchMatcher(['feature/#123']),
+      signal: signal(),
+    });
+    expect(result.heads).toEqual([{ branch: 'feature/#123', sha: issue }]);
+  });
+
+  it('reports the quota from the RateLimit-* headers of the last answer', async () => {
+    const resetAt = new Date(Math.ceil(Date.now() / 1000 + 60) * 1000);
+    const { repo, target } = await gitlabRemote({ rateLimit: { limit: 2000, remaining: 1500, resetAt } });
+    await repo.commit('main');
+    const result = await testProvider().listHeads(target, { match: () => true, signal: signal() });
+    expect(result.rateLimit).toEqual({ limit: 2000, remaining: 1499, resetAt: resetAt.toISOString() });
+    expect(result.notModified).toBeUndefined();
+  });
+
+  it('reaches a public project without a token', async () => {
+    const { repo, server, target } = await gitlabRemote({ auth: false });
+    const main = await repo.commit('main');
+    const result = await testProvider().listHeads(target, { match: () => true, signal: signal() });
+    expect(result.heads).toEqual([{ branch: 'main', sha: main }]);
+    const [request] = requestsTo(server, 'list branches');
+    expect(request?.headers['private-token']).toBeUndefined();
+  });
+});
+
+describe('listHeads: reading literal branch names one by one', () => {
+  it('probes names once a listing showed that takes fewer requests, and lists when it does not', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    const main = await repo.commit('main');
+    const issue = await repo.commit('feature/#123');
+    await fastImportBranches(repo.bare, names(260));
+    const provider = testProvider();
+    const patterns = ['main', 'feature/#123', 'gone'];
+    const options = { match: compileBranchMatcher(patterns), patterns, signal: signal() };
+
+    // First call: nothing known about the project yet, so it lists (3 pages).
+    expect((await provider.listHeads(target, options)).heads).toEqual([
+      { branch: 'feature/#123', sha: issue },
+      { branch: 'main', sha: main },
+    ]);
+    expect(requestsTo(server, 'list branches')).toHaveLength(3);
+
+    // Second call: 3 names < 3 pages is false, so it still lists.
+    await provider.listHeads(target, options);
+    expect(requestsTo(server, 'list branches')).toHaveLength(6);
+    expect(requestsTo(server, 'get branch')).toHaveLength(0);
+
+    // Two names < 3 pages: each name is read on its own, a missing one is simply absent.
+    const fewer = ['feature/#123', 'gone'];
+    const probed = await provider.listHeads(target, {
+      match: compileBranchMatcher(fewer),
+      patterns: fewer,
+      signal: signal(),
+    });
+    expect(probed.heads).toEqual([{ branch: 'feature/#123', sha: issue }]);
+    expect(requestsTo(server, 'list branches')).toHaveLength(6);
+    const probes = requestsTo(server, 'get branch');
+    expect(probes.map((request) => request.path)).toEqual([
+      `/api/v4/projects/${ENCODED_PROJECT}/repository/branches/feature%2F%23123`,
+      `/api/v4/projects/${ENCODED_PROJECT}/repository/branches/gone`,
+    ]);
+    expect(probes.map((request) => request.status)).toEqual([200, 404]);
+
+    // A moved head is seen by the probe.
+    const moved = await repo.commit('feature/#123');
+    const again = await provider.listHeads(target, {
+      match: compileBranchMatcher(fewer),
+      patterns: fewer,
+      signal: signal(),
+    });
+    expect(again.heads).toEqual([{ branch: 'feature/#123', sha: moved }]);
+    expect(server.unexpected()).toEqual([]);
+  });
+
+  it('never probes regex patterns, and not at all with probeLiteralBranches: false', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    await repo.commit('main');
+    await fastImportBranches(repo.bare, names(150));
+    const regexProvider = testProvider();
+    for (let i = 0; i < 2; i += 1) {
+      await regexProvider.listHeads(target, {
+        match: compileBranchMatcher(['ma.n']),
+        patterns: ['ma.n'],
+        signal: signal(),
+      });
+    }
+    const off = testProvider({ probeLiteralBranches: false });
+    for (let i = 0; i < 2; i += 1) {
+      await off.listHeads(target, {
+        match: compileBranchMatcher(['main']),
+        patterns: ['main'],
+        signal: signal(),
+      });
+    }
+    expect(requestsTo(server, 'get branch')).toHaveLength(0);
+    expect(requestsTo(server, 'list branches')).toHaveLength(8);
+  });
+
+  it('tells a missing project (404 Project Not Found) from a missing branch while probing', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    await repo.commit('main');
+    await fastImportBranches(repo.bare, names(150));
+    const provider = testProvider();
+    const options = { match: compileBranchMatcher(['main']), patterns: ['main'], signal: signal() };
+    await provider.listHeads(target, options);
+    const error = await provider
+      .listHeads({ ...target, url: target.url.replace('rag-service', 'other') }, options)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PROVIDER_NOT_FOUND' });
+    expect(server.unexpected()).toEqual([]);
+  });
+});
