@@ -1,0 +1,107 @@
+import type { BranchHead, ListHeadsOptions, ListHeadsResult } from '@sentry-git/core';
+import { literalBranches } from '@sentry-git/core';
+import type { Branch } from 'gitea-js';
+import { segment } from './address.js';
+import { badResponse } from './errors.js';
+import type { ResolvedGiteaOptions } from './options.js';
+import { nextPage } from './pagination.js';
+import type { Session } from './session.js';
+
+const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** Known branches missing from a multi-page listing that are read one by one before being given up. */
+const MAX_CONFIRMATIONS = 20;
+
+function headOf(session: Session, action: string, branch: Branch | null | undefined): BranchHead {
+  const name = branch?.name;
+  const sha = branch?.commit?.id;
+  if (typeof name !== 'string' || name === '' || typeof sha !== 'string' || !OBJECT_ID.test(sha)) {
+    throw badResponse(session.context(action), 'a branch without a name or commit id');
+  }
+  return { branch: name, sha };
+}
+
+/** One branch by name (`GET /repos/{o}/{r}/branches/{branch}`), or null when it does not exist. */
+async function readBranch(session: Session, name: string): Promise<BranchHead | null> {
+  const action = `read the branch "${name}" of`;
+  const response = await session.call(
+    action,
+    () =>
+      session.api.repos.repoGetBranch(session.owner, session.repo, segment(name), { signal: session.signal }),
+    { missingIsNull: true },
+  );
+  return response ? headOf(session, action, response.data) : null;
+}
+
+/** Every branch, page by page to the end. */
+async function listBranches(
+  session: Session,
+  perPage: number,
+): Promise<{ heads: Map<string, string>; pages: number }> {
+  const heads = new Map<string, string>();
+  let page = 1;
+  let pages = 0;
+  for (;;) {
+    pages += 1;
+    const action = `list the branches (page ${page}) of`;
+    const response = await session.call(action, () =>
+      session.api.repos.repoListBranches(
+        session.owner,
+        session.repo,
+        { page, limit: perPage },
+        { signal: session.signal },
+      ),
+    );
+    if (!Array.isArray(response.data)) throw badResponse(session.context(action), 'not a list of branches');
+    let fresh = 0;
+    for (const branch of response.data) {
+      const head = headOf(session, action, branch);
+      if (!heads.has(head.branch)) fresh += 1;
+      heads.set(head.branch, head.sha);
+    }
+    // A server that ignores `page` repeats itself; nothing new means the end.
+    if (response.data.length > 0 && fresh === 0) break;
+    const next = nextPage(response.headers, { page, count: response.data.length, seen: heads.size });
+    if (next === null) break;
+    page = next;
+  }
+  return { heads, pages };
+}
+
+/**
+ * The heads of the matching branches. Gitea answers no conditional requests on these endpoints
+ * (no ETag), so every poll reads: literal patterns branch by branch when there are few, else the
+ * whole branch list.
+ */
+export async function listHeads(
+  session: Session,
+  { match, patterns, known }: ListHeadsOptions,
+  options: ResolvedGiteaOptions,
+): Promise<ListHeadsResult> {
+  const result = (heads: BranchHead[]): ListHeadsResult => {
+    const rateLimit = session.rateLimit();
+    return { heads: heads.filter((head) => match(head.branch)), ...(rateLimit ? { rateLimit } : {}) };
+  };
+
+  const literals = literalBranches(patterns);
+  if (literals && literals.length <= options.maxProbes) {
+    const found = (await Promise.all(literals.map((name) => readBranch(session, name)))).filter(
+      (head): head is BranchHead => head !== null,
+    );
+    // None there: the listing below tells a missing repository from missing branches.
+    if (found.length > 0) return result(found);
+  }
+
+  const { heads, pages } = await listBranches(session, options.perPage);
+  if (pages > 1 && known) {
+    // Gitea orders branches by commit time, newest first: a branch pushed while later pages were
+    // read moves to page 1 and a deletion shifts the rest up, so a known branch can slip between
+    // pages. Read those one by one rather than report a deletion that did not happen.
+    const missing = [...known.keys()].filter((branch) => match(branch) && !heads.has(branch));
+    if (missing.length <= MAX_CONFIRMATIONS) {
+      for (const head of await Promise.all(missing.map((name) => readBranch(session, name)))) {
+        if (head) heads.set(head.branch, head.sha);
+      }
+    }
+  }
+  return result([...heads].map(([branch, sha]) => ({ branch, sha })));
+}

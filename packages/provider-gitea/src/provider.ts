@@ -1,0 +1,35 @@
+import type { GitProvider } from '@sentry-git/core';
+import { changedFiles } from './changed-files.js';
+import { listHeads } from './heads.js';
+import { type GiteaProviderOptions, resolveOptions } from './options.js';
+import { openSession } from './session.js';
+import { setCommitStatus } from './status.js';
+import { parseGiteaWebhook } from './webhook.js';
+
+/**
+ * A provider for Gitea and Forgejo (API v1) through gitea-js: branch heads (literal names read
+ * one by one, else the paginated branch list), compare, commit statuses and push webhooks.
+ * Every call honours its signal and fails with a SentryError naming the repository.
+ */
+export function createGiteaProvider(options: GiteaProviderOptions = {}): GitProvider {
+  const settings = resolveOptions(options);
+
+  return {
+    id: settings.id,
+    // Gitea sends no ETag on branch and commit answers, so there is nothing to ask conditionally.
+    capabilities: { conditionalRequests: false, changedFiles: true, commitStatus: true, webhooks: true },
+    async listHeads(target, listOptions) {
+      listOptions.signal.throwIfAborted();
+      return listHeads(openSession(target, listOptions.signal, settings), listOptions, settings);
+    },
+    async changedFiles(target, from, to, { signal }) {
+      signal.throwIfAborted();
+      return changedFiles(openSession(target, signal, settings), from, to);
+    },
+    async setCommitStatus(target, sha, status, { signal }) {
+      signal.throwIfAborted();
+      await setCommitStatus(openSession(target, signal, settings), sha, status, settings.statusContext);
+    },
+    parseWebhook: parseGiteaWebhook,
+  };
+}

@@ -1,0 +1,97 @@
+/** What the transport needs: credentials, retry policy and the fetch to send with. */
+export interface TransportOptions {
+  token: string | undefined;
+  fetch: typeof fetch;
+  retries: number;
+  retryDelayMs: number;
+  requestTimeoutMs: number;
+  userAgent: string;
+}
+
+const MAX_DELAY_MS = 30_000;
+
+/** Every attempt failed without an HTTP answer (refused, reset, DNS, timed out). */
+export class NetworkFailure extends Error {
+  override readonly name = 'NetworkFailure';
+  readonly attempts: number;
+
+  constructor(cause: unknown, attempts: number) {
+    super(describeNetworkError(cause), { cause });
+    this.attempts = attempts;
+  }
+}
+
+/** `fetch failed` says little; the cause (ECONNREFUSED, a timeout) says what happened. */
+function describeNetworkError(error: unknown): string {
+  if (error instanceof DOMException && error.name === 'TimeoutError') return 'the request timed out';
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (typeof cause?.code === 'string')
+    return `${cause.code}${typeof cause.message === 'string' ? ` (${cause.message})` : ''}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function retryable(status: number): boolean {
+  // 501 says the server will never do it: sending it again changes nothing.
+  return status >= 500 && status !== 501;
+}
+
+/**
+ * The fetch gitea-js sends with. It adds Gitea's `Authorization: token <t>` (gitea-js's own
+ * `giteaApi()` would send `Bearer`, and only to `<origin>/api/v1`), bounds each attempt with a
+ * timeout, and retries 5xx answers and network errors with exponential backoff. Other answers go
+ * back to gitea-js unchanged (it throws non-2xx ones as the Response). The caller's signal ends
+ * everything at once with its reason.
+ */
+export function createTransport(options: TransportOptions): typeof fetch {
+  function delay(attempt: number): number {
+    return Math.min(options.retryDelayMs * 2 ** attempt, MAX_DELAY_MS);
+  }
+
+  return async function giteaFetch(input, init = {}) {
+    const signal = init.signal ?? undefined;
+    const headers = new Headers(init.headers);
+    headers.set('accept', 'application/json');
+    headers.set('user-agent', options.userAgent);
+    if (options.token) headers.set('authorization', `token ${options.token}`);
+
+    for (let attempt = 0; ; attempt += 1) {
+      signal?.throwIfAborted();
+      const timeout = AbortSignal.timeout(options.requestTimeoutMs);
+      const attemptSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      let response: Response;
+      try {
+        response = await options.fetch(input, { ...init, headers, signal: attemptSignal });
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (attempt >= options.retries) throw new NetworkFailure(error, attempt + 1);
+        await wait(delay(attempt), signal);
+        continue;
+      }
+      if (retryable(response.status) && attempt < options.retries) {
+        await response.body?.cancel().catch(() => undefined);
+        await wait(delay(attempt), signal);
+        continue;
+      }
+      return response;
+    }
+  };
+}
