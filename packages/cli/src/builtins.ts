@@ -1,9 +1,12 @@
 import type { SentryPlugin } from '@sentry-git/core';
 import executorShell from '@sentry-git/executor-shell';
 import providerGit from '@sentry-git/provider-git';
+import providerGitea from '@sentry-git/provider-gitea';
+import providerGithub from '@sentry-git/provider-github';
+import providerGitlab from '@sentry-git/provider-gitlab';
 import stateSqlite from '@sentry-git/state-sqlite';
 
 /** First-party adapters the CLI always registers; config `plugins` add more. */
 export function builtinPlugins(): SentryPlugin[] {
-  return [providerGit, executorShell, stateSqlite];
+  return [providerGit, providerGithub, providerGitlab, providerGitea, executorShell, stateSqlite];
 }
