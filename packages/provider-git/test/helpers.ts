@@ -4,14 +4,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { RemoteFixture } from '@sentry-git/core/testing';
-import {
-  GIT_TEST_ENV,
-  type GitFixture,
-  git,
-  gitdir,
-  startGitHttpServer,
-  tempdir,
-} from '@sentry-git/test-utils';
+import { GIT_TEST_ENV, type GitFixture, gitdir, startGitHttpServer, tempdir } from '@sentry-git/test-utils';
 import { onTestFinished } from 'vitest';
 import { createGitProvider, type GitProviderOptions } from '../src/index.js';
 
@@ -22,44 +15,9 @@ export function testProvider(options: GitProviderOptions = {}) {
   return createGitProvider({ ...options, env: { ...GIT_TEST_ENV, ...options.env } });
 }
 
-/**
- * Creates many branches in one `git fast-import` run (one root commit each) instead of a
- * checkout, commit and push per branch; returns the SHAs in order.
- */
-export async function fastImportBranches(bare: string, branches: string[]): Promise<string[]> {
-  const when = Math.floor(Date.now() / 1000);
-  const stream = branches
-    .map((branch, index) => {
-      const message = `branch ${branch}\n`;
-      const content = `content of ${branch}\n`;
-      return [
-        `commit refs/heads/${branch}`,
-        `mark :${index + 1}`,
-        `committer ${GIT_TEST_ENV.GIT_COMMITTER_NAME} <${GIT_TEST_ENV.GIT_COMMITTER_EMAIL}> ${when} +0000`,
-        `data ${Buffer.byteLength(message)}`,
-        message,
-        `M 644 inline file-${index}.txt`,
-        `data ${Buffer.byteLength(content)}`,
-        content,
-      ].join('\n');
-    })
-    .join('\n');
-  const child = spawn(REAL_GIT, ['fast-import', '--quiet'], {
-    cwd: bare,
-    env: { ...process.env, ...GIT_TEST_ENV },
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  child.stdin?.end(stream);
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`git fast-import failed (${code}): ${stderr}`);
-  const heads = await git(bare, 'for-each-ref', '--format=%(refname:strip=2) %(objectname)', 'refs/heads');
-  const byBranch = new Map(heads.split('\n').map((line) => line.split(' ') as [string, string]));
-  return branches.map((branch) => byBranch.get(branch) ?? '');
-}
+import { fastImportBranches } from '@sentry-git/test-utils';
+
+export { fastImportBranches };
 
 /** A conformance fixture on a `gitdir()` repository reached at `url`. */
 export function remoteFixture(

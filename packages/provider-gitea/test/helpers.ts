@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import type { ProviderTarget } from '@sentry-git/core';
 import type { RemoteFixture } from '@sentry-git/core/testing';
 import {
-  GIT_TEST_ENV,
+  fastImportBranches,
   type GiteaServer,
   type GiteaServerOptions,
   type GitFixture,
@@ -46,38 +45,9 @@ export function target(
   };
 }
 
-/**
- * Creates one branch per name, each with a commit of its own, in a single `git fast-import`
- * into the bare repository (120 pushes would take a while); returns their SHAs in order.
- */
-export async function commitMany(repo: GitFixture, branches: string[]): Promise<string[]> {
-  const stamp = Math.floor(Date.now() / 1000);
-  const chunks: string[] = [];
-  const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
-  branches.forEach((branch, index) => {
-    chunks.push(
-      `commit refs/heads/${branch}\n`,
-      `committer ${GIT_TEST_ENV.GIT_COMMITTER_NAME} <${GIT_TEST_ENV.GIT_COMMITTER_EMAIL}> ${stamp} +0000\n`,
-      data(`bulk commit on ${branch}`),
-      `M 644 inline bulk-${index}.txt\n`,
-      data(`content of ${branch}\n`),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('git', ['--git-dir', repo.bare, 'fast-import', '--quiet'], {
-      env: { ...process.env, ...GIT_TEST_ENV },
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import: ${stderr}`))));
-    child.stdin.end(chunks.join(''));
-  });
-  const heads = await repo.heads();
-  return branches.map((branch) => heads.get(branch)!);
+/** One branch per name, each with a commit of its own, in one `git fast-import` run. */
+export function commitMany(repo: GitFixture, branches: string[]): Promise<string[]> {
+  return fastImportBranches(repo.bare, branches);
 }
 
 /** A real repository served by `server` as `fullName`, as the conformance suite drives it. */

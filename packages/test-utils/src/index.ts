@@ -1,3 +1,4 @@
+export * from './fast-import.js';
 export * from './forge/index.js';
 export * from './git-http-server.js';
 export * from './gitdir.js';
