@@ -5,7 +5,7 @@ import { GIT_TEST_ENV } from '../gitdir.js';
 const run = promisify(execFile);
 
 /** What a fake forge reads from a real bare repository: branches, commits, comparisons. */
-async function git(bare: string, ...args: string[]): Promise<string> {
+export async function gitIn(bare: string, ...args: string[]): Promise<string> {
   const { stdout } = await run('git', ['--git-dir', bare, ...args], {
     env: { ...process.env, ...GIT_TEST_ENV },
     maxBuffer: 256 * 1024 * 1024,
@@ -49,7 +49,7 @@ export interface Comparison {
 
 /** Every branch of the repository, sorted by name (byte order, as git sorts refs). */
 export async function listBranches(bare: string): Promise<BranchRef[]> {
-  const out = await git(bare, 'for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads');
+  const out = await gitIn(bare, 'for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads');
   return out
     .split('\n')
     .filter(Boolean)
@@ -64,7 +64,7 @@ export async function resolveRef(bare: string, ref: string): Promise<string | nu
   try {
     const candidates = /^[0-9a-f]{7,40}$/.test(ref) ? [ref] : [`refs/heads/${ref}`, ref];
     for (const candidate of candidates) {
-      const out = await git(bare, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`).catch(
+      const out = await gitIn(bare, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`).catch(
         () => '',
       );
       if (out.trim()) return out.trim();
@@ -94,18 +94,7 @@ function parseCommit(record: string): CommitData {
   };
 }
 
-export async function commitData(bare: string, sha: string): Promise<CommitData | null> {
-  const resolved = await resolveRef(bare, sha);
-  if (!resolved) return null;
-  const out = await git(bare, 'log', '-1', `--format=${COMMIT_FORMAT}%x1e`, resolved);
-  return parseCommit(out.split('\x1e')[0]!.replace(/^\n/, ''));
-}
-
-/** Commits of `ref` newest first (as forges list them), at most `limit`. */
-export async function listCommits(bare: string, ref: string, limit = 100): Promise<CommitData[]> {
-  const resolved = await resolveRef(bare, ref);
-  if (!resolved) return [];
-  const out = await git(bare, 'log', `-${limit}`, `--format=${COMMIT_FORMAT}%x1e`, resolved);
+function parseCommits(out: string): CommitData[] {
   return out
     .split('\x1e')
     .map((part) => part.replace(/^\n/, ''))
@@ -113,19 +102,38 @@ export async function listCommits(bare: string, ref: string, limit = 100): Promi
     .map(parseCommit);
 }
 
+/** Several commits in one `git log --no-walk` (a fake lists a page of branches at once). */
+export async function commitsData(bare: string, shas: readonly string[]): Promise<CommitData[]> {
+  if (shas.length === 0) return [];
+  return parseCommits(
+    await gitIn(bare, 'log', '--no-walk=unsorted', `--format=${COMMIT_FORMAT}%x1e`, ...shas),
+  );
+}
+
+export async function commitData(bare: string, sha: string): Promise<CommitData | null> {
+  const resolved = await resolveRef(bare, sha);
+  if (!resolved) return null;
+  const out = await gitIn(bare, 'log', '-1', `--format=${COMMIT_FORMAT}%x1e`, resolved);
+  return parseCommit(out.split('\x1e')[0]!.replace(/^\n/, ''));
+}
+
+/** Commits of `ref` newest first (as forges list them), at most `limit`. */
+export async function listCommits(bare: string, ref: string, limit = 100): Promise<CommitData[]> {
+  const resolved = await resolveRef(bare, ref);
+  if (!resolved) return [];
+  return parseCommits(await gitIn(bare, 'log', `-${limit}`, `--format=${COMMIT_FORMAT}%x1e`, resolved));
+}
+
 /** base...head as the compare APIs describe it: commits and files from the merge base to head. */
 export async function compare(bare: string, base: string, head: string): Promise<Comparison | null> {
   const [baseSha, headSha] = await Promise.all([resolveRef(bare, base), resolveRef(bare, head)]);
   if (!baseSha || !headSha) return null;
-  const mergeBase = (await git(bare, 'merge-base', baseSha, headSha).catch(() => '')).trim() || null;
-  const log = await git(bare, 'log', '--reverse', `--format=${COMMIT_FORMAT}%x1e`, `${baseSha}..${headSha}`);
-  const commits = log
-    .split('\x1e')
-    .map((part) => part.replace(/^\n/, ''))
-    .filter(Boolean)
-    .map(parseCommit);
-  const behind = (await git(bare, 'rev-list', '--count', `${headSha}..${baseSha}`)).trim();
-  const diff = mergeBase ? await git(bare, 'diff', '--name-status', '-M', '-z', mergeBase, headSha) : '';
+  const mergeBase = (await gitIn(bare, 'merge-base', baseSha, headSha).catch(() => '')).trim() || null;
+  const commits = parseCommits(
+    await gitIn(bare, 'log', '--reverse', `--format=${COMMIT_FORMAT}%x1e`, `${baseSha}..${headSha}`),
+  );
+  const behind = (await gitIn(bare, 'rev-list', '--count', `${headSha}..${baseSha}`)).trim();
+  const diff = mergeBase ? await gitIn(bare, 'diff', '--name-status', '-M', '-z', mergeBase, headSha) : '';
   const parts = diff.split('\0').filter((part) => part !== '');
   const files: FileChange[] = [];
   for (let i = 0; i < parts.length; ) {

@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { GIT_TEST_ENV } from '../gitdir.js';
-import type { CommitData } from './git-data.js';
+import { type CommitData, gitIn } from './git-data.js';
 
 /*
  * What the fake Gitea reads from a real bare repository and how it renders it. The JSON shapes
@@ -10,15 +7,7 @@ import type { CommitData } from './git-data.js';
  * the provider's tests check these types against gitea-js's at compile time.
  */
 
-const run = promisify(execFile);
-
-async function git(bare: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('git', ['--git-dir', bare, ...args], {
-    env: { ...process.env, ...GIT_TEST_ENV },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return stdout;
-}
+const git = gitIn;
 
 /** A branch with the commit fields Gitea's branch API reports. */
 export interface GiteaBranchRecord {

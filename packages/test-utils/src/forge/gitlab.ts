@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { GIT_TEST_ENV } from '../gitdir.js';
-import { type CommitData, compare, listBranches, resolveRef } from './git-data.js';
+import { type CommitData, commitsData, compare, listBranches, resolveRef } from './git-data.js';
 import {
   type FakeServer,
   type Route,
@@ -90,48 +87,6 @@ function commitEntity(commit: CommitData, webBase: string) {
     extended_trailers: {},
     web_url: `${webBase}/-/commit/${commit.sha}`,
   };
-}
-
-const run = promisify(execFile);
-const COMMIT_FORMAT = ['%H', '%T', '%P', '%an', '%ae', '%aI', '%cn', '%ce', '%cI', '%B'].join('%x1f');
-
-/** Several commits in one `git log --no-walk` (the fake lists 100 branches per page). */
-async function commitsOf(bare: string, shas: string[]): Promise<CommitData[]> {
-  const { stdout } = await run(
-    'git',
-    ['--git-dir', bare, 'log', '--no-walk=unsorted', `--format=${COMMIT_FORMAT}%x1e`, ...shas],
-    { env: { ...process.env, ...GIT_TEST_ENV }, maxBuffer: 64 * 1024 * 1024 },
-  );
-  return stdout
-    .split('\x1e')
-    .map((record) => record.replace(/^\n/, ''))
-    .filter(Boolean)
-    .map((record) => {
-      const [
-        sha = '',
-        tree = '',
-        parents = '',
-        an = '',
-        ae = '',
-        ad = '',
-        cn = '',
-        ce = '',
-        cd = '',
-        ...rest
-      ] = record.split('\x1f');
-      return {
-        sha,
-        tree,
-        parents: parents.split(' ').filter(Boolean),
-        authorName: an,
-        authorEmail: ae,
-        authoredAt: ad,
-        committerName: cn,
-        committerEmail: ce,
-        committedAt: cd,
-        message: rest.join('\x1f').replace(/\n+$/, ''),
-      };
-    });
 }
 
 function perPageOf(query: URLSearchParams, fallback: number): number {
@@ -225,7 +180,7 @@ export async function startGitlabServer(options: GitlabServerOptions): Promise<G
   async function loadCommits(bare: string, shas: string[]): Promise<void> {
     const missing = [...new Set(shas.filter((sha) => !commitCache.has(`${bare} ${sha}`)))];
     if (missing.length === 0) return;
-    for (const commit of await commitsOf(bare, missing)) commitCache.set(`${bare} ${commit.sha}`, commit);
+    for (const commit of await commitsData(bare, missing)) commitCache.set(`${bare} ${commit.sha}`, commit);
   }
 
   async function branchEntity(context: RouteContext, project: Project, name: string, sha: string) {
