@@ -9,6 +9,7 @@ import {
   createRedactor,
   createRegistry,
   detectChanges,
+  hmacSha256Hex,
   type Job,
   type JobResult,
   literalBranch,
@@ -18,6 +19,7 @@ import {
   parallelStrategy,
   REDACTED,
   SentryError,
+  safeEqual,
   sequentialStrategy,
   timeoutError,
   validateConfig,
@@ -335,5 +337,17 @@ describe('literal branch patterns', () => {
     expect(literalBranches(['main', 'main', 'release\\.1'])).toEqual(['main', 'release.1']);
     expect(literalBranches(['main', 'dev.*'])).toBeNull();
     expect(literalBranches([])).toBeNull();
+  });
+});
+
+describe('signatures', () => {
+  it('signs with HMAC-SHA256 (the known-answer vector) and compares in constant time', () => {
+    expect(hmacSha256Hex("It's a Secret to Everybody", 'Hello, World!')).toBe(
+      '757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    );
+    expect(safeEqual('abc', 'abc')).toBe(true);
+    expect(safeEqual('abc', 'abd')).toBe(false);
+    expect(safeEqual('abc', 'abcd')).toBe(false);
+    expect(safeEqual(Buffer.from('x'), 'x')).toBe(true);
   });
 });

@@ -1,5 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { WebhookResult } from '@sentry-git/core';
+import { hmacSha256, safeEqual, type WebhookResult } from '@sentry-git/core';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -34,7 +33,7 @@ function display(name: string): string {
 
 /** Every signature header sent must carry the body's HMAC, and at least one must be sent. */
 export function verifySignature(headers: Headers, rawBody: Buffer, secret: string): string | null {
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  const expected = hmacSha256(secret, rawBody);
   let checked = 0;
   for (const { header: name, prefix } of SIGNATURES) {
     const value = header(headers, name);
@@ -47,8 +46,7 @@ export function verifySignature(headers: Headers, rawBody: Buffer, secret: strin
     }
     const hex = text.toLowerCase().startsWith(prefix) ? text.slice(prefix.length) : '';
     const given = /^[0-9a-f]{64}$/i.test(hex) ? Buffer.from(hex, 'hex') : null;
-    // timingSafeEqual wants equal lengths: a malformed value is compared with a zero buffer.
-    const same = timingSafeEqual(given ?? Buffer.alloc(expected.length), expected) && given !== null;
+    const same = given !== null && safeEqual(given, expected);
     if (!same) return `the ${display(name)} header does not match the body signed with the webhook secret`;
   }
   if (checked === 0) {

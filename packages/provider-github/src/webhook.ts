@@ -1,5 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { WebhookResult } from '@sentry-git/core';
+import { hmacSha256Hex, safeEqual, type WebhookResult } from '@sentry-git/core';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -18,7 +17,7 @@ function headerValue(headers: Headers, name: string): string | undefined {
 
 /** `sha256=` and the hex HMAC-SHA256 of the raw body: the `X-Hub-Signature-256` GitHub sends. */
 export function signPayload(secret: string, rawBody: Buffer | string): string {
-  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+  return `sha256=${hmacSha256Hex(secret, rawBody)}`;
 }
 
 /** Compares a received `X-Hub-Signature-256` with the expected one in constant time. */
@@ -28,10 +27,7 @@ export function verifySignature(
   signature: string | undefined,
 ): boolean {
   if (!signature) return false;
-  const expected = Buffer.from(signPayload(secret, rawBody), 'utf8');
-  const received = Buffer.from(signature.trim(), 'utf8');
-  // timingSafeEqual needs equal lengths; the length of a well-formed signature is no secret.
-  return received.length === expected.length && timingSafeEqual(received, expected);
+  return safeEqual(signature.trim(), signPayload(secret, rawBody));
 }
 
 /**

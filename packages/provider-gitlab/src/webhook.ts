@@ -1,5 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { WebhookResult } from '@sentry-git/core';
+import { safeEqual, type WebhookResult } from '@sentry-git/core';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -14,16 +13,6 @@ function header(headers: Headers, name: string): string | undefined {
     return Array.isArray(value) ? value[0] : value;
   }
   return undefined;
-}
-
-/**
- * Constant-time comparison. Both sides are hashed first so the buffers have equal length and the
- * time taken says nothing about the secret's length either.
- */
-function sameSecret(given: string, secret: string): boolean {
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(secret, 'utf8').digest();
-  return timingSafeEqual(a, b);
 }
 
 function refused(status: number, reason: string): WebhookResult {
@@ -81,7 +70,7 @@ export function parseGitlabWebhook(
     if (token === undefined || token === '') {
       return refused(401, 'missing X-Gitlab-Token header: set the secret token of the GitLab webhook');
     }
-    if (!sameSecret(token, secret)) {
+    if (!safeEqual(token, secret)) {
       return refused(401, 'X-Gitlab-Token does not match the configured webhook secret');
     }
   }
