@@ -39,6 +39,7 @@ export * from './plugins/define.js';
 export { assertPlugin, loadPlugins } from './plugins/load.js';
 export { createRegistry, GIT_FALLBACK_TYPES, type Registry } from './plugins/registry.js';
 export * from './redact.js';
+export { abortableDelay, backoffDelay } from './retry.js';
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export { createMemoryStateStore, memoryStateStore } from './state/memory.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';

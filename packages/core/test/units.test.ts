@@ -4,6 +4,8 @@ import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createHealthBook } from '../src/engine/health.js';
 import {
+  abortableDelay,
+  backoffDelay,
   corePlugin,
   createEventBus,
   createRedactor,
@@ -349,5 +351,19 @@ describe('signatures', () => {
     expect(safeEqual('abc', 'abd')).toBe(false);
     expect(safeEqual('abc', 'abcd')).toBe(false);
     expect(safeEqual(Buffer.from('x'), 'x')).toBe(true);
+  });
+});
+
+describe('retry backoff', () => {
+  it('doubles from the base, caps, keeps at least half, and a wait ends with the abort reason', async () => {
+    expect(backoffDelay(0, 500, 8000, () => 0)).toBe(250);
+    expect(backoffDelay(0, 500, 8000, () => 1)).toBe(500);
+    expect(backoffDelay(3, 500, 8000, () => 1)).toBe(4000);
+    expect(backoffDelay(10, 500, 8000, () => 1)).toBe(8000);
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    const waiting = abortableDelay(3_600_000, controller.signal);
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
   });
 });

@@ -27,7 +27,7 @@ export interface GiteaProviderOptions {
    */
   retries?: number;
   /**
-   * Delay before the first retry, doubled for each further one (capped at 30 s). The caller's
+   * Delay before the first retry, doubled for each further one with jitter (capped at 30 s). The caller's
    * signal cuts the wait short.
    * @default 1000
    */

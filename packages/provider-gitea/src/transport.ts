@@ -1,3 +1,5 @@
+import { abortableDelay, backoffDelay } from '@sentry-git/core';
+
 /** What the transport needs: credentials, retry policy and the fetch to send with. */
 export interface TransportOptions {
   token: string | undefined;
@@ -30,25 +32,6 @@ function describeNetworkError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function retryable(status: number): boolean {
   // 501 says the server will never do it: sending it again changes nothing.
   return status >= 500 && status !== 501;
@@ -63,7 +46,7 @@ function retryable(status: number): boolean {
  */
 export function createTransport(options: TransportOptions): typeof fetch {
   function delay(attempt: number): number {
-    return Math.min(options.retryDelayMs * 2 ** attempt, MAX_DELAY_MS);
+    return backoffDelay(attempt, options.retryDelayMs, MAX_DELAY_MS);
   }
 
   return async function giteaFetch(input, init = {}) {
@@ -83,12 +66,12 @@ export function createTransport(options: TransportOptions): typeof fetch {
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (attempt >= options.retries) throw new NetworkFailure(error, attempt + 1);
-        await wait(delay(attempt), signal);
+        await abortableDelay(delay(attempt), signal);
         continue;
       }
       if (retryable(response.status) && attempt < options.retries) {
         await response.body?.cancel().catch(() => undefined);
-        await wait(delay(attempt), signal);
+        await abortableDelay(delay(attempt), signal);
         continue;
       }
       return response;

@@ -1,6 +1,5 @@
 import type { Branches } from '@gitbeaker/rest';
-import { isSentryError, type RateLimitInfo } from '@sentry-git/core';
-import { abortableDelay, backoffDelay } from './backoff.js';
+import { abortableDelay, backoffDelay, isSentryError, type RateLimitInfo } from '@sentry-git/core';
 import {
   badResponseError,
   type ErrorScope,
