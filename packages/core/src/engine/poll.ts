@@ -13,6 +13,8 @@ export type PollOutcome =
       changes: HeadChange[];
       heads: BranchHead[];
       wasSeen: boolean;
+      /** Last deployed SHA per branch as stored before this poll (path filters compare with it). */
+      deployed: ReadonlyMap<string, string | null>;
     }
   | { ok: false; repo: RepositoryConfig; provider: string; error: Error };
 
@@ -54,6 +56,7 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
       changes: detectChanges(repo.name, stored, heads, matches),
       heads,
       wasSeen: stored.seen,
+      deployed: new Map(stored.heads.map((head) => [head.branch, head.deployedSha])),
     };
   } catch (error) {
     if (timeout.aborted && !input.stopSignal.aborted) {

@@ -25,11 +25,9 @@ async function applyFilters(
   repo: RepositoryConfig,
   provider: GitProvider,
   changes: HeadChange[],
+  deployed: ReadonlyMap<string, string | null>,
 ): Promise<HeadChange[]> {
   if (!needsChangedFiles(repo) || !provider.changedFiles) return changes;
-  const stored = new Map(
-    (await context.store.getHeads(repo.name)).heads.map((head) => [head.branch, head.deployedSha]),
-  );
   const filtered: HeadChange[] = [];
   for (const change of changes) {
     // A new branch has no base to compare with: it deploys.
@@ -38,7 +36,7 @@ async function applyFilters(
       continue;
     }
     // Everything since the last deploy counts, not only the last push.
-    const from = stored.get(change.branch) ?? change.before!;
+    const from = deployed.get(change.branch) ?? change.before!;
     try {
       const signal = AbortSignal.any([
         context.stopSignal,
@@ -102,5 +100,5 @@ export async function pollWithPolicies(
     outcome = await poll(git);
   }
   if (!outcome.ok) return outcome;
-  return { ...outcome, changes: await applyFilters(context, repo, used, outcome.changes) };
+  return { ...outcome, changes: await applyFilters(context, repo, used, outcome.changes, outcome.deployed) };
 }
