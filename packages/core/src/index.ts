@@ -12,6 +12,14 @@ export {
   SEARCH_PLACES,
 } from './config/load.js';
 export * from './config/schema.js';
+export {
+  type ConfigSource,
+  isSimpleSentryConfig,
+  type MappingNote,
+  simpleSentrySchema,
+  translateSimpleSentry,
+} from './config/simple-sentry.js';
+export * from './config/tekton-schema.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
 export { nextPollDelayMs } from './engine/backoff.js';
 export { detectChanges, isDeployable } from './engine/detector.js';

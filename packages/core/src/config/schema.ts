@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { tektonDeploySchema } from './tekton-schema.js';
 
 /**
  * The configuration schema. Keys are the original Sentry's (snake_case) so its YAML loads
@@ -149,6 +150,7 @@ export const deploySchema = z
       .optional()
       .describe('Extra environment variables for the commands.'),
     timeout: seconds('Job timeout; defaults to global.timeout').optional(),
+    tekton: tektonDeploySchema.optional(),
   })
   .describe('How to deploy.');
 
