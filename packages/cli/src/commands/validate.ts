@@ -31,6 +31,10 @@ export default class Validate extends SentryCommand {
     this.log(
       `${loaded.file}: valid (${config.repositories.length} repositories, ${Object.keys(config.groups).length} groups, polling every ${config.polling_interval} s)`,
     );
+    if (loaded.source.format === 'sentry-simple') {
+      this.log("Read as a simplified Sentry configuration; each key maps to sentry-git's format as:");
+      for (const note of loaded.source.mapping) this.log(`  ${note.from} -> ${note.to}`);
+    }
     if (!flags['check-connections']) return;
 
     const registry = createRegistry([corePlugin, ...plugins]);

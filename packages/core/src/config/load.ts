@@ -5,6 +5,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError, errorMessage, SentryError } from '../errors.js';
 import { expandEnv, secretsFromEnv } from './expand.js';
 import type { SentryConfig } from './schema.js';
+import { type ConfigSource, isSimpleSentryConfig, translateSimpleSentry } from './simple-sentry.js';
 import { type KnownIds, validateConfig } from './validate.js';
 
 export const MODULE_NAME = 'sentry-git';
@@ -47,6 +48,37 @@ export interface LoadedConfig {
   dotenv: Record<string, string>;
   /** Secret values to redact: tokens and values of secret-looking variables. */
   secrets: string[];
+  /** Which format the file was written in, and how a translated one was read. */
+  source: ConfigSource;
+}
+
+const NATIVE_SOURCE: ConfigSource = { format: 'sentry-git', mapping: [] };
+
+/**
+ * Expands `${VAR}`, reads the simplified Sentry's format as the native one, and validates: every
+ * problem at once, with the key paths of the file as written.
+ */
+function expandAndValidate(
+  raw: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  options: { file?: string; known?: KnownIds },
+): { config: SentryConfig; secrets: string[]; source: ConfigSource } {
+  const expanded = expandEnv(raw, env);
+  let input = expanded.value;
+  let source = NATIVE_SOURCE;
+  if (isSimpleSentryConfig(input)) {
+    const translated = translateSimpleSentry(input);
+    if (!translated.ok) throw new ConfigError([...expanded.issues, ...translated.issues], options.file);
+    if (expanded.issues.length > 0) throw new ConfigError(expanded.issues, options.file);
+    input = translated.config;
+    source = translated.source;
+  }
+  const config = validateConfig(input, { file: options.file, known: options.known, issues: expanded.issues });
+  return {
+    config,
+    source,
+    secrets: [...new Set([...collectSecrets(config), ...expanded.secrets, ...secretsFromEnv(env)])],
+  };
 }
 
 function readDotenv(dir: string): Record<string, string> {
@@ -141,16 +173,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       file,
     );
   }
-  const expanded = expandEnv(raw, env);
-  const config = validateConfig(expanded.value, { file, known: options.known, issues: expanded.issues });
+  const { config, secrets, source } = expandAndValidate(raw, env, { file, known: options.known });
   resolveRelativePaths(config, dir);
-  return {
-    config,
-    file,
-    dir,
-    dotenv,
-    secrets: [...new Set([...collectSecrets(config), ...expanded.secrets, ...secretsFromEnv(env)])],
-  };
+  return { config, file, dir, dotenv, secrets, source };
 }
 
 function isRelativePath(value: string): boolean {
@@ -178,12 +203,6 @@ export function resolveRelativePaths(config: SentryConfig, dir: string): void {
 export function resolveConfig(
   input: unknown,
   options: { env?: Readonly<Record<string, string | undefined>>; known?: KnownIds } = {},
-): { config: SentryConfig; secrets: string[] } {
-  const env = options.env ?? process.env;
-  const expanded = expandEnv(input, env);
-  const config = validateConfig(expanded.value, { known: options.known, issues: expanded.issues });
-  return {
-    config,
-    secrets: [...new Set([...collectSecrets(config), ...expanded.secrets, ...secretsFromEnv(env)])],
-  };
+): { config: SentryConfig; secrets: string[]; source: ConfigSource } {
+  return expandAndValidate(input, options.env ?? process.env, { known: options.known });
 }
