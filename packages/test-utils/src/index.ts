@@ -2,4 +2,5 @@ export * from './fast-import.js';
 export * from './forge/index.js';
 export * from './git-http-server.js';
 export * from './gitdir.js';
+export * from './kube/index.js';
 export * from './process.js';

@@ -23,6 +23,8 @@ export interface Fault {
   times?: number;
   /** Only requests whose path matches. @default every request */
   path?: RegExp;
+  /** Only requests with this method. @default every method */
+  method?: string;
   /** Drop the connection instead of answering. */
   reset?: boolean;
 }
@@ -32,6 +34,8 @@ export interface RouteContext {
   params: Record<string, string>;
   query: URLSearchParams;
   body: string;
+  /** The body's exact bytes (what a signature covers). */
+  rawBody: Buffer;
   /** The server's own base URL (for Link headers and *_url fields). */
   baseUrl: string;
 }
@@ -40,6 +44,11 @@ export interface RouteResponse {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /**
+   * Keeps the response open and hands it over (a watch stream): the status and headers are
+   * already sent; the callback writes the body and ends it when it wants.
+   */
+  stream?: (res: ServerResponse) => void;
 }
 
 export interface Route {
@@ -64,6 +73,13 @@ export interface FakeServer {
 
 function send(res: ServerResponse, response: RouteResponse): void {
   const headers = { ...response.headers };
+  if (response.stream) {
+    res.writeHead(response.status, headers);
+    // Without an early flush the client would wait for the first event to see the answer.
+    res.flushHeaders();
+    response.stream(res);
+    return;
+  }
   let payload: string | undefined;
   if (response.body !== undefined) {
     payload = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
@@ -79,7 +95,11 @@ function send(res: ServerResponse, response: RouteResponse): void {
  */
 export async function startFakeServer(
   routes: Route[],
-  options: { before?: (context: RouteContext) => RouteResponse | null } = {},
+  options: {
+    before?: (context: RouteContext) => RouteResponse | null;
+    /** The answer when no route matches (the request still counts as unexpected). @default 404 JSON */
+    notFound?: (context: RouteContext) => RouteResponse;
+  } = {},
 ): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   const faults: Array<Fault & { left: number }> = [];
@@ -89,7 +109,8 @@ export async function startFakeServer(
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const rawBody = Buffer.concat(chunks);
+    const body = rawBody.toString('utf8');
     const url = new URL(req.url ?? '/', baseUrl);
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
@@ -103,7 +124,10 @@ export async function startFakeServer(
     requests.push(record);
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
 
-    const fault = faults.find((f) => f.left > 0 && (!f.path || f.path.test(url.pathname)));
+    const fault = faults.find(
+      (f) =>
+        f.left > 0 && (!f.path || f.path.test(url.pathname)) && (!f.method || f.method === record.method),
+    );
     if (fault) {
       fault.left -= 1;
       record.route = 'fault';
@@ -122,8 +146,11 @@ export async function startFakeServer(
       const match = route.pattern.exec(url.pathname);
       if (!match) continue;
       const params: Record<string, string> = {};
-      for (const [key, value] of Object.entries(match.groups ?? {})) params[key] = decodeURIComponent(value);
-      const context: RouteContext = { req, params, query: url.searchParams, body, baseUrl };
+      for (const [key, value] of Object.entries(match.groups ?? {})) {
+        // An optional group that did not take part in the match is left out, not "undefined".
+        if (value !== undefined) params[key] = decodeURIComponent(value);
+      }
+      const context: RouteContext = { req, params, query: url.searchParams, body, rawBody, baseUrl };
       record.route = route.name;
       try {
         const early = options.before?.(context) ?? null;
@@ -136,8 +163,19 @@ export async function startFakeServer(
       }
       return;
     }
-    record.status = 404;
-    send(res, { status: 404, body: { message: 'Not Found' } });
+    const fallback = options.notFound?.({
+      req,
+      params: {},
+      query: url.searchParams,
+      body,
+      rawBody,
+      baseUrl,
+    }) ?? {
+      status: 404,
+      body: { message: 'Not Found' },
+    };
+    record.status = fallback.status;
+    send(res, fallback);
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,10 @@
+export * from './fake-eventlistener.js';
+export * from './fake-kube.js';
+export type { InterceptorKind } from './interceptors.js';
+export type { KubeconfigOptions } from './kubeconfig.js';
+export * from './pipelinerun-validator.js';
+export * from './progressions.js';
+export * from './reference.js';
+export type { ResourceType } from './resources.js';
+export { type KubeStatus, type StatusCause, StatusError } from './status.js';
+export type { KubeObject, ObjectMeta, WatchEvent } from './types.js';
