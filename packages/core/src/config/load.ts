@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { cosmiconfig } from 'cosmiconfig';
@@ -182,6 +183,12 @@ function isRelativePath(value: string): boolean {
   return value.startsWith('./') || value.startsWith('../') || value === '.' || value === '..';
 }
 
+/** A file path as a user writes it: `~/x` is in the home folder, a relative path is next to the config. */
+function resolveUserPath(value: string, dir: string): string {
+  if (value === '~' || value.startsWith('~/')) return path.join(os.homedir(), value.slice(1));
+  return path.resolve(dir, value);
+}
+
 /**
  * Relative local paths in a config (repository paths, state file) mean "next to the config
  * file", whatever the working directory of the process.
@@ -196,6 +203,8 @@ export function resolveRelativePaths(config: SentryConfig, dir: string): void {
       repo.monitor.repo_url = path.resolve(dir, repo.monitor.repo_url);
     if (repo.deploy.qa_repo_url && isRelativePath(repo.deploy.qa_repo_url))
       repo.deploy.qa_repo_url = path.resolve(dir, repo.deploy.qa_repo_url);
+    const tekton = repo.deploy.tekton;
+    if (tekton?.kubeconfig) tekton.kubeconfig = resolveUserPath(tekton.kubeconfig, dir);
   }
 }
 

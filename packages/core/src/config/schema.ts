@@ -108,7 +108,10 @@ export const monitorSchema = z
 
 export const deploySchema = z
   .strictObject({
-    executor: z.string().default('shell').describe('Which executor deploys: shell | a plugin executor id.'),
+    executor: z
+      .string()
+      .default('shell')
+      .describe('Which executor deploys: shell | tekton | a plugin executor id.'),
     qa_repo_url: z
       .string()
       .min(1)
