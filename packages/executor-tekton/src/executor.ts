@@ -121,7 +121,11 @@ async function stopAfterAbort(
  */
 export function createTektonExecutor(options: TektonExecutorOptions = {}): Executor {
   const resolved = resolveOptions(options);
-  const clients = createKubeClientCache({ kubeConfig: resolved.kubeConfig, env: resolved.env });
+  const clients = createKubeClientCache({
+    kubeConfig: resolved.kubeConfig,
+    env: resolved.env,
+    serviceAccountRoot: resolved.serviceAccountRoot,
+  });
 
   async function execute(job: Job, context: ExecutorContext): Promise<JobResult> {
     const startedAt = new Date();

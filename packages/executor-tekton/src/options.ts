@@ -29,6 +29,12 @@ export interface TektonExecutorOptions {
    * @default process.env
    */
   env?: Record<string, string | undefined>;
+  /**
+   * Prefix of the pod's service account files (`/var/run/secrets/kubernetes.io/serviceaccount/`
+   * token, ca.crt, namespace) for in-cluster access: a stand-in for `/` in tests or chroots.
+   * @default '' (the real paths)
+   */
+  serviceAccountRoot?: string;
 }
 
 export interface ResolvedTektonExecutorOptions {
@@ -37,6 +43,7 @@ export interface ResolvedTektonExecutorOptions {
   killGraceMs: number;
   cancelGraceMs: number;
   env: Record<string, string | undefined>;
+  serviceAccountRoot: string;
 }
 
 function invalid(message: string): SentryError {
@@ -65,5 +72,6 @@ export function resolveOptions(options: TektonExecutorOptions = {}): ResolvedTek
     killGraceMs: milliseconds('killGraceMs', options.killGraceMs ?? 5000),
     cancelGraceMs: milliseconds('cancelGraceMs', options.cancelGraceMs ?? 30_000),
     env: options.env ?? process.env,
+    serviceAccountRoot: options.serviceAccountRoot ?? '',
   };
 }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { tempdir } from '@sentry-git/test-utils';
@@ -94,6 +94,34 @@ describe('loading the kubeconfig', () => {
     const loaded = loadKubeConfig({ context: 'y' }, { kubeConfig, env: {} });
     expect(loaded).toMatchObject({ server: 'http://opt/y', namespace: 'n' });
     expect(kubeConfig.getCurrentContext()).toBe('x');
+  });
+
+  it("in a pod, uses the service account: API server from the environment, token file, the pod's namespace", async () => {
+    const root = await tempdir();
+    const dir = path.join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'token'), 'sa-token-1');
+    await writeFile(path.join(dir, 'namespace'), 'ci');
+    await writeFile(path.join(dir, 'ca.crt'), '');
+    const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', HOME: root };
+    const headersOf = async (kubeConfig: KubeConfig) => {
+      const request = { headers: {} as Record<string, string> };
+      await kubeConfig.applyToHTTPSOptions(request);
+      return request.headers.Authorization ?? request.headers.authorization;
+    };
+    for (const target of [{ inCluster: true }, {}]) {
+      const loaded = loadKubeConfig(target, { env, serviceAccountRoot: root });
+      expect(loaded).toMatchObject({
+        server: 'https://10.96.0.1:443',
+        namespace: 'ci',
+        source: 'context inClusterContext of the in-cluster service account',
+      });
+      expect(await headersOf(loaded.kubeConfig)).toBe('Bearer sa-token-1');
+    }
+    // A projected token rotates: the same loaded config picks up the new file.
+    const loaded = loadKubeConfig({ inCluster: true }, { env, serviceAccountRoot: root });
+    await writeFile(path.join(dir, 'token'), 'sa-token-2');
+    expect(await headersOf(loaded.kubeConfig)).toBe('Bearer sa-token-2');
   });
 
   it('explains what is missing', async () => {

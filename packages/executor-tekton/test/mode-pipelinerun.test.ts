@@ -1,5 +1,6 @@
 import { ShutdownError, tektonDeploySchema } from '@sentry-git/core';
 import {
+  gitdir,
   hasReference,
   type Progression,
   progressions,
@@ -159,6 +160,58 @@ describe('pipelinerun mode: outcomes', () => {
     expect(run?.spec).toMatchObject({ taskRunTemplate: { serviceAccountName: 'deployer' } });
     expect(run?.metadata.labels?.['app.kubernetes.io/part-of']).toBe('rag');
     expect(run?.metadata.name).toMatch(/^deploy-0123456-[a-z0-9]{5}$/);
+  });
+});
+
+describe('pipelinerun mode: a template file of the QA repository', () => {
+  it('clones the QA repository, reads the file, merges the block params and follows the run', async () => {
+    story(progressions.succeeds());
+    const qa = await gitdir();
+    await qa.commit('release', {
+      'tekton/run.yaml': [
+        'apiVersion: tekton.dev/v1',
+        'kind: PipelineRun',
+        'metadata:',
+        '  name: rag-release',
+        '  labels: { team: ml }',
+        'spec:',
+        '  pipelineRef: { name: release }',
+        '  params:',
+        '    - { name: revision, value: "$(sentry.sha)" }',
+        '    - { name: channel, value: stable }',
+        '',
+      ].join('\n'),
+    });
+    const job = tektonJob(
+      cluster.block({ pipelinerun_file: 'tekton/run.yaml', params: { channel: 'canary' } }),
+      { deploy: { qa_repo_url: qa.url, qa_repo_branch: 'release' } },
+    );
+    const recording = recordingContext();
+    const result = await cluster.executor.execute(job, recording.context);
+    expect(result.status, result.error ?? undefined).toBe('succeeded');
+    const [run, ...others] = cluster.kube.list('PipelineRun', 'default');
+    expect(others).toHaveLength(0);
+    expect(run?.metadata.name).toMatch(/^rag-release-[a-z0-9]{5}$/);
+    expect(run?.metadata.labels).toMatchObject({ team: 'ml', 'sentry-git.dev/job-id': job.id });
+    expect(run?.spec).toMatchObject({
+      pipelineRef: { name: 'release' },
+      params: [
+        { name: 'revision', value: job.sha },
+        { name: 'channel', value: 'canary' },
+      ],
+    });
+    expect(recording.text('system')).toContain('Cloning');
+  });
+
+  it('fails naming the file when the QA repository does not hold it', async () => {
+    const qa = await gitdir();
+    const job = tektonJob(cluster.block({ pipelinerun_file: 'tekton/missing.yaml' }), {
+      deploy: { qa_repo_url: qa.url },
+    });
+    const result = await cluster.executor.execute(job, recordingContext().context);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/tekton\/missing\.yaml/);
+    expect(cluster.kube.list('PipelineRun')).toHaveLength(0);
   });
 });
 

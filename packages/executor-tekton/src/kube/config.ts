@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -27,9 +28,32 @@ export interface LoadOptions {
   kubeConfig?: KubeConfig | undefined;
   /** Environment for KUBECONFIG, HOME and the in-cluster variables. */
   env: Record<string, string | undefined>;
+  /** Prefix of the pod's service account paths (a test's stand-in for `/`). @default '' */
+  serviceAccountRoot?: string | undefined;
 }
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+function inPod(options: LoadOptions): boolean {
+  return (
+    Boolean(options.env.KUBERNETES_SERVICE_HOST) &&
+    existsSync(`${options.serviceAccountRoot ?? ''}${SERVICE_ACCOUNT_TOKEN}`)
+  );
+}
+
+/**
+ * The pod's service account: token file (re-read as it rotates), CA and namespace. client-node
+ * reads the API server's address from process.env; it is taken from our `env` instead, so the
+ * executor's `env` option means the same thing everywhere.
+ */
+function loadServiceAccount(kubeConfig: KubeConfig, options: LoadOptions): void {
+  kubeConfig.loadFromCluster(options.serviceAccountRoot ?? '');
+  const host = options.env.KUBERNETES_SERVICE_HOST ?? '';
+  const port = options.env.KUBERNETES_SERVICE_PORT ?? '443';
+  const scheme = ['80', '8080', '8001'].includes(port) ? 'http' : 'https';
+  const server = `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  kubeConfig.clusters = kubeConfig.clusters.map((cluster) => ({ ...cluster, server }));
+}
 
 function configError(message: string, fix: string, cause?: unknown): SentryError {
   return new SentryError('KUBE_CONFIG_INVALID', message, { fix, cause, path: 'deploy.tekton' });
@@ -53,14 +77,14 @@ function loadFile(kubeConfig: KubeConfig, file: string): void {
   }
 }
 
-function loadInCluster(kubeConfig: KubeConfig, env: LoadOptions['env']): void {
-  if (!env.KUBERNETES_SERVICE_HOST || !existsSync(SERVICE_ACCOUNT_TOKEN)) {
+function loadInCluster(kubeConfig: KubeConfig, options: LoadOptions): void {
+  if (!inPod(options)) {
     throw configError(
       'in_cluster is set but this process does not run in a Kubernetes pod (no KUBERNETES_SERVICE_HOST or service account token).',
       'Run sentry-git in the cluster, or remove in_cluster and set deploy.tekton.kubeconfig.',
     );
   }
-  kubeConfig.loadFromCluster();
+  loadServiceAccount(kubeConfig, options);
 }
 
 /**
@@ -78,7 +102,8 @@ function mergeFirstWins(kubeConfig: KubeConfig, other: KubeConfig): void {
 }
 
 /** KUBECONFIG (a list of files, merged like kubectl), else ~/.kube/config, else in-cluster. */
-function loadDefault(kubeConfig: KubeConfig, env: LoadOptions['env']): string {
+function loadDefault(kubeConfig: KubeConfig, options: LoadOptions): string {
+  const { env } = options;
   const files = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
   if (files.length > 0) {
     const [first, ...rest] = files as [string, ...string[]];
@@ -96,8 +121,8 @@ function loadDefault(kubeConfig: KubeConfig, env: LoadOptions['env']): string {
     loadFile(kubeConfig, file);
     return file;
   }
-  if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
-    kubeConfig.loadFromCluster();
+  if (inPod(options)) {
+    loadServiceAccount(kubeConfig, options);
     return 'the in-cluster service account';
   }
   throw configError(
@@ -123,7 +148,7 @@ export function loadKubeConfig(target: KubeTarget, options: LoadOptions): Loaded
   const kubeConfig = new KubeConfig();
   let source: string;
   if (target.inCluster) {
-    loadInCluster(kubeConfig, options.env);
+    loadInCluster(kubeConfig, options);
     source = 'the in-cluster service account';
   } else if (target.kubeconfig) {
     loadFile(kubeConfig, target.kubeconfig);
@@ -133,7 +158,7 @@ export function loadKubeConfig(target: KubeTarget, options: LoadOptions): Loaded
     kubeConfig.mergeConfig(options.kubeConfig, false);
     source = 'the kubeConfig option';
   } else {
-    source = loadDefault(kubeConfig, options.env);
+    source = loadDefault(kubeConfig, options);
   }
   selectContext(kubeConfig, target.context, source);
   const cluster = kubeConfig.getCurrentCluster();
