@@ -124,6 +124,8 @@ export interface Job {
   trigger: TriggerKind;
   /** The watched repository's URL (credentials never embedded). */
   repoUrl: string;
+  /** `monitor.repo_type` of the watched repository: github, gitlab, gitea, git or a plugin's id. */
+  repoType: string;
   /** `deploy.project_name`, or the repository name. */
   projectName: string;
   deploy: DeployConfig;

@@ -60,6 +60,15 @@ describe('describeRepository', () => {
     expect(describeRepository(url)).toMatchObject(facts);
   });
 
+  it("trusts the repository's repo_type over the host name (GitHub Enterprise on any host)", () => {
+    expect(describeRepository('https://code.corp.example/team/app', 'github')).toMatchObject({
+      provider: 'github',
+      fullName: 'team/app',
+    });
+    expect(describeRepository('https://git.corp.example/team/app', 'forgejo').provider).toBe('gitea');
+    expect(describeRepository('https://gitlab.example.com/team/app', 'git').provider).toBe('gitlab');
+  });
+
   it('drops credentials written into the URL', () => {
     const facts = describeRepository('https://user:tok3n-secret@github.com/o/r.git');
     expect(JSON.stringify(facts)).not.toContain('tok3n-secret');

@@ -15,6 +15,7 @@ export function buildJob(config: SentryConfig, run: RunRecord, record: JobRecord
     previousSha: record.previousSha,
     trigger: run.trigger,
     repoUrl: repository.monitor.repo_url,
+    repoType: repository.monitor.repo_type,
     projectName: repository.deploy.project_name ?? repository.name,
     deploy: repository.deploy,
     timeoutSeconds: repository.deploy.timeout ?? config.global.timeout,

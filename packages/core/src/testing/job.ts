@@ -19,6 +19,7 @@ export function makeJob(
     previousSha: 'b'.repeat(40),
     trigger: 'manual',
     repoUrl: 'https://git.example.invalid/demo.git',
+    repoType: 'git',
     projectName: 'demo',
     timeoutSeconds: 300,
     ...rest,

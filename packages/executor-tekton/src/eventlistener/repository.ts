@@ -72,7 +72,14 @@ export function providerOfHost(hostname: string): RepositoryProvider {
   return 'git';
 }
 
-export function describeRepository(repoUrl: string): RepositoryFacts {
+/** The forge a `repo_type` names; other types (git, plugins') fall back to the host name. */
+function providerOfType(repoType: string | undefined): RepositoryProvider | undefined {
+  if (repoType === 'github' || repoType === 'gitlab' || repoType === 'gitea') return repoType;
+  if (repoType === 'forgejo') return 'gitea';
+  return undefined;
+}
+
+export function describeRepository(repoUrl: string, repoType?: string): RepositoryFacts {
   // Job URLs carry no credentials by contract; stripping again costs nothing and keeps a
   // token out of a payload that other systems log.
   const url = splitUrlCredentials(repoUrl).url;
@@ -80,7 +87,8 @@ export function describeRepository(repoUrl: string): RepositoryFacts {
   const name = where.segments.at(-1) ?? url;
   const organization = where.kind === 'local' ? '' : where.segments.slice(0, -1).join('/');
   const fullName = organization ? `${organization}/${name}` : name;
-  const provider = where.kind === 'local' ? 'git' : providerOfHost(where.hostname);
+  const provider =
+    providerOfType(repoType) ?? (where.kind === 'local' ? 'git' : providerOfHost(where.hostname));
   const path = where.segments.join('/');
   if (where.kind === 'local') {
     return { provider, host: '', organization, name, fullName, url, webUrl: url, cloneUrl: url, sshUrl: url };

@@ -29,7 +29,7 @@ export function buildEventRequest(
 ): EventRequest {
   const { secret, deliveryId } = options;
   const now = options.now ?? new Date();
-  const repo = describeRepository(job.repoUrl);
+  const repo = describeRepository(job.repoUrl, job.repoType);
   const base = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT };
 
   if (format === 'github') {
