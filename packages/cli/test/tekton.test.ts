@@ -183,6 +183,40 @@ describe('tekton executor through the CLI (pipelinerun mode)', () => {
   });
 });
 
+describe('validate: a tekton deploy block', () => {
+  it('names each problem with its full key path and the fix, all at once', async () => {
+    const dir = await project({
+      'sentry.yaml': `repositories:
+  - name: app
+    monitor: { repo_url: /tmp/nowhere.git, branches: [main] }
+    deploy:
+      executor: tekton
+      tekton:
+        params: { rev: "$(sentry.commit)" }
+        event_listener_url: http://el.example:8080
+  - name: bare
+    monitor: { repo_url: /tmp/nowhere.git, branches: [main] }
+    deploy: { executor: tekton }
+`,
+    });
+    const result = await cli(['validate'], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('(4 problems)');
+    expect(result.stderr).toMatch(
+      /repositories\[0\]\.deploy\.tekton\.pipeline_ref: pipelinerun mode needs one of/,
+    );
+    expect(result.stderr).toMatch(
+      /repositories\[0\]\.deploy\.tekton\.event_listener_url: is not used in pipelinerun mode/,
+    );
+    expect(result.stderr).toMatch(
+      /repositories\[0\]\.deploy\.tekton\.params\.rev: unknown variable \$\(sentry\.commit\)/,
+    );
+    expect(result.stderr).toMatch(
+      /repositories\[1\]\.deploy\.tekton: the tekton executor needs a deploy\.tekton block/,
+    );
+  });
+});
+
 describe('tekton executor through the CLI (eventlistener mode)', () => {
   it('signs the event, follows the PipelineRun it created, and reports its failure, never the 202', async () => {
     const kube = await fakeKube();

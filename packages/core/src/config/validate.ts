@@ -47,6 +47,18 @@ function zodIssues(error: z.ZodError, input: unknown): ConfigIssue[] {
   });
 }
 
+/** `tekton.params[0].value` → ['tekton', 'params', 0, 'value']: an executor's key, as path segments. */
+function keySegments(key: string): Array<string | number> {
+  return key
+    .split('.')
+    .filter((part) => part !== '')
+    .flatMap((part) =>
+      [...part.matchAll(/([^[\]]+)|\[(\d+)\]/g)].map((match) =>
+        match[2] === undefined ? (match[1] as string) : Number(match[2]),
+      ),
+    );
+}
+
 function compileBranchPattern(pattern: string): string | null {
   try {
     new RegExp(`^(?:${pattern})$`);
@@ -125,7 +137,7 @@ function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
       });
     } else if (known.validateDeploy) {
       for (const problem of known.validateDeploy(executor, repo.deploy))
-        issues.push({ path: at('deploy', problem.key), message: problem.message });
+        issues.push({ path: at('deploy', ...keySegments(problem.key)), message: problem.message });
     }
   });
 
