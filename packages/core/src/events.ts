@@ -38,6 +38,18 @@ export interface SentryEvents {
   'job:finish': { run: RunRecord; job: JobRecord; result: JobResult };
   'run:finish': { run: RunRecord };
   ratelimit: { provider: string; repository: string; rateLimit: RateLimitInfo };
+  /** A run summary did not reach a notification receiver: retries exhausted, refused, or closed. */
+  'notification:failed': {
+    runId: string;
+    /** The configuration key and the URL's origin (never the whole URL: a path may hold a token). */
+    receiver: string;
+    /** The `X-Sentry-Delivery` id every attempt carried. */
+    deliveryId: string;
+    attempts: number;
+    /** HTTP status of the last answer; null when there was none (connection error, timeout). */
+    status: number | null;
+    error: Error;
+  };
   error: { error: Error; context: string };
 }
 

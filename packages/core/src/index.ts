@@ -24,6 +24,8 @@ export { type KnownIds, validateConfig } from './config/validate.js';
 export { nextPollDelayMs } from './engine/backoff.js';
 export { detectChanges, isDeployable } from './engine/detector.js';
 export { compileBranchMatcher, literalBranch, literalBranches } from './engine/matcher.js';
+export { attachNotifier, type Notifier, type NotifierOptions } from './engine/notify.js';
+export type { RunSummary } from './engine/notify-summary.js';
 export {
   type CreateSentryOptions,
   createSentry,

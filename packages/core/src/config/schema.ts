@@ -98,6 +98,12 @@ export const monitorSchema = z
       .array(z.string().min(1))
       .default(['[skip deploy]', '[deploy skip]'])
       .describe('A push whose newest commit message contains one of these deploys nothing.'),
+    webhook_secret: z
+      .string()
+      .optional()
+      .describe(
+        "Secret of this repository's push webhook (GitHub/Gitea HMAC key, GitLab token); default: server.webhook_secret. Never logged.",
+      ),
     fallback_to_git: booleanLike()
       .default(false)
       .describe(
@@ -163,9 +169,14 @@ export const repositorySchema = z.strictObject({
   monitor: monitorSchema,
   deploy: deploySchema,
   webhook_url: z
-    .string()
+    .union([
+      z.literal(''),
+      z.string().url({ message: 'must be a URL (e.g. "https://hooks.example.com/deploys") or "" for none' }),
+    ])
     .optional()
-    .describe('Reserved by the original Sentry; notification target (see docs).'),
+    .describe(
+      "The original Sentry's reserved key: when set (non-empty), a JSON summary of each finished run of this repository is POSTed there.",
+    ),
 });
 
 export const groupSchema = z.strictObject({
@@ -224,6 +235,47 @@ export const stateSchema = z
   })
   .describe('Where heads and run history are kept.');
 
+export const serverSchema = z
+  .strictObject({
+    port: numberLike(z.number().int().min(0).max(65535))
+      .optional()
+      .describe(
+        'Serve the HTTP API, probes, metrics and webhooks on this port (0 = any free port); unset = no server unless `watch --port`.',
+      ),
+    host: z.string().min(1).default('0.0.0.0').describe('Address the server binds to.'),
+    token: z
+      .string()
+      .optional()
+      .describe(
+        'Bearer token that POST /api/v1/trigger requires; default: $SENTRY_GIT_API_TOKEN. Without one, triggering over HTTP is refused.',
+      ),
+    webhook_secret: z
+      .string()
+      .optional()
+      .describe('Secret of push webhooks for repositories without their own monitor.webhook_secret.'),
+    body_limit: numberLike(z.number().int().positive())
+      .default(1024 * 1024)
+      .describe('Largest request body accepted, in bytes (413 above).'),
+  })
+  .describe('The HTTP server (sentry-git watch).');
+
+export const notificationsSchema = z
+  .strictObject({
+    urls: z
+      .array(z.string().url({ message: 'must be a URL, e.g. "https://hooks.example.com/deploys"' }))
+      .default([])
+      .describe("Receivers of every finished run's JSON summary (besides each repository's webhook_url)."),
+    secret: z
+      .string()
+      .optional()
+      .describe('Signs each summary: X-Sentry-Signature-256: sha256=<hex HMAC-SHA256 of the body>.'),
+    timeout: seconds('Time limit of one delivery attempt').default(10),
+    max_retries: numberLike(z.number().int().min(0))
+      .default(3)
+      .describe('Retries of a delivery that failed (connection error, 429, 5xx), with backoff.'),
+  })
+  .describe('Run summaries POSTed to webhooks.');
+
 export const pluginSpecSchema = z.union([
   z.string().min(1),
   z.tuple([z.string().min(1), z.record(z.string(), z.unknown())]),
@@ -235,6 +287,8 @@ export const configSchema = z.strictObject({
   repositories: z.array(repositorySchema).default([]),
   global: globalSchema.default(() => globalSchema.parse({})),
   state: stateSchema.default(() => stateSchema.parse({})),
+  server: serverSchema.default(() => serverSchema.parse({})),
+  notifications: notificationsSchema.default(() => notificationsSchema.parse({})),
   plugins: z
     .array(pluginSpecSchema)
     .default([])
@@ -252,6 +306,8 @@ export type AuthConfig = z.output<typeof authSchema>;
 export type GroupConfig = z.output<typeof groupSchema>;
 export type GlobalConfig = SentryConfig['global'];
 export type PluginSpec = z.output<typeof pluginSpecSchema>;
+export type ServerConfig = z.output<typeof serverSchema>;
+export type NotificationsConfig = z.output<typeof notificationsSchema>;
 
 export { DNS_1123_LABEL };
 

@@ -26,6 +26,7 @@ import { createHealthBook } from './health.js';
 import { jobSpec, newId } from './ids.js';
 import { createLanes } from './lanes.js';
 import { compileBranchMatcher } from './matcher.js';
+import { attachNotifier } from './notify.js';
 import type { PollOutcome } from './poll.js';
 import { type PollPolicyContext, pollWithPolicies } from './polling.js';
 import { executeRun } from './runner.js';
@@ -135,6 +136,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     registry,
     timeoutSeconds: config.global.poll_timeout,
   });
+  const notifier = attachNotifier({ bus, config, redactor, logger });
   const store =
     options.stateStore ??
     (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path }));
@@ -478,6 +480,8 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     closed = true;
     await statusReporter.flush();
     statusReporter.detach();
+    // Summaries of the last runs get one attempt's time to arrive; the rest are reported as failed.
+    await notifier.detach({ graceMs: config.notifications.timeout * 1000 });
     for (const teardown of teardowns.reverse()) await teardown();
     detachLogger();
     await releaseLock?.();
