@@ -99,8 +99,11 @@ export interface Sentry {
   stop(options?: { graceMs?: number }): Promise<void>;
   /** `stop()`, plugin teardown, and closes the state store. */
   close(options?: { graceMs?: number }): Promise<void>;
-  /** One poll cycle over every repository (or the named ones); queued runs start at once. */
-  pollOnce(options?: { repositories?: string[] }): Promise<PollResult>;
+  /**
+   * One poll cycle over every repository (or the named ones); queued runs start at once. Runs it
+   * queues are recorded with `trigger` (a webhook receiver passes `webhook`). @default 'poll'
+   */
+  pollOnce(options?: { repositories?: string[]; trigger?: TriggerKind }): Promise<PollResult>;
   /** Deploys now at the last known heads (read fresh where none are known). */
   trigger(options?: TriggerOptions): Promise<RunRecord[]>;
   /** Resolves with the runs once each has finished. */
@@ -511,7 +514,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     async pollOnce(pollOptions = {}) {
       await ensureReady();
       const repos = selectRepositories(pollOptions.repositories);
-      return serialized(() => pollAll(repos, 'poll'));
+      return serialized(() => pollAll(repos, pollOptions.trigger ?? 'poll'));
     },
     trigger,
     waitForRuns: (ids) => waitForRuns(bus, store, ids),

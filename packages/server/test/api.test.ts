@@ -1,0 +1,165 @@
+import path from 'node:path';
+import { gitdir, tempdir } from '@sentry-git/test-utils';
+import { describe, expect, it } from 'vitest';
+import { API_TOKEN, call, engine, serve, shellRepository } from './helpers.js';
+
+async function withHistory() {
+  const dir = await tempdir();
+  const log = path.join(dir, 'deploys.log');
+  const app = await gitdir({ branches: ['main'] });
+  const lib = await gitdir({ branches: ['main'] });
+  const sentry = await engine(
+    {
+      polling_interval: 3600,
+      groups: { platform: { execution_strategy: 'sequential' } },
+      repositories: [
+        shellRepository('app', app.bare, log),
+        shellRepository('lib', lib.bare, log, { group: 'platform' }),
+      ],
+    },
+    { dir },
+  );
+  await sentry.pollOnce();
+  // Three finished runs of app (manual), one of the platform group (api).
+  for (let i = 0; i < 3; i += 1)
+    await sentry.waitForRuns((await sentry.trigger({ repositories: ['app'] })).map((run) => run.id));
+  await sentry.waitForRuns(
+    (await sentry.trigger({ group: 'platform', trigger: 'api' })).map((run) => run.id),
+  );
+  const { url } = await serve(sentry, { token: API_TOKEN, bodyLimit: 1024 });
+  return { sentry, url, app };
+}
+
+describe('GET /api/v1/status', () => {
+  it("answers the engine's status()", async () => {
+    const { sentry, url } = await withHistory();
+    const answer = await call(`${url}/api/v1/status`);
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual(JSON.parse(JSON.stringify({ repositories: await sentry.status() })));
+    expect(answer.json.repositories.map((repo: { name: string }) => repo.name)).toEqual(['app', 'lib']);
+    expect(answer.json.repositories[0]).toMatchObject({ seen: true, lastRun: { status: 'succeeded' } });
+  });
+});
+
+describe('GET /api/v1/runs', () => {
+  it('lists runs newest first without output, pages with a next link, and filters', async () => {
+    const { url } = await withHistory();
+    const all = await call(`${url}/api/v1/runs`);
+    expect(all.status).toBe(200);
+    expect(all.json).toMatchObject({ limit: 20, offset: 0, next: null });
+    expect(all.json.runs).toHaveLength(4);
+    expect(all.json.runs[0]).toMatchObject({ unit: 'group:platform', trigger: 'api', status: 'succeeded' });
+    for (const run of all.json.runs) for (const job of run.jobs) expect(job).not.toHaveProperty('output');
+
+    const first = await call(`${url}/api/v1/runs?repository=app&limit=2`);
+    expect(first.json.runs).toHaveLength(2);
+    expect(first.json.next).toBe('/api/v1/runs?repository=app&limit=2&offset=2');
+    expect(first.headers.get('link')).toBe('</api/v1/runs?repository=app&limit=2&offset=2>; rel="next"');
+    const second = await call(`${url}${first.json.next}`);
+    expect(second.json).toMatchObject({ offset: 2, next: null });
+    expect(second.json.runs).toHaveLength(1);
+    const ids = [...first.json.runs, ...second.json.runs].map((run: { id: string }) => run.id);
+    expect(new Set(ids).size).toBe(3);
+
+    const byGroup = await call(`${url}/api/v1/runs?group=platform`);
+    expect(byGroup.json.runs.map((run: { unit: string }) => run.unit)).toEqual(['group:platform']);
+    expect((await call(`${url}/api/v1/runs?trigger=manual`)).json.runs).toHaveLength(3);
+    expect((await call(`${url}/api/v1/runs?status=failed,cancelled`)).json.runs).toEqual([]);
+    expect((await call(`${url}/api/v1/runs?status=succeeded&status=failed`)).json.runs).toHaveLength(4);
+  });
+
+  it('refuses bad parameters with 400 and a message naming them', async () => {
+    const { url } = await withHistory();
+    const cases: Array<[string, RegExp]> = [
+      ['status=bogus', /"status" has the unknown value "bogus".*queued, running/],
+      ['limit=0', /"limit" must be a whole number from 1 to 100/],
+      ['limit=101', /"limit" must be a whole number from 1 to 100/],
+      ['offset=-1', /"offset" must be a whole number/],
+      ['repo=app', /Unknown query parameter "repo".*repository/],
+      ['trigger=cron', /"trigger" has the unknown value "cron"/],
+      ['repository=', /"repository" is empty/],
+    ];
+    for (const [query, message] of cases) {
+      const answer = await call(`${url}/api/v1/runs?${query}`);
+      expect(answer.status, query).toBe(400);
+      expect(answer.json.error.code, query).toBe('INVALID_QUERY');
+      expect(answer.json.error.message, query).toMatch(message);
+    }
+  });
+});
+
+describe('GET /api/v1/runs/:id', () => {
+  it('answers the run with its jobs and their output tails; 404 JSON for an unknown id', async () => {
+    const { url, app } = await withHistory();
+    const [latest] = (await call(`${url}/api/v1/runs?repository=app&limit=1`)).json.runs;
+    const answer = await call(`${url}/api/v1/runs/${latest.id}`);
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ id: latest.id, unit: 'repository:app', status: 'succeeded' });
+    expect(answer.json.jobs).toHaveLength(1);
+    expect(answer.json.jobs[0]).toMatchObject({
+      repository: 'app',
+      branch: 'main',
+      sha: (await app.heads()).get('main'),
+    });
+    expect(answer.json.jobs[0].output).toContain('deploying main');
+
+    const missing = await call(`${url}/api/v1/runs/run_does_not_exist`);
+    expect(missing.status).toBe(404);
+    expect(missing.json).toEqual({
+      error: { code: 'RUN_NOT_FOUND', message: expect.stringContaining('No run "run_does_not_exist".') },
+    });
+  });
+});
+
+describe('JSON errors', () => {
+  it('answers fastify errors as {error: {code, message}}: unknown route, bad JSON, wrong type, body too large', async () => {
+    const { url } = await withHistory();
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+
+    const notFound = await call(`${url}/api/v2/nothing`);
+    expect(notFound.status).toBe(404);
+    expect(notFound.json.error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('GET /api/v2/nothing'),
+    });
+    expect((await call(`${url}/healthz`, { method: 'DELETE' })).json.error.code).toBe('NOT_FOUND');
+
+    const badJson = await call(`${url}/api/v1/trigger`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"repositories": [',
+    });
+    expect(badJson.status).toBe(400);
+    expect(badJson.json.error.code).toBe('INVALID_JSON');
+
+    const wrongType = await call(`${url}/api/v1/trigger`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/xml' },
+      body: '<trigger/>',
+    });
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.json.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+
+    const tooLarge = await call(`${url}/api/v1/trigger`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ repositories: ['x'.repeat(2000)] }),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.json.error).toEqual({
+      code: 'BODY_TOO_LARGE',
+      message:
+        'The request body is larger than 1024 bytes. Fix: Send a smaller body, or raise server.body_limit.',
+    });
+  });
+
+  it('an unexpected failure is a 500 with code INTERNAL_ERROR, never a stack', async () => {
+    const { sentry, url } = await withHistory();
+    await sentry.store.close();
+    const answer = await call(`${url}/api/v1/runs`);
+    expect(answer.status).toBe(500);
+    expect(answer.json.error.code).toBe('INTERNAL_ERROR');
+    expect(answer.json.error.message).toMatch(/^The server failed to answer: /);
+    expect(answer.text).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
