@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import type { RunRecord } from '@sentry-git/core';
+import { createServer, type SentryServer } from '@sentry-git/server';
 import { assemble } from '../assemble.js';
 import { SentryCommand } from '../base.js';
 
@@ -7,12 +8,26 @@ export default class Watch extends SentryCommand {
   static override description =
     'Poll the configured repositories and deploy when a watched branch moves. Runs until SIGINT/SIGTERM, then stops gracefully (running jobs get global.shutdown_grace seconds).';
 
-  static override examples = ['<%= config.bin %> watch -c sentry.yaml', '<%= config.bin %> watch --once'];
+  static override examples = [
+    '<%= config.bin %> watch -c sentry.yaml',
+    '<%= config.bin %> watch --once',
+    '<%= config.bin %> watch --port 8080',
+  ];
 
   static override flags = {
     once: Flags.boolean({
       description:
         'Poll once, wait for the runs it started, exit 0 when every repository was polled and every run succeeded, else 1.',
+    }),
+    port: Flags.integer({
+      description:
+        'Serve probes, metrics, the API and webhooks on this port (0: any free port); overrides server.port.',
+      min: 0,
+      max: 65535,
+      exclusive: ['once'],
+    }),
+    host: Flags.string({
+      description: 'Address the server binds to; overrides server.host (default 0.0.0.0).',
     }),
   };
 
@@ -27,6 +42,7 @@ export default class Watch extends SentryCommand {
     const finished: RunRecord[] = [];
     sentry.on('run:finish', ({ run }) => finished.push(run));
 
+    let server: SentryServer | undefined;
     let signals = 0;
     const stopped = new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
@@ -38,7 +54,9 @@ export default class Watch extends SentryCommand {
             ? `${signal}: stopping (running jobs may finish within ${loaded.config.global.shutdown_grace} s)`
             : `${signal}: cancelling running jobs now`,
         );
-        void sentry.stop(signals === 1 ? {} : { graceMs: 0 }).then(resolve);
+        // Stop accepting requests at once: a trigger or webhook arriving now must not start work.
+        const closing = signals === 1 ? server?.close() : undefined;
+        void Promise.all([closing, sentry.stop(signals === 1 ? {} : { graceMs: 0 })]).then(() => resolve());
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
@@ -60,8 +78,15 @@ export default class Watch extends SentryCommand {
         return;
       }
       await sentry.start();
+      const port = flags.port ?? loaded.config.server.port;
+      if (port !== undefined) {
+        server = createServer(sentry, { logger: sentry.logger });
+        const { url } = await server.listen({ port, host: flags.host ?? loaded.config.server.host });
+        sentry.logger.info({ url }, `server listening on ${url}`);
+      }
       await stopped;
     } finally {
+      await server?.close();
       // Idempotent: after a failure (e.g. ENGINE_LOCKED) it still closes the store and its lock.
       await sentry.close();
     }
