@@ -138,6 +138,42 @@ describe('GET /metrics', () => {
     expect(github.unexpected()).toEqual([]);
   });
 
+  it("probes and scrapes never call the forge (the original's probes spent API quota)", async () => {
+    const dir = await tempdir();
+    const gh = await gitdir({ branches: ['main'] });
+    const github = await startGitHubServer({ repos: { 'acme/gh': gh.bare }, token: FORGE_TOKEN });
+    onTestFinished(() => github.close());
+    const sentry = await engine(
+      {
+        polling_interval: 3600,
+        repositories: [
+          shellRepository('gh', '', path.join(dir, 'deploys.log'), {
+            monitor: {
+              repo_url: 'https://forge.invalid/acme/gh.git',
+              repo_type: 'github',
+              api_base_url: github.url,
+              branches: ['main'],
+              auth: { token: FORGE_TOKEN },
+            },
+          }),
+        ],
+      },
+      { plugins: [githubPlugin], dir },
+    );
+    const { url } = await serve(sentry);
+    await sentry.pollOnce();
+    const afterPoll = github.requests.length;
+    expect(afterPoll).toBeGreaterThan(0);
+    for (let round = 0; round < 5; round += 1) {
+      expect((await call(`${url}/healthz`)).status).toBe(200);
+      expect((await call(`${url}/readyz`)).status).toBe(200);
+      expect((await call(`${url}/metrics`)).status).toBe(200);
+      expect((await call(`${url}/api/v1/status`)).status).toBe(200);
+    }
+    expect(github.requests.length).toBe(afterPoll);
+    expect(github.unexpected()).toEqual([]);
+  });
+
   it('keeps one registry per server: two servers on one engine count the same events independently', async () => {
     const repo = await gitdir({ branches: ['main'] });
     const sentry = await engine({ repositories: [shellRepository('app', repo.bare, '/dev/null')] });
