@@ -25,6 +25,19 @@ repositories:
 ${extra}`;
 }
 
+/** A port free right now (the OS picks it), for a config that must name its port. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 async function serverUrl(watch: LongRunning): Promise<string> {
   const line = await watch.waitForLog(
     (entry) => typeof entry.msg === 'string' && entry.msg.startsWith('server listening on'),
@@ -94,6 +107,34 @@ describe('watch --port: the HTTP server beside the engine', () => {
       /^deployed [0-9a-f]{40} \(api\)\n$/,
     );
     expect(`${watch.logs.map((line) => JSON.stringify(line)).join('\n')}`).not.toContain(TOKEN);
+
+    watch.child.kill('SIGTERM');
+    expect((await watch.child).exitCode).toBe(0);
+  });
+
+  it('`sentry-git trigger` beside a running watch is handed to its server and waits for the result', async () => {
+    const port = await freePort();
+    const remote = await gitdir({ branches: ['main', 'dev-x'] });
+    const dir = await project(
+      config(remote.bare, ['test "$SENTRY_TRIGGER" = api']).replace(
+        'server: { host: 127.0.0.1,',
+        `server: { host: 127.0.0.1, port: ${port},`,
+      ),
+    );
+    const env = { API_TOKEN: TOKEN };
+    const watch = spawnCli(['watch', '--log-level', 'debug'], { cwd: dir, env });
+    expect(await serverUrl(watch)).toBe(`http://127.0.0.1:${port}`);
+
+    const result = await cli(['trigger', 'app'], { cwd: dir, env });
+    expect(result.stderr).toContain(`triggering through its server at http://127.0.0.1:${port}`);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/app\s+main\s+\w{10}\s+succeeded/);
+    const unknown = await cli(['trigger', 'nope'], { cwd: dir, env });
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toMatch(/TRIGGER_FORWARD_FAILED[\s\S]*nope/);
+    const withoutToken = await cli(['trigger', 'app'], { cwd: dir, env: { API_TOKEN: 'wrong-token-123' } });
+    expect(withoutToken.exitCode).toBe(1);
+    expect(withoutToken.stderr).toMatch(/refused the trigger \(401/);
 
     watch.child.kill('SIGTERM');
     expect((await watch.child).exitCode).toBe(0);

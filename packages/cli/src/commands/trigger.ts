@@ -1,7 +1,9 @@
 import { Args, Flags } from '@oclif/core';
+import { type RunRecord, SentryError } from '@sentry-git/core';
 import { assemble } from '../assemble.js';
 import { SentryCommand } from '../base.js';
 import { describeRun } from '../format.js';
+import { forwardTarget, forwardTrigger } from '../forward-trigger.js';
 
 export default class Trigger extends SentryCommand {
   static override description =
@@ -30,20 +32,27 @@ export default class Trigger extends SentryCommand {
       owner: 'trigger',
     });
     this.secrets = loaded.secrets;
-    let failed = false;
+    const selection = { repositories: argv as string[], group: flags.group };
+    let runs: RunRecord[];
     try {
       const queued = await sentry.trigger({
-        repositories: argv as string[],
+        repositories: selection.repositories,
         ...(flags.group ? { group: flags.group } : {}),
       });
-      const runs = await sentry.waitForRuns([...new Set(queued.map((run) => run.id))]);
-      failed = runs.some((run) => run.status !== 'succeeded');
-      if (flags.json) this.log(JSON.stringify(runs, null, 2));
-      else if (runs.length === 0) this.log('Nothing to deploy: no branch matches the watched patterns.');
-      else for (const run of runs) this.log(describeRun(run));
+      runs = await sentry.waitForRuns([...new Set(queued.map((run) => run.id))]);
+    } catch (error) {
+      // A running `watch` holds the engine: hand the trigger to it through its server, if it has one.
+      const target = forwardTarget(loaded.config, process.env);
+      if (!(error instanceof SentryError && error.code === 'ENGINE_LOCKED') || !target) throw error;
+      await sentry.close();
+      this.logToStderr(`A sentry-git watch is running: triggering through its server at ${target.url}.`);
+      runs = await forwardTrigger(target, selection);
     } finally {
       await sentry.close();
     }
-    if (failed) this.exit(1);
+    if (flags.json) this.log(JSON.stringify(runs, null, 2));
+    else if (runs.length === 0) this.log('Nothing to deploy: no branch matches the watched patterns.');
+    else for (const run of runs) this.log(describeRun(run));
+    if (runs.some((run) => run.status !== 'succeeded')) this.exit(1);
   }
 }
