@@ -74,6 +74,9 @@ export const monitorSchema = z
     polling_interval: seconds(
       'Poll this repository at its own interval instead of the global one',
     ).optional(),
+    max_polling_interval: seconds(
+      'Longest interval adaptive polling stretches this repository to while it is idle; default global.max_polling_interval',
+    ).optional(),
     api_base_url: z
       .string()
       .url({ message: 'must be a URL, e.g. "https://git.example.com/api/v4"' })
@@ -215,6 +218,9 @@ export const globalSchema = z
       ),
     poll_timeout: seconds('Time limit of one provider call').default(30),
     poll_concurrency: numberLike(z.number().int().min(1)).default(8).describe('Repositories polled at once.'),
+    max_polling_interval: seconds(
+      'Longest interval adaptive polling stretches an idle repository to (each poll that finds nothing multiplies its interval by 1.5); default polling_interval = adaptive polling off',
+    ).optional(),
     jitter: numberLike(z.number().min(0).max(0.5))
       .default(0.1)
       .describe('Random spread of each poll time, as a fraction of the interval.'),

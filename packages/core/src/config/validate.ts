@@ -68,9 +68,38 @@ function compileBranchPattern(pattern: string): string | null {
   }
 }
 
+/**
+ * A maximum below the interval it stretches would be polling faster than asked: refused where
+ * both are written at the same level. A global maximum below a repository's own interval only
+ * turns stretching off for it (documented), since the global key cannot know every repository.
+ */
+function maxIntervalIssues(config: SentryConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const globalMax = config.global.max_polling_interval;
+  if (globalMax !== undefined && globalMax < config.polling_interval) {
+    issues.push({
+      path: 'global.max_polling_interval',
+      message: `${globalMax} s is shorter than polling_interval (${config.polling_interval} s). Fix: set it to at least ${config.polling_interval}, or remove it to turn adaptive polling off.`,
+    });
+  }
+  config.repositories.forEach((repo, index) => {
+    const max = repo.monitor.max_polling_interval;
+    const base = repo.monitor.polling_interval ?? config.polling_interval;
+    if (max !== undefined && max < base) {
+      const from =
+        repo.monitor.polling_interval === undefined ? 'polling_interval' : 'its monitor.polling_interval';
+      issues.push({
+        path: formatPath(['repositories', index, 'monitor', 'max_polling_interval']),
+        message: `${max} s is shorter than ${from} (${base} s). Fix: set it to at least ${base}, or remove it.`,
+      });
+    }
+  });
+  return issues;
+}
+
 /** Rules that span keys: references, uniqueness, regexes, installed plugin ids. */
 function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = maxIntervalIssues(config);
   const names = new Map<string, number>();
   const groupNames = Object.keys(config.groups);
 

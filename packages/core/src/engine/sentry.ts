@@ -152,6 +152,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const health = createHealthBook(config.repositories, {
     interval: config.polling_interval,
     jitter: config.global.jitter,
+    maxInterval: config.global.max_polling_interval,
   });
   const warnedFallback = new Set<string>();
 
@@ -248,12 +249,12 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     let errors = 0;
     for (const outcome of outcomes) {
       const limited = !outcome.ok && outcome.error instanceof RateLimitError ? outcome.error : undefined;
-      const state = health.record(
-        outcome.repo,
-        outcome.ok ? null : errorMessage(outcome.error),
-        Date.now(),
-        limited?.resetAt.getTime(),
-      );
+      const state = health.record(outcome.repo, outcome.ok ? null : errorMessage(outcome.error), Date.now(), {
+        retryAt: limited?.resetAt.getTime(),
+        // A poll someone asked for (a webhook) is activity even when it finds nothing new.
+        active:
+          trigger !== 'poll' || (outcome.ok && outcome.changes.some((change) => change.kind !== 'baseline')),
+      });
       if (limited) {
         bus.emit('ratelimit', {
           provider: outcome.provider,
@@ -373,6 +374,13 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     timer = setTimeout(runScheduledCycle, Math.max(0, (Number.isFinite(earliest) ? earliest : now) - now));
   }
 
+  /** A poll moved earlier than the timer was set for (activity reset its interval): wake up in time for it. */
+  function reschedule(): void {
+    if (!timer) return;
+    clearTimeout(timer);
+    scheduleNext();
+  }
+
   function runScheduledCycle(): void {
     timer = undefined;
     void serialized(async () => {
@@ -445,7 +453,10 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
         run: { id: newId('run'), unit, trigger: kind, createdAt: new Date().toISOString(), jobs },
       });
       if (queued) runs.push(queued);
+      // Someone deploying by hand expects activity: poll these at their base interval again.
+      for (const repo of members) health.activity(repo);
     }
+    reschedule();
     return runs;
   }
 
@@ -514,7 +525,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     async pollOnce(pollOptions = {}) {
       await ensureReady();
       const repos = selectRepositories(pollOptions.repositories);
-      return serialized(() => pollAll(repos, pollOptions.trigger ?? 'poll'));
+      const result = await serialized(() => pollAll(repos, pollOptions.trigger ?? 'poll'));
+      reschedule();
+      return result;
     },
     trigger,
     waitForRuns: (ids) => waitForRuns(bus, store, ids),

@@ -3,6 +3,7 @@ import type { StateStore } from '../interfaces/state-store.js';
 import type { Registry } from '../plugins/registry.js';
 import type { Redactor } from '../redact.js';
 import type { RunRecord, TriggerKind } from '../types.js';
+import { intervalBounds } from './adaptive.js';
 import type { HealthBook } from './health.js';
 import { targetOf } from './poll.js';
 
@@ -15,6 +16,11 @@ export interface RepositoryStatus {
   branches: string[];
   seen: boolean;
   heads: Array<{ branch: string; sha: string; updatedAt: string }>;
+  /**
+   * Seconds between this repository's polls now: its `polling_interval`, stretched up to its
+   * `max_polling_interval` while idle. Without an engine (the `status` command) it is the base.
+   */
+  effectiveInterval: number;
   lastRun: {
     id: string;
     status: RunRecord['status'];
@@ -60,6 +66,7 @@ export async function repositoryStatus(input: {
       lastError: null,
       lastPollAt: null,
       nextDueAt: 0,
+      effectiveInterval: intervalBounds(repo, { interval: config.polling_interval }).base,
     };
     report.push({
       name: repo.name,
@@ -70,6 +77,7 @@ export async function repositoryStatus(input: {
       branches: repo.monitor.branches,
       seen: heads.seen,
       heads: heads.heads.map(({ branch, sha, updatedAt }) => ({ branch, sha, updatedAt })),
+      effectiveInterval: state.effectiveInterval,
       lastRun: lastRun
         ? {
             id: lastRun.id,
