@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AuthConfig, createOutputTail, createRedactor, gitAuthEnv, redactUrl } from '@sentry-git/core';
+import { type AuthConfig, createRedactor, gitAuthEnv, redactUrl } from '@sentry-git/core';
+import { gitFailure, runGitStep } from './git-run.js';
 import type { OutputSink } from './output.js';
-import { runInProcessGroup } from './process-group.js';
 
 export interface CloneOptions {
   gitBinary: string;
@@ -19,9 +19,6 @@ export interface CloneOptions {
 }
 
 export type CloneOutcome = { ok: true } | { ok: false; aborted: boolean; error: string };
-
-/** How much of git's stderr a clone failure quotes. */
-const ERROR_TAIL_BYTES = 2048;
 
 /**
  * A plain local path becomes a file:// URL, because git ignores --depth for local paths (it
@@ -47,38 +44,20 @@ export async function cloneQaRepository(options: CloneOptions): Promise<CloneOut
   const redactor = createRedactor(secrets);
   const shownUrl = redactUrl(url);
   const branchArgs = options.branch ? [`--branch=${options.branch}`] : [];
-  const errors = createOutputTail(ERROR_TAIL_BYTES);
   const where = options.branch ? `${shownUrl} (branch ${options.branch})` : shownUrl;
   options.output.write('system', `Cloning ${where}\n`);
 
-  const result = await runInProcessGroup(
-    options.gitBinary,
-    ['clone', '--depth', '1', '--single-branch', '--no-tags', ...branchArgs, '--', url, options.dir],
-    {
-      cwd: path.dirname(options.dir),
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...env },
-      signal: options.signal,
-      killGraceMs: options.killGraceMs,
-      onOutput(stream, text) {
-        const safe = redactor.redact(text);
-        if (stream === 'stderr') errors.push(safe);
-        // The clone is the executor's work, not the deploy's: stdout/stderr are the commands'.
-        options.output.write('system', safe);
-      },
-    },
-  );
-
+  const result = await runGitStep({
+    gitBinary: options.gitBinary,
+    args: ['clone', '--depth', '1', '--single-branch', '--no-tags', ...branchArgs, '--', url, options.dir],
+    cwd: path.dirname(options.dir),
+    env,
+    signal: options.signal,
+    killGraceMs: options.killGraceMs,
+    output: options.output,
+    redactor,
+  });
+  if (result.ok) return { ok: true };
   if (result.aborted) return { ok: false, aborted: true, error: `Cloning ${where} was stopped` };
-  if (result.exitCode === 0) return { ok: true };
-  const how = result.spawnError
-    ? `could not start ${options.gitBinary}: ${redactor.redact(result.spawnError)}`
-    : result.exitCode === null
-      ? `git was killed by ${result.signal ?? 'a signal'}`
-      : `git exited with code ${result.exitCode}`;
-  const detail = errors.toString().trim();
-  return {
-    ok: false,
-    aborted: false,
-    error: `Cloning the QA repository ${where} failed: ${how}${detail ? `\n${detail}` : ''}`,
-  };
+  return { ok: false, aborted: false, error: gitFailure(`Cloning the QA repository ${where}`, result) };
 }

@@ -10,7 +10,8 @@ import {
   type JobResult,
   outcomeOfAbort,
 } from '@sentry-git/core';
-import { cloneQaRepository } from './clone.js';
+import { createQaCache, type QaCache } from './cache/qa-cache.js';
+import { type CloneOptions, type CloneOutcome, cloneQaRepository } from './clone.js';
 import { commandEnvironment } from './environment.js';
 import { createJobDir, removeJobDir } from './job-dir.js';
 import { withJobTimeout } from './job-signal.js';
@@ -89,6 +90,7 @@ async function runJob(
   options: ResolvedShellExecutorOptions,
   output: OutputSink,
   onJobDir: (dir: string) => void,
+  cache: QaCache | null,
 ): Promise<Outcome> {
   if (signal.aborted) return abortedOutcome(signal);
   const commands = job.deploy.commands ?? [];
@@ -103,7 +105,7 @@ async function runJob(
   onJobDir(jobDir);
   const paths = jobPaths(jobDir);
   if (job.deploy.qa_repo_url) {
-    const clone = await cloneQaRepository({
+    const clone = await cloneOrCheckout(cache, job.settings.tmpDir, {
       gitBinary: options.gitBinary,
       url: job.deploy.qa_repo_url,
       branch: job.deploy.qa_repo_branch,
@@ -125,12 +127,25 @@ async function runJob(
   return runCommands(job, commands, paths, signal, options, output);
 }
 
+function cloneOrCheckout(
+  cache: QaCache | null,
+  tmpDir: string,
+  options: CloneOptions,
+): Promise<CloneOutcome> {
+  return cache ? cache.checkout({ ...options, tmpDir }) : cloneQaRepository(options);
+}
+
 /**
- * The shell executor: clones the QA repository (shallow) into a fresh job directory and runs
- * the deploy's commands there in one bash session, in their own process group.
+ * The shell executor: checks the QA repository out (shallow, through the QA cache unless
+ * `qaCache: false`) into a fresh job directory and runs the deploy's commands there in one
+ * bash session, in their own process group.
  */
 export function createShellExecutor(options: ShellExecutorOptions = {}): Executor {
   const resolved = resolveOptions(options);
+  // Per executor, not per module: its in-memory queue orders this executor's jobs on a mirror.
+  const cache = resolved.qaCache
+    ? createQaCache({ maxBytes: resolved.cacheMaxBytes, maxEntries: resolved.cacheMaxEntries })
+    : null;
 
   async function execute(job: Job, context: ExecutorContext): Promise<JobResult> {
     const startedAt = new Date();
@@ -139,9 +154,16 @@ export function createShellExecutor(options: ShellExecutorOptions = {}): Executo
     let jobDir: string | undefined;
     let outcome: Outcome;
     try {
-      outcome = await runJob(job, bounded.signal, resolved, output, (dir) => {
-        jobDir = dir;
-      });
+      outcome = await runJob(
+        job,
+        bounded.signal,
+        resolved,
+        output,
+        (dir) => {
+          jobDir = dir;
+        },
+        cache,
+      );
     } catch (error) {
       // A result, never a rejection: the runner records it like any other failure.
       outcome = {

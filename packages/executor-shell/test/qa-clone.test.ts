@@ -78,11 +78,16 @@ describe('shell executor: QA repository over authenticated HTTP', () => {
     expect(argv).toContain('clone');
     expect(argv).toContain(remote);
     expectNoSecret(argv);
-    const [jobDir] = await readdir(tmpDir);
+    // Beside the job directory: the QA cache (`cache/`), whose mirror is checked below too.
+    const [jobDir] = (await readdir(tmpDir)).filter((name) => name !== 'cache');
     const gitConfig = await readFile(path.join(tmpDir, jobDir!, 'checkout', '.git', 'config'), 'utf8');
     expect(gitConfig).toContain(`url = ${remote}`);
     expect(gitConfig.toLowerCase()).not.toContain('extraheader');
     expectNoSecret(gitConfig);
+    const [mirror] = await readdir(path.join(tmpDir, 'cache', 'qa-mirrors'));
+    const mirrorConfig = await readFile(path.join(tmpDir, 'cache', 'qa-mirrors', mirror!, 'config'), 'utf8');
+    expect(mirrorConfig.toLowerCase()).not.toContain('extraheader');
+    expectNoSecret(mirrorConfig);
     expectNoSecret(recording.text());
     expectNoSecret(JSON.stringify(result));
   });
@@ -160,6 +165,8 @@ describe('shell executor: cloning', () => {
     const result = await createShellExecutor({ gitBinary: slowGit }).execute(job, recording.context);
     expect(result).toMatchObject({ status: 'timed_out', exitCode: null, error: 'job timed out after 300s' });
     expect(recording.text('stdout')).toBe('');
-    expect(await readdir(tmpDir)).toEqual([]);
+    // The job directory is gone, and the interrupted mirror build left nothing in the cache.
+    expect(await readdir(tmpDir)).toEqual(['cache']);
+    expect(await readdir(path.join(tmpDir, 'cache', 'qa-mirrors'))).toEqual([]);
   });
 });

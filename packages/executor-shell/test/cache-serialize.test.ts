@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { serializer } from '../src/cache/serialize.js';
+
+/** A promise the test resolves itself: work "holds the mirror" until the gate opens. */
+function gate(): { opened: Promise<void>; open(): void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+describe('per-mirror queue', () => {
+  it('runs the work on one mirror one at a time, in order', async () => {
+    const queue = serializer();
+    const signal = new AbortController().signal;
+    const events: string[] = [];
+    const first = gate();
+    const started = gate();
+    const a = queue.run(
+      'm',
+      signal,
+      async () => {
+        events.push('a start');
+        started.open();
+        await first.opened;
+        events.push('a end');
+        return 'a';
+      },
+      () => 'aborted',
+    );
+    const b = queue.run(
+      'm',
+      signal,
+      async () => {
+        events.push('b');
+        return 'b';
+      },
+      () => 'aborted',
+    );
+    // Another mirror is not held up.
+    const other = await queue.run(
+      'n',
+      signal,
+      async () => 'n',
+      () => 'aborted',
+    );
+    await started.opened;
+    expect(other).toBe('n');
+    expect(events).toEqual(['a start']);
+    first.open();
+    expect(await Promise.all([a, b])).toEqual(['a', 'b']);
+    expect(events).toEqual(['a start', 'a end', 'b']);
+  });
+
+  it('lets a waiter whose signal aborts leave at once, without the next overtaking the holder', async () => {
+    const queue = serializer();
+    const events: string[] = [];
+    const hold = gate();
+    const a = queue.run(
+      'm',
+      new AbortController().signal,
+      async () => {
+        await hold.opened;
+        events.push('a');
+      },
+      () => {},
+    );
+    const controller = new AbortController();
+    const b = queue.run(
+      'm',
+      controller.signal,
+      async () => {
+        events.push('b');
+        return 'b';
+      },
+      () => 'b aborted',
+    );
+    const c = queue.run(
+      'm',
+      new AbortController().signal,
+      async () => {
+        events.push('c');
+        return 'c';
+      },
+      () => 'c aborted',
+    );
+    controller.abort();
+    expect(await b).toBe('b aborted');
+    expect(events).toEqual([]);
+    hold.open();
+    await Promise.all([a, c]);
+    expect(events).toEqual(['a', 'c']);
+  });
+});
