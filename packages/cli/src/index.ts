@@ -1,3 +1,4 @@
+import Migrate from './commands/migrate.js';
 import Runs from './commands/runs.js';
 import Status from './commands/status.js';
 import Trigger from './commands/trigger.js';
@@ -5,6 +6,13 @@ import Validate from './commands/validate.js';
 import Watch from './commands/watch.js';
 
 /** oclif's explicit command table (package.json oclif.commands). */
-export const commands = { watch: Watch, trigger: Trigger, validate: Validate, status: Status, runs: Runs };
+export const commands = {
+  watch: Watch,
+  trigger: Trigger,
+  validate: Validate,
+  status: Status,
+  runs: Runs,
+  migrate: Migrate,
+};
 export { assemble, loadFullConfig } from './assemble.js';
 export { builtinPlugins } from './builtins.js';
