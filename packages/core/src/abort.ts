@@ -13,6 +13,29 @@ export function timeoutError(message: string): DOMException {
   return new DOMException(message, 'TimeoutError');
 }
 
+/**
+ * A signal chained to `parent` that also aborts with `timeoutError(message)` after `timeoutMs`.
+ * `clear()` stops the timer and unhooks `parent` once the work is done.
+ */
+export function signalWithDeadline(
+  parent: AbortSignal,
+  timeoutMs: number,
+  message: string,
+): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(timeoutError(message)), timeoutMs);
+  const onAbort = () => controller.abort(parent.reason);
+  if (parent.aborted) onAbort();
+  else parent.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 export function isTimeoutReason(reason: unknown): boolean {
   return (reason instanceof DOMException || reason instanceof Error) && reason.name === 'TimeoutError';
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DNS_1123_LABEL, LOG_LEVELS } from '@sentry-git/core';
+import { DNS_1123_LABEL, LOG_LEVELS, toDns1123Label } from '@sentry-git/core';
 import { branchRegexToFullMatch } from './branch-regex.js';
 import { createReader, isRecord, type Reader } from './fields.js';
 import { tokenReference, tokenVariable } from './tokens.js';
@@ -48,16 +48,6 @@ const DROPPED: Record<string, string> = {
 };
 
 const REPO_TYPES: Record<string, string> = { github: 'github', gitlab: 'gitlab' };
-
-function projectLabel(name: string): string {
-  const label = name
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63)
-    .replace(/-+$/, '');
-  return DNS_1123_LABEL.test(label) ? label : 'app';
-}
 
 interface Context {
   read: Reader;
@@ -232,7 +222,7 @@ function convertRepository(
     "tekton.event_listener_url: every change is POSTed to the EventListener as a CloudEvent in binary mode, in RepoSentry's layout (ce-type dev.reposentry.repository.branch_*), so its TriggerBindings keep working.",
   );
   if (!DNS_1123_LABEL.test(name)) {
-    deploy.project_name = projectLabel(name);
+    deploy.project_name = toDns1123Label(name);
     note(
       ['deploy', 'project_name'],
       `"${name}" is not a DNS-1123 label, which sentry-git needs for Kubernetes names.`,

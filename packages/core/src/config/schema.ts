@@ -317,6 +317,17 @@ export type NotificationsConfig = z.output<typeof notificationsSchema>;
 
 export { DNS_1123_LABEL };
 
+/** A DNS-1123 label made from any name (`Rag_Service` → `rag-service`); `app` when nothing is left. */
+export function toDns1123Label(name: string): string {
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return DNS_1123_LABEL.test(label) ? label : 'app';
+}
+
 /** `global.tmp_dir` when the config does not set it. */
 export function defaultTmpDir(): string {
   return path.join(os.tmpdir(), 'sentry-git');

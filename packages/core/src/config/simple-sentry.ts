@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { formatPath } from './expand.js';
-import { DNS_1123_LABEL, LOG_LEVELS } from './schema.js';
+import { LOG_LEVELS, toDns1123Label } from './schema.js';
 
 /**
  * The simplified Sentry's format: one watched repository (`target_repo`) and one QA repository
@@ -75,16 +75,6 @@ function repositoryName(url: string): string {
   const trimmed = url.replace(/\/+$/, '').replace(/\.git$/, '');
   const last = trimmed.split(/[/:]/).pop() ?? '';
   return last || 'target';
-}
-
-function projectName(name: string): string {
-  const label = name
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63)
-    .replace(/-+$/, '');
-  return DNS_1123_LABEL.test(label) ? label : 'app';
 }
 
 function tokenFor(type: string, auth: SimpleSentryConfig['auth']): { key: string; token: string } | null {
@@ -176,7 +166,7 @@ export function translateSimpleSentry(
     executor: 'tekton',
     qa_repo_url: simple.qa_repo.url,
     repo_type: simple.qa_repo.type,
-    project_name: projectName(name),
+    project_name: toDns1123Label(name),
     timeout: simple.timeout,
     tekton,
   };

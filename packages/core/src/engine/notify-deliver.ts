@@ -1,4 +1,4 @@
-import { timeoutError } from '../abort.js';
+import { signalWithDeadline } from '../abort.js';
 import { errorMessage, SentryError } from '../errors.js';
 import { splitUrlCredentials } from '../git/url.js';
 import { abortableDelay, backoffDelay } from '../retry.js';
@@ -48,27 +48,13 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.isNaN(ms) ? undefined : Math.min(RETRY_AFTER_MAX_MS, Math.max(0, ms));
 }
 
-/** A signal for one attempt: the delivery's signal, plus the attempt's own time limit. */
-function attemptSignal(parent: AbortSignal, timeoutMs: number): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(timeoutError(`no answer within ${timeoutMs / 1000} s`)),
-    timeoutMs,
-  );
-  const onAbort = () => controller.abort(parent.reason);
-  if (parent.aborted) onAbort();
-  else parent.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    clear() {
-      clearTimeout(timer);
-      parent.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
 async function attempt(delivery: Delivery, url: string, headers: Record<string, string>): Promise<Attempt> {
-  const { signal, clear } = attemptSignal(delivery.signal, delivery.timeoutMs);
+  // The delivery's signal, plus the attempt's own time limit.
+  const { signal, clear } = signalWithDeadline(
+    delivery.signal,
+    delivery.timeoutMs,
+    `no answer within ${delivery.timeoutMs / 1000} s`,
+  );
   try {
     // Redirects are not followed (as GitHub's webhooks do not): a POST turned into a GET is no delivery.
     const response = await delivery.fetch(url, {

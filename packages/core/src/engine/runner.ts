@@ -3,8 +3,8 @@ import {
   createOutputTail,
   isTimeoutReason,
   outcomeOfAbort,
+  signalWithDeadline,
   skippedResult,
-  timeoutError,
 } from '../abort.js';
 import type { SentryConfig } from '../config/schema.js';
 import { errorMessage, SentryError } from '../errors.js';
@@ -42,21 +42,7 @@ function deadline(
   what: string,
 ): { signal: AbortSignal; clear(): void } {
   if (seconds === undefined) return { signal: parent, clear() {} };
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(timeoutError(`${what} exceeded its timeout of ${seconds} s`)),
-    seconds * 1000,
-  );
-  const onAbort = () => controller.abort(parent.reason);
-  if (parent.aborted) onAbort();
-  else parent.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    clear() {
-      clearTimeout(timer);
-      parent.removeEventListener('abort', onAbort);
-    },
-  };
+  return signalWithDeadline(parent, seconds * 1000, `${what} exceeded its timeout of ${seconds} s`);
 }
 
 function failedResult(error: string, startedAt: Date): JobResult {
