@@ -221,6 +221,11 @@ export const globalSchema = z
     max_polling_interval: seconds(
       'Longest interval adaptive polling stretches an idle repository to (each poll that finds nothing multiplies its interval by 1.5); default polling_interval = adaptive polling off',
     ).optional(),
+    quota_reserve: numberLike(z.number().min(0).max(0.9))
+      .default(0.1)
+      .describe(
+        'Fraction of each API quota window (per token and forge) that polling leaves unspent: when polls would spend more before the reset, the intervals of the repositories sharing that quota are stretched.',
+      ),
     jitter: numberLike(z.number().min(0).max(0.5))
       .default(0.1)
       .describe('Random spread of each poll time, as a fraction of the interval.'),

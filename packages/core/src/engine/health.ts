@@ -1,6 +1,7 @@
 import type { RepositoryConfig } from '../config/schema.js';
 import { type IntervalBounds, intervalBounds, nextInterval } from './adaptive.js';
 import { nextPollDelayMs } from './backoff.js';
+import type { QuotaBudget } from './quota-budget.js';
 
 /** What the scheduler knows about one repository's polling. */
 export interface RepositoryHealth {
@@ -11,6 +12,8 @@ export interface RepositoryHealth {
   nextDueAt: number;
   /** Seconds between polls now: the base interval, stretched while the repository is idle (adaptive polling). */
   effectiveInterval: number;
+  /** How much the quota budget stretches that interval now (1 = not at all): the shared quota would not last until its reset otherwise. */
+  quotaStretch: number;
 }
 
 export interface PollRecord {
@@ -42,9 +45,17 @@ export interface HealthBook {
 /** Clocks differ: poll a little after the forge's reset time. */
 const RESET_MARGIN_MS = 1000;
 
+export interface HealthSettings {
+  interval: number;
+  jitter: number;
+  maxInterval?: number;
+  /** Paces repositories that share a quota (a token on one forge) over its reset window. */
+  quota?: { budget: QuotaBudget; keyOf(repo: RepositoryConfig): string };
+}
+
 export function createHealthBook(
   repositories: readonly RepositoryConfig[],
-  settings: { interval: number; jitter: number; maxInterval?: number },
+  settings: HealthSettings,
 ): HealthBook {
   const bounds = new Map<string, IntervalBounds>(
     repositories.map((repo) => [repo.name, intervalBounds(repo, settings)]),
@@ -58,10 +69,28 @@ export function createHealthBook(
         lastPollAt: null,
         nextDueAt: 0,
         effectiveInterval: bounds.get(repo.name)!.base,
+        quotaStretch: 1,
       },
     ]),
   );
   const get = (repository: string) => book.get(repository)!;
+  const demand = createDemand(repositories, settings, get);
+
+  function setEffectiveInterval(repo: RepositoryConfig, seconds: number): void {
+    const state = get(repo.name);
+    demand.change(repo, state.effectiveInterval, seconds);
+    state.effectiveInterval = seconds;
+  }
+
+  /** The next poll at the effective interval, stretched by the quota budget (never past the quota's reset). */
+  function nextDue(repo: RepositoryConfig, state: RepositoryHealth, now: number): number {
+    const delay = nextPollDelayMs(state.effectiveInterval, state.consecutiveFailures, settings.jitter);
+    state.quotaStretch = demand.stretch(repo, now);
+    if (state.quotaStretch <= 1) return now + delay;
+    const resetAt = demand.resetAt(repo) ?? Number.POSITIVE_INFINITY;
+    return Math.min(now + delay * state.quotaStretch, resetAt + RESET_MARGIN_MS);
+  }
+
   return {
     get,
     record(repo, error, now = Date.now(), outcome = {}) {
@@ -71,22 +100,21 @@ export function createHealthBook(
       state.lastError = error;
       // A failure says nothing about activity: the interval stays, and backoff builds on it.
       if (error === null || outcome.active) {
-        state.effectiveInterval = nextInterval(
-          state.effectiveInterval,
-          bounds.get(repo.name)!,
-          outcome.active === true,
+        setEffectiveInterval(
+          repo,
+          nextInterval(state.effectiveInterval, bounds.get(repo.name)!, outcome.active === true),
         );
       }
       // After a rate limit, the first poll that can succeed is the one just after the reset.
       state.nextDueAt =
         outcome.retryAt === undefined
-          ? now + nextPollDelayMs(state.effectiveInterval, state.consecutiveFailures, settings.jitter)
+          ? nextDue(repo, state, now)
           : Math.max(now, outcome.retryAt) + RESET_MARGIN_MS;
       return state;
     },
     activity(repo, now = Date.now()) {
       const state = get(repo.name);
-      state.effectiveInterval = bounds.get(repo.name)!.base;
+      setEffectiveInterval(repo, bounds.get(repo.name)!.base);
       if (state.consecutiveFailures === 0) {
         state.nextDueAt = Math.min(
           state.nextDueAt,
@@ -100,7 +128,39 @@ export function createHealthBook(
       return repositories.filter((repo) => get(repo.name).nextDueAt <= now + window);
     },
     earliest() {
-      return Math.min(...[...book.values()].map((state) => state.nextDueAt));
+      // A loop, not Math.min(...spread): tens of thousands of arguments overflow the stack.
+      let earliest = Number.POSITIVE_INFINITY;
+      for (const state of book.values()) earliest = Math.min(earliest, state.nextDueAt);
+      return earliest;
+    },
+  };
+}
+
+/** Polls per second each quota key asks for at the current intervals, kept as running sums (a cycle of thousands of repositories must not add them up again per poll). */
+function createDemand(
+  repositories: readonly RepositoryConfig[],
+  settings: HealthSettings,
+  get: (repository: string) => RepositoryHealth,
+) {
+  const quota = settings.quota;
+  const keys = new Map(repositories.map((repo) => [repo.name, quota?.keyOf(repo) ?? '']));
+  const perSecond = new Map<string, number>();
+  for (const repo of repositories) {
+    const key = keys.get(repo.name)!;
+    perSecond.set(key, (perSecond.get(key) ?? 0) + 1 / get(repo.name).effectiveInterval);
+  }
+  return {
+    change(repo: RepositoryConfig, before: number, after: number): void {
+      const key = keys.get(repo.name)!;
+      perSecond.set(key, (perSecond.get(key) ?? 0) - 1 / before + 1 / after);
+    },
+    stretch(repo: RepositoryConfig, now: number): number {
+      if (!quota) return 1;
+      const key = keys.get(repo.name)!;
+      return quota.budget.stretch(key, perSecond.get(key) ?? 0, now);
+    },
+    resetAt(repo: RepositoryConfig): number | undefined {
+      return quota?.budget.resetAt(keys.get(repo.name)!);
     },
   };
 }

@@ -29,6 +29,7 @@ import { compileBranchMatcher } from './matcher.js';
 import { attachNotifier } from './notify.js';
 import type { PollOutcome } from './poll.js';
 import { type PollPolicyContext, pollWithPolicies } from './polling.js';
+import { createQuotaBudget, quotaKey } from './quota-budget.js';
 import { executeRun } from './runner.js';
 import { type RepositoryStatus, repositoryStatus } from './status.js';
 import { groupByUnit } from './units.js';
@@ -149,10 +150,13 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const matchers = new Map(
     config.repositories.map((repo) => [repo.name, compileBranchMatcher(repo.monitor.branches)]),
   );
+  const quotaBudget = createQuotaBudget({ reserve: config.global.quota_reserve });
+  const quotaKeys = new Map(config.repositories.map((repo) => [repo.name, quotaKey(repo)]));
   const health = createHealthBook(config.repositories, {
     interval: config.polling_interval,
     jitter: config.global.jitter,
     maxInterval: config.global.max_polling_interval,
+    quota: { budget: quotaBudget, keyOf: (repo) => quotaKeys.get(repo.name)! },
   });
   const warnedFallback = new Set<string>();
 
@@ -231,8 +235,10 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     timeoutSeconds: config.global.poll_timeout,
     cacheDir: path.join(config.global.tmp_dir ?? defaultTmpDir(), 'cache'),
     providerFor,
-    onRateLimit: (repo, rateLimit, provider) =>
-      bus.emit('ratelimit', { provider, repository: repo.name, rateLimit }),
+    onRateLimit: (repo, rateLimit, provider) => {
+      quotaBudget.observe(quotaKeys.get(repo.name)!, rateLimit);
+      bus.emit('ratelimit', { provider, repository: repo.name, rateLimit });
+    },
   };
 
   function poll(repo: RepositoryConfig): Promise<PollOutcome> {
@@ -246,6 +252,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     bus.emit('poll:start', { cycle: thisCycle, repositories: repos.map((repo) => repo.name) });
     const limit = pLimit(config.global.poll_concurrency);
     const outcomes = await Promise.all(repos.map((repo) => limit(() => poll(repo))));
+    quotaBudget.settle();
     let errors = 0;
     for (const outcome of outcomes) {
       const limited = !outcome.ok && outcome.error instanceof RateLimitError ? outcome.error : undefined;

@@ -21,6 +21,11 @@ export interface RepositoryStatus {
    * `max_polling_interval` while idle. Without an engine (the `status` command) it is the base.
    */
   effectiveInterval: number;
+  /**
+   * How much the quota budget stretches that interval now (1 = not at all): the repositories
+   * sharing this one's API quota would otherwise spend it before it resets (`global.quota_reserve`).
+   */
+  quotaStretch: number;
   lastRun: {
     id: string;
     status: RunRecord['status'];
@@ -67,6 +72,7 @@ export async function repositoryStatus(input: {
       lastPollAt: null,
       nextDueAt: 0,
       effectiveInterval: intervalBounds(repo, { interval: config.polling_interval }).base,
+      quotaStretch: 1,
     };
     report.push({
       name: repo.name,
@@ -78,6 +84,7 @@ export async function repositoryStatus(input: {
       seen: heads.seen,
       heads: heads.heads.map(({ branch, sha, updatedAt }) => ({ branch, sha, updatedAt })),
       effectiveInterval: state.effectiveInterval,
+      quotaStretch: state.quotaStretch,
       lastRun: lastRun
         ? {
             id: lastRun.id,
