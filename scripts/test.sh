@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): set up, lint, typecheck, run every test.
+# The one test command (README, .ci/run): set up, lint, typecheck, build the API docs, run every test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 pnpm lint
 pnpm typecheck
+# The API reference builds (typedoc treats every warning, e.g. a broken {@link}, as an error).
+pnpm run docs
 report="$(mktemp -d)/vitest.json"
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
