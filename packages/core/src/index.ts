@@ -43,6 +43,18 @@ export type * from './interfaces/executor.js';
 export type * from './interfaces/provider.js';
 export type * from './interfaces/state-store.js';
 export type * from './interfaces/strategy.js';
+export {
+  type HeldLockFile,
+  type LockFileContent,
+  type LockHolder,
+  lockFileText,
+  lockHolderAlive,
+  parseLockFile,
+  processIdentity,
+  readLockFile,
+  readLockFileSync,
+  tryLockFile,
+} from './lock-file.js';
 export { attachEventLogger, type CreateLoggerOptions, createLogger, silentLogger } from './logging.js';
 export { corePlugin } from './plugins/core-plugin.js';
 export * from './plugins/define.js';

@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { tempdir } from '@sentry-git/test-utils';
+import { describe, expect, it } from 'vitest';
+import { lockHolderAlive, parseLockFile, processIdentity, tryLockFile } from '../src/index.js';
+
+describe('process identity', () => {
+  it('names this process the same way every time, and another process differently', async () => {
+    const mine = processIdentity();
+    expect(mine).toMatch(/^[0-9a-f-]+\/\d+$/);
+    expect(processIdentity()).toBe(mine);
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      await once(child, 'spawn');
+      const theirs = processIdentity(child.pid!);
+      expect(theirs).not.toBe('');
+      expect(theirs).not.toBe(mine);
+      expect(lockHolderAlive({ pid: child.pid!, identity: theirs })).toBe(true);
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      expect(lockHolderAlive({ pid: child.pid!, identity: theirs })).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('tells a live pid that is another process (a restarted container’s pid 1) from the holder', () => {
+    expect(lockHolderAlive({ pid: process.pid, identity: processIdentity() })).toBe(true);
+    expect(lockHolderAlive({ pid: process.pid, identity: '00000000-0000-0000-0000-000000000000/1' })).toBe(
+      false,
+    );
+    // Written by an older version (no identity): the pid is all there is.
+    expect(lockHolderAlive({ pid: process.pid, identity: '' })).toBe(true);
+    expect(lockHolderAlive({ pid: 0, identity: '' })).toBe(false);
+  });
+
+  it('reads lock files written before identities were recorded', () => {
+    expect(parseLockFile('42\ntok\nsentry-git\n')).toEqual({
+      pid: 42,
+      token: 'tok',
+      identity: '',
+      extra: ['sentry-git'],
+    });
+    expect(parseLockFile('42\ntok\nab-12/345\nowner\n')).toEqual({
+      pid: 42,
+      token: 'tok',
+      identity: 'ab-12/345',
+      extra: ['owner'],
+    });
+  });
+});
+
+describe('tryLockFile', () => {
+  it('is exclusive within one process, released by its holder, and taken over from a dead holder', async () => {
+    const file = path.join(await tempdir(), 'x.lock');
+    const held = await tryLockFile(file, ['me']);
+    expect(held).not.toBeNull();
+    expect((await readFile(file, 'utf8')).split('\n')).toEqual([
+      String(process.pid),
+      expect.any(String),
+      processIdentity(),
+      'me',
+      '',
+    ]);
+    expect(await tryLockFile(file)).toBeNull();
+    await held!.release();
+    const again = await tryLockFile(file);
+    expect(again).not.toBeNull();
+    await again!.release();
+
+    // The container restart: the file names this very pid, but another process's start.
+    await writeFile(file, `${process.pid}\nold-token\n00000000-0000-0000-0000-000000000000/1\n`);
+    const taken = await tryLockFile(file);
+    expect(taken).not.toBeNull();
+    await taken!.release();
+
+    // Being written this instant (no pid yet): busy, not stale.
+    await writeFile(file, '');
+    expect(await tryLockFile(file)).toBeNull();
+  });
+});
