@@ -206,7 +206,10 @@ export const globalSchema = z
         "Where QA repositories are cloned for each job; default: the system's temp folder + /sentry-git.",
       ),
     cleanup: booleanLike().default(true).describe('Remove the job directory when the job ends.'),
-    log_level: z.enum(LOG_LEVELS).default('info'),
+    log_level: z
+      .enum(LOG_LEVELS)
+      .default('info')
+      .describe("Level of the CLI's log (`--log-level` overrides it); the library does not read it."),
     timeout: seconds('Default job timeout').default(300),
     shutdown_grace: numberLike(z.number().min(0))
       .default(30)
@@ -294,8 +297,13 @@ export const pluginSpecSchema = z.union([
 
 export const configSchema = z.strictObject({
   polling_interval: seconds('How often each repository is polled').default(60),
-  groups: z.record(z.string(), groupSchema).default({}),
-  repositories: z.array(repositorySchema).default([]),
+  groups: z
+    .record(z.string(), groupSchema)
+    .default({})
+    .describe(
+      'Named groups of repositories that deploy together; a repository joins one with `group: <name>`.',
+    ),
+  repositories: z.array(repositorySchema).default([]).describe('The watched repositories.'),
   global: globalSchema.default(() => globalSchema.parse({})),
   state: stateSchema.default(() => stateSchema.parse({})),
   server: serverSchema.default(() => serverSchema.parse({})),
