@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { formatPath } from './expand.js';
-import { configSchema, DNS_1123_LABEL, type SentryConfig } from './schema.js';
+import { configSchema, DNS_1123_LABEL, type SentryConfig, toDns1123Label } from './schema.js';
 
 /** What the registry knows, for checks that depend on installed plugins. Omit to skip those checks. */
 export interface KnownIds {
@@ -134,12 +134,7 @@ function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
     ) {
       issues.push({
         path: at('deploy', 'project_name'),
-        message: `missing, and the repository name "${repo.name}" is not a DNS-1123 label to default to. Fix: set project_name, e.g. "${
-          repo.name
-            .toLowerCase()
-            .replace(/[^a-z0-9-]+/g, '-')
-            .replace(/^-+|-+$/g, '') || 'app'
-        }".`,
+        message: `missing, and the repository name "${repo.name}" is not a DNS-1123 label to default to. Fix: set project_name, e.g. "${toDns1123Label(repo.name)}".`,
       });
     }
     if (
