@@ -8,7 +8,7 @@ import {
   startFakeKube,
   tempdir,
 } from '@sentry-git/test-utils';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { createTektonExecutor, type TektonExecutorOptions } from '../src/index.js';
 
 /** A fake cluster, a kubeconfig for it, and a Tekton executor that reads nothing from the host. */
@@ -60,5 +60,44 @@ export async function startCluster(
       expect(kube.unexpected()).toEqual([]);
     },
     close: () => kube.close(),
+  };
+}
+
+/**
+ * A fresh cluster for every test of the file, checked after each (every PipelineRun valid, no
+ * request the fake did not understand) and closed. The returned object always stands for the
+ * current test's cluster.
+ */
+export function clusterPerTest(validate: PipelineRunValidator | false = sharedValidator()): Cluster {
+  let current: Cluster | undefined;
+  beforeEach(async () => {
+    current = await startCluster({ kube: { validate } });
+  });
+  afterEach(async () => {
+    const cluster = now();
+    current = undefined;
+    cluster.expectValidPipelineRuns();
+    cluster.expectNoUnexpectedRequests();
+    await cluster.close();
+  });
+  function now(): Cluster {
+    if (!current) throw new Error('The cluster exists only while a test runs.');
+    return current;
+  }
+  return {
+    get kube() {
+      return now().kube;
+    },
+    get kubeconfig() {
+      return now().kubeconfig;
+    },
+    get executor() {
+      return now().executor;
+    },
+    block: (extra) => now().block(extra),
+    pipelineRunCreates: () => now().pipelineRunCreates(),
+    expectValidPipelineRuns: () => now().expectValidPipelineRuns(),
+    expectNoUnexpectedRequests: () => now().expectNoUnexpectedRequests(),
+    close: () => now().close(),
   };
 }

@@ -4,8 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isProcessAlive, progressions, promiseGate, tempdir } from '@sentry-git/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Cluster, sharedValidator, startCluster } from './cluster.js';
+import { describe, expect, it } from 'vitest';
+import { clusterPerTest } from './cluster.js';
 import { onFirstOutput, recordingContext, tektonJob } from './helpers.js';
 
 /** The built package: a separate process runs it, as `sentry-git watch` would. */
@@ -27,18 +27,7 @@ const result = await createTektonExecutor({ env: {} }).execute(job, context);
 process.stdout.write('RESULT ' + result.status + '\\n');
 `;
 
-const validate = sharedValidator();
-let cluster: Cluster;
-
-beforeEach(async () => {
-  cluster = await startCluster({ kube: { validate } });
-});
-
-afterEach(async () => {
-  cluster.expectValidPipelineRuns();
-  cluster.expectNoUnexpectedRequests();
-  await cluster.close();
-});
+const cluster = clusterPerTest();
 
 describe('a crash while a PipelineRun runs', () => {
   it.skipIf(!existsSync(DIST))(

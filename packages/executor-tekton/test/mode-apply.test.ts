@@ -8,23 +8,13 @@ import {
   startFakeKube,
   tempdir,
 } from '@sentry-git/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTektonExecutor } from '../src/index.js';
-import { type Cluster, sharedValidator, startCluster } from './cluster.js';
+import { clusterPerTest, sharedValidator } from './cluster.js';
 import { recordingContext, tektonJob } from './helpers.js';
 
 const validate = sharedValidator();
-let cluster: Cluster;
-
-beforeEach(async () => {
-  cluster = await startCluster({ kube: { validate } });
-});
-
-afterEach(async () => {
-  cluster.expectValidPipelineRuns();
-  cluster.expectNoUnexpectedRequests();
-  await cluster.close();
-});
+const cluster = clusterPerTest(validate);
 
 const TASK = `apiVersion: tekton.dev/v1
 kind: Task

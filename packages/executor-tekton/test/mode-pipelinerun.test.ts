@@ -8,22 +8,11 @@ import {
   tasksSummary,
   tempdir,
 } from '@sentry-git/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Cluster, sharedValidator, startCluster } from './cluster.js';
+import { describe, expect, it } from 'vitest';
+import { clusterPerTest } from './cluster.js';
 import { onFirstOutput, recordingContext, tektonJob } from './helpers.js';
 
-const validate = sharedValidator();
-let cluster: Cluster;
-
-beforeEach(async () => {
-  cluster = await startCluster({ kube: { validate } });
-});
-
-afterEach(async () => {
-  cluster.expectValidPipelineRuns();
-  cluster.expectNoUnexpectedRequests();
-  await cluster.close();
-});
+const cluster = clusterPerTest();
 
 function story(progression: Progression): void {
   cluster.kube.onPipelineRun(() => progression);
