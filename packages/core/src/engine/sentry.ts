@@ -21,6 +21,7 @@ import { createRegistry, type Registry } from '../plugins/registry.js';
 import { createRedactor, type Redactor } from '../redact.js';
 import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
 import { attachCommitStatusReporter } from './commit-status.js';
+import { createDetectionOrder, createKeyedMutex, type PollTicket, rebaseChanges } from './detection-order.js';
 import { isDeployable } from './detector.js';
 import { createHealthBook } from './health.js';
 import { jobSpec, newId } from './ids.js';
@@ -159,6 +160,8 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     quota: { budget: quotaBudget, keyOf: (repo) => quotaKeys.get(repo.name)! },
   });
   const warnedFallback = new Set<string>();
+  const detectionOrder = createDetectionOrder();
+  const unitMutex = createKeyedMutex();
 
   const stopController = new AbortController();
   const shutdownController = new AbortController();
@@ -169,7 +172,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   let timer: NodeJS.Timeout | undefined;
   let ready: Promise<void> | undefined;
   let releaseLock: (() => Promise<void>) | undefined;
-  let cycleChain: Promise<unknown> = Promise.resolve();
+  const inFlight = new Set<Promise<unknown>>();
 
   const runnerDeps = {
     config,
@@ -241,8 +244,48 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     },
   };
 
-  function poll(repo: RepositoryConfig): Promise<PollOutcome> {
-    return pollWithPolicies(pollContext, repo, matchers.get(repo.name)!);
+  interface Polled {
+    outcome: PollOutcome;
+    ticket: PollTicket;
+  }
+
+  async function poll(repo: RepositoryConfig): Promise<Polled> {
+    const ticket = detectionOrder.ticket(repo.name);
+    return { outcome: await pollWithPolicies(pollContext, repo, matchers.get(repo.name)!), ticket };
+  }
+
+  /** Health, rate-limit and error bookkeeping of one poll; false when it failed. */
+  function notePoll(outcome: PollOutcome, trigger: TriggerKind, thisCycle: number): boolean {
+    const limited = !outcome.ok && outcome.error instanceof RateLimitError ? outcome.error : undefined;
+    const state = health.record(outcome.repo, outcome.ok ? null : errorMessage(outcome.error), Date.now(), {
+      retryAt: limited?.resetAt.getTime(),
+      // A poll someone asked for (a webhook) is activity even when it finds nothing new.
+      active:
+        trigger !== 'poll' || (outcome.ok && outcome.changes.some((change) => change.kind !== 'baseline')),
+    });
+    if (limited) {
+      bus.emit('ratelimit', {
+        provider: outcome.provider,
+        repository: outcome.repo.name,
+        rateLimit: {
+          remaining: 0,
+          resetAt: limited.resetAt.toISOString(),
+          ...(limited.limit === undefined ? {} : { limit: limited.limit }),
+        },
+      });
+    }
+    if (outcome.ok) return true;
+    if (!stopController.signal.aborted) {
+      bus.emit('poll:error', {
+        cycle: thisCycle,
+        repository: outcome.repo.name,
+        provider: outcome.provider,
+        error: outcome.error,
+        consecutiveFailures: state.consecutiveFailures,
+        nextPollAt: new Date(state.nextDueAt).toISOString(),
+      });
+    }
+    return false;
   }
 
   async function pollAll(repos: RepositoryConfig[], trigger: TriggerKind): Promise<PollResult> {
@@ -251,96 +294,110 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     const startedAt = Date.now();
     bus.emit('poll:start', { cycle: thisCycle, repositories: repos.map((repo) => repo.name) });
     const limit = pLimit(config.global.poll_concurrency);
-    const outcomes = await Promise.all(repos.map((repo) => limit(() => poll(repo))));
-    quotaBudget.settle();
+    const units = [...groupByUnit(repos, (repo) => repo)];
+    const runsByUnit = new Map<UnitKey, RunRecord>();
     let errors = 0;
-    for (const outcome of outcomes) {
-      const limited = !outcome.ok && outcome.error instanceof RateLimitError ? outcome.error : undefined;
-      const state = health.record(outcome.repo, outcome.ok ? null : errorMessage(outcome.error), Date.now(), {
-        retryAt: limited?.resetAt.getTime(),
-        // A poll someone asked for (a webhook) is activity even when it finds nothing new.
-        active:
-          trigger !== 'poll' || (outcome.ok && outcome.changes.some((change) => change.kind !== 'baseline')),
-      });
-      if (limited) {
-        bus.emit('ratelimit', {
-          provider: outcome.provider,
-          repository: outcome.repo.name,
-          rateLimit: {
-            remaining: 0,
-            resetAt: limited.resetAt.toISOString(),
-            ...(limited.limit === undefined ? {} : { limit: limited.limit }),
-          },
-        });
-      }
-      if (outcome.ok) continue;
-      errors += 1;
-      if (!stopController.signal.aborted) {
-        bus.emit('poll:error', {
-          cycle: thisCycle,
-          repository: outcome.repo.name,
-          provider: outcome.provider,
-          error: outcome.error,
-          consecutiveFailures: state.consecutiveFailures,
-          nextPollAt: new Date(state.nextDueAt).toISOString(),
-        });
-      }
-    }
-    const { runs, changed } = await recordOutcomes(outcomes, trigger);
+    let changed = 0;
+    // Each unit is recorded as soon as its members are polled: a change found early in a long
+    // cycle deploys without waiting for the thousands of polls behind it.
+    await Promise.all(
+      units.map(async ([unit, members]) => {
+        const polled = await Promise.all(members.map((repo) => limit(() => poll(repo))));
+        for (const { outcome } of polled) if (!notePoll(outcome, trigger, thisCycle)) errors += 1;
+        const recorded = await recordUnit(unit, polled, trigger);
+        changed += recorded.changed;
+        if (recorded.run) runsByUnit.set(unit, recorded.run);
+      }),
+    );
+    quotaBudget.settle();
     bus.emit('poll:finish', {
       cycle: thisCycle,
-      checked: outcomes.length,
+      checked: repos.length,
       changed,
       errors,
       durationMs: Date.now() - startedAt,
     });
-    return { cycle: thisCycle, checked: outcomes.length, changed, errors, runs };
+    const runs = units.flatMap(([unit]) => runsByUnit.get(unit) ?? []);
+    return { cycle: thisCycle, checked: repos.length, changed, errors, runs };
   }
 
-  /** Changes of one cycle, per unit: one transaction with heads and the group run that deploys them. */
-  async function recordOutcomes(
-    outcomes: PollOutcome[],
+  interface SettledMember {
+    repo: RepositoryConfig;
+    changes: HeadChange[];
+    wasSeen: boolean;
+    heads: BranchHead[];
+    ticket: PollTicket;
+  }
+
+  /**
+   * The successful polls of a unit as they stand against the store now (inside the unit's
+   * mutex): a poll overtaken by a later one is dropped, one that missed a record is compared again.
+   */
+  async function settle(polled: readonly Polled[]): Promise<SettledMember[]> {
+    const members: SettledMember[] = [];
+    for (const { outcome, ticket } of polled) {
+      if (!outcome.ok) continue;
+      const name = outcome.repo.name;
+      const verdict = detectionOrder.judge(name, ticket);
+      if (verdict === 'stale') continue;
+      const member = { repo: outcome.repo, ticket, heads: outcome.heads };
+      if (verdict === 'current') {
+        members.push({ ...member, changes: outcome.changes, wasSeen: outcome.wasSeen });
+        continue;
+      }
+      const stored = await store.getHeads(name);
+      const changes = rebaseChanges(name, stored, outcome.heads, matchers.get(name)!, outcome.changes);
+      members.push({ ...member, changes, wasSeen: stored.seen });
+    }
+    return members;
+  }
+
+  /** One unit's polls: heads and the group run that deploys them, in one transaction. */
+  function recordUnit(
+    unit: UnitKey,
+    polled: readonly Polled[],
     trigger: TriggerKind,
-  ): Promise<{ runs: RunRecord[]; changed: number }> {
-    const polled = outcomes.filter((outcome): outcome is Extract<PollOutcome, { ok: true }> => outcome.ok);
-    const byUnit = groupByUnit(polled, (outcome) => outcome.repo);
-    const runs: RunRecord[] = [];
-    let changed = 0;
-    for (const [unit, members] of byUnit) {
+  ): Promise<{ run: RunRecord | null; changed: number }> {
+    return unitMutex.run(unit, async () => {
+      const members = await settle(polled);
       const changes = members.flatMap((member) => member.changes);
       const newlySeen = members.filter((member) => !member.wasSeen).map((member) => member.repo.name);
-      if (changes.length === 0 && newlySeen.length === 0) continue;
-      const deployable = changes
-        .filter((change) => isDeployable(change, config.global.deploy_on_first_sight))
-        .sort(
-          (a, b) =>
-            (order.get(a.repository) ?? 0) - (order.get(b.repository) ?? 0) ||
-            a.branch.localeCompare(b.branch),
-        );
-      const run =
-        deployable.length > 0
-          ? {
-              id: newId('run'),
-              unit,
-              trigger,
-              createdAt: new Date().toISOString(),
-              jobs: deployable.map((change) =>
-                jobSpec(change.repository, change.branch, change.after!, change.before),
-              ),
-            }
-          : undefined;
-      try {
-        const queued = await commit(unit, { repositories: newlySeen, changes, run });
-        changed += changes.filter((change) => change.kind !== 'baseline').length;
-        if (queued) runs.push(queued);
-      } catch (error) {
-        bus.emit('error', {
-          error: error instanceof Error ? error : new Error(String(error)),
-          context: `recording changes of ${unit}`,
-        });
+      const wrote = changes.length > 0 || newlySeen.length > 0;
+      let result: { run: RunRecord | null; changed: number } = { run: null, changed: 0 };
+      if (wrote) {
+        const deployable = changes
+          .filter((change) => isDeployable(change, config.global.deploy_on_first_sight))
+          .sort(
+            (a, b) =>
+              (order.get(a.repository) ?? 0) - (order.get(b.repository) ?? 0) ||
+              a.branch.localeCompare(b.branch),
+          );
+        const run =
+          deployable.length > 0
+            ? {
+                id: newId('run'),
+                unit,
+                trigger,
+                createdAt: new Date().toISOString(),
+                jobs: deployable.map((change) =>
+                  jobSpec(change.repository, change.branch, change.after!, change.before),
+                ),
+              }
+            : undefined;
+        try {
+          const queued = await commit(unit, { repositories: newlySeen, changes, run });
+          result = { run: queued, changed: changes.filter((change) => change.kind !== 'baseline').length };
+        } catch (error) {
+          bus.emit('error', {
+            error: error instanceof Error ? error : new Error(String(error)),
+            context: `recording changes of ${unit}`,
+          });
+          return result;
+        }
       }
-    }
-    return { runs, changed };
+      for (const member of members) detectionOrder.recorded(member.repo.name, member.ticket, wrote);
+      return result;
+    });
   }
 
   /** Writes heads and the run in one transaction, then tells subscribers and wakes the unit's lane. */
@@ -367,11 +424,16 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     });
   }
 
-  /** Cycles never overlap: a manual pollOnce waits for a scheduled one and the reverse. */
-  function serialized<T>(work: () => Promise<T>): Promise<T> {
-    const next = cycleChain.then(work, work);
-    cycleChain = next.catch(() => {});
-    return next;
+  /**
+   * Polls in progress, so that stop() can wait for them. Cycles may overlap (a webhook's poll
+   * does not wait for a scheduled cycle of thousands of repositories); recording one unit at a
+   * time, in the order the polls started, keeps that safe.
+   */
+  function tracked<T>(work: Promise<T>): Promise<T> {
+    inFlight.add(work);
+    const forget = () => inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
   }
 
   function scheduleNext(): void {
@@ -390,11 +452,13 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
 
   function runScheduledCycle(): void {
     timer = undefined;
-    void serialized(async () => {
-      if (stopping) return;
-      const due = health.due(Date.now());
-      if (due.length > 0) await pollAll(due, 'poll');
-    })
+    void tracked(
+      (async () => {
+        if (stopping) return;
+        const due = health.due(Date.now());
+        if (due.length > 0) await pollAll(due, 'poll');
+      })(),
+    )
       .catch((error) =>
         bus.emit('error', {
           error: error instanceof Error ? error : new Error(String(error)),
@@ -435,29 +499,40 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     const byUnit = groupByUnit(selected, (repo) => repo);
     const runs: RunRecord[] = [];
     for (const [unit, members] of byUnit) {
-      const changes: HeadChange[] = [];
-      const newlySeen: string[] = [];
-      const jobs: JobSpec[] = [];
-      for (const repo of members) {
-        const stored = await store.getHeads(repo.name);
-        let heads: BranchHead[] = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
-        if (!stored.seen || heads.length === 0) {
-          const outcome = await poll(repo);
-          if (!outcome.ok) throw outcome.error;
-          if (!outcome.wasSeen) newlySeen.push(repo.name);
-          changes.push(...outcome.changes);
-          heads = outcome.heads;
+      // Inside the unit's mutex: a poll cycle recording the same repositories waits, so the heads
+      // read here are the ones the run is recorded against.
+      const queued = await unitMutex.run(unit, async () => {
+        const changes: HeadChange[] = [];
+        const newlySeen: string[] = [];
+        const jobs: JobSpec[] = [];
+        const polledMembers: SettledMember[] = [];
+        for (const repo of members) {
+          const stored = await store.getHeads(repo.name);
+          let heads: BranchHead[] = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
+          if (!stored.seen || heads.length === 0) {
+            const polled = await poll(repo);
+            if (!polled.outcome.ok) throw polled.outcome.error;
+            const [member] = await settle([polled]);
+            if (member) {
+              polledMembers.push(member);
+              if (!member.wasSeen) newlySeen.push(repo.name);
+              changes.push(...member.changes);
+              heads = member.heads;
+            }
+          }
+          for (const head of heads) jobs.push(jobSpec(repo.name, head.branch, head.sha, null));
         }
-        for (const head of heads) jobs.push(jobSpec(repo.name, head.branch, head.sha, null));
-      }
-      if (jobs.length === 0) {
-        logger.warn({ unit }, `nothing to deploy for ${unit}: no branch matches its patterns`);
-        continue;
-      }
-      const queued = await commit(unit, {
-        repositories: newlySeen,
-        changes,
-        run: { id: newId('run'), unit, trigger: kind, createdAt: new Date().toISOString(), jobs },
+        if (jobs.length === 0) {
+          logger.warn({ unit }, `nothing to deploy for ${unit}: no branch matches its patterns`);
+          return null;
+        }
+        const run = await commit(unit, {
+          repositories: newlySeen,
+          changes,
+          run: { id: newId('run'), unit, trigger: kind, createdAt: new Date().toISOString(), jobs },
+        });
+        for (const member of polledMembers) detectionOrder.recorded(member.repo.name, member.ticket, true);
+        return run;
       });
       if (queued) runs.push(queued);
       // Someone deploying by hand expects activity: poll these at their base interval again.
@@ -473,7 +548,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       if (timer) clearTimeout(timer);
       stopController.abort(new ShutdownError());
     }
-    await cycleChain;
+    await Promise.allSettled([...inFlight]);
     const graceMs = stopOptions.graceMs ?? config.global.shutdown_grace * 1000;
     if (lanes.size > 0) {
       let graceTimer: NodeJS.Timeout | undefined;
@@ -532,7 +607,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     async pollOnce(pollOptions = {}) {
       await ensureReady();
       const repos = selectRepositories(pollOptions.repositories);
-      const result = await serialized(() => pollAll(repos, pollOptions.trigger ?? 'poll'));
+      const result = await tracked(pollAll(repos, pollOptions.trigger ?? 'poll'));
       reschedule();
       return result;
     },

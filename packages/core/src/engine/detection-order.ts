@@ -1,0 +1,91 @@
+import type { RepositoryHeads } from '../interfaces/state-store.js';
+import type { BranchHead, HeadChange } from '../types.js';
+import { detectChanges } from './detector.js';
+
+/**
+ * Polls of one repository may overlap (a webhook's poll beside a scheduled cycle) and finish in
+ * any order. Each poll takes a ticket when it starts; when it comes to record, a poll that
+ * started before one already recorded saw an older forge and is dropped, and one that started
+ * before a record it did not see compares again with what is stored now. Together with recording
+ * one unit at a time, a SHA found by two polls deploys once and a head never moves backwards.
+ */
+export interface PollTicket {
+  /** Order of the poll's start among all polls. */
+  seq: number;
+  /** How many records of this repository the poll had seen when it started. */
+  version: number;
+}
+
+export type TicketVerdict = 'current' | 'moved' | 'stale';
+
+export interface DetectionOrder {
+  /** Taken just before the poll reads the stored heads. */
+  ticket(repository: string): PollTicket;
+  /** current: nothing recorded since the poll started; moved: something was, but it started earlier; stale: a later poll already recorded. */
+  judge(repository: string, ticket: PollTicket): TicketVerdict;
+  /** The poll's result is settled: `wrote` when the store changed (a later poll that started before must compare again). */
+  recorded(repository: string, ticket: PollTicket, wrote: boolean): void;
+}
+
+export function createDetectionOrder(): DetectionOrder {
+  let started = 0;
+  const book = new Map<string, { version: number; newestSeq: number }>();
+  const entry = (repository: string) => {
+    let found = book.get(repository);
+    if (!found) {
+      found = { version: 0, newestSeq: 0 };
+      book.set(repository, found);
+    }
+    return found;
+  };
+  return {
+    ticket(repository) {
+      started += 1;
+      return { seq: started, version: entry(repository).version };
+    },
+    judge(repository, ticket) {
+      const state = entry(repository);
+      if (state.newestSeq > ticket.seq) return 'stale';
+      return state.version === ticket.version ? 'current' : 'moved';
+    },
+    recorded(repository, ticket, wrote) {
+      const state = entry(repository);
+      if (wrote) state.version += 1;
+      state.newestSeq = Math.max(state.newestSeq, ticket.seq);
+    },
+  };
+}
+
+/**
+ * The changes of a poll compared again with the heads stored now, keeping the filter verdicts
+ * (skip markers, path filters) the poll reached for the same new SHA.
+ */
+export function rebaseChanges(
+  repository: string,
+  stored: RepositoryHeads,
+  heads: readonly BranchHead[],
+  matches: (branch: string) => boolean,
+  polled: readonly HeadChange[],
+): HeadChange[] {
+  return detectChanges(repository, stored, heads, matches).map((change) => {
+    const same = polled.find((old) => old.branch === change.branch && old.after === change.after);
+    return same?.skipped ? { ...change, skipped: same.skipped } : change;
+  });
+}
+
+/** Runs work one at a time per key; different keys run side by side. */
+export function createKeyedMutex() {
+  const tails = new Map<string, Promise<unknown>>();
+  return {
+    run<T>(key: string, work: () => Promise<T>): Promise<T> {
+      const previous = tails.get(key) ?? Promise.resolve();
+      const result = previous.then(work, work);
+      const tail = result.catch(() => {});
+      tails.set(key, tail);
+      void tail.then(() => {
+        if (tails.get(key) === tail) tails.delete(key);
+      });
+      return result;
+    },
+  };
+}
