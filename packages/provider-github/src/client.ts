@@ -74,6 +74,10 @@ export function createClientCache(options: ResolvedOptions): (request: ClientReq
         request: { fetch: abortAwareFetch(options.fetch) },
         log: octokitLog(options.log, token),
         throttle: {
+          // plugin-throttling keeps its limiters in module-level groups keyed by this id: without
+          // one of its own, every client in the process (any host, any token) would share one
+          // limiter of 10 requests in flight and one pace for commit statuses.
+          id: `sentry-git ${key}`,
           // Never wait inside a call: the error becomes a RateLimitError and the engine polls this
           // repository again after the reset while it keeps polling the others.
           onRateLimit: () => false,

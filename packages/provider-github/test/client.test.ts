@@ -1,0 +1,44 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createClientCache } from '../src/client.js';
+import { resolveOptions } from '../src/options.js';
+
+/** A server that holds every request until `count` are in flight at once, then answers them all. */
+async function holdUntilInFlight(count: number) {
+  const held: ServerResponse[] = [];
+  const tokens = new Set<string>();
+  const server = createServer((req, res) => {
+    tokens.add(String(req.headers.authorization));
+    held.push(res);
+    if (held.length < count) return;
+    for (const response of held.splice(0)) {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tokens };
+}
+
+describe('octokit clients', () => {
+  it('one per API root and token, each with its own throttling limiter (not one per process)', async () => {
+    // plugin-throttling allows 10 requests in flight per limiter: 20 at once needs two limiters.
+    const server = await holdUntilInFlight(20);
+    const clientFor = createClientCache(resolveOptions({}));
+    const first = clientFor({ baseUrl: server.url, token: 'token-one' });
+    const second = clientFor({ baseUrl: server.url, token: 'token-two' });
+    expect(clientFor({ baseUrl: server.url, token: 'token-one' })).toBe(first);
+    const calls = [first, second].flatMap((client) =>
+      Array.from({ length: 10 }, (_, index) =>
+        client.request('GET /repos/{owner}/{repo}', { owner: 'o', repo: `r${index}` }),
+      ),
+    );
+    const answers = await Promise.all(calls);
+    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+    expect(server.tokens).toEqual(new Set(['token token-one', 'token token-two']));
+  });
+});
