@@ -9,6 +9,7 @@ import {
   readBranches,
   userJson,
 } from './gitea-json.js';
+import { type ForgeReadCache, readThrough } from './read-cache.js';
 import {
   type FakeServer,
   type Route,
@@ -45,6 +46,8 @@ export interface GiteaServerOptions {
   maxPerPage?: number;
   /** Runs before a page of branches is read: lets a test change the repository mid-listing. */
   onBranchesPage?: (info: { repo: string; page: number }) => void | Promise<void>;
+  /** Memoize branch lists (load tests); the caller invalidates after it moves a ref. @default none */
+  readCache?: ForgeReadCache;
 }
 
 /** A commit status the server received. */
@@ -78,6 +81,7 @@ const STATES = new Set(['pending', 'success', 'error', 'failure', 'warning']);
  */
 export async function startGiteaServer(options: GiteaServerOptions = {}): Promise<GiteaServer> {
   const repos = new Map<string, { fullName: string; bare: string }>();
+  const branchesOf = readThrough(options.readCache, 'gitea-branches', readBranches);
   const statuses: ReceivedGiteaStatus[] = [];
   const perPage = options.perPage ?? 30;
   const maxPerPage = options.maxPerPage ?? 50;
@@ -181,7 +185,7 @@ export async function startGiteaServer(options: GiteaServerOptions = {}): Promis
         const asked = Number.parseInt(context.query.get('limit') ?? '', 10) || 0;
         const limit = asked <= 0 ? perPage : Math.min(asked, maxPerPage);
         await options.onBranchesPage?.({ repo: repo.fullName, page });
-        const branches = await readBranches(repo.bare);
+        const branches = await branchesOf(repo.bare);
         const slice = branches.slice((page - 1) * limit, page * limit);
         const headers: Record<string, string> = {
           'x-total-count': String(branches.length),
@@ -199,7 +203,7 @@ export async function startGiteaServer(options: GiteaServerOptions = {}): Promis
       async handle(context) {
         const repo = repoOf(context);
         if (!repo) return notFound(context.baseUrl);
-        const branch = (await readBranches(repo.bare)).find((b) => b.name === context.params.branch);
+        const branch = (await branchesOf(repo.bare)).find((b) => b.name === context.params.branch);
         if (!branch) return notFound(context.baseUrl);
         return { status: 200, body: branchJson(branch, repo.urls) };
       },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type CommitData, commitData, compare, listBranches, resolveRef } from './git-data.js';
+import { type ForgeReadCache, readThrough } from './read-cache.js';
 import {
   type FakeServer,
   type Route,
@@ -25,6 +26,8 @@ export interface GitHubServerOptions {
   perPage?: number;
   /** Status of the answer once the quota is spent (GitHub sends 403, sometimes 429). @default 403 */
   rateLimitStatus?: 403 | 429;
+  /** Memoize branch lists (load tests); the caller invalidates after it moves a ref. @default none */
+  readCache?: ForgeReadCache;
 }
 
 /** A commit status as the server stored it. */
@@ -56,6 +59,7 @@ export interface GitHubServer extends FakeServer {
 const DOCS = 'https://docs.github.com/rest';
 const SHA_MEDIA_TYPE = 'application/vnd.github.sha';
 const MAX_COMPARE_FILES = 300;
+const FULL_SHA = /^[0-9a-f]{40}$/;
 
 interface Repo {
   id: number;
@@ -130,6 +134,7 @@ function commitJson(base: string, repo: Repo, commit: CommitData) {
 
 export async function startGitHubServer(options: GitHubServerOptions): Promise<GitHubServer> {
   const repos = new Map<string, Repo>();
+  const branchesOf = readThrough(options.readCache, 'branches', listBranches);
   let nextId = 1000;
   const defaultPerPage = options.perPage ?? 30;
   const statuses: GitHubStatusRecord[] = [];
@@ -246,7 +251,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
   }
 
   async function branches(context: RouteContext, repo: Repo): Promise<RouteResponse> {
-    const all = await listBranches(repo.bare);
+    const all = await branchesOf(repo.bare);
     const { perPage, page } = pageParams(context.query, defaultPerPage, 100);
     const body = all.slice((page - 1) * perPage, page * perPage).map((branch) => ({
       name: branch.name,
@@ -263,7 +268,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     let sha: string | null;
     if (ref.startsWith('heads/')) {
       const name = ref.slice('heads/'.length);
-      sha = (await listBranches(repo.bare)).find((branch) => branch.name === name)?.sha ?? null;
+      sha = (await branchesOf(repo.bare)).find((branch) => branch.name === name)?.sha ?? null;
     } else {
       sha = await resolveRef(repo.bare, ref);
     }
@@ -287,16 +292,28 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     return cacheable(context, { ...commitJson(context.baseUrl, repo, data!), files: [] });
   }
 
+  async function compareData(bare: string, base: string, head: string) {
+    const result = await compare(bare, base, head);
+    if (!result) return null;
+    const [baseData, mergeBaseData] = await Promise.all([
+      commitData(bare, base),
+      result.mergeBase ? commitData(bare, result.mergeBase) : null,
+    ]);
+    return { result, baseData, mergeBaseData };
+  }
+
   async function compareRoute(context: RouteContext, repo: Repo): Promise<RouteResponse> {
     const [base, head] = context.params.basehead!.split('...');
     if (!base || !head) return error(404, 'Not Found');
-    const result = await compare(repo.bare, base, head);
-    if (!result) return error(404, 'Not Found');
+    const read = () => compareData(repo.bare, base, head);
+    // Two SHAs name immutable objects: their comparison can be memoized for good.
+    const data =
+      options.readCache && FULL_SHA.test(base) && FULL_SHA.test(head)
+        ? await options.readCache.memoImmutable(repo.bare, `compare ${base}...${head}`, read)
+        : await read();
+    if (!data) return error(404, 'Not Found');
+    const { result, baseData, mergeBaseData } = data;
     const { perPage, page } = pageParams(context.query, 250, 250);
-    const [baseData, mergeBaseData] = await Promise.all([
-      commitData(repo.bare, base),
-      result.mergeBase ? commitData(repo.bare, result.mergeBase) : null,
-    ]);
     const status =
       result.aheadBy > 0 && result.behindBy > 0
         ? 'diverged'

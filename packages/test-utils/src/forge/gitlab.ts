@@ -1,4 +1,5 @@
 import { type CommitData, commitsData, compare, listBranches, resolveRef } from './git-data.js';
+import { type ForgeReadCache, readThrough } from './read-cache.js';
 import {
   type FakeServer,
   type Route,
@@ -35,6 +36,8 @@ export interface GitlabServerOptions {
   perPage?: number;
   /** Above this many items X-Total, X-Total-Pages and rel="last" are left out. @default 10000 */
   omitTotalsAbove?: number;
+  /** Memoize branch lists (load tests); the caller invalidates after it moves a ref. @default none */
+  readCache?: ForgeReadCache;
 }
 
 /** A commit status as the server stored it (GitLab's entity fields). */
@@ -103,6 +106,7 @@ export async function startGitlabServer(options: GitlabServerOptions): Promise<G
   }));
   const statuses = new Map<string, GitlabStatusRecord[]>();
   const commitCache = new Map<string, CommitData>();
+  const branchesOf = readThrough(options.readCache, 'branches', listBranches);
   let rateLimit = options.rateLimit ? { ...options.rateLimit } : undefined;
   let spent = 0;
   let statusId = 0;
@@ -180,7 +184,15 @@ export async function startGitlabServer(options: GitlabServerOptions): Promise<G
   async function loadCommits(bare: string, shas: string[]): Promise<void> {
     const missing = [...new Set(shas.filter((sha) => !commitCache.has(`${bare} ${sha}`)))];
     if (missing.length === 0) return;
-    for (const commit of await commitsData(bare, missing)) commitCache.set(`${bare} ${commit.sha}`, commit);
+    const cache = options.readCache;
+    const loaded = cache
+      ? await Promise.all(
+          missing.map((sha) =>
+            cache.memoObject(`commit ${sha}`, async () => (await commitsData(bare, [sha]))[0]),
+          ),
+        )
+      : await commitsData(bare, missing);
+    for (const commit of loaded) if (commit) commitCache.set(`${bare} ${commit.sha}`, commit);
   }
 
   async function branchEntity(context: RouteContext, project: Project, name: string, sha: string) {
@@ -216,7 +228,7 @@ export async function startGitlabServer(options: GitlabServerOptions): Promise<G
       method: 'GET',
       pattern: new RegExp(`^${PROJECT}/repository/branches$`),
       handle: guarded(async (context, project) => {
-        const all = await listBranches(project.bare);
+        const all = await branchesOf(project.bare);
         const perPage = perPageOf(context.query, defaultPerPage);
         const page = Math.max(1, Number(context.query.get('page')) || 1);
         const totalPages = Math.max(1, Math.ceil(all.length / perPage));
@@ -254,7 +266,7 @@ export async function startGitlabServer(options: GitlabServerOptions): Promise<G
       pattern: new RegExp(`^${PROJECT}/repository/branches/(?<branch>.+)$`),
       handle: guarded(async (context, project) => {
         const name = context.params.branch ?? '';
-        const branch = (await listBranches(project.bare)).find((candidate) => candidate.name === name);
+        const branch = (await branchesOf(project.bare)).find((candidate) => candidate.name === name);
         if (!branch) return notFound('Branch');
         return { status: 200, body: await branchEntity(context, project, branch.name, branch.sha) };
       }),

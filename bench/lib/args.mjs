@@ -1,0 +1,103 @@
+export const SCENARIOS = [
+  'github-regex',
+  'github-exact',
+  'gitea-regex',
+  'gitea-exact',
+  'gitlab-regex',
+  'gitlab-exact',
+  'storm-poll',
+  'storm-webhook',
+  'qa-clone',
+];
+
+export const USAGE = `Usage: pnpm bench [-- options]
+
+  --latency <ms>         round-trip latency the fake forges add to every answer (default 20)
+  --scale <factor>       repositories (and storm pushes) times this factor (default 1; 0.1 for a quick try)
+  --only <a,b,...>       run only these scenarios: ${SCENARIOS.join(', ')}
+                         (also the prefixes github, gitea, gitlab, storm)
+  --cycles <n>           poll cycles per scale scenario: one baseline, then unchanged ones (default 2)
+  --storm-interval <s>   polling_interval during the push storms (default 30)
+  --concurrency <n>      global.poll_concurrency (default 32)
+  --out <file>           results file (default bench/results/<date>-<host>.json; partial runs get a suffix)
+  --no-render            do not refresh docs/benchmarks.md
+  --help                 this text`;
+
+function number(name, text, { min = 0, integer = false } = {}) {
+  const value = Number(text);
+  if (text === undefined || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new Error(`--${name} needs a ${integer ? 'whole ' : ''}number ≥ ${min}, got ${text ?? 'nothing'}`);
+  }
+  return value;
+}
+
+export function parseArgs(argv) {
+  const options = {
+    latency: 20,
+    scale: 1,
+    only: [...SCENARIOS],
+    cycles: 2,
+    stormInterval: 30,
+    concurrency: 32,
+    out: null,
+    render: true,
+    help: false,
+  };
+  const args = argv.filter((arg) => arg !== '--');
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s) : [arg, undefined];
+    const value = () => inline ?? args[++i];
+    switch (flag) {
+      case '--latency':
+        options.latency = number('latency', value());
+        break;
+      case '--scale':
+        options.scale = number('scale', value(), { min: 0.001 });
+        if (options.scale > 1)
+          throw new Error('--scale above 1 is not supported (the targets are for scale 1)');
+        break;
+      case '--cycles':
+        options.cycles = number('cycles', value(), { min: 2, integer: true });
+        break;
+      case '--storm-interval':
+        options.stormInterval = number('storm-interval', value(), { min: 1 });
+        break;
+      case '--concurrency':
+        options.concurrency = number('concurrency', value(), { min: 1, integer: true });
+        break;
+      case '--out':
+        options.out = value();
+        break;
+      case '--no-render':
+        options.render = false;
+        break;
+      case '--only': {
+        const wanted = (value() ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
+        const picked = SCENARIOS.filter((name) =>
+          wanted.some((want) => name === want || name.startsWith(`${want}-`)),
+        );
+        const unknown = wanted.filter(
+          (want) => !SCENARIOS.some((name) => name === want || name.startsWith(`${want}-`)),
+        );
+        if (unknown.length > 0 || picked.length === 0) {
+          throw new Error(
+            `--only: unknown scenario ${unknown.join(', ') || '(none given)'}; known: ${SCENARIOS.join(', ')}`,
+          );
+        }
+        options.only = picked;
+        break;
+      }
+      case '--help':
+      case '-h':
+        options.help = true;
+        break;
+      default:
+        throw new Error(`unknown option ${arg}`);
+    }
+  }
+  return options;
+}

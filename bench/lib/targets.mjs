@@ -1,0 +1,76 @@
+// The targets of issue 6 (scope 2), each judged on the measured figure. A target whose
+// scenario did not run is "not measured", never met.
+
+const CYCLE_SECONDS = 60;
+
+function verdict(met, measured, detail) {
+  return { status: met === null ? 'NOT MEASURED' : met ? 'MET' : 'NOT MET', measured, detail };
+}
+
+export function evaluateTargets(report) {
+  const targets = [];
+  for (const scenario of report.scale) {
+    const cpuShare = (scenario.steady.cpuSeconds / CYCLE_SECONDS) * 100;
+    const wall = scenario.steady.wallSeconds;
+    const full = scenario.heads >= 10_000;
+    const met = wall < CYCLE_SECONDS && scenario.peakRssMB < 150 && cpuShare < 5;
+    targets.push({
+      id: `heads-${scenario.name}`,
+      target: `${scenario.name}: 10,000 heads per 60 s cycle at < 150 MB RSS and < 5 % of one core`,
+      ...verdict(
+        full ? met : null,
+        `${scenario.heads} heads, cycle ${wall} s, peak RSS ${scenario.peakRssMB} MB, CPU ${scenario.steady.cpuSeconds} s per cycle = ${Math.round(cpuShare * 100) / 100} % of one core over 60 s`,
+        full ? undefined : 'fewer than 10,000 heads at this --scale',
+      ),
+    });
+  }
+  const github = report.scale.filter((scenario) => scenario.provider === 'github');
+  const spent = github.map((scenario) => scenario.steady.quotaSpent);
+  targets.push({
+    id: 'github-unchanged-quota',
+    target: 'an unchanged GitHub cycle spends 0 quota units',
+    ...verdict(
+      github.length ? spent.every((units) => units === 0) : null,
+      github.map((scenario) => `${scenario.name}: ${scenario.steady.quotaSpent} units`).join(', ') || '-',
+    ),
+  });
+  const webhookStorm = report.storms.find((storm) => storm.path === 'webhook');
+  const webhookP99 = webhookStorm?.webhookToCommandMs.p99 ?? null;
+  targets.push({
+    id: 'webhook-to-command',
+    target: 'webhook → first command p99 < 100 ms',
+    ...verdict(
+      webhookP99 === null ? null : webhookP99 < 100 && webhookStorm.deployed === webhookStorm.pushes,
+      webhookStorm
+        ? `p99 ${webhookP99} ms (p50 ${webhookStorm.webhookToCommandMs.p50} ms, ${webhookStorm.deployed}/${webhookStorm.pushes} pushes deployed) during the storm; one at a time after it: p99 ${webhookStorm.quiet?.webhookToCommandMs.p99 ?? '-'} ms`
+        : '-',
+    ),
+  });
+  const overheads = report.storms.map((storm) => storm.changeToCommandMs);
+  const worstP50 = overheads.length ? Math.max(...overheads.map((o) => o.p50 ?? Infinity)) : null;
+  const worstP99 = overheads.length ? Math.max(...overheads.map((o) => o.p99 ?? Infinity)) : null;
+  targets.push({
+    id: 'change-to-command',
+    target: 'change detected → first command overhead < 50 ms (judged on p50; p99 shown)',
+    ...verdict(
+      worstP50 === null ? null : worstP50 < 50,
+      report.storms
+        .map(
+          (storm) =>
+            `${storm.name}: p50 ${storm.changeToCommandMs.p50} ms, p99 ${storm.changeToCommandMs.p99} ms`,
+        )
+        .join('; ') || '-',
+      worstP99 !== null && worstP99 >= 50 ? 'p99 is above 50 ms' : undefined,
+    ),
+  });
+  const qa = report.qa;
+  targets.push({
+    id: 'qa-cache',
+    target: 'cached QA checkout < 20 % of a fresh clone (1,000 commits)',
+    ...verdict(
+      qa ? qa.ratio < 0.2 : null,
+      qa ? `cached ${qa.cachedMs} ms / fresh ${qa.freshMs} ms = ${Math.round(qa.ratio * 1000) / 10} %` : '-',
+    ),
+  });
+  return targets;
+}
