@@ -230,7 +230,7 @@ function render({ name, report }) {
     '- GitHub requests go through `@octokit/plugin-throttling`, which allows at most 10 requests in flight per client (one client, and one limiter, per API root and token). At 20 ms per round trip that puts a floor of about 20 s on 10,000 probes with one token, whatever `poll_concurrency` says; the per-request CPU of octokit adds to it.',
     "- A webhook's poll does not wait for a scheduled cycle, and each unit is recorded as soon as its members are polled (overlapping polls are recorded in the order they started). What remains in a storm is the engine's own work per push: a poll, a compare request, a state transaction, a run and a job start, on two cores shared with the fake forges.",
     '- Every detected change is followed by a compare request (`before...after`) before it deploys (skip markers and path filters need the commits), so each detection costs one more round trip.',
-    '- About 80 MB of the engine\'s RSS is there before the first poll (Node, the providers\' SDKs, SQLite, the server); the rest grows with the number of repositories.',
+    "- About 80 MB of the engine's RSS is there before the first poll (Node, the providers' SDKs, SQLite, the server); the rest grows with the number of repositories.",
     '- The fresh QA clone is shallow (`--depth 1`), so the 1,000 commits of history cost it nothing; the cached checkout still fetches over the network (to see whether the QA branch moved) before its local clone, so it saves transfer, not round trips.',
   ]) {
     out.push(line);
