@@ -14,6 +14,7 @@ function scriptedForge() {
   const holds = new Map<string, Array<ReturnType<typeof promiseGate>>>();
   const deployed: string[] = [];
   const reads: string[] = [];
+  const urgency: boolean[] = [];
   const plugin = definePlugin({
     name: 'scripted',
     providers: [
@@ -25,7 +26,8 @@ function scriptedForge() {
           commitStatus: false,
           webhooks: false,
         },
-        async listHeads(target) {
+        async listHeads(target, options) {
+          urgency.push(options.urgent === true);
           const sha = heads.get(target.repository);
           reads.push(`${target.repository}@${sha}`);
           const gate = holds.get(target.repository)?.shift();
@@ -59,6 +61,7 @@ function scriptedForge() {
     heads,
     deployed,
     reads,
+    urgency,
     /** The next poll of `repository` answers only when the returned gate opens. */
     hold(repository: string) {
       const gate = promiseGate();
@@ -109,8 +112,12 @@ describe('overlapping polls', () => {
     expect(queued).toEqual(['repository:fast']);
 
     forge.heads.set('fast', SHA('d'));
+    const routine = forge.urgency.length;
     const webhook = await sentry.pollOnce({ repositories: ['fast'], trigger: 'webhook' });
     expect(webhook.runs.map((run) => run.trigger)).toEqual(['webhook']);
+    // The webhook's poll tells the provider it is urgent; the cycle's polls did not.
+    expect(forge.urgency.slice(0, routine).every((urgent) => !urgent)).toBe(true);
+    expect(forge.urgency.slice(routine)).toEqual([true]);
     expect(forge.reads.at(-1)).toBe(`fast@${SHA('d')}`);
 
     slow.open();

@@ -57,14 +57,19 @@ function octokitLog(log: OctokitLog | undefined, token: string | undefined): Oct
 export interface ClientRequest {
   baseUrl: string;
   token: string | undefined;
+  /**
+   * For polls someone asked for (a webhook): a client of its own, so its requests do not wait in
+   * the throttling queue behind a scheduled cycle's. Same token, same quota.
+   */
+  urgent?: boolean;
 }
 
 /** Creates and keeps one octokit per API root and token, so throttling and connections are shared. */
 export function createClientCache(options: ResolvedOptions): (request: ClientRequest) => GitHubClient {
   const clients = new Map<string, GitHubClient>();
-  return ({ baseUrl, token }) => {
+  return ({ baseUrl, token, urgent }) => {
     // A digest, so the key does not hold the token itself.
-    const key = `${baseUrl}\n${token ? createHash('sha256').update(token).digest('hex') : ''}`;
+    const key = `${baseUrl}\n${token ? createHash('sha256').update(token).digest('hex') : ''}${urgent ? '\nurgent' : ''}`;
     let client = clients.get(key);
     if (!client) {
       client = new GitHubOctokit({

@@ -41,4 +41,19 @@ describe('octokit clients', () => {
     expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
     expect(server.tokens).toEqual(new Set(['token token-one', 'token token-two']));
   });
+
+  it('gives polls someone asked for (urgent) a limiter of their own, so they do not queue behind routine ones', async () => {
+    const server = await holdUntilInFlight(20);
+    const clientFor = createClientCache(resolveOptions({}));
+    const routine = clientFor({ baseUrl: server.url, token: 'same-token' });
+    const urgent = clientFor({ baseUrl: server.url, token: 'same-token', urgent: true });
+    expect(urgent).not.toBe(routine);
+    const calls = [routine, urgent].flatMap((client) =>
+      Array.from({ length: 10 }, (_, index) =>
+        client.request('GET /repos/{owner}/{repo}', { owner: 'o', repo: `r${index}` }),
+      ),
+    );
+    expect((await Promise.all(calls)).length).toBe(20);
+    expect(server.tokens).toEqual(new Set(['token same-token']));
+  });
 });

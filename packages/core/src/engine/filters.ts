@@ -40,6 +40,8 @@ export interface FilterInput {
   to: string;
   signal: AbortSignal;
   cacheDir: string;
+  /** Part of a poll someone asked for (see ListHeadsOptions.urgent). */
+  urgent?: boolean;
 }
 
 /** Asks the provider what changed and applies the filters; a provider that cannot tell deploys. */
@@ -48,6 +50,7 @@ export async function filterChange(input: FilterInput): Promise<SkipReason> {
   const changes = await input.provider.changedFiles(input.target, input.from, input.to, {
     signal: input.signal,
     cacheDir: input.cacheDir,
+    ...(input.urgent ? { urgent: true } : {}),
   });
   return skipReason(input.repo, changes);
 }

@@ -31,6 +31,8 @@ export interface PollRepositoryInput {
   stopSignal: AbortSignal;
   timeoutSeconds: number;
   onRateLimit: (rateLimit: RateLimitInfo, provider: string) => void;
+  /** See ListHeadsOptions.urgent. */
+  urgent?: boolean;
 }
 
 /** Polls one repository and compares with the store; never throws (a failure is an outcome). */
@@ -46,6 +48,7 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
       patterns: repo.monitor.branches,
       signal,
       known,
+      ...(input.urgent ? { urgent: true } : {}),
     });
     if (result.rateLimit) input.onRateLimit(result.rateLimit, provider.id);
     const heads = result.heads.filter((head) => matches(head.branch));

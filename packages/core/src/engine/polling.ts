@@ -26,6 +26,7 @@ async function applyFilters(
   provider: GitProvider,
   changes: HeadChange[],
   deployed: ReadonlyMap<string, string | null>,
+  urgent: boolean,
 ): Promise<HeadChange[]> {
   if (!needsChangedFiles(repo) || !provider.changedFiles) return changes;
   const filtered: HeadChange[] = [];
@@ -50,6 +51,7 @@ async function applyFilters(
         to: change.after,
         signal,
         cacheDir: context.cacheDir,
+        urgent,
       });
       filtered.push(skipped ? { ...change, skipped } : change);
     } catch (error) {
@@ -76,6 +78,8 @@ export async function pollWithPolicies(
   context: PollPolicyContext,
   repo: RepositoryConfig,
   matches: (branch: string) => boolean,
+  /** A poll someone asked for (webhook, API): see ListHeadsOptions.urgent. */
+  urgent = false,
 ): Promise<PollOutcome> {
   const poll = (provider: GitProvider) =>
     pollRepository({
@@ -86,6 +90,7 @@ export async function pollWithPolicies(
       stopSignal: context.stopSignal,
       timeoutSeconds: context.timeoutSeconds,
       onRateLimit: (rateLimit, id) => context.onRateLimit(repo, rateLimit, id),
+      urgent,
     });
   const provider = context.providerFor(repo);
   let used = provider;
@@ -100,5 +105,8 @@ export async function pollWithPolicies(
     outcome = await poll(git);
   }
   if (!outcome.ok) return outcome;
-  return { ...outcome, changes: await applyFilters(context, repo, used, outcome.changes, outcome.deployed) };
+  return {
+    ...outcome,
+    changes: await applyFilters(context, repo, used, outcome.changes, outcome.deployed, urgent),
+  };
 }

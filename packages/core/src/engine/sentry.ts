@@ -249,9 +249,10 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     ticket: PollTicket;
   }
 
-  async function poll(repo: RepositoryConfig): Promise<Polled> {
+  /** `urgent`: someone asked for this poll (a webhook, a person), so providers do not queue it behind routine ones. */
+  async function poll(repo: RepositoryConfig, urgent: boolean): Promise<Polled> {
     const ticket = detectionOrder.ticket(repo.name);
-    return { outcome: await pollWithPolicies(pollContext, repo, matchers.get(repo.name)!), ticket };
+    return { outcome: await pollWithPolicies(pollContext, repo, matchers.get(repo.name)!, urgent), ticket };
   }
 
   /** Health, rate-limit and error bookkeeping of one poll; false when it failed. */
@@ -302,7 +303,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     // cycle deploys without waiting for the thousands of polls behind it.
     await Promise.all(
       units.map(async ([unit, members]) => {
-        const polled = await Promise.all(members.map((repo) => limit(() => poll(repo))));
+        const polled = await Promise.all(members.map((repo) => limit(() => poll(repo, trigger !== 'poll'))));
         for (const { outcome } of polled) if (!notePoll(outcome, trigger, thisCycle)) errors += 1;
         const recorded = await recordUnit(unit, polled, trigger);
         changed += recorded.changed;
@@ -510,7 +511,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
           const stored = await store.getHeads(repo.name);
           let heads: BranchHead[] = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
           if (!stored.seen || heads.length === 0) {
-            const polled = await poll(repo);
+            const polled = await poll(repo, true);
             if (!polled.outcome.ok) throw polled.outcome.error;
             const [member] = await settle([polled]);
             if (member) {

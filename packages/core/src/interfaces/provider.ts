@@ -25,6 +25,11 @@ export interface ListHeadsOptions {
   signal: AbortSignal;
   /** SHAs last seen, for conditional requests. */
   known?: ReadonlyMap<string, string>;
+  /**
+   * Asked for now (a webhook, a person), not a routine poll: a provider that queues its requests
+   * should not put this one behind a scheduled cycle's thousands.
+   */
+  urgent?: boolean;
 }
 
 export interface RateLimitInfo {
@@ -90,7 +95,7 @@ export interface GitProvider {
     target: ProviderTarget,
     from: string,
     to: string,
-    options: { signal: AbortSignal; cacheDir: string },
+    options: { signal: AbortSignal; cacheDir: string; urgent?: boolean },
   ): Promise<ChangedFiles>;
   setCommitStatus?(
     target: ProviderTarget,
