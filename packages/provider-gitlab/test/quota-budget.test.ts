@@ -68,11 +68,9 @@ describe('quota budget on GitLab, which charges every request (fake timers: time
     });
     const errors: unknown[] = [];
     sentry.on('poll:error', (payload) => errors.push(payload));
-    const cycleStarts: number[] = [];
     let polls = 0;
     const lastPolled = new Map<string, number>();
     sentry.on('poll:start', ({ repositories }) => {
-      cycleStarts.push(Date.now() - start);
       polls += repositories.length;
       for (const name of repositories) lastPolled.set(name, Date.now() - start);
     });
@@ -99,8 +97,6 @@ describe('quota budget on GitLab, which charges every request (fake timers: time
       expect(errors).toEqual([]);
       // The cost of a poll is learnt from the second cycle on; from then the intervals are stretched.
       for (const repo of await sentry.status()) expect(repo.quotaStretch).toBeGreaterThan(1);
-      // The second cycle still came one base interval after the first (the clock ran on a little while the first one polled).
-      expect(cycleStarts[1]).toBeLessThan(61_000);
       // Every poll was paid for, and a tenth of the quota was left alone.
       expect(server.quotaSpent()).toBeLessThanOrEqual(36);
       // Spread over the window, not spent in the first minutes and then blind until the reset.
