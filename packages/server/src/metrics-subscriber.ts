@@ -38,26 +38,28 @@ export function attachMetrics(input: {
   const { bus, config, metrics } = input;
   const executors = new Map(config.repositories.map((repo) => [repo.name, repo.deploy.executor]));
   initialise(metrics, config, input.registry);
-  // Cycles never overlap, so one cycle is tracked at a time: who was polled, who failed.
-  let cycle: { id: number; repositories: string[]; failed: Set<string> } | undefined;
+  // Cycles may overlap (a webhook's poll during a scheduled cycle): each is tracked by its id,
+  // who was polled and who failed, until it finishes.
+  const cycles = new Map<number, { repositories: string[]; failed: Set<string> }>();
 
   const offs = [
     bus.on('poll:start', ({ cycle: id, repositories }) => {
-      cycle = { id, repositories, failed: new Set() };
+      cycles.set(id, { repositories, failed: new Set() });
     }),
     bus.on('poll:error', ({ cycle: id, repository, provider }) => {
       metrics.pollErrors.inc({ repository, provider });
-      if (cycle?.id === id) cycle.failed.add(repository);
+      cycles.get(id)?.failed.add(repository);
     }),
     bus.on('poll:finish', ({ cycle: id, durationMs }) => {
       metrics.pollCycles.inc();
       metrics.pollCycleDuration.observe(durationMs / 1000);
-      if (cycle?.id !== id) return;
+      const cycle = cycles.get(id);
+      if (!cycle) return;
+      cycles.delete(id);
       const now = Date.now() / 1000;
       for (const repository of cycle.repositories) {
         if (!cycle.failed.has(repository)) metrics.lastSuccessfulPoll.set({ repository }, now);
       }
-      cycle = undefined;
     }),
     bus.on('change', ({ repository, kind }) => metrics.changes.inc({ repository, kind })),
     bus.on('run:finish', ({ run }) => metrics.runs.inc({ status: run.status })),
