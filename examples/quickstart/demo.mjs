@@ -2,47 +2,16 @@
 // The quickstart demo: creates a local "app" repository and a "QA" repository with a deploy
 // script, starts `sentry-git watch`, pushes a commit, and shows the deploy it triggers.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bin, demoGit, requireBuiltCli, say } from '../demo-kit.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.resolve(here, '../../packages/cli/bin/run.js');
 const config = path.join(here, 'sentry.yaml');
 const demo = path.join(here, '.demo');
-const gitEnv = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Quickstart',
-  GIT_AUTHOR_EMAIL: 'quickstart@sentry-git.invalid',
-  GIT_COMMITTER_NAME: 'Quickstart',
-  GIT_COMMITTER_EMAIL: 'quickstart@sentry-git.invalid',
-};
-const git = (cwd, ...args) =>
-  execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const say = (text) => process.stdout.write(`\n\x1b[1m▶ ${text}\x1b[0m\n`);
-
-if (!existsSync(path.resolve(here, '../../packages/cli/dist/index.js'))) {
-  console.error('The CLI is not built yet: run `bash examples/quickstart/start.sh` (it sets everything up).');
-  process.exit(1);
-}
-
-function repository(name, files) {
-  const bare = path.join(demo, `${name}.git`);
-  const work = path.join(demo, `${name}-work`);
-  git(demo, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
-  git(demo, 'clone', '--quiet', bare, work);
-  git(work, 'checkout', '--quiet', '-B', 'main');
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
-    writeFileSync(path.join(work, file), text);
-    if (file.endsWith('.sh')) chmodSync(path.join(work, file), 0o755);
-  }
-  git(work, 'add', '--all');
-  git(work, 'commit', '--quiet', '-m', `initial ${name}`);
-  git(work, 'push', '--quiet', 'origin', 'HEAD:main');
-  return work;
-}
+requireBuiltCli('run `bash examples/quickstart/start.sh` (it sets everything up).');
+const { git, repository } = demoGit(demo, 'Quickstart');
 
 rmSync(demo, { recursive: true, force: true });
 mkdirSync(demo, { recursive: true });

@@ -1,58 +1,16 @@
 #!/usr/bin/env node
-// The Tekton demo: a loopback Kubernetes API with Tekton (no cluster needed), the Pipeline of
-// tekton/ installed in it, two local repositories watched by `sentry-git watch --once`, a push to
-// each, and the PipelineRuns the deploys created, followed to their end. Last, a PipelineRun
-// that fails, and the failed run it gives.
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliRunner, demoGit, requireBuiltCli, say } from '../demo-kit.mjs';
 import { loadLoopbackCluster, yaml } from './loopback-cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.resolve(here, '../../packages/cli/bin/run.js');
 const config = path.join(here, 'sentry.yaml');
 const demo = path.join(here, '.demo');
 const NAMESPACE = 'tekton-pipelines';
-const gitEnv = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Tekton Demo',
-  GIT_AUTHOR_EMAIL: 'tekton-demo@sentry-git.invalid',
-  GIT_COMMITTER_NAME: 'Tekton Demo',
-  GIT_COMMITTER_EMAIL: 'tekton-demo@sentry-git.invalid',
-};
-const git = (cwd, ...args) =>
-  execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const say = (text) => process.stdout.write(`\n\x1b[1m▶ ${text}\x1b[0m\n`);
-
-if (!existsSync(path.resolve(here, '../../packages/cli/dist/index.js'))) {
-  console.error('The CLI is not built yet: run `pnpm install && pnpm build` at the repository root.');
-  process.exit(1);
-}
-
-/** A bare repository `<name>.git` under .demo/ with `files` committed on main; returns its work tree. */
-function repository(name, files) {
-  const bare = path.join(demo, `${name}.git`);
-  const work = path.join(demo, `${name}-work`);
-  git(demo, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
-  git(demo, 'clone', '--quiet', bare, work);
-  git(work, 'checkout', '--quiet', '-B', 'main');
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
-    writeFileSync(path.join(work, file), text);
-  }
-  git(work, 'add', '--all');
-  git(work, 'commit', '--quiet', '--allow-empty', '-m', `initial ${name}`);
-  git(work, 'push', '--quiet', 'origin', 'HEAD:main');
-  return work;
-}
-
-function push(work, message) {
-  git(work, 'commit', '--quiet', '--allow-empty', '-m', message);
-  git(work, 'push', '--quiet', 'origin', 'HEAD:main');
-  return git(work, 'rev-parse', 'HEAD');
-}
+requireBuiltCli();
+const { git, repository, push } = demoGit(demo, 'Tekton Demo');
 
 rmSync(demo, { recursive: true, force: true });
 mkdirSync(demo, { recursive: true });
@@ -107,14 +65,8 @@ const env = {
   SENTRY_GIT_LOG_FORMAT: process.env.SENTRY_GIT_LOG_FORMAT ?? 'pretty',
 };
 
-/** Runs the CLI without blocking this process, which serves the Kubernetes API meanwhile. */
-function cli(...args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args, '-c', config], { stdio: 'inherit', env });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve(code));
-  });
-}
+/** The CLI, run without blocking this process, which serves the Kubernetes API meanwhile. */
+const cli = cliRunner(config, env);
 
 /** What `kubectl get pipelinerun <name> -o yaml` would show that matters here. */
 function describe(pipelineRun) {
