@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { makeJob } from '@sentry-git/core/testing';
+import { makeJob, recordingContext } from '@sentry-git/core/testing';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { tryLockMirror } from '../src/cache/lock.js';
 import { LAST_USE_FILE, mirrorDir, qaCacheRoot } from '../src/cache/paths.js';
 import { createShellExecutor, type ShellExecutorOptions } from '../src/index.js';
-import { recordingContext } from './helpers.js';
 
 const REAL_GIT = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
 

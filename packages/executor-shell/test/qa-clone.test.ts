@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { timeoutError } from '@sentry-git/core';
-import { makeJob } from '@sentry-git/core/testing';
+import { makeJob, recordingContext } from '@sentry-git/core/testing';
 import {
   type GitFixture,
   type GitHttpServer,
@@ -12,7 +12,6 @@ import {
 } from '@sentry-git/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createShellExecutor } from '../src/index.js';
-import { recordingContext } from './helpers.js';
 
 const TOKEN = 'glpat-qa-secret-TOKEN-0123456789';
 const TOKEN_BASE64 = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');

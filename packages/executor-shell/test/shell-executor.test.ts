@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OUTPUT_TAIL_BYTES, ShutdownError, timeoutError } from '@sentry-git/core';
-import { makeJob } from '@sentry-git/core/testing';
+import { makeJob, recordingContext } from '@sentry-git/core/testing';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { createShellExecutor, shellExecutor } from '../src/index.js';
-import { isRunning, recordingContext } from './helpers.js';
+import { isRunning } from './helpers.js';
 
 async function expectGone(pids: number[]): Promise<void> {
   // SIGKILL has been sent when the job ends; the kernel may still be tearing the process down

@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { recordingContext } from '@sentry-git/core/testing';
 import { isProcessAlive, progressions, promiseGate, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { clusterPerTest } from './cluster.js';
-import { onFirstOutput, recordingContext, tektonJob } from './helpers.js';
+import { onFirstOutput, tektonJob } from './helpers.js';
 
 /** The built package: a separate process runs it, as `sentry-git watch` would. */
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));

@@ -1,63 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ExecutorContext, Job, Logger, TektonDeployInput } from '@sentry-git/core';
+import type { ExecutorContext, Job, TektonDeployInput } from '@sentry-git/core';
 import { tektonDeploySchema } from '@sentry-git/core';
 import { makeJob } from '@sentry-git/core/testing';
-
-export interface OutputEvent {
-  stream: 'stdout' | 'stderr' | 'system';
-  text: string;
-}
-
-export interface RecordingContext {
-  context: ExecutorContext;
-  controller: AbortController;
-  outputs: OutputEvent[];
-  /** Everything written to one stream (or all of them), in order. */
-  text(stream?: OutputEvent['stream']): string;
-}
-
-/** A logger that hands debug messages to `onDebug` (tests wait on the executor's own steps). */
-function testLogger(onDebug: (message: string) => void): Logger {
-  const logger: Logger = {
-    trace() {},
-    debug(object, message) {
-      onDebug(typeof object === 'string' ? object : (message ?? ''));
-    },
-    info() {},
-    warn() {},
-    error() {},
-    child: () => logger,
-  };
-  return logger;
-}
-
-/**
- * A context that records output. `abortWhen` aborts the signal with `reason` the first time the
- * output so far matches it: tests wait on the job's own progress, never on a clock.
- */
-export function recordingContext(
-  options: { abortWhen?: RegExp; reason?: unknown; onDebug?: (message: string) => void } = {},
-): RecordingContext {
-  const controller = new AbortController();
-  const outputs: OutputEvent[] = [];
-  const text = (stream?: OutputEvent['stream']) =>
-    outputs
-      .filter((event) => stream === undefined || event.stream === stream)
-      .map((event) => event.text)
-      .join('');
-  const context: ExecutorContext = {
-    signal: controller.signal,
-    log: testLogger((message) => options.onDebug?.(message)),
-    output(stream, chunk) {
-      outputs.push({ stream, text: chunk });
-      if (options.abortWhen && !controller.signal.aborted && options.abortWhen.test(text())) {
-        controller.abort(options.reason);
-      }
-    },
-    emit() {},
-  };
-  return { context, controller, outputs, text };
-}
 
 /**
  * A job for the tekton executor; `tekton` is the block as written in a config file. Every job

@@ -1,5 +1,5 @@
 import { loadConfig } from '@sentry-git/core';
-import { makeJob } from '@sentry-git/core/testing';
+import { makeJob, recordingContext } from '@sentry-git/core/testing';
 import {
   gitdir,
   hasReference,
@@ -11,7 +11,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { createTektonExecutor } from '../src/index.js';
 import { clusterPerTest, sharedValidator } from './cluster.js';
-import { recordingContext, tektonJob } from './helpers.js';
+import { tektonJob } from './helpers.js';
 
 const validate = sharedValidator();
 const cluster = clusterPerTest(validate);

@@ -1,3 +1,4 @@
+import { recordingContext } from '@sentry-git/core/testing';
 import {
   type FakeEventListener,
   progressions,
@@ -7,7 +8,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTektonExecutor } from '../src/index.js';
 import { type Cluster, sharedValidator, startCluster } from './cluster.js';
-import { onFirstOutput, recordingContext, tektonJob } from './helpers.js';
+import { onFirstOutput, tektonJob } from './helpers.js';
 
 const SECRET = "It's a Secret to Everybody";
 const validate = sharedValidator();

@@ -1,7 +1,8 @@
+import { recordingContext } from '@sentry-git/core/testing';
 import { progressions, promiseGate } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { type Cluster, clusterPerTest } from './cluster.js';
-import { onFirstOutput, recordingContext, tektonJob } from './helpers.js';
+import { onFirstOutput, tektonJob } from './helpers.js';
 
 const cluster = clusterPerTest();
 

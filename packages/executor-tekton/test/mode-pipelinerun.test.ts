@@ -1,4 +1,5 @@
 import { ShutdownError, tektonDeploySchema } from '@sentry-git/core';
+import { recordingContext } from '@sentry-git/core/testing';
 import {
   gitdir,
   hasReference,
@@ -10,7 +11,7 @@ import {
 } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { clusterPerTest } from './cluster.js';
-import { onFirstOutput, recordingContext, tektonJob } from './helpers.js';
+import { onFirstOutput, tektonJob } from './helpers.js';
 
 const cluster = clusterPerTest();
 

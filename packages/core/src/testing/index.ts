@@ -3,6 +3,12 @@
  * suite for it in one line of its own tests (Keyv's test-suite style). Requires vitest.
  */
 
+export {
+  type OutputEvent,
+  type RecordingContext,
+  type RecordingContextOptions,
+  recordingContext,
+} from './context.js';
 export { describeExecutor, type ExecutorSuiteOptions } from './executor.js';
 export { makeJob } from './job.js';
 export { describeGitProvider, type GitProviderSuiteOptions, type RemoteFixture } from './provider.js';
