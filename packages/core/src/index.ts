@@ -43,6 +43,7 @@ export type * from './interfaces/executor.js';
 export type * from './interfaces/provider.js';
 export type * from './interfaces/state-store.js';
 export type * from './interfaces/strategy.js';
+export { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
 export {
   type HeldLockFile,
   type LockFileContent,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type ChangedFiles, gitAuthEnv } from '@sentry-git/core';
+import { type ChangedFiles, createKeyedQueue, gitAuthEnv } from '@sentry-git/core';
 import { type GitRunRequest, runGit } from './ls-remote.js';
 
 /**
@@ -16,16 +16,7 @@ export interface MirrorCache {
 
 export function createMirrorCache(): MirrorCache {
   // One git operation per mirror at a time: parallel polls of one repository share it.
-  const queues = new Map<string, Promise<unknown>>();
-
-  function serialized<T>(dir: string, work: () => Promise<T>): Promise<T> {
-    const next = (queues.get(dir) ?? Promise.resolve()).then(work, work);
-    queues.set(
-      dir,
-      next.catch(() => undefined),
-    );
-    return next;
-  }
+  const queue = createKeyedQueue();
 
   async function update(request: GitRunRequest, dir: string): Promise<void> {
     if (existsSync(path.join(dir, 'HEAD'))) {
@@ -64,7 +55,7 @@ export function createMirrorCache(): MirrorCache {
         .digest('hex')
         .slice(0, 24);
       const dir = path.join(cacheDir, 'git-mirrors', `${key}.git`);
-      return serialized(dir, async () => {
+      return queue.run(dir, async () => {
         await update(request, dir);
         const local = { ...request, cwd: dir };
         // --no-renames lists both the old and the new name of a moved file.

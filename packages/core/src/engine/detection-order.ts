@@ -72,20 +72,3 @@ export function rebaseChanges(
     return same?.skipped ? { ...change, skipped: same.skipped } : change;
   });
 }
-
-/** Runs work one at a time per key; different keys run side by side. */
-export function createKeyedMutex() {
-  const tails = new Map<string, Promise<unknown>>();
-  return {
-    run<T>(key: string, work: () => Promise<T>): Promise<T> {
-      const previous = tails.get(key) ?? Promise.resolve();
-      const result = previous.then(work, work);
-      const tail = result.catch(() => {});
-      tails.set(key, tail);
-      void tail.then(() => {
-        if (tails.get(key) === tail) tails.delete(key);
-      });
-      return result;
-    },
-  };
-}

@@ -13,6 +13,7 @@ import { errorMessage, RateLimitError, SentryError } from '../errors.js';
 import { createEventBus, type EventBus, type SentryEventHandler, type SentryEventName } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
 import type { DetectionInput, StateStore } from '../interfaces/state-store.js';
+import { createKeyedQueue } from '../keyed-queue.js';
 import { attachEventLogger, silentLogger } from '../logging.js';
 import { corePlugin } from '../plugins/core-plugin.js';
 import type { SentryPlugin } from '../plugins/define.js';
@@ -21,7 +22,7 @@ import { createRegistry, type Registry } from '../plugins/registry.js';
 import { createRedactor, type Redactor } from '../redact.js';
 import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
 import { attachCommitStatusReporter } from './commit-status.js';
-import { createDetectionOrder, createKeyedMutex, type PollTicket, rebaseChanges } from './detection-order.js';
+import { createDetectionOrder, type PollTicket, rebaseChanges } from './detection-order.js';
 import { isDeployable } from './detector.js';
 import { createHealthBook } from './health.js';
 import { jobSpec, newId } from './ids.js';
@@ -161,7 +162,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   });
   const warnedFallback = new Set<string>();
   const detectionOrder = createDetectionOrder();
-  const unitMutex = createKeyedMutex();
+  const unitMutex = createKeyedQueue();
 
   const stopController = new AbortController();
   const shutdownController = new AbortController();

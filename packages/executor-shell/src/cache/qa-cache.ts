@@ -1,5 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { createRedactor, errorMessage, gitAuthEnv, redactUrl } from '@sentry-git/core';
+import { createKeyedQueue, createRedactor, errorMessage, gitAuthEnv, redactUrl } from '@sentry-git/core';
 import { type CloneOptions, type CloneOutcome, cloneQaRepository, toCloneUrl } from '../clone.js';
 import { type GitRunResult, gitFailure } from '../git-run.js';
 import { checkoutFromMirror } from './checkout.js';
@@ -7,7 +7,6 @@ import { type EvictionLimits, evictMirrors } from './evict.js';
 import { tryLockMirror } from './lock.js';
 import { buildMirror, type MirrorGit, markUsed, mirrorExists, updateMirror } from './mirror.js';
 import { mirrorDir, qaCacheRoot } from './paths.js';
-import { serializer } from './serialize.js';
 
 export interface QaCheckoutOptions extends CloneOptions {
   /** `global.tmp_dir`: the mirrors live under `<tmpDir>/cache/qa-mirrors/`. */
@@ -35,7 +34,7 @@ function step(result: GitRunResult | null, what: string): Step {
  * cache instance) holding the mirror's lock file makes the job clone directly instead of waiting.
  */
 export function createQaCache(limits: EvictionLimits): QaCache {
-  const queue = serializer();
+  const queue = createKeyedQueue();
 
   async function throughMirror(dir: string, git: MirrorGit, target: string, where: string): Promise<Step> {
     const cloneWhat = `Cloning the QA repository ${where}`;
@@ -88,7 +87,7 @@ export function createQaCache(limits: EvictionLimits): QaCache {
     };
 
     const stopped: CloneOutcome = { ok: false, aborted: true, error: `Cloning ${where} was stopped` };
-    const outcome = await queue.run(
+    const outcome = await queue.runUnlessAborted(
       dir,
       options.signal,
       async (): Promise<CloneOutcome | 'busy'> => {

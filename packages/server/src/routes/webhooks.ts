@@ -44,7 +44,7 @@ export function registerWebhookRoute(app: FastifyInstance, context: ServerContex
         { provider, repositories, branch: push.branch, after: push.after },
         `server: webhook push to ${push.branch}: polling ${repositories.join(', ')}`,
       );
-      // Not awaited: the forge wants its answer within seconds, the poll may wait for a cycle.
+      // Not awaited: the forge wants its answer within seconds, and the poll takes round trips to it.
       sentry
         .pollOnce({ repositories, trigger: 'webhook' })
         .catch((error: unknown) =>

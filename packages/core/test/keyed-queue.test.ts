@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { serializer } from '../src/cache/serialize.js';
+import { createKeyedQueue } from '../src/index.js';
 
-/** A promise the test resolves itself: work "holds the mirror" until the gate opens. */
+/** A promise the test resolves itself: work "holds the key" until the gate opens. */
 function gate(): { opened: Promise<void>; open(): void } {
   let open = () => {};
   const opened = new Promise<void>((resolve) => {
@@ -10,14 +10,14 @@ function gate(): { opened: Promise<void>; open(): void } {
   return { opened, open };
 }
 
-describe('per-mirror queue', () => {
-  it('runs the work on one mirror one at a time, in order', async () => {
-    const queue = serializer();
+describe('keyed queue', () => {
+  it('runs the work on one key one at a time, in order', async () => {
+    const queue = createKeyedQueue();
     const signal = new AbortController().signal;
     const events: string[] = [];
     const first = gate();
     const started = gate();
-    const a = queue.run(
+    const a = queue.runUnlessAborted(
       'm',
       signal,
       async () => {
@@ -29,7 +29,7 @@ describe('per-mirror queue', () => {
       },
       () => 'aborted',
     );
-    const b = queue.run(
+    const b = queue.runUnlessAborted(
       'm',
       signal,
       async () => {
@@ -38,8 +38,8 @@ describe('per-mirror queue', () => {
       },
       () => 'aborted',
     );
-    // Another mirror is not held up.
-    const other = await queue.run(
+    // Another key is not held up.
+    const other = await queue.runUnlessAborted(
       'n',
       signal,
       async () => 'n',
@@ -54,10 +54,10 @@ describe('per-mirror queue', () => {
   });
 
   it('lets a waiter whose signal aborts leave at once, without the next overtaking the holder', async () => {
-    const queue = serializer();
+    const queue = createKeyedQueue();
     const events: string[] = [];
     const hold = gate();
-    const a = queue.run(
+    const a = queue.runUnlessAborted(
       'm',
       new AbortController().signal,
       async () => {
@@ -67,7 +67,7 @@ describe('per-mirror queue', () => {
       () => {},
     );
     const controller = new AbortController();
-    const b = queue.run(
+    const b = queue.runUnlessAborted(
       'm',
       controller.signal,
       async () => {
@@ -76,7 +76,7 @@ describe('per-mirror queue', () => {
       },
       () => 'b aborted',
     );
-    const c = queue.run(
+    const c = queue.runUnlessAborted(
       'm',
       new AbortController().signal,
       async () => {
@@ -91,5 +91,26 @@ describe('per-mirror queue', () => {
     hold.open();
     await Promise.all([a, c]);
     expect(events).toEqual(['a', 'c']);
+  });
+
+  it('without a signal: in order per key, and a failure does not stop the queue', async () => {
+    const queue = createKeyedQueue();
+    const events: string[] = [];
+    const hold = gate();
+    const a = queue.run('m', async () => {
+      await hold.opened;
+      events.push('a');
+      throw new Error('a failed');
+    });
+    const b = queue.run('m', async () => {
+      events.push('b');
+      return 'b';
+    });
+    expect(await queue.run('n', async () => 'n')).toBe('n');
+    expect(events).toEqual([]);
+    hold.open();
+    await expect(a).rejects.toThrow('a failed');
+    expect(await b).toBe('b');
+    expect(events).toEqual(['a', 'b']);
   });
 });
