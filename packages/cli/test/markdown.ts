@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
 /**
  * Code blocks of the documentation, so a test runs what a reader pastes instead of a copy that
  * can drift from the page.
@@ -20,4 +23,27 @@ export function codeBlocks(markdown: string, language: string): string[] {
     if (match[1]!.trim() === language) blocks.push(match[2]!);
   }
   return blocks;
+}
+
+/**
+ * The hand-written Markdown documentation, relative to `root`: README.md, docs/ (without the
+ * generated docs/api), and the README of every example and package.
+ */
+export function documentationFiles(root: string): string[] {
+  const files = ['README.md'];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const relative = path.join(dir, entry.name);
+      if (entry.isDirectory() && relative !== path.join('docs', 'api')) walk(relative);
+      else if (entry.isFile() && entry.name.endsWith('.md')) files.push(relative);
+    }
+  };
+  walk('docs');
+  for (const parent of ['examples', 'packages', 'deploy']) {
+    for (const entry of readdirSync(path.join(root, parent), { withFileTypes: true })) {
+      const readme = path.join(parent, entry.name, 'README.md');
+      if (entry.isDirectory() && existsSync(path.join(root, readme))) files.push(readme);
+    }
+  }
+  return files.sort();
 }
