@@ -1,8 +1,8 @@
 import path from 'node:path';
-// The examples are not workspace packages: test-utils comes from its sources by path.
-import { GIT_TEST_ENV } from '../../../packages/test-utils/src/index.js';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
+// The examples are not workspace packages: test-utils comes from its sources by path.
+import { GIT_TEST_ENV } from '../../../packages/test-utils/src/index.js';
 
 const root = path.resolve(__dirname, '../../..');
 const config = path.resolve(__dirname, '../sentry.yaml');
@@ -10,7 +10,9 @@ const BIN = path.join(root, 'packages/cli/bin/run.js');
 
 // Through `pnpm quickstart` (the root package's script), so the documented entry point and the
 // demo it runs are tested together.
-it('`pnpm quickstart` runs the demo: it deploys the pushed commit and stops cleanly', async () => {
+it('`pnpm quickstart` runs the demo: it deploys the pushed commit and stops cleanly', {
+  timeout: 240_000,
+}, async () => {
   const result = await execa('pnpm', ['quickstart'], {
     cwd: root,
     reject: false,

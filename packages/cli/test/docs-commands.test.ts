@@ -91,7 +91,10 @@ describe('commands in the documentation', () => {
       cwd: CLI_ROOT,
       env: { NODE_OPTIONS: '' },
     });
-    const loaded = JSON.parse(stdout) as Array<{ id: string; flags: Array<{ name: string; char: string | null }> }>;
+    const loaded = JSON.parse(stdout) as Array<{
+      id: string;
+      flags: Array<{ name: string; char: string | null }>;
+    }>;
     for (const command of loaded) {
       const flags: CommandFlags = { long: new Set(['help']), short: new Set() };
       for (const flag of command.flags) {
@@ -120,13 +123,16 @@ describe('commands in the documentation', () => {
       const text = readFileSync(path.join(ROOT, file), 'utf8');
       for (const [index, line] of text.split('\n').entries()) {
         if (/pnpm (?:exec |run )?sentry-git\b/.test(line)) {
-          problems.push(`${file}:${index + 1}: "pnpm sentry-git" only runs in the workspace root; write sentry-git`);
+          problems.push(
+            `${file}:${index + 1}: "pnpm sentry-git" only runs in the workspace root; write sentry-git`,
+          );
         }
       }
       for (const line of commandLines(text)) {
         for (const words of invocations(line)) {
           checked += 1;
-          for (const problem of problemsOf(words, commands)) problems.push(`${file}: \`${line}\`: ${problem}`);
+          for (const problem of problemsOf(words, commands))
+            problems.push(`${file}: \`${line}\`: ${problem}`);
         }
       }
     }
@@ -141,6 +147,8 @@ describe('the help of -c', () => {
     expect(help.exitCode).toBe(0);
     const text = help.stdout.replace(/\s+/g, ' ');
     const flag = text.slice(text.indexOf('-c, --config=FILE'));
-    expect(flag).toMatch(/^-c, --config=FILE Configuration file\. Default: the file SENTRY_CONFIG_PATH names, else the first of package\.json .* in the current folder\./);
+    expect(flag).toMatch(
+      /^-c, --config=FILE Configuration file\. Default: the file SENTRY_CONFIG_PATH names, else the first of package\.json .* in the current folder\./,
+    );
   });
 });
