@@ -22,7 +22,11 @@ const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
  * @returns {string}
  */
 export function renderConfigReference(core) {
-  const input = core.configJsonSchema();
+  // The file's schema accepts two formats (`anyOf`); this page documents the sentry-git format.
+  const file = core.configJsonSchema();
+  const input = Array.isArray(file.anyOf)
+    ? file.anyOf.find((format) => format.properties?.repositories !== undefined)
+    : file;
   const output = core.configSchema.toJSONSchema({
     io: 'output',
     unrepresentable: 'any',
@@ -213,7 +217,9 @@ function renderPage(sections) {
     'Every key of the configuration file, generated from the zod schema that validates it',
     '(`packages/core/src/config/schema.ts` and `tekton-schema.ts`). The hand-written guide, with what',
     'each key does beyond its one-line description, is [configuration.md](../configuration.md); the',
-    'JSON Schema for editors is [schema/config.schema.json](../schema/config.schema.json).',
+    'JSON Schema for editors is [schema/config.schema.json](../schema/config.schema.json); it also accepts',
+    "the simplified Sentry's format ([configuration.md](../configuration.md#the-simplified-sentrys-format)),",
+    'which this page does not list.',
     '',
     'How to read the tables:',
     '',

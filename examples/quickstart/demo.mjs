@@ -26,7 +26,8 @@ repository('qa', {
     'echo "  previous $SENTRY_PREVIOUS_COMMIT"',
     'echo "  run      $SENTRY_RUN_ID (trigger: $SENTRY_TRIGGER)"',
     'echo "  workdir  $PWD"',
-    'echo "$SENTRY_COMMIT" > "$DEMO_DIR/deployed.txt"',
+    '# The demo waits for this file; run by hand (no DEMO_DIR), the deploy only prints.',
+    'if [ -n "${DEMO_DIR:-}" ]; then echo "$SENTRY_COMMIT" > "$DEMO_DIR/deployed.txt"; fi',
     '',
   ].join('\n'),
 });
@@ -86,6 +87,6 @@ const code = await exited;
 say('sentry-git runs');
 execFileSync(process.execPath, [bin, 'runs', '-c', config], { stdio: 'inherit', env });
 say(
-  `Done. Try it yourself: edit ${path.relative(process.cwd(), app)}, commit, push, and run \`pnpm sentry-git watch -c ${path.relative(process.cwd(), config)}\`.`,
+  `Done. Try it yourself: run \`sentry-git watch -c ${config}\` in one terminal; in another, commit in ${app} and push.`,
 );
 process.exit(code === 0 && sha === pushed ? 0 : 1);

@@ -10,7 +10,7 @@ export abstract class SentryCommand extends Command {
     config: Flags.string({
       char: 'c',
       description:
-        'Configuration file (default: search for sentry-git config, SENTRY_CONFIG_PATH, sentry.yaml).',
+        'Configuration file. Default: the file SENTRY_CONFIG_PATH names, else the first of package.json ("sentry-git" key), .sentry-gitrc, sentry-git.yaml, ..., sentry.yaml, sentry.yml in the current folder.',
       helpValue: 'FILE',
     }),
     'log-level': Flags.option({

@@ -1,5 +1,6 @@
 import Migrate from './commands/migrate.js';
 import Runs from './commands/runs.js';
+import Schema from './commands/schema.js';
 import Status from './commands/status.js';
 import Trigger from './commands/trigger.js';
 import Validate from './commands/validate.js';
@@ -13,6 +14,7 @@ export const commands = {
   status: Status,
   runs: Runs,
   migrate: Migrate,
+  schema: Schema,
 };
 export { assemble, loadFullConfig } from './assemble.js';
 export { builtinPlugins } from './builtins.js';

@@ -270,8 +270,8 @@ describe('loading', () => {
 
 describe('JSON Schema', () => {
   it('describes the config file for editors', () => {
-    const schema = configJsonSchema() as { properties: Record<string, unknown>; $schema: string };
-    expect(Object.keys(schema.properties)).toEqual(
+    const schema = configJsonSchema() as { anyOf: Array<{ properties: Record<string, unknown> }> };
+    expect(Object.keys(schema.anyOf[0]!.properties)).toEqual(
       expect.arrayContaining(['polling_interval', 'groups', 'repositories', 'global', 'state', 'plugins']),
     );
     expect(JSON.stringify(schema)).toContain('project_name');
