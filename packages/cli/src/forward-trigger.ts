@@ -1,4 +1,11 @@
-import { type RunRecord, type SentryConfig, SentryError } from '@sentry-git/core';
+import {
+  type EngineLockedDetails,
+  engineLockAdvice,
+  engineLockedError,
+  type RunRecord,
+  type SentryConfig,
+  SentryError,
+} from '@sentry-git/core';
 
 /** How often a forwarded trigger asks the running `watch` whether its runs have finished. */
 const FOLLOW_INTERVAL_MS = 500;
@@ -19,6 +26,42 @@ export function forwardTarget(config: SentryConfig, env: NodeJS.ProcessEnv): For
   if (port === undefined || port === 0 || !token) return null;
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return { url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`, token };
+}
+
+/** Why `trigger` cannot hand off to a running watch with this configuration, or null when it can. */
+export function handOffProblem(config: SentryConfig, env: NodeJS.ProcessEnv): string | null {
+  const { port } = config.server;
+  if (port === undefined || port === 0) {
+    return 'this configuration sets no server.port, so trigger cannot find the running watch’s API (a port given only as watch --port is not known to trigger)';
+  }
+  if (!(config.server.token ?? env.SENTRY_GIT_API_TOKEN)) {
+    return `server.port is ${port}, but no API token is set (server.token or SENTRY_GIT_API_TOKEN), so trigger cannot call the running watch’s API`;
+  }
+  return null;
+}
+
+/**
+ * ENGINE_LOCKED as `trigger` says it when it cannot hand off: why not, and how to make the
+ * running watch take triggers, before the other ways out.
+ */
+export function triggerLockedError(
+  locked: EngineLockedDetails,
+  config: SentryConfig,
+  env: NodeJS.ProcessEnv,
+): SentryError {
+  const problem = handOffProblem(config, env);
+  const { resource, ...holder } = locked;
+  if (!problem || holder.sameProcess || holder.owner !== 'watch')
+    return engineLockedError({ resource, holder });
+  const [, ...rest] = engineLockAdvice(holder);
+  return engineLockedError({
+    resource,
+    holder,
+    advice: [
+      `Hand the trigger to the running watch: ${problem}. Set server.port (e.g. 8080) and server.token (or export SENTRY_GIT_API_TOKEN) in the configuration, restart the watch with it, and run trigger again: it then deploys through the watch.`,
+      ...rest,
+    ],
+  });
 }
 
 async function api<T>(target: ForwardTarget, path: string, init: RequestInit = {}): Promise<T> {

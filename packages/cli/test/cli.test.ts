@@ -245,7 +245,9 @@ describe('one engine per state file', () => {
     );
     const second = await cli(['trigger'], { cwd: dir });
     expect(second.exitCode).toBe(1);
-    expect(second.stderr).toMatch(/ENGINE_LOCKED.*Another sentry-git process \(pid \d+, watch\)/);
+    expect(second.stderr).toMatch(
+      /ENGINE_LOCKED.*Another sentry-git process holds the engine lock of .*: pid \d+ \(watch, since /,
+    );
     const status = await cli(['status'], { cwd: dir });
     expect(status.exitCode).toBe(0);
     watch.child.kill('SIGTERM');

@@ -35,6 +35,13 @@ export {
   type TriggerOptions,
 } from './engine/sentry.js';
 export { repositoryStatus } from './engine/status.js';
+export {
+  type EngineLockedDetails,
+  type EngineLockHolder,
+  engineLockAdvice,
+  engineLockedDetails,
+  engineLockedError,
+} from './engine-lock.js';
 export * from './errors.js';
 export * from './events.js';
 export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';

@@ -39,7 +39,8 @@ function fastifyError(error: FastifyError, bodyLimit: number): HttpError | undef
   return undefined;
 }
 
-function toHttpError(error: unknown, bodyLimit: number): HttpError | undefined {
+/** The answer an error gets, when it is one a client caused (or the engine names); undefined for a 500. */
+export function toHttpError(error: unknown, bodyLimit: number): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (isSentryError(error) && error.code in ENGINE_CODES) {
     return new HttpError(ENGINE_CODES[error.code]!, error.code, error.message);

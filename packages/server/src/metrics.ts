@@ -18,6 +18,7 @@ export interface SentryMetrics {
   rateLimitRemaining: Gauge<'provider'>;
   lastSuccessfulPoll: Gauge<'repository'>;
   webhooks: Counter<'provider' | 'outcome'>;
+  webhookRejections: Counter<'provider' | 'reason'>;
 }
 
 export function createMetrics(options: { defaultMetrics: boolean }): SentryMetrics {
@@ -84,6 +85,12 @@ export function createMetrics(options: { defaultMetrics: boolean }): SentryMetri
       name: 'sentry_git_webhooks_total',
       help: 'Webhook deliveries, by provider and outcome (accepted, ignored, rejected).',
       labelNames: ['provider', 'outcome'],
+      registers,
+    }),
+    webhookRejections: new Counter({
+      name: 'sentry_git_webhooks_rejected_total',
+      help: 'Webhook deliveries refused, by provider and reason (the error code answered: WEBHOOK_SIGNATURE_INVALID, UNKNOWN_PROVIDER, BODY_TOO_LARGE...).',
+      labelNames: ['provider', 'reason'],
       registers,
     }),
   };

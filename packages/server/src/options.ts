@@ -1,4 +1,5 @@
 import { type Logger, type Sentry, SentryError } from '@sentry-git/core';
+import { type RejectionLogClock, systemClock } from './rejection-log.js';
 
 /** Options of `createServer()`; each defaults to the engine's `server` configuration block. */
 export interface ServerOptions {
@@ -30,6 +31,13 @@ export interface ServerOptions {
    */
   defaultMetrics?: boolean;
   /**
+   * How refused webhooks are logged: the first of each reason in full, then one summary line per
+   * `summaryInterval` seconds while they keep coming, so no caller can fill the disk. `clock`
+   * replaces the real time and timer (tests move it by hand).
+   * @default { summaryInterval: 60 }
+   */
+  webhookRejections?: { summaryInterval?: number; clock?: RejectionLogClock };
+  /**
    * Where SENTRY_GIT_API_TOKEN is read when no token is configured.
    * @default process.env
    */
@@ -42,7 +50,13 @@ export interface ResolvedServerOptions {
   bodyLimit: number;
   logger: Logger;
   defaultMetrics: boolean;
+  webhookRejections: { summaryInterval: number; clock: RejectionLogClock };
 }
+
+/** Seconds between two summaries of refused webhooks. */
+const DEFAULT_REJECTION_SUMMARY_INTERVAL = 60;
+/** A day: longer would overflow a timer (2^31 ms) and leave floods unsummarised for too long. */
+const MAX_REJECTION_SUMMARY_INTERVAL = 86_400;
 
 /** The environment variable that holds the trigger token when the configuration has none. */
 export const TOKEN_ENV = 'SENTRY_GIT_API_TOKEN';
@@ -61,6 +75,23 @@ export function resolveServerOptions(sentry: Sentry, options: ServerOptions): Re
       { fix: 'pass a positive integer, or leave it out for server.body_limit.', path: 'bodyLimit' },
     );
   }
+  const summaryInterval = options.webhookRejections?.summaryInterval ?? DEFAULT_REJECTION_SUMMARY_INTERVAL;
+  if (
+    !(
+      typeof summaryInterval === 'number' &&
+      summaryInterval > 0 &&
+      summaryInterval <= MAX_REJECTION_SUMMARY_INTERVAL
+    )
+  ) {
+    throw new SentryError(
+      'SERVER_OPTIONS_INVALID',
+      `createServer: option "webhookRejections.summaryInterval" must be a number of seconds above 0 and at most ${MAX_REJECTION_SUMMARY_INTERVAL} (got ${JSON.stringify(summaryInterval)}).`,
+      {
+        fix: 'pass a number of seconds in that range, or leave it out for 60 s.',
+        path: 'webhookRejections.summaryInterval',
+      },
+    );
+  }
   const env = options.env ?? process.env;
   return {
     // An empty string is no token: it would let an empty Bearer credential through.
@@ -69,5 +100,6 @@ export function resolveServerOptions(sentry: Sentry, options: ServerOptions): Re
     bodyLimit,
     logger: options.logger ?? sentry.logger,
     defaultMetrics: options.defaultMetrics ?? true,
+    webhookRejections: { summaryInterval, clock: options.webhookRejections?.clock ?? systemClock },
   };
 }

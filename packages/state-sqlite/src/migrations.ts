@@ -66,6 +66,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE heads ADD COLUMN deployed_sha TEXT;
   UPDATE heads SET deployed_sha = sha;
   `,
+  `
+  -- Repositories whose polls fail, for \`sentry-git status\` without an engine. A repository that
+  -- polls fine has no row: a successful poll writes nothing, the first one after failures deletes it.
+  CREATE TABLE poll_failures (
+    repository TEXT PRIMARY KEY,
+    consecutive_failures INTEGER NOT NULL,
+    last_error TEXT NOT NULL,
+    last_error_at TEXT NOT NULL,
+    failing_since TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this build of the store writes. */

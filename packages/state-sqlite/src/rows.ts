@@ -2,6 +2,7 @@ import type {
   HeadRecord,
   JobRecord,
   JobStatus,
+  PollHealth,
   RunRecord,
   RunStatus,
   TriggerKind,
@@ -14,6 +15,25 @@ export interface HeadRow {
   sha: string;
   updated_at: string;
   deployed_sha: string | null;
+}
+
+export interface PollFailureRow {
+  repository: string;
+  consecutive_failures: number;
+  last_error: string;
+  last_error_at: string;
+  failing_since: string;
+}
+
+/** A repository without a row polls fine (or was never polled). */
+export function pollHealthFromRow(row: PollFailureRow | undefined): PollHealth {
+  if (!row) return { consecutiveFailures: 0, lastError: null, lastErrorAt: null, failingSince: null };
+  return {
+    consecutiveFailures: row.consecutive_failures,
+    lastError: row.last_error,
+    lastErrorAt: row.last_error_at,
+    failingSince: row.failing_since,
+  };
 }
 
 export interface RunRow {

@@ -6,6 +6,8 @@ import {
   errorMessage,
   isSentryError,
   type JobPatch,
+  type PollFailure,
+  type PollHealth,
   type RecoveryResult,
   type RepositoryHeads,
   type RunFilter,
@@ -23,6 +25,8 @@ import {
   headFromRow,
   JOB_PATCH_COLUMNS,
   type JobRow,
+  type PollFailureRow,
+  pollHealthFromRow,
   RUN_PATCH_COLUMNS,
   type RunRow,
   runFromRows,
@@ -256,6 +260,22 @@ function storeOn(db: Database.Database, file: string): StateStore {
       }
     },
 
+    async recordPollFailure(repository: string, failure: PollFailure): Promise<PollHealth> {
+      assertOpen();
+      const row = sql.recordPollFailure.get({ repository, ...failure }) as PollFailureRow;
+      return pollHealthFromRow(row);
+    },
+
+    async clearPollFailures(repository: string): Promise<void> {
+      assertOpen();
+      sql.clearPollFailures.run(repository);
+    },
+
+    async getPollHealth(repository: string): Promise<PollHealth> {
+      assertOpen();
+      return pollHealthFromRow(sql.selectPollFailures.get(repository) as PollFailureRow | undefined);
+    },
+
     async updateRun(id: string, patch: RunPatch): Promise<void> {
       assertOpen();
       patchRow('runs', RUN_PATCH_COLUMNS, id, patch);
@@ -354,6 +374,16 @@ function prepareStatements(db: Database.Database) {
          deployed_sha = coalesce(excluded.deployed_sha, heads.deployed_sha)`,
     ),
     markDeployed: db.prepare('UPDATE heads SET deployed_sha = ? WHERE repository = ? AND branch = ?'),
+    // One statement: the count goes up atomically even if two processes record at once.
+    recordPollFailure: db.prepare(
+      `INSERT INTO poll_failures (repository, consecutive_failures, last_error, last_error_at, failing_since)
+       VALUES (@repository, 1, @error, @at, @at)
+       ON CONFLICT (repository) DO UPDATE SET consecutive_failures = consecutive_failures + 1,
+         last_error = excluded.last_error, last_error_at = excluded.last_error_at
+       RETURNING *`,
+    ),
+    clearPollFailures: db.prepare('DELETE FROM poll_failures WHERE repository = ?'),
+    selectPollFailures: db.prepare('SELECT * FROM poll_failures WHERE repository = ?'),
     deleteHead: db.prepare('DELETE FROM heads WHERE repository = ? AND branch = ?'),
     selectQueuedRun: db.prepare(
       "SELECT id FROM runs WHERE unit = ? AND status = 'queued' ORDER BY seq DESC LIMIT 1",

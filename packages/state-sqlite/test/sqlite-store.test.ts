@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { StateStore } from '@sentry-git/core';
 import { describeStateStore } from '@sentry-git/core/testing';
@@ -6,6 +6,7 @@ import { tempdir } from '@sentry-git/test-utils';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import plugin, { createSqliteStateStore, SCHEMA_VERSION, sqliteStateStore } from '../src/index.js';
+import { MIGRATIONS } from '../src/migrations.js';
 
 // The conformance suite on a real file: `reopen` opens the file the last `create` made.
 let lastFile = '';
@@ -65,10 +66,48 @@ describe('sqlite state store', () => {
         }[]
       ).map((row) => row.name),
     );
-    expect(tables).toEqual(['heads', 'jobs', 'repositories', 'runs']);
+    expect(tables).toEqual(['heads', 'jobs', 'poll_failures', 'repositories', 'runs']);
     // Reopening an up-to-date file migrates nothing and keeps the version.
     await createSqliteStateStore({ path: file }).close();
     expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+  });
+
+  it('opens a state file of the previous schema (before poll health), keeps its data and records failures', async () => {
+    const file = await freshFile();
+    // The file as the previous release left it: its migrations only, then a baseline and a run.
+    mkdirSync(path.dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    for (const step of MIGRATIONS.slice(0, 2)) old.exec(step);
+    old.pragma('user_version = 2');
+    old.prepare("INSERT INTO repositories (name, seen_at) VALUES ('api', '2024-01-01T00:00:00.000Z')").run();
+    old
+      .prepare(
+        "INSERT INTO heads (repository, branch, sha, updated_at, deployed_sha) VALUES ('api', 'main', ?, '2024-01-01T00:00:00.000Z', ?)",
+      )
+      .run(sha(1), sha(1));
+    old
+      .prepare(
+        "INSERT INTO runs (id, unit, trigger, status, created_at, attempts, seq) VALUES ('run-1', 'repository:api', 'poll', 'succeeded', '2024-01-01T00:00:01.000Z', 0, 1)",
+      )
+      .run();
+    old.close();
+
+    const store = track(createSqliteStateStore({ path: file }));
+    expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+    await expect(store.getHeads('api')).resolves.toMatchObject({
+      seen: true,
+      heads: [{ branch: 'main', sha: sha(1), deployedSha: sha(1) }],
+    });
+    expect((await store.listRuns()).map((run) => [run.id, run.status])).toEqual([['run-1', 'succeeded']]);
+    await expect(store.getPollHealth('api')).resolves.toEqual({
+      consecutiveFailures: 0,
+      lastError: null,
+      lastErrorAt: null,
+      failingSince: null,
+    });
+    await store.recordPollFailure('api', { error: 'host down', at: '2024-01-01T00:01:00.000Z' });
+    await expect(store.getPollHealth('api')).resolves.toMatchObject({ consecutiveFailures: 1 });
   });
 
   it('refuses a database from a newer version with STATE_SCHEMA_TOO_NEW, without touching it', async () => {

@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core';
-import { type RunRecord, SentryError } from '@sentry-git/core';
+import { engineLockedDetails, type RunRecord } from '@sentry-git/core';
 import { assemble } from '../assemble.js';
 import { SentryCommand } from '../base.js';
 import { describeRun } from '../format.js';
-import { forwardTarget, forwardTrigger } from '../forward-trigger.js';
+import { forwardTarget, forwardTrigger, triggerLockedError } from '../forward-trigger.js';
 
 export default class Trigger extends SentryCommand {
   static override description =
@@ -42,8 +42,10 @@ export default class Trigger extends SentryCommand {
       runs = await sentry.waitForRuns([...new Set(queued.map((run) => run.id))]);
     } catch (error) {
       // A running `watch` holds the engine: hand the trigger to it through its server, if it has one.
+      const locked = engineLockedDetails(error);
+      if (!locked) throw error;
       const target = forwardTarget(loaded.config, process.env);
-      if (!(error instanceof SentryError && error.code === 'ENGINE_LOCKED') || !target) throw error;
+      if (!target) throw triggerLockedError(locked, loaded.config, process.env);
       await sentry.close();
       this.logToStderr(`A sentry-git watch is running: triggering through its server at ${target.url}.`);
       runs = await forwardTrigger(target, selection);

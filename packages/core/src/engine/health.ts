@@ -36,6 +36,11 @@ export interface HealthBook {
    * poll comes no later than one base interval from now unless backoff holds it back.
    */
   activity(repo: RepositoryConfig, now?: number): RepositoryHealth;
+  /**
+   * Failures in a row an earlier process recorded (the state store's poll health): counting and
+   * backoff go on from there. The first poll is still due at once.
+   */
+  restore(repository: string, failures: { consecutiveFailures: number; lastError: string | null }): void;
   /** Repositories due by `now`, with those due within the jitter window polled together so group members stay in one cycle. */
   due(now: number): RepositoryConfig[];
   /** Epoch ms of the earliest next poll. */
@@ -122,6 +127,11 @@ export function createHealthBook(
         );
       }
       return state;
+    },
+    restore(repository, failures) {
+      const state = get(repository);
+      state.consecutiveFailures = failures.consecutiveFailures;
+      state.lastError = failures.lastError;
     },
     due(now) {
       const window = settings.interval * 1000 * settings.jitter;

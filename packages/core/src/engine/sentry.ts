@@ -30,6 +30,7 @@ import { createLanes } from './lanes.js';
 import { compileBranchMatcher } from './matcher.js';
 import { attachNotifier } from './notify.js';
 import type { PollOutcome } from './poll.js';
+import { createPollHealthRecorder } from './poll-health.js';
 import { type PollPolicyContext, pollWithPolicies } from './polling.js';
 import { createQuotaBudget, quotaKey } from './quota-budget.js';
 import { executeRun } from './runner.js';
@@ -160,6 +161,17 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     maxInterval: config.global.max_polling_interval,
     quota: { budget: quotaBudget, keyOf: (repo) => quotaKeys.get(repo.name)! },
   });
+  const pollHealth = createPollHealthRecorder({
+    store,
+    redactor,
+    health,
+    repositories: config.repositories,
+    onError: (error, repository) =>
+      bus.emit('error', {
+        error: error instanceof Error ? error : new Error(String(error)),
+        context: `recording the poll health of ${repository}`,
+      }),
+  });
   const warnedFallback = new Set<string>();
   const detectionOrder = createDetectionOrder();
   const unitMutex = createKeyedQueue();
@@ -203,6 +215,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   function ensureReady(): Promise<void> {
     ready ??= (async () => {
       if (store.acquireEngineLock) releaseLock = await store.acquireEngineLock(options.owner ?? 'sentry-git');
+      await pollHealth.restore();
       const recovery = await store.recoverInterrupted({ policy: config.global.recover });
       for (const run of recovery.requeued)
         logger.warn(
@@ -256,10 +269,13 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     return { outcome: await pollWithPolicies(pollContext, repo, matchers.get(repo.name)!, urgent), ticket };
   }
 
-  /** Health, rate-limit and error bookkeeping of one poll; false when it failed. */
-  function notePoll(outcome: PollOutcome, trigger: TriggerKind, thisCycle: number): boolean {
+  /** Health (kept in the store too), rate-limit and error bookkeeping of one poll; false when it failed. */
+  async function notePoll(outcome: PollOutcome, trigger: TriggerKind, thisCycle: number): Promise<boolean> {
     const limited = !outcome.ok && outcome.error instanceof RateLimitError ? outcome.error : undefined;
-    const state = health.record(outcome.repo, outcome.ok ? null : errorMessage(outcome.error), Date.now(), {
+    const error = outcome.ok ? null : errorMessage(outcome.error);
+    const failuresBefore = health.get(outcome.repo.name).consecutiveFailures;
+    const now = Date.now();
+    const state = health.record(outcome.repo, error, now, {
       retryAt: limited?.resetAt.getTime(),
       // A poll someone asked for (a webhook) is activity even when it finds nothing new.
       active:
@@ -276,8 +292,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
         },
       });
     }
-    if (outcome.ok) return true;
-    if (!stopController.signal.aborted) {
+    // A poll cut short by stop() says nothing about the repository.
+    if (stopController.signal.aborted) return outcome.ok;
+    if (!outcome.ok) {
       bus.emit('poll:error', {
         cycle: thisCycle,
         repository: outcome.repo.name,
@@ -287,7 +304,8 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
         nextPollAt: new Date(state.nextDueAt).toISOString(),
       });
     }
-    return false;
+    await pollHealth.persist(outcome.repo.name, error, failuresBefore, now);
+    return outcome.ok;
   }
 
   async function pollAll(repos: RepositoryConfig[], trigger: TriggerKind): Promise<PollResult> {
@@ -305,7 +323,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     await Promise.all(
       units.map(async ([unit, members]) => {
         const polled = await Promise.all(members.map((repo) => limit(() => poll(repo, trigger !== 'poll'))));
-        for (const { outcome } of polled) if (!notePoll(outcome, trigger, thisCycle)) errors += 1;
+        for (const { outcome } of polled) if (!(await notePoll(outcome, trigger, thisCycle))) errors += 1;
         const recorded = await recordUnit(unit, polled, trigger);
         changed += recorded.changed;
         if (recorded.run) runsByUnit.set(unit, recorded.run);

@@ -34,9 +34,20 @@ export interface RepositoryStatus {
     finishedAt: string | null;
     jobStatus: string | null;
   } | null;
+  /**
+   * How polling goes. The failures in a row come from the state store (the engine records each
+   * failure there), so the `status` command and the server's /api/v1/status show the same.
+   */
   health: {
+    /** Polls that failed in a row; 0 once one succeeds. */
     consecutiveFailures: number;
+    /** The last failure's message (redacted); null when the last poll succeeded. */
     lastError: string | null;
+    /** When the last failure happened (ISO 8601); null when not failing. */
+    lastErrorAt: string | null;
+    /** When the first failure in a row happened (ISO 8601); null when not failing. */
+    failingSince: string | null;
+    /** The last poll, failed or not, of the engine running here; null without an engine. */
     lastPollAt: string | null;
     nextPollAt: string | null;
   };
@@ -66,6 +77,7 @@ export async function repositoryStatus(input: {
   for (const repo of config.repositories) {
     const heads = await store.getHeads(repo.name);
     const [lastRun] = await store.listRuns({ repository: repo.name, limit: 1 });
+    const polls = await store.getPollHealth(repo.name);
     const state = health?.get(repo.name) ?? {
       consecutiveFailures: 0,
       lastError: null,
@@ -96,8 +108,10 @@ export async function repositoryStatus(input: {
           }
         : null,
       health: {
-        consecutiveFailures: state.consecutiveFailures,
-        lastError: state.lastError ? redactor.redact(state.lastError) : null,
+        consecutiveFailures: polls.consecutiveFailures,
+        lastError: polls.lastError === null ? null : redactor.redact(polls.lastError),
+        lastErrorAt: polls.lastErrorAt,
+        failingSince: polls.failingSince,
         lastPollAt: state.lastPollAt,
         nextPollAt:
           input.scheduled === true && state.nextDueAt ? new Date(state.nextDueAt).toISOString() : null,

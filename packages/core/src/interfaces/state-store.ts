@@ -36,6 +36,29 @@ export interface RepositoryHeads {
   heads: HeadRecord[];
 }
 
+/**
+ * How a repository's polling goes, as far as it must outlive the process: the failures in a row
+ * since its last successful poll. `sentry-git status` reads it without an engine.
+ */
+export interface PollHealth {
+  /** Polls that failed in a row; 0 when the last poll succeeded (or none failed yet). */
+  consecutiveFailures: number;
+  /** The last failure's message, redacted by the engine before it was stored; null when not failing. */
+  lastError: string | null;
+  /** When the last failure happened (ISO 8601); null when not failing. */
+  lastErrorAt: string | null;
+  /** When the first failure of this streak happened (ISO 8601); null when not failing. */
+  failingSince: string | null;
+}
+
+/** One failed poll, as the engine reports it to the store. */
+export interface PollFailure {
+  /** What went wrong (already redacted). */
+  error: string;
+  /** When (ISO 8601). */
+  at: string;
+}
+
 export type RunPatch = Partial<Pick<RunRecord, 'status' | 'startedAt' | 'finishedAt' | 'error'>>;
 export type JobPatch = Partial<
   Pick<JobRecord, 'status' | 'exitCode' | 'startedAt' | 'finishedAt' | 'durationMs' | 'output' | 'error'>
@@ -77,6 +100,20 @@ export interface StateStore {
    * change sets it too. A head the store no longer has is ignored.
    */
   markDeployed(repository: string, branch: string, sha: string): Promise<void>;
+  /**
+   * Counts one more failed poll of `repository`, keeping its error and time (the first failure of
+   * a streak also sets `failingSince`); returns the health as now stored. The engine calls it on
+   * every failed poll.
+   */
+  recordPollFailure(repository: string, failure: PollFailure): Promise<PollHealth>;
+  /**
+   * A poll succeeded again: the count returns to 0 and the error is forgotten. The engine calls it
+   * once, on the first success after failures, so an unchanged successful poll writes nothing.
+   * A repository without failures is left as it is.
+   */
+  clearPollFailures(repository: string): Promise<void>;
+  /** The failures in a row of a repository: 0 and nulls when it has none (or was never polled). */
+  getPollHealth(repository: string): Promise<PollHealth>;
   updateRun(id: string, patch: RunPatch): Promise<void>;
   updateJob(id: string, patch: JobPatch): Promise<void>;
   getRun(id: string): Promise<RunRecord | null>;

@@ -3,6 +3,8 @@ import type {
   DetectionInput,
   DetectionResult,
   JobPatch,
+  PollFailure,
+  PollHealth,
   RecoveryResult,
   RepositoryHeads,
   RunFilter,
@@ -28,6 +30,8 @@ interface StoredRun {
 export function createMemoryStateStore(): StateStore {
   const heads = new Map<string, Map<string, HeadRecord>>();
   const seen = new Set<string>();
+  /** Repositories whose last polls failed; one that polls fine has no entry. */
+  const pollHealth = new Map<string, PollHealth>();
   const runs = new Map<string, StoredRun>();
   /** job id → run id, to find a job for `updateJob` and to refuse reused job ids. */
   const jobRuns = new Map<string, string>();
@@ -162,6 +166,30 @@ export function createMemoryStateStore(): StateStore {
       return { run: structuredClone(plan.run), coalesced: plan.existing !== undefined };
     },
 
+    async recordPollFailure(repository: string, failure: PollFailure): Promise<PollHealth> {
+      assertOpen();
+      const previous = pollHealth.get(repository);
+      const next: PollHealth = {
+        consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1,
+        lastError: failure.error,
+        lastErrorAt: failure.at,
+        failingSince: previous?.failingSince ?? failure.at,
+      };
+      pollHealth.set(repository, next);
+      return { ...next };
+    },
+
+    async clearPollFailures(repository: string): Promise<void> {
+      assertOpen();
+      pollHealth.delete(repository);
+    },
+
+    async getPollHealth(repository: string): Promise<PollHealth> {
+      assertOpen();
+      const health = pollHealth.get(repository);
+      return health ? { ...health } : healthyPolls();
+    },
+
     async updateRun(id: string, patch: RunPatch): Promise<void> {
       assertOpen();
       applyRunPatch(findRun(id).record, patch);
@@ -210,6 +238,10 @@ export function createMemoryStateStore(): StateStore {
       closed = true;
     },
   };
+}
+
+function healthyPolls(): PollHealth {
+  return { consecutiveFailures: 0, lastError: null, lastErrorAt: null, failingSince: null };
 }
 
 function newJob(runId: string, position: number, job: RunSpec['jobs'][number]): JobRecord {

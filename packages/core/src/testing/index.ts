@@ -12,4 +12,4 @@ export {
 export { describeExecutor, type ExecutorSuiteOptions } from './executor.js';
 export { makeJob } from './job.js';
 export { describeGitProvider, type GitProviderSuiteOptions, type RemoteFixture } from './provider.js';
-export { describeStateStore, type StateStoreSuiteOptions } from './state-store.js';
+export { describeStateStore, type StateStoreSuiteOptions } from './state-store/index.js';

@@ -1,6 +1,9 @@
 import { errorMessage } from '@sentry-git/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { toHttpError } from '../error-handler.js';
+import { HttpError } from '../http-error.js';
+import { createRejectionLog } from '../rejection-log.js';
 import { createWebhookResolver, installedProviders } from '../webhook-resolver.js';
 
 /**
@@ -15,20 +18,42 @@ export function registerWebhookRoute(app: FastifyInstance, context: ServerContex
     registry: sentry.registry,
     serverSecret: options.webhookSecret,
   });
+  // Anyone can post here: refusals are counted exactly, but logged only in bounded numbers.
+  const rejections = createRejectionLog({
+    logger: options.logger,
+    intervalMs: options.webhookRejections.summaryInterval * 1000,
+    clock: options.webhookRejections.clock,
+  });
+  const providerLabel = (provider: string) =>
+    installedProviders(sentry.registry).has(provider) ? provider : 'unknown';
+
+  function reject(provider: string, error: HttpError): void {
+    const label = providerLabel(provider);
+    metrics.webhooks.inc({ provider: label, outcome: 'rejected' });
+    metrics.webhookRejections.inc({ provider: label, reason: error.code });
+    rejections.note({ reason: error.code, provider, message: sentry.redactor.redact(error.message) });
+  }
 
   // Its own scope: signatures cover the exact bytes, so every content type is kept as a Buffer.
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    // fastify's own refusals before the handler runs (a body over the limit, a bad length) count too.
+    scope.addHook('onError', async (request, _reply, error) => {
+      if (error instanceof HttpError) return;
+      const refusal = toHttpError(error, options.bodyLimit);
+      const { provider } = request.params as { provider?: string };
+      if (refusal && provider !== undefined) reject(provider, refusal);
+    });
+    scope.addHook('onClose', async () => rejections.close());
 
     scope.post<{ Params: { provider: string } }>('/webhooks/:provider', async (request, reply) => {
       const provider = request.params.provider;
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const outcome = resolve(provider, request.headers, rawBody);
-      const label = installedProviders(sentry.registry).has(provider) ? provider : 'unknown';
+      const label = providerLabel(provider);
       if (outcome.kind === 'rejected') {
-        metrics.webhooks.inc({ provider: label, outcome: 'rejected' });
-        options.logger.warn({ provider, code: outcome.error.code }, `server: ${outcome.error.message}`);
+        reject(provider, outcome.error);
         throw outcome.error;
       }
       if (outcome.kind === 'ignored') {

@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StateStore } from '../../interfaces/state-store.js';
+import { describeDetection } from './detection.js';
+import { describeDurability } from './durability.js';
+import type { StoreUnderTest } from './fixtures.js';
+import { describeHeads } from './heads.js';
+import { describeIsolation } from './isolation.js';
+import { describePollHealth } from './poll-health.js';
+import { describeRecovery } from './recovery.js';
+import { describeRuns } from './runs.js';
+
+export interface StateStoreSuiteOptions {
+  /** Shown in the suite's title. */
+  name?: string;
+  /** A new, empty store (each test gets its own). */
+  create(): Promise<StateStore> | StateStore;
+  /** reopen the same storage (durable stores only) */
+  reopen?(): Promise<StateStore> | StateStore;
+}
+
+/**
+ * The StateStore contract as tests, one file per concern beside this one. Every store,
+ * first-party or plugin, runs it:
+ * `describeStateStore({ name: 'my store', create: () => createMyStore() })`.
+ */
+export function describeStateStore(options: StateStoreSuiteOptions): void {
+  describe(`StateStore conformance: ${options.name ?? 'state store'}`, () => {
+    // Filled before each test; durability tests replace it with the reopened store.
+    const subject = {} as StoreUnderTest;
+    const reopen = options.reopen ? () => options.reopen!() : undefined;
+
+    beforeEach(async () => {
+      subject.store = await options.create();
+    });
+
+    afterEach(async () => {
+      await subject.store.close();
+    });
+
+    it('has an id and declares whether it is durable', () => {
+      expect(typeof subject.store.id).toBe('string');
+      expect(subject.store.id.length).toBeGreaterThan(0);
+      expect(typeof subject.store.capabilities.durable).toBe('boolean');
+    });
+
+    describeHeads(subject);
+    describeDetection(subject);
+    describeRuns(subject);
+    describeRecovery(subject);
+    describePollHealth(subject, reopen);
+    describeIsolation(subject);
+    if (reopen) describeDurability(subject, reopen);
+  });
+}
