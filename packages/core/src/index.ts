@@ -32,6 +32,7 @@ export {
   type PollResult,
   type RepositoryStatus,
   type Sentry,
+  type StopOptions,
   type TriggerOptions,
 } from './engine/sentry.js';
 export { repositoryStatus } from './engine/status.js';
