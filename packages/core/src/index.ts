@@ -39,6 +39,7 @@ export { repositoryStatus } from './engine/status.js';
 export * from './errors.js';
 export * from './events.js';
 export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';
+export { classifyGitStderr, type GitRemoteProblem } from './git/failure.js';
 export { isHttpUrl, redactUrl, splitUrlCredentials, type UrlCredentials } from './git/url.js';
 export type * from './interfaces/executor.js';
 export type * from './interfaces/provider.js';
