@@ -1,11 +1,13 @@
 import { createLogger, type Redactor } from '@sentry-git/core';
 import type { LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
+import { jobMessageFormat } from './pretty-format.js';
 
 /**
  * pino to stderr, secrets redacted: pretty on a terminal, JSON lines otherwise.
  * `SENTRY_GIT_LOG_FORMAT=pretty|json` overrides the guess (e.g. pretty logs through a pipe);
- * pretty lines show the message only, `SENTRY_GIT_LOG_FIELDS=1` adds the structured fields.
+ * pretty lines show the message only, a job's lines prefixed with `[repository@branch]`;
+ * `SENTRY_GIT_LOG_FIELDS=1` adds the structured fields.
  */
 export function cliLogger(level: LevelWithSilent, redactor: Redactor) {
   const format = process.env.SENTRY_GIT_LOG_FORMAT ?? (process.stderr.isTTY ? 'pretty' : 'json');
@@ -18,7 +20,7 @@ export function cliLogger(level: LevelWithSilent, redactor: Redactor) {
           ignore: 'pid,hostname,name',
           translateTime: 'SYS:HH:MM:ss',
           hideObject: !process.env.SENTRY_GIT_LOG_FIELDS,
-          messageFormat: '{if stream}[{repository}] {end}{msg}',
+          messageFormat: jobMessageFormat,
         })
       : undefined;
   return createLogger({ level, redactor, ...(destination ? { destination } : {}) });

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { RateLimitInfo } from './interfaces/provider.js';
 import type { Redactor } from './redact.js';
-import type { ChangeKind, Job, JobRecord, JobResult, RunRecord } from './types.js';
+import type { BranchHead, ChangeKind, Job, JobRecord, JobResult, RunRecord } from './types.js';
 
 /** Every event the engine emits, with its payload. Subscribers get copies with secrets redacted. */
 export interface SentryEvents {
@@ -25,6 +25,11 @@ export interface SentryEvents {
     /** Set when path filters or a skip marker keep the change from deploying: the reason. */
     skipped?: string;
   };
+  /**
+   * The first successful poll of a repository recorded its matching heads: later polls compare
+   * with them. They are deployed only with `global.deploy_on_first_sight` (then `deploy` is true).
+   */
+  baseline: { repository: string; group: string | null; heads: BranchHead[]; deploy: boolean };
   'run:queued': { run: RunRecord; coalesced: boolean };
   'run:start': { run: RunRecord };
   'job:start': { run: RunRecord; job: Job };
@@ -32,6 +37,7 @@ export interface SentryEvents {
     runId: string;
     jobId: string;
     repository: string;
+    branch: string;
     stream: 'stdout' | 'stderr' | 'system';
     text: string;
   };

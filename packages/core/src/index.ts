@@ -32,6 +32,7 @@ export {
   type PollResult,
   type RepositoryStatus,
   type Sentry,
+  type StopOptions,
   type TriggerOptions,
 } from './engine/sentry.js';
 export { repositoryStatus } from './engine/status.js';
@@ -45,6 +46,7 @@ export {
 export * from './errors.js';
 export * from './events.js';
 export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';
+export { classifyGitStderr, type GitRemoteProblem } from './git/failure.js';
 export { isHttpUrl, redactUrl, splitUrlCredentials, type UrlCredentials } from './git/url.js';
 export type * from './interfaces/executor.js';
 export type * from './interfaces/provider.js';

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
-import type { EventBus } from './events.js';
+import type { EventBus, SentryEvents } from './events.js';
 import type { Logger } from './interfaces/executor.js';
 import type { Redactor } from './redact.js';
 
@@ -37,6 +37,18 @@ function short(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 8) : '-';
 }
 
+/** How many heads a baseline line lists by name; a repository may have thousands of branches. */
+const BASELINE_LISTED = 10;
+
+function baselineMessage({ repository, heads, deploy }: SentryEvents['baseline']): string {
+  if (heads.length === 0) return `${repository}: baseline recorded, no matching branch yet`;
+  const listed = heads.slice(0, BASELINE_LISTED).map((head) => `${head.branch}@${short(head.sha)}`);
+  const more = heads.length > BASELINE_LISTED ? ` and ${heads.length - BASELINE_LISTED} more` : '';
+  const count = `${heads.length} branch${heads.length === 1 ? '' : 'es'}`;
+  const then = deploy ? ' (deploying them: global.deploy_on_first_sight)' : '';
+  return `${repository}: baseline recorded, ${count}: ${listed.join(', ')}${more}${then}`;
+}
+
 /**
  * Logging is a subscriber like any other: it turns events into log lines. Returns a function
  * that unsubscribes.
@@ -61,6 +73,12 @@ export function attachEventLogger(bus: EventBus, logger: Logger): () => void {
     bus.on('change', (c) =>
       logger.info({ ...c }, `${c.repository} ${c.branch} ${c.kind}: ${short(c.before)} -> ${short(c.after)}`),
     ),
+    bus.on('baseline', (b) =>
+      logger.info(
+        { repository: b.repository, group: b.group ?? undefined, branches: b.heads.length, deploy: b.deploy },
+        baselineMessage(b),
+      ),
+    ),
     bus.on('run:queued', ({ run, coalesced }) =>
       logger.info(
         { runId: run.id, unit: run.unit, trigger: run.trigger, jobs: run.jobs.length, coalesced },
@@ -76,8 +94,8 @@ export function attachEventLogger(bus: EventBus, logger: Logger): () => void {
         `deploying ${job.repository} ${job.branch} at ${short(job.sha)}`,
       ),
     ),
-    bus.on('job:output', ({ jobId, repository, stream, text }) =>
-      logger.info({ jobId, repository, stream }, text.replace(/\n$/, '')),
+    bus.on('job:output', ({ jobId, repository, branch, stream, text }) =>
+      logger.info({ jobId, repository, branch, stream }, text.replace(/\n$/, '')),
     ),
     bus.on('job:finish', ({ run, job, result }) =>
       logger[result.status === 'succeeded' || result.status === 'skipped' ? 'info' : 'warn'](

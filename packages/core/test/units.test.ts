@@ -231,11 +231,19 @@ describe('event bus', () => {
       runId: 'r',
       jobId: 'j',
       repository: 'x',
+      branch: 'main',
       stream: 'stdout',
       text: 'value topsecret',
     });
     off();
-    bus.emit('job:output', { runId: 'r', jobId: 'j', repository: 'x', stream: 'stdout', text: 'again' });
+    bus.emit('job:output', {
+      runId: 'r',
+      jobId: 'j',
+      repository: 'x',
+      branch: 'main',
+      stream: 'stdout',
+      text: 'again',
+    });
     expect(seen).toEqual([`value ${REDACTED}`]);
     expect(errors).toEqual(['handler of "job:output"', 'handler of "job:output"']);
   });

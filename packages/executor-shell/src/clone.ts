@@ -5,6 +5,8 @@ import { gitFailure, runGitStep } from './git-run.js';
 import type { OutputSink } from './output.js';
 
 export interface CloneOptions {
+  /** The repository entry the clone is for, named in the fix of a failure. */
+  repository?: string | undefined;
   gitBinary: string;
   url: string;
   branch: string | undefined;
@@ -59,5 +61,6 @@ export async function cloneQaRepository(options: CloneOptions): Promise<CloneOut
   });
   if (result.ok) return { ok: true };
   if (result.aborted) return { ok: false, aborted: true, error: `Cloning ${where} was stopped` };
-  return { ok: false, aborted: false, error: gitFailure(`Cloning the QA repository ${where}`, result) };
+  const qa = { repository: options.repository, branch: options.branch };
+  return { ok: false, aborted: false, error: gitFailure(`Cloning the QA repository ${where}`, result, qa) };
 }

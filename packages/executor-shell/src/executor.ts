@@ -106,6 +106,7 @@ async function runJob(
   const paths = jobPaths(jobDir);
   if (job.deploy.qa_repo_url) {
     const clone = await cloneOrCheckout(cache, job.settings.tmpDir, {
+      repository: job.repository,
       gitBinary: options.gitBinary,
       url: job.deploy.qa_repo_url,
       branch: job.deploy.qa_repo_branch,

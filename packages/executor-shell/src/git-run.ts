@@ -1,6 +1,7 @@
 import { createOutputTail, type Redactor } from '@sentry-git/core';
 import type { OutputSink } from './output.js';
 import { runInProcessGroup } from './process-group.js';
+import { type QaRepositoryRef, qaFailureHint } from './qa-failure.js';
 
 export interface GitRunOptions {
   gitBinary: string;
@@ -46,7 +47,15 @@ export async function runGitStep(options: GitRunOptions): Promise<GitRunResult> 
   return { ok: false, aborted: false, how, detail: errors.toString().trim() };
 }
 
-/** The one-line-plus-detail error a failed git step turns into. */
-export function gitFailure(what: string, failure: { how: string; detail: string }): string {
-  return `${what} failed: ${failure.how}${failure.detail ? `\n${failure.detail}` : ''}`;
+/**
+ * The one-line-plus-detail error a failed git step turns into. For a QA repository the first
+ * line also says what git's stderr means and which key to fix.
+ */
+export function gitFailure(
+  what: string,
+  failure: { how: string; detail: string },
+  qa?: QaRepositoryRef,
+): string {
+  const hint = qa ? qaFailureHint(failure.detail, qa) : undefined;
+  return `${what} failed: ${failure.how}${hint ? `. ${hint}` : ''}${failure.detail ? `\n${failure.detail}` : ''}`;
 }

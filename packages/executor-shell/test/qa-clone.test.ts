@@ -123,10 +123,51 @@ describe('shell executor: QA repository over authenticated HTTP', () => {
     expect(result.error).toMatch(
       new RegExp(`^Cloning the QA repository ${remote} failed: git exited with code 128`),
     );
+    // The first line (what \`runs\` shows) says what git's stderr means and which key to fix.
+    expect(result.error!.split('\n')[0]).toContain(
+      `failed: git exited with code 128. Authentication failed: the host refused the QA repository's credentials, or asked for some and none were given. Fix: set deploy.auth.token of repository "demo"`,
+    );
+    expect(result.error).toContain('it does not use monitor.auth.');
     expect(result.error).not.toContain(wrong);
     expect(recording.text()).not.toContain(wrong);
     expect(server.requests.some((request) => request.status === 401)).toBe(true);
     await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
+  });
+
+  describe.each([
+    ['through the QA cache', {}],
+    ['cloning directly', { qaCache: false }],
+  ])('explains what a failed clone means (%s)', (_how, options) => {
+    async function clone(deploy: Record<string, unknown>) {
+      const job = makeJob({
+        repository: 'web',
+        deploy: { qa_repo_url: remote, commands: ['echo should-not-run'], ...deploy },
+        settings: { tmpDir: await tempdir() },
+      });
+      const recording = recordingContext();
+      const result = await createShellExecutor(options).execute(job, recording.context);
+      expect(result.status).toBe('failed');
+      expect(recording.text('stdout')).toBe('');
+      return result.error!.split('\n')[0]!;
+    }
+
+    it('no token for a server that wants one: authentication, deploy.auth.token', async () => {
+      const first = await clone({});
+      expect(first).toContain('failed: git exited with code 128. Authentication failed');
+      expect(first).toContain('Fix: set deploy.auth.token of repository "web"');
+    });
+
+    it('a repository the server does not have: deploy.qa_repo_url', async () => {
+      const first = await clone({ qa_repo_url: `${server.url}/missing.git`, auth: { token: TOKEN } });
+      expect(first).toContain('The host has no such repository, or the credentials cannot see it');
+      expect(first).toContain('Fix: check deploy.qa_repo_url of repository "web"');
+    });
+
+    it('a branch the QA repository does not have: deploy.qa_repo_branch', async () => {
+      const first = await clone({ qa_repo_branch: 'no-such-branch', auth: { token: TOKEN } });
+      expect(first).toContain('The QA repository has no branch "no-such-branch"');
+      expect(first).toContain('Fix: check deploy.qa_repo_branch of repository "web"');
+    });
   });
 });
 
@@ -141,9 +182,23 @@ describe('shell executor: cloning', () => {
     const result = await createShellExecutor().execute(job, recording.context);
     expect(result.status).toBe('failed');
     expect(result.error).toContain(
-      `Cloning the QA repository file://${missing} failed: git exited with code 128`,
+      `Cloning the QA repository file://${missing} failed: git exited with code 128. The host has no such repository`,
     );
     expect(recording.text('stdout')).toBe('');
+  });
+
+  it('says when the host cannot be reached', async () => {
+    // Nothing listens on port 1 of the loopback: the connection is refused at once.
+    const job = makeJob({
+      repository: 'api',
+      deploy: { qa_repo_url: 'http://127.0.0.1:1/qa.git', commands: ['echo should-not-run'] },
+      settings: { tmpDir: await tempdir() },
+    });
+    const result = await createShellExecutor({ qaCache: false }).execute(job, recordingContext().context);
+    expect(result.status).toBe('failed');
+    expect(result.error!.split('\n')[0]).toBe(
+      'Cloning the QA repository http://127.0.0.1:1/qa.git failed: git exited with code 128. The host could not be reached. Fix: check the host in deploy.qa_repo_url of repository "api", and DNS, proxy and firewall from here.',
+    );
   });
 
   it('honours the signal while cloning', async () => {

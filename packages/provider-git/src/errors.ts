@@ -1,4 +1,4 @@
-import { SentryError } from '@sentry-git/core';
+import { classifyGitStderr, SentryError } from '@sentry-git/core';
 
 /** What went wrong with one git run, secrets already removed. */
 export interface GitFailure {
@@ -14,28 +14,9 @@ export interface GitFailure {
   /** The git command that failed, e.g. `git ls-remote`. */
   command: string;
   cause?: unknown;
+  /** The configuration keys of the URL and credentials. @default monitor.repo_url, monitor.auth */
+  configKeys?: { url: string; auth: string } | undefined;
 }
-
-const AUTH_FAILED = [
-  /authentication failed/i,
-  /could not read (username|password)/i,
-  /returned error: 40[13]\b/i,
-  /\bHTTP (code )?40[13]\b/i,
-  /permission denied \((publickey|password|keyboard-interactive)/i,
-  /invalid username or password/i,
-  /\bunauthorized\b/i,
-];
-
-const NOT_FOUND = [
-  /repository '.*' not found/i,
-  /repository not found/i,
-  /does not appear to be a git repository/i,
-  /not a git repository/i,
-  /repository not exported/i,
-  /no such repository/i,
-  /returned error: 404\b/i,
-  /project you were looking for could not be found/i,
-];
 
 /** The SentryError for a failed git run against a remote, classified from git's exit and stderr. */
 export function gitFailureError(failure: GitFailure): SentryError {
@@ -55,16 +36,18 @@ export function gitFailureError(failure: GitFailure): SentryError {
       },
     );
   }
-  if (AUTH_FAILED.some((pattern) => pattern.test(failure.stderr))) {
+  const keys = failure.configKeys ?? { url: 'monitor.repo_url', auth: 'monitor.auth' };
+  const problem = classifyGitStderr(failure.stderr);
+  if (problem === 'auth') {
     return new SentryError('GIT_AUTH_FAILED', `Git could not authenticate to ${where}${said}`, {
-      fix: 'check monitor.auth (token and username) for this repository; for SSH URLs load the key into ssh-agent (no passphrase prompt is possible).',
+      fix: `check ${keys.auth} (token and username) for this repository; for SSH URLs load the key into ssh-agent (no passphrase prompt is possible).`,
       path: failure.repository,
       details,
     });
   }
-  if (NOT_FOUND.some((pattern) => pattern.test(failure.stderr))) {
+  if (problem === 'not-found') {
     return new SentryError('GIT_NOT_FOUND', `Git found no repository at ${where}${said}`, {
-      fix: 'check monitor.repo_url; a private repository that the credentials cannot see is also reported as missing by most hosts.',
+      fix: `check ${keys.url}; a private repository that the credentials (${keys.auth}) cannot see is also reported as missing by most hosts.`,
       path: failure.repository,
       details,
     });

@@ -16,6 +16,8 @@ export interface GitRunRequest {
   env: Record<string, string>;
   /** Where git runs (a mirror); default: the current directory. */
   cwd?: string;
+  /** See ProviderTarget.configKeys. */
+  configKeys?: { url: string; auth: string } | undefined;
 }
 
 /** `git ls-remote --heads` against the remote; returns its stdout. */
@@ -90,6 +92,7 @@ export async function runGit(
     gitBinary: request.gitBinary,
     command,
     cause: spawnCode ? redactor.redactValue(result) : undefined,
+    configKeys: request.configKeys,
   });
 }
 

@@ -52,6 +52,7 @@ export function createGitProvider(options: GitProviderOptions = {}): GitProvider
       gitBinary,
       timeoutMs,
       env,
+      configKeys: target.configKeys,
     };
   }
 

@@ -51,6 +51,34 @@ describe('error classification', () => {
     expect(error.fix).toBeTruthy();
   });
 
+  it('names the configuration keys it was given (a QA repository: deploy.*), else monitor.*', () => {
+    const stderr = "fatal: Authentication failed for 'https://example.com/r.git/'";
+    expect(classify(stderr).fix).toMatch(/^check monitor\.auth /);
+    const qa = gitFailureError({
+      repository: 'demo (QA)',
+      url: 'https://example.com/qa.git',
+      stderr,
+      exitCode: 128,
+      spawnCode: undefined,
+      gitBinary: 'git',
+      command: 'git ls-remote',
+      configKeys: { url: 'repositories[2].deploy.qa_repo_url', auth: 'repositories[2].deploy.auth' },
+    });
+    expect(qa.fix).toMatch(/^check repositories\[2\]\.deploy\.auth \(token and username\)/);
+    expect(qa.fix).not.toContain('monitor');
+    const missing = gitFailureError({
+      repository: 'demo (QA)',
+      url: 'https://example.com/qa.git',
+      stderr: "fatal: repository 'https://example.com/qa.git/' not found",
+      exitCode: 128,
+      spawnCode: undefined,
+      gitBinary: 'git',
+      command: 'git ls-remote',
+      configKeys: { url: 'repositories[2].deploy.qa_repo_url', auth: 'repositories[2].deploy.auth' },
+    });
+    expect(missing.fix).toMatch(/^check repositories\[2\]\.deploy\.qa_repo_url;/);
+  });
+
   it('says how to fix a missing git binary', async () => {
     const provider = testProvider({ gitBinary: '/nonexistent/bin/git' });
     const error = await provider

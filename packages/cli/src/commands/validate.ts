@@ -44,8 +44,9 @@ export default class Validate extends SentryCommand {
       label: string,
       target: ProviderTarget,
       branchPattern: ((b: string) => boolean) | null,
+      providerType = target.type,
     ): Promise<string> {
-      const { provider, fallback } = registry.provider(target.type);
+      const { provider, fallback } = registry.provider(providerType);
       try {
         const result = await provider.listHeads(target, {
           match: branchPattern ?? (() => true),
@@ -67,6 +68,10 @@ export default class Validate extends SentryCommand {
             url: repo.monitor.repo_url,
             type: repo.monitor.repo_type,
             auth: repo.monitor.auth,
+            configKeys: {
+              url: `repositories[${index}].monitor.repo_url`,
+              auth: `repositories[${index}].monitor.auth`,
+            },
           },
           (b) => patterns.some((re) => re.test(b)),
         ),
@@ -79,11 +84,18 @@ export default class Validate extends SentryCommand {
             {
               repository: `${repo.name} (QA)`,
               url: repo.deploy.qa_repo_url,
-              type: 'git',
+              // The host type picks the user name sent with the token, as the clone does.
+              type: repo.deploy.repo_type ?? 'git',
               auth: repo.deploy.auth,
-              options: { authType: repo.deploy.repo_type },
+              // The QA repository's own keys: its credentials are deploy.auth, not monitor.auth.
+              configKeys: {
+                url: `repositories[${index}].deploy.qa_repo_url`,
+                auth: `repositories[${index}].deploy.auth`,
+              },
             },
             qaBranch ? (b) => b === qaBranch : null,
+            // The QA repository is cloned with git, whatever its host: check it with git.
+            'git',
           ),
         );
       }

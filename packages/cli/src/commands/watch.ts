@@ -3,6 +3,7 @@ import type { RunRecord } from '@sentry-git/core';
 import { createServer, type SentryServer } from '@sentry-git/server';
 import { assemble } from '../assemble.js';
 import { SentryCommand } from '../base.js';
+import { watchSummary } from '../watch-summary.js';
 
 export default class Watch extends SentryCommand {
   static override description =
@@ -47,23 +48,37 @@ export default class Watch extends SentryCommand {
     const stopped = new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
         signals += 1;
-        // A second signal means "now": cancel running jobs without waiting for the grace period.
-        sentry.logger.warn(
-          { signal },
-          signals === 1
-            ? `${signal}: stopping (running jobs may finish within ${loaded.config.global.shutdown_grace} s)`
-            : `${signal}: cancelling running jobs now`,
-        );
+        // A second signal means "now": cancel running jobs without waiting for the grace period
+        // (the engine logs how many it cancels).
+        const grace = loaded.config.global.shutdown_grace;
+        if (signals === 1)
+          sentry.logger.warn(
+            { signal },
+            grace > 0
+              ? `${signal}: stopping (running jobs may finish within ${grace} s)`
+              : `${signal}: stopping (global.shutdown_grace is 0: running jobs are cancelled)`,
+          );
         // Stop accepting requests at once: a trigger or webhook arriving now must not start work.
         const closing = signals === 1 ? server?.close() : undefined;
-        void Promise.all([closing, sentry.stop(signals === 1 ? {} : { graceMs: 0 })]).then(() => resolve());
+        const stopping = sentry.stop(signals === 1 ? {} : { graceMs: 0, reason: `second ${signal}` });
+        void Promise.all([closing, stopping]).then(() => resolve());
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
 
     try {
+      const started = (url?: string) => {
+        const summary = watchSummary({
+          config: sentry.config,
+          configDir: loaded.dir,
+          once: !!flags.once,
+          url,
+        });
+        sentry.logger.info(summary.fields, summary.message);
+      };
       if (flags.once) {
+        started();
         const poll = await sentry.pollOnce();
         await Promise.race([sentry.idle(), stopped]);
         await sentry.close();
@@ -83,6 +98,9 @@ export default class Watch extends SentryCommand {
         server = createServer(sentry, { logger: sentry.logger });
         const { url } = await server.listen({ port, host: flags.host ?? loaded.config.server.host });
         sentry.logger.info({ url }, `server listening on ${url}`);
+        started(url);
+      } else {
+        started();
       }
       await stopped;
     } finally {

@@ -174,6 +174,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
               runId: run.id,
               jobId: job.id,
               repository: job.repository,
+              branch: job.branch,
               stream,
               text,
             });

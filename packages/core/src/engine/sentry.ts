@@ -87,6 +87,16 @@ export interface TriggerOptions {
 
 export type { RepositoryStatus };
 
+export interface StopOptions {
+  /** How long running jobs may go on before they are cancelled. @default global.shutdown_grace × 1000 */
+  graceMs?: number;
+  /**
+   * Why the engine stops, named in the log line and the cancelled runs' error when jobs are
+   * cancelled (e.g. `second SIGTERM`).
+   */
+  reason?: string;
+}
+
 export interface Sentry {
   readonly config: SentryConfig;
   readonly store: StateStore;
@@ -100,9 +110,9 @@ export interface Sentry {
   /** Recovers runs a crash left behind, dispatches queued runs, and polls on schedule until `stop()`. */
   start(): Promise<void>;
   /** Stops polling, lets running jobs finish within the grace period, then cancels them. */
-  stop(options?: { graceMs?: number }): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
   /** `stop()`, plugin teardown, and closes the state store. */
-  close(options?: { graceMs?: number }): Promise<void>;
+  close(options?: StopOptions): Promise<void>;
   /**
    * One poll cycle over every repository (or the named ones); queued runs start at once. Runs it
    * queues are recorded with `trigger` (a webhook receiver passes `webhook`). @default 'poll'
@@ -176,6 +186,12 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const detectionOrder = createDetectionOrder();
   const unitMutex = createKeyedQueue();
 
+  // Jobs started and not finished, so that a stop can say how many it cancels.
+  const runningJobs = new Set<string>();
+  const untrackJobs = [
+    bus.on('job:start', ({ job }) => runningJobs.add(job.id)),
+    bus.on('job:finish', ({ job }) => runningJobs.delete(job.id)),
+  ];
   const stopController = new AbortController();
   const shutdownController = new AbortController();
   const teardowns: Array<() => void | Promise<void>> = [];
@@ -423,11 +439,26 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   /** Writes heads and the run in one transaction, then tells subscribers and wakes the unit's lane. */
   async function commit(unit: UnitKey, input: DetectionInput): Promise<RunRecord | null> {
     const result = await store.recordDetection(input);
+    for (const repository of input.repositories) emitBaseline(repository, input.changes);
     for (const change of input.changes) emitChange(change);
     if (!result.run) return null;
     bus.emit('run:queued', { run: result.run, coalesced: result.coalesced });
     if (!stopping) lanes.kick(unit);
     return result.run;
+  }
+
+  /** A repository seen for the first time: the heads its baseline holds (maybe none). */
+  function emitBaseline(repository: string, changes: readonly HeadChange[]): void {
+    const heads = changes
+      .filter((change) => change.repository === repository && change.kind === 'baseline' && change.after)
+      .map((change) => ({ branch: change.branch, sha: change.after! }))
+      .sort((a, b) => a.branch.localeCompare(b.branch));
+    bus.emit('baseline', {
+      repository,
+      group: repositories.get(repository)?.group ?? null,
+      heads,
+      deploy: config.global.deploy_on_first_sight && heads.length > 0,
+    });
   }
 
   function emitChange(change: HeadChange): void {
@@ -562,7 +593,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     return runs;
   }
 
-  async function stop(stopOptions: { graceMs?: number } = {}): Promise<void> {
+  async function stop(stopOptions: StopOptions = {}): Promise<void> {
     if (!stopping) {
       stopping = true;
       if (timer) clearTimeout(timer);
@@ -570,27 +601,43 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     }
     await Promise.allSettled([...inFlight]);
     const graceMs = stopOptions.graceMs ?? config.global.shutdown_grace * 1000;
-    if (lanes.size > 0) {
+    if (lanes.size > 0 && !shutdownController.signal.aborted) {
       let graceTimer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<'grace'>((resolve) => {
         graceTimer = setTimeout(() => resolve('grace'), graceMs);
       });
-      const outcome = await Promise.race([lanes.idle().then(() => 'idle' as const), graceOver]);
+      const outcome =
+        graceMs > 0 ? await Promise.race([lanes.idle().then(() => 'idle' as const), graceOver]) : 'grace';
       clearTimeout(graceTimer);
-      if (outcome === 'grace') {
-        logger.warn({ graceMs }, 'grace period over: cancelling running jobs');
-        shutdownController.abort(
-          new ShutdownError(
-            `sentry-git stopped: jobs still running after the ${graceMs / 1000} s grace period were cancelled`,
-          ),
-        );
-      }
+      // An earlier or later stop() may have cancelled them meanwhile.
+      if (outcome === 'grace' && !shutdownController.signal.aborted)
+        cancelRunningJobs(graceMs, stopOptions.reason);
     }
     await lanes.idle();
   }
 
+  /** Aborts every running run, saying why: the grace period ran out, or there was none. */
+  function cancelRunningJobs(graceMs: number, reason: string | undefined): void {
+    const count = runningJobs.size;
+    const what = count > 0 ? `${count} running job${count === 1 ? '' : 's'}` : 'the runs in progress';
+    const why =
+      reason ??
+      (graceMs > 0 ? `grace period of ${graceMs / 1000} s over` : 'stopping without a grace period');
+    logger.warn(
+      { graceMs, runningJobs: count, ...(reason ? { reason } : {}) },
+      `${why}: cancelling ${what} now`,
+    );
+    shutdownController.abort(
+      new ShutdownError(
+        graceMs > 0
+          ? `sentry-git stopped${reason ? ` (${reason})` : ''}: jobs still running after the ${graceMs / 1000} s grace period were cancelled`
+          : `sentry-git stopped${reason ? ` (${reason})` : ''}: running jobs were cancelled without a grace period`,
+      ),
+    );
+  }
+
   let closed = false;
-  async function close(closeOptions: { graceMs?: number } = {}): Promise<void> {
+  async function close(closeOptions: StopOptions = {}): Promise<void> {
     await stop(closeOptions);
     if (closed) return;
     closed = true;
@@ -600,6 +647,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     await notifier.detach({ graceMs: config.notifications.timeout * 1000 });
     for (const teardown of teardowns.reverse()) await teardown();
     detachLogger();
+    for (const off of untrackJobs) off();
     await releaseLock?.();
     await store.close();
   }

@@ -12,6 +12,12 @@ export interface ProviderTarget {
   apiBaseUrl?: string | undefined;
   /** Provider-specific settings from the monitor block. */
   options?: Record<string, unknown>;
+  /**
+   * The configuration keys that hold this target's URL and credentials, for the fix an error
+   * names. Without it a provider names `monitor.repo_url` and `monitor.auth`; a check of a QA
+   * repository passes e.g. `repositories[0].deploy.qa_repo_url` and `repositories[0].deploy.auth`.
+   */
+  configKeys?: { url: string; auth: string } | undefined;
 }
 
 export interface ListHeadsOptions {

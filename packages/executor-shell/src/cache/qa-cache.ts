@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { createKeyedQueue, createRedactor, errorMessage, gitAuthEnv, redactUrl } from '@sentry-git/core';
 import { type CloneOptions, type CloneOutcome, cloneQaRepository, toCloneUrl } from '../clone.js';
 import { type GitRunResult, gitFailure } from '../git-run.js';
+import type { QaRepositoryRef } from '../qa-failure.js';
 import { checkoutFromMirror } from './checkout.js';
 import { type EvictionLimits, evictMirrors } from './evict.js';
 import { tryLockMirror } from './lock.js';
@@ -20,11 +21,11 @@ export interface QaCache {
 
 type Step = { ok: true } | { ok: false; aborted: boolean; error: string };
 
-function step(result: GitRunResult | null, what: string): Step {
+function step(result: GitRunResult | null, what: string, qa: QaRepositoryRef): Step {
   if (result === null)
     return { ok: false, aborted: false, error: `${what} failed: the mirror names no branch` };
   if (result.ok) return { ok: true };
-  return { ok: false, aborted: result.aborted, error: gitFailure(what, result) };
+  return { ok: false, aborted: result.aborted, error: gitFailure(what, result, qa) };
 }
 
 /**
@@ -36,19 +37,26 @@ function step(result: GitRunResult | null, what: string): Step {
 export function createQaCache(limits: EvictionLimits): QaCache {
   const queue = createKeyedQueue();
 
-  async function throughMirror(dir: string, git: MirrorGit, target: string, where: string): Promise<Step> {
+  async function throughMirror(
+    dir: string,
+    git: MirrorGit,
+    target: string,
+    where: string,
+    qa: QaRepositoryRef,
+  ): Promise<Step> {
     const cloneWhat = `Cloning the QA repository ${where}`;
     if (!mirrorExists(dir)) {
       git.output.write('system', `Cloning ${where} into the QA cache\n`);
-      const built = step(await buildMirror(dir, git), cloneWhat);
+      const built = step(await buildMirror(dir, git), cloneWhat, qa);
       if (!built.ok) return built;
     } else {
       git.output.write('system', `Updating the QA cache for ${where}\n`);
-      const updated = step(await updateMirror(dir, git), `Updating the QA cache for ${where}`);
+      const updated = step(await updateMirror(dir, git), `Updating the QA cache for ${where}`, qa);
       if (updated.ok) {
         const checkedOut = step(
           await checkoutFromMirror(dir, target, git),
           `Checking out ${where} from the QA cache`,
+          qa,
         );
         if (checkedOut.ok || checkedOut.aborted) return checkedOut;
         git.output.write('system', `${checkedOut.error}\n`);
@@ -61,11 +69,11 @@ export function createQaCache(limits: EvictionLimits): QaCache {
       git.output.write('system', `Rebuilding the QA cache for ${where}\n`);
       await rm(target, { recursive: true, force: true });
       await rm(dir, { recursive: true, force: true });
-      const rebuilt = step(await buildMirror(dir, git), cloneWhat);
+      const rebuilt = step(await buildMirror(dir, git), cloneWhat, qa);
       if (!rebuilt.ok) return rebuilt;
     }
     git.output.write('system', `Checking out ${where} from the QA cache\n`);
-    return step(await checkoutFromMirror(dir, target, git), `Checking out ${where} from the QA cache`);
+    return step(await checkoutFromMirror(dir, target, git), `Checking out ${where} from the QA cache`, qa);
   }
 
   async function checkout(options: QaCheckoutOptions): Promise<CloneOutcome> {
@@ -95,7 +103,8 @@ export function createQaCache(limits: EvictionLimits): QaCache {
         const lock = await tryLockMirror(dir);
         if (!lock) return 'busy';
         try {
-          const result = await throughMirror(dir, git, options.dir, where);
+          const qa = { repository: options.repository, branch: options.branch };
+          const result = await throughMirror(dir, git, options.dir, where, qa);
           if (result.ok) await markUsed(dir);
           return result.ok || !result.aborted ? result : stopped;
         } finally {

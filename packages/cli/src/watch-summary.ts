@@ -1,0 +1,55 @@
+import path from 'node:path';
+import type { SentryConfig } from '@sentry-git/core';
+
+export interface WatchSummaryInput {
+  config: SentryConfig;
+  /** Folder of the configuration file: a relative `state.path` resolves against it. */
+  configDir: string;
+  once: boolean;
+  /** The server's address, when `watch` serves. */
+  url?: string | undefined;
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
+ * Where the state lives, as the operator looks for it. The SQLite default mirrors
+ * @sentry-git/state-sqlite's (`.sentry-git/state.db` beside the configuration).
+ */
+export function stateLocation(config: SentryConfig, configDir: string): string {
+  const { driver, path: file } = config.state;
+  if (driver === 'sqlite') return path.resolve(configDir, file ?? path.join('.sentry-git', 'state.db'));
+  if (driver === 'memory') return 'in memory (forgotten on exit)';
+  return file ? `${driver} at ${path.resolve(configDir, file)}` : driver;
+}
+
+function intervals(config: SentryConfig): string {
+  const seconds = config.repositories.map((repo) => repo.monitor.polling_interval ?? config.polling_interval);
+  const low = Math.min(...seconds, config.polling_interval);
+  const high = Math.max(...seconds, config.polling_interval);
+  return low === high ? `every ${low} s` : `every ${low}–${high} s`;
+}
+
+/** The one line `watch` logs when it has started: what it watches, where state lives, where it serves. */
+export function watchSummary(input: WatchSummaryInput): { message: string; fields: Record<string, unknown> } {
+  const { config } = input;
+  const groups = Object.keys(config.groups).length;
+  const inGroups = groups > 0 ? ` (${plural(groups, 'group', 'groups')})` : '';
+  const what = `${plural(config.repositories.length, 'repository', 'repositories')}${inGroups}`;
+  const state = stateLocation(config, input.configDir);
+  const how = input.once ? `polling ${what} once` : `watching ${what} ${intervals(config)}`;
+  const served = input.url ? `; server: ${input.url}` : '';
+  return {
+    message: `${how}; state: ${state}${served}`,
+    fields: {
+      repositories: config.repositories.length,
+      groups,
+      pollingInterval: config.polling_interval,
+      stateDriver: config.state.driver,
+      state,
+      ...(input.url ? { url: input.url } : {}),
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gitdir, tempdir } from '@sentry-git/test-utils';
+import { describe, expect, it } from 'vitest';
+import { cli, spawnCli } from './cli.js';
+
+async function project(url: string, commands: string[], global = ''): Promise<string> {
+  const dir = await tempdir();
+  await writeFile(
+    path.join(dir, 'sentry.yaml'),
+    `polling_interval: 1
+global: { tmp_dir: ./jobs${global} }
+groups: { site: { execution_strategy: parallel } }
+repositories:
+  - name: app
+    group: site
+    monitor: { repo_url: "${url}", branches: ["main", "dev.*"] }
+    deploy: { commands: ${JSON.stringify(commands)} }
+`,
+  );
+  return dir;
+}
+
+function parse(stderr: string): Array<Record<string, unknown>> {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('watch: the start line and baselines', () => {
+  it('--once logs one start line first, then each baseline with its branches (JSON and pretty)', async () => {
+    const remote = await gitdir({ branches: ['main', 'dev-1'] });
+    const heads = await remote.heads();
+    const dir = await project(remote.bare, ['true']);
+    const result = await cli(['watch', '--once'], { cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const lines = parse(result.stderr);
+    const state = path.join(dir, '.sentry-git', 'state.db');
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      msg: `polling 1 repository (1 group) once; state: ${state}`,
+      repositories: 1,
+      groups: 1,
+      state,
+    });
+    const short = (branch: string) => heads.get(branch)!.slice(0, 8);
+    expect(lines.filter((line) => String(line.msg).includes('baseline'))).toEqual([
+      expect.objectContaining({
+        level: 30,
+        repository: 'app',
+        branches: 2,
+        msg: `app: baseline recorded, 2 branches: dev-1@${short('dev-1')}, main@${short('main')}`,
+      }),
+    ]);
+
+    const pretty = await cli(['watch', '--once'], { cwd: dir, env: { SENTRY_GIT_LOG_FORMAT: 'pretty' } });
+    expect(pretty.exitCode, pretty.stderr).toBe(0);
+    expect(pretty.stderr.split('\n')[0]).toMatch(
+      new RegExp(
+        `^\\[\\d\\d:\\d\\d:\\d\\d\\] INFO: polling 1 repository \\(1 group\\) once; state: ${state}$`,
+      ),
+    );
+    // Seen already: no second baseline.
+    expect(pretty.stderr).not.toContain('baseline');
+  });
+
+  it('watch names the server address in its start line', async () => {
+    const remote = await gitdir({ branches: ['main'] });
+    const dir = await project(remote.bare, ['true']);
+    const watch = spawnCli(['watch', '--port', '0', '--host', '127.0.0.1'], { cwd: dir });
+    const listening = await watch.waitForLog((line) => String(line.msg).startsWith('server listening on'));
+    const started = await watch.waitForLog((line) => String(line.msg).startsWith('watching '));
+    expect(started).toMatchObject({
+      level: 30,
+      msg: `watching 1 repository (1 group) every 1 s; state: ${path.join(dir, '.sentry-git', 'state.db')}; server: ${String(listening.url)}`,
+      url: listening.url,
+    });
+    expect(String(listening.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    watch.child.kill('SIGTERM');
+    expect((await watch.child).exitCode).toBe(0);
+    expect(watch.logs.filter((line) => String(line.msg).startsWith('watching '))).toHaveLength(1);
+  });
+});
+
+describe('watch: a second signal', () => {
+  it('says how many running jobs it cancels, and the runs say why', async () => {
+    const remote = await gitdir({ branches: ['main'] });
+    const dir = await project(
+      remote.bare,
+      ['echo started', 'sleep 300 & wait'],
+      ', shutdown_grace: 600, deploy_on_first_sight: true',
+    );
+    const watch = spawnCli(['watch'], { cwd: dir });
+    await watch.waitForLog((line) => line.stream === 'stdout' && line.msg === 'started');
+    watch.child.kill('SIGTERM');
+    await watch.waitForLog((line) => line.msg === 'SIGTERM: stopping (running jobs may finish within 600 s)');
+    watch.child.kill('SIGTERM');
+    const cancelling = await watch.waitForLog((line) => String(line.msg).includes('cancelling'));
+    expect(cancelling).toMatchObject({ level: 40, msg: 'second SIGTERM: cancelling 1 running job now' });
+    const result = await watch.child;
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).not.toContain('0 s grace');
+
+    const runs = JSON.parse((await cli(['runs', '--json'], { cwd: dir })).stdout) as Array<{
+      status: string;
+      error: string;
+      jobs: Array<{ status: string; error: string }>;
+    }>;
+    expect(runs[0]).toMatchObject({
+      status: 'cancelled',
+      error: 'sentry-git stopped (second SIGTERM): running jobs were cancelled without a grace period',
+    });
+    expect(runs[0]!.jobs[0]!.status).toBe('cancelled');
+  });
+});
