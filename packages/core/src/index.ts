@@ -22,6 +22,11 @@ export {
 export * from './config/tekton-schema.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
 export { nextPollDelayMs } from './engine/backoff.js';
+export {
+  type BranchPatternProblem,
+  branchPatternProblem,
+  compileBranchPattern,
+} from './engine/branch-pattern.js';
 export { detectChanges, isDeployable } from './engine/detector.js';
 export { compileBranchMatcher, literalBranch, literalBranches } from './engine/matcher.js';
 export { attachNotifier, type Notifier, type NotifierOptions } from './engine/notify.js';

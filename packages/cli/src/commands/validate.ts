@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import {
+  compileBranchMatcher,
   corePlugin,
   createRedactor,
   createRegistry,
@@ -58,7 +59,7 @@ export default class Validate extends SentryCommand {
       }
     }
     const checks = config.repositories.flatMap((repo, index) => {
-      const patterns = repo.monitor.branches.map((p) => new RegExp(`^(?:${p})$`));
+      const watches = compileBranchMatcher(repo.monitor.branches);
       const list = [
         check(
           `repositories[${index}] ${repo.name} monitor ${redactor.redact(repo.monitor.repo_url)}`,
@@ -68,7 +69,7 @@ export default class Validate extends SentryCommand {
             type: repo.monitor.repo_type,
             auth: repo.monitor.auth,
           },
-          (b) => patterns.some((re) => re.test(b)),
+          watches,
         ),
       ];
       if (repo.deploy.qa_repo_url) {

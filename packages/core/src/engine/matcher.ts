@@ -1,11 +1,17 @@
-/** Each `branches` entry is a regular expression matching the whole branch name. */
+import { compileBranchPattern } from './branch-pattern.js';
+
+/**
+ * Each `branches` entry is an RE2 regular expression matching the whole branch name. Compile once
+ * per repository (the engine and the webhook resolver keep the result), not per poll.
+ */
 export function compileBranchMatcher(patterns: readonly string[]): (branch: string) => boolean {
-  const regexes = patterns.map((pattern) => new RegExp(`^(?:${pattern})$`));
-  return (branch) => regexes.some((regex) => regex.test(branch));
+  const tests = patterns.map(compileBranchPattern);
+  return (branch) => tests.some((test) => test(branch));
 }
 
 // Characters that make a `branches` entry a regular expression rather than a name.
 const REGEX_SYNTAX = new Set(['^', '$', '.', '|', '?', '*', '+', '(', ')', '[', ']', '{', '}']);
+const ASCII_PUNCTUATION = /^[!-/:-@[-`{-~]$/;
 
 /**
  * The one branch name a full-match pattern stands for, or null when it is a real regular
@@ -19,8 +25,9 @@ export function literalBranch(pattern: string): string | null {
     const char = pattern[index]!;
     if (char === '\\') {
       const next = pattern[index + 1];
-      // `\d`, `\w`, `\b`, `\1`… are classes, assertions or references; a trailing `\` is broken.
-      if (next === undefined || /[A-Za-z0-9]/.test(next)) return null;
+      // RE2 reads an escaped ASCII punctuation mark as itself; `\d`, `\pL`, `\Q…\E`, `\x41`… are
+      // classes, assertions or quoting, a trailing `\` is broken.
+      if (next === undefined || !ASCII_PUNCTUATION.test(next)) return null;
       name += next;
       index++;
       continue;
