@@ -60,9 +60,9 @@ function tokenize(source: string): Token[] | string {
     if (char === '\\') {
       if (source[i + 1] === undefined) return 'ends with a lone backslash';
       const length = escapeLength(source, i);
-      const escape = source.slice(i, i + length);
-      const kind = escape === '\\A' ? 'caret' : escape === '\\z' ? 'dollar' : 'atom';
-      tokens.push({ kind, text: escape });
+      const escaped = source.slice(i, i + length);
+      const kind = escaped === '\\A' ? 'caret' : escaped === '\\z' ? 'dollar' : 'atom';
+      tokens.push({ kind, text: escaped });
       i += length;
     } else if (char === '[') {
       const end = classEnd(source, i);
