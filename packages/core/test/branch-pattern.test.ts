@@ -92,6 +92,17 @@ describe('branch patterns are RE2', () => {
     });
   });
 
+  it('compiles each distinct pattern once when repositories share a map (the engine does)', () => {
+    const compiled = new Map<string, (branch: string) => boolean>();
+    const matchers = Array.from({ length: 100 }, () =>
+      compileBranchMatcher(['main', 'release/.*'], compiled),
+    );
+    expect([...compiled.keys()]).toEqual(['main', 'release/.*']);
+    expect(matchers.every((matches) => matches('release/2') && matches('main') && !matches('dev'))).toBe(
+      true,
+    );
+  });
+
   it('accepts the catastrophic pattern: RE2 makes it harmless', () => {
     expect(() => validateConfig(configWithBranches(['(a+)+$']))).not.toThrow();
   });

@@ -102,6 +102,8 @@ function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
   const issues: ConfigIssue[] = maxIntervalIssues(config);
   const names = new Map<string, number>();
   const groupNames = Object.keys(config.groups);
+  // Compiling an RE2 expression is costly; many repositories share their patterns.
+  const checkedPatterns = new Map<string, string | null>();
 
   config.repositories.forEach((repo, index) => {
     const at = (...rest: Array<string | number>) => formatPath(['repositories', index, ...rest]);
@@ -121,7 +123,8 @@ function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
       });
     }
     repo.monitor.branches.forEach((pattern, b) => {
-      const message = branchPatternIssue(pattern);
+      if (!checkedPatterns.has(pattern)) checkedPatterns.set(pattern, branchPatternIssue(pattern));
+      const message = checkedPatterns.get(pattern);
       if (message) issues.push({ path: at('monitor', 'branches', b), message });
     });
     for (const key of ['paths', 'ignore_paths'] as const) {

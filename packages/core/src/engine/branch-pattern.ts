@@ -1,4 +1,5 @@
 import { RE2JS, RE2JSSyntaxException } from 're2js';
+import { literalBranch } from './literal-branch.js';
 
 /**
  * Branch patterns are RE2 regular expressions, as in the original Sentry and RepoSentry (Go
@@ -72,6 +73,7 @@ function compile(pattern: string): RE2JS {
 
 /** What RE2 refuses in a `branches` entry, with the reason and a fix; null when it compiles. */
 export function branchPatternProblem(pattern: string): BranchPatternProblem | null {
+  if (literalBranch(pattern) !== null) return null;
   try {
     compile(pattern);
     return null;
@@ -86,6 +88,9 @@ export function branchPatternProblem(pattern: string): BranchPatternProblem | nu
  * would be). Throws for a pattern `branchPatternProblem` refuses; validation has reported it.
  */
 export function compileBranchPattern(pattern: string): (branch: string) => boolean {
+  // A plain name (most entries: main, develop) needs no regular expression at all.
+  const name = literalBranch(pattern);
+  if (name !== null) return (branch) => branch === name;
   const regex = compile(pattern);
   return (branch) => regex.testExact(branch);
 }
