@@ -46,9 +46,12 @@ repositories:
     // Polling goes on, with the hostile branch still there, and without errors.
     const seen = watch.logs.length;
     await watch.waitForLog(
-      (line) => watch.logs.indexOf(line) >= seen && line.msg === 'poll finished: 2 checked, 0 changed, 0 errors',
+      (line) =>
+        watch.logs.indexOf(line) >= seen && line.msg === 'poll finished: 2 checked, 0 changed, 0 errors',
     );
-    expect(watch.logs.filter((line) => typeof line.branch === 'string' && line.branch === HOSTILE)).toEqual([]);
+    expect(watch.logs.filter((line) => typeof line.branch === 'string' && line.branch === HOSTILE)).toEqual(
+      [],
+    );
     expect((await readFile(log, 'utf8')).trim().split('\n').sort()).toEqual(['evil aaaa', 'other main']);
     watch.child.kill('SIGTERM');
     expect((await watch.child).exitCode).toBe(0);

@@ -1,5 +1,6 @@
 export * from './abort.js';
 export { defineConfig } from './config/define.js';
+export { MAX_DURATION_SECONDS } from './config/duration.js';
 export { expandEnv, formatPath } from './config/expand.js';
 export { configJsonSchema } from './config/json-schema.js';
 export {
@@ -71,4 +72,5 @@ export { abortableDelay, backoffDelay } from './retry.js';
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export { createMemoryStateStore, memoryStateStore } from './state/memory.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
+export { MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';
 export * from './types.js';

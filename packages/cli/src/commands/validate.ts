@@ -6,6 +6,7 @@ import {
   createRegistry,
   errorMessage,
   type ProviderTarget,
+  timeoutSignal,
 } from '@sentry-git/core';
 import { loadFullConfig } from '../assemble.js';
 import { SentryCommand } from '../base.js';
@@ -50,7 +51,7 @@ export default class Validate extends SentryCommand {
       try {
         const result = await provider.listHeads(target, {
           match: branchPattern ?? (() => true),
-          signal: AbortSignal.timeout(config.global.poll_timeout * 1000),
+          signal: timeoutSignal(config.global.poll_timeout * 1000),
         });
         return `ok   ${label}: ${result.heads.length} matching branch${result.heads.length === 1 ? '' : 'es'} via ${provider.id}${fallback ? ' (fallback)' : ''}`;
       } catch (error) {
