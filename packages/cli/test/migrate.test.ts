@@ -313,11 +313,12 @@ repositories:
   - name: rag
     url: https://github.com/company/rag
     provider: bitbucket
-    branch_regex: "(?i)main"
+    branch_regex: '(a)\\1'
     polling_interval: 10
   - url: https://github.com/company/x
     provider: github
     token: 12345
+    polling_interval: 720h
 `);
     const out = path.join(dir, 'out.yaml');
     const result = await cli(['migrate', file, '-o', out], { cwd: dir });
@@ -330,10 +331,11 @@ repositories:
       'polling.timeout: must be a positive Go duration',
       'storage.type: "postgres" has no sentry-git state driver',
       'repositories[0].provider: "bitbucket" is not a RepoSentry provider',
-      'repositories[0].branch_regex: "(?i)main" sets flags inline',
+      'repositories[0].branch_regex: "(a)\\\\1" cannot be a branch pattern: it uses a backreference',
       'repositories[0].polling_interval: must be a positive Go duration',
       'repositories[1].name: is required',
       'repositories[1].token: must be a string',
+      'repositories[1].polling_interval: "720h" is 2592000 s, more than sentry-git\'s maximum of 2073600 s (24 days): Node.js timers cannot wait longer. Fix: use at most "576h".',
       'tekton.event_listener_url: is required',
     ]) {
       expect(result.stderr).toContain(`  - ${at}`);
