@@ -69,16 +69,16 @@ describe('branch patterns are RE2', () => {
 
   it('refuses at validation what RE2 does not have, with the key path, the pattern, the reason and a fix', () => {
     const refused: Array<[string, RegExp]> = [
-      ['(a)\\1', /backreference \(\\1\).*Fix: repeat the group/],
-      ['(?<n>a)\\k<n>', /backreference \(\\k\)/],
-      ['(?=release/)r.*', /lookahead \(\(\?=\.\.\.\).*Fix: list the branches/],
-      ['(?!main$).*', /lookahead \(\(\?!\.\.\.\)/],
-      ['.*(?<=-rc)', /lookbehind \(\(\?<=\.\.\.\)/],
-      ['.*(?<!-rc)', /lookbehind \(\(\?<!\.\.\.\)/],
+      ['(a)\\1', /backreference, \\1,.*Fix: repeat the group/],
+      ['(?<n>a)\\k<n>', /backreference, \\k,/],
+      ['(?=release/)r.*', /lookahead, \(\?=\.\.\.\).*Fix: list the branches/],
+      ['(?!main$).*', /lookahead, \(\?!\.\.\.\)/],
+      ['.*(?<=-rc)', /lookbehind, \(\?<=\.\.\.\)/],
+      ['.*(?<!-rc)', /lookbehind, \(\?<!\.\.\.\)/],
       ['a{1001}', /repeat count \{1001\}.*at most 1000/],
       ['a++', /possessive/],
       ['\\u0041', /\\u escape.*\\x\{0041\}/],
-      ['dev-([', /not a valid RE2 regular expression: missing closing \]/],
+      ['dev-([', /not a valid RE2 regular expression: missing closing \] in `\[`/],
     ];
     const issues = issuesOf(configWithBranches(['main', ...refused.map(([pattern]) => pattern)]));
     expect(issues.map((issue) => issue.path)).toEqual(

@@ -22,7 +22,7 @@ function explain(error: RE2JSSyntaxException): BranchPatternProblem {
   if (code === 'invalid escape sequence') {
     if (/^\\[0-9]/.test(input) || input === '\\k') {
       return {
-        reason: `it uses a backreference (${input}), which RE2 does not have: matching one can take exponential time`,
+        reason: `it uses a backreference, ${input}, which RE2 does not have: matching one can take exponential time`,
         fix: 'repeat the group\'s pattern instead, e.g. "(a|b)-(a|b)"',
       };
     }
@@ -39,13 +39,13 @@ function explain(error: RE2JSSyntaxException): BranchPatternProblem {
   }
   if (code === 'invalid or unsupported Perl syntax' && /^\(\?[=!]/.test(input)) {
     return {
-      reason: `it uses a lookahead (${input}...), which RE2 does not have`,
+      reason: `it uses a lookahead, ${input}...), which RE2 does not have`,
       fix: 'list the branches to watch instead (e.g. "release/.*|hotfix/.*"): a pattern cannot exclude names',
     };
   }
   if (/^\(\?<[=!]/.test(input)) {
     return {
-      reason: `it uses a lookbehind (${input.slice(0, 4)}...), which RE2 does not have`,
+      reason: `it uses a lookbehind, ${input.slice(0, 4)}...), which RE2 does not have`,
       fix: 'list the branches to watch instead (e.g. "release/.*|hotfix/.*"): a pattern cannot exclude names',
     };
   }
@@ -57,12 +57,12 @@ function explain(error: RE2JSSyntaxException): BranchPatternProblem {
   }
   if (code === 'invalid nested repetition operator') {
     return {
-      reason: `it repeats a repetition (${input}); RE2 has no possessive quantifiers`,
+      reason: `it repeats a repetition, ${input}, and RE2 has no possessive quantifiers`,
       fix: 'write a single repetition, e.g. "a+" for "a++"',
     };
   }
   return {
-    reason: `it is not a valid RE2 regular expression: ${code}${input ? `: ${input}` : ''}`,
+    reason: `it is not a valid RE2 regular expression: ${code}${input ? ` in \`${input}\`` : ''}`,
     fix: GENERIC_FIX,
   };
 }
