@@ -4,6 +4,7 @@ import {
   ConfigError,
   compileBranchMatcher,
   literalBranch,
+  translateSimpleSentry,
   validateConfig,
 } from '../src/index.js';
 
@@ -127,6 +128,22 @@ describe('literal branch names under RE2 syntax', () => {
     expect(matches(name!)).toBe(true);
     expect(matches(`${name}x`)).toBe(false);
     expect(matches(name!.replace(/./, 'Z'))).toBe(false);
+  });
+
+  it("keeps the simplified Sentry format's branch names literal", () => {
+    const names = ['release/1.2', 'feat+x', 'a(b)', 'x|y', 'v[1]', 'tilde~^$'];
+    const translated = translateSimpleSentry({
+      target_repo: { url: 'https://github.com/example/a', branches: names.join(','), type: 'github' },
+      qa_repo: { url: 'https://gitlab.example.com/example/qa', type: 'gitlab' },
+    });
+    expect(translated.ok).toBe(true);
+    if (!translated.ok) return;
+    const patterns = (translated.config.repositories as Array<{ monitor: { branches: string[] } }>)[0]!
+      .monitor.branches;
+    expect(patterns.map(literalBranch)).toEqual(names);
+    const matches = compileBranchMatcher(patterns);
+    expect(names.every(matches)).toBe(true);
+    expect(['release/1x2', 'featx', 'ab', 'x', 'v1', 'tilde'].some(matches)).toBe(false);
   });
 
   it.each(['(?i)main', '\\Qmain\\E', '\\pL', '\\x41', '[[:alpha:]]', '\\Amain', 'ma\\in', '\\émile'])(

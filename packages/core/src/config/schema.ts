@@ -69,7 +69,7 @@ export const monitorSchema = z
       .array(z.string().min(1))
       .min(1)
       .describe(
-        'Branches to watch; each entry is a regular expression that must match the whole branch name.',
+        'Branches to watch; each entry is an RE2 regular expression that must match the whole branch name.',
       ),
     repo_type: z
       .string()
