@@ -92,7 +92,21 @@ describe('validate: bad input', () => {
       base(
         '  - name: a\n    monitor: { repo_url: /x.git, branches: ["dev-(["] }\n    deploy: { commands: ["true"] }\n',
       ),
-      /repositories\[0\]\.monitor\.branches\[0\]: invalid regular expression "dev-\(\["/,
+      /repositories\[0\]\.monitor\.branches\[0\]: invalid branch pattern "dev-\(\[": it is not a valid RE2 regular expression/,
+    ],
+    [
+      'branch pattern RE2 does not have',
+      base(
+        '  - name: a\n    monitor: { repo_url: /x.git, branches: ["(?!main$).*"] }\n    deploy: { commands: ["true"] }\n',
+      ),
+      /repositories\[0\]\.monitor\.branches\[0\]: invalid branch pattern "\(\?!main\$\)\.\*": it uses a lookahead.*Fix: /,
+    ],
+    [
+      'duration over what timers can wait',
+      base(
+        '  - name: a\n    monitor: { repo_url: /x.git, branches: [main], polling_interval: 3000000 }\n    deploy: { commands: ["true"] }\n',
+      ),
+      /repositories\[0\]\.monitor\.polling_interval: must be at most 2073600 seconds \(24 days\)/,
     ],
     [
       'unset variable',

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { compileBranchPattern } from '@sentry-git/core';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -94,13 +95,20 @@ describe('branch_regex (RE2 search) → branches (full match)', () => {
     ['^(?:a|b)$', 'a|b'],
     ['^(a)(b)$', '(a)(b)'],
     ['\\Amain\\z', 'main'],
-    ['^(?P<kind>feat|fix)/.*$', '(?<kind>feat|fix)/.*'],
+    ['^(?P<kind>feat|fix)/.*$', '(?P<kind>feat|fix)/.*'],
+    ['(?i)main', '(?i).*main.*'],
+    ['(?i)^main$', '(?i)main'],
+    ['^[[:alpha:]]+$', '[[:alpha:]]+'],
+    ['\\Qa.b\\E', '.*\\Qa.b\\E.*'],
+    ['^\\pL+$', '\\pL+'],
+    ['^release/\\p{N}+$', 'release/\\p{N}+'],
   ])('%j → %j', (source, pattern) => {
     expect(branchRegexToFullMatch(source)).toEqual({ ok: true, pattern });
   });
 
-  // The names each pattern matches must not change: RE2 searches, sentry-git matches ^(?:p)$.
-  // These sources use no RE2-only syntax, so JavaScript's search gives RE2's answer.
+  // The names each pattern matches must not change. Both sides are RE2 (sentry-git's own
+  // matcher): a search for p is the full match of (?s:.*)(?:p)(?s:.*), since ^ and $ only
+  // assert the ends of the name.
   const sources = [
     '^(main|dev-.*)$',
     'dev',
@@ -114,24 +122,31 @@ describe('branch_regex (RE2 search) → branches (full match)', () => {
     '^(feature|bugfix)/',
     'x|',
     '^$',
+    '(?i)^MAIN$|Dev',
+    '^[[:alpha:]]+$',
+    '\\Qa]a\\E',
+    '^\\pL+-\\d$',
+    '(?P<kind>feature|bugfix)/',
   ];
   const names = ['main', 'dev-1', 'old-dev', 'maintenance', 'a', 'b', 'ab', 'ba', 'bc', 'ac', 'xac'];
   names.push('a$', '$', ']', 'a]a', 'release/1.2', 'v-release/10.0-rc', 'feature/x', 'my-feature/x', 'x');
+  names.push('MAIN', 'Main', 'DEV', 'é-1', '');
   it.each(sources)('%j matches the same branch names after conversion', (source) => {
     const converted = branchRegexToFullMatch(source);
     expect(converted.ok).toBe(true);
     if (!converted.ok) return;
-    const search = new RegExp(source.replace('[]', '[\\]'));
-    const full = new RegExp(`^(?:${converted.pattern})$`);
-    for (const name of names) expect([name, full.test(name)]).toEqual([name, search.test(name)]);
+    const search = compileBranchPattern(`(?s:.*)(?:${source})(?s:.*)`);
+    const full = compileBranchPattern(converted.pattern);
+    for (const name of names) expect([name, full(name)]).toEqual([name, search(name)]);
   });
 
   it.each([
-    ['(?i)main', /flags inline/],
-    ['[[:alpha:]]+', /POSIX class/],
-    ['\\Qa.b\\E', /\\Q/],
     ['(main', /\( without its \)/],
     ['main)', /\) without its \(/],
+    ['(?=main)', /lookaround/],
+    ['(a)\\1', /backreference/],
+    ['a{1001}', /at most 1000/],
+    ['ma[in', /unterminated character class/],
   ])('%j is refused with the reason', (source, reason) => {
     const converted = branchRegexToFullMatch(source);
     expect(converted.ok).toBe(false);
@@ -298,11 +313,12 @@ repositories:
   - name: rag
     url: https://github.com/company/rag
     provider: bitbucket
-    branch_regex: "(?i)main"
+    branch_regex: '(a)\\1'
     polling_interval: 10
   - url: https://github.com/company/x
     provider: github
     token: 12345
+    polling_interval: 720h
 `);
     const out = path.join(dir, 'out.yaml');
     const result = await cli(['migrate', file, '-o', out], { cwd: dir });
@@ -315,10 +331,11 @@ repositories:
       'polling.timeout: must be a positive Go duration',
       'storage.type: "postgres" has no sentry-git state driver',
       'repositories[0].provider: "bitbucket" is not a RepoSentry provider',
-      'repositories[0].branch_regex: "(?i)main" sets flags inline',
+      'repositories[0].branch_regex: "(a)\\\\1" cannot be a branch pattern: it uses a backreference',
       'repositories[0].polling_interval: must be a positive Go duration',
       'repositories[1].name: is required',
       'repositories[1].token: must be a string',
+      'repositories[1].polling_interval: "720h" is 2592000 s, more than sentry-git\'s maximum of 2073600 s (24 days): Node.js timers cannot wait longer. Fix: use at most "576h".',
       'tekton.event_listener_url: is required',
     ]) {
       expect(result.stderr).toContain(`  - ${at}`);

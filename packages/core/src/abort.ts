@@ -1,3 +1,4 @@
+import { timerDelay } from './timer-delay.js';
 import type { JobOutcome, JobResult } from './types.js';
 
 /** The abort reason the engine uses on SIGINT/SIGTERM once the grace period is over. */
@@ -23,7 +24,7 @@ export function signalWithDeadline(
   message: string,
 ): { signal: AbortSignal; clear(): void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(timeoutError(message)), timeoutMs);
+  const timer = setTimeout(() => controller.abort(timeoutError(message)), timerDelay(timeoutMs));
   const onAbort = () => controller.abort(parent.reason);
   if (parent.aborted) onAbort();
   else parent.addEventListener('abort', onAbort, { once: true });

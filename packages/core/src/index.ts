@@ -1,5 +1,6 @@
 export * from './abort.js';
 export { defineConfig } from './config/define.js';
+export { MAX_DURATION_SECONDS } from './config/duration.js';
 export { expandEnv, formatPath } from './config/expand.js';
 export { configJsonSchema } from './config/json-schema.js';
 export {
@@ -22,6 +23,11 @@ export {
 export * from './config/tekton-schema.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
 export { nextPollDelayMs } from './engine/backoff.js';
+export {
+  type BranchPatternProblem,
+  branchPatternProblem,
+  compileBranchPattern,
+} from './engine/branch-pattern.js';
 export { detectChanges, isDeployable } from './engine/detector.js';
 export { compileBranchMatcher, literalBranch, literalBranches } from './engine/matcher.js';
 export { attachNotifier, type Notifier, type NotifierOptions } from './engine/notify.js';
@@ -75,4 +81,5 @@ export { abortableDelay, backoffDelay } from './retry.js';
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export { createMemoryStateStore, memoryStateStore } from './state/memory.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
+export { MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';
 export * from './types.js';

@@ -1,3 +1,5 @@
+import { timerDelay } from './timer-delay.js';
+
 /**
  * The delay before retry number `attempt` (0-based): doubling from `baseMs`, capped at `maxMs`,
  * with "equal jitter" (at least half the delay), so retries of many repositories spread out
@@ -19,7 +21,7 @@ export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> 
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, timerDelay(ms));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

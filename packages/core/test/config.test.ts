@@ -171,7 +171,7 @@ describe('validation', () => {
     const crossPaths = Object.fromEntries(cross.map((issue) => [issue.path, issue.message]));
     expect(crossPaths['repositories[0].group']).toMatch(/unknown group "nope".*known: g/);
     expect(crossPaths['repositories[0].monitor.branches[0]']).toMatch(
-      /invalid regular expression "\(unclosed"/,
+      /invalid branch pattern "\(unclosed": .*missing closing \)/,
     );
     expect(crossPaths['repositories[1].name']).toMatch(/duplicate repository name "a"/);
     expect(crossPaths['repositories[1].deploy.commands']).toMatch(/empty/);

@@ -1,7 +1,4 @@
-import { timeoutError } from '@sentry-git/core';
-
-/** setTimeout's largest delay; a longer one would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { timeoutError, timerDelay } from '@sentry-git/core';
 
 /**
  * The runner aborts the context's signal on timeout; this adds the same limit from
@@ -15,7 +12,7 @@ export function withJobTimeout(
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(timeoutError(`job timed out after ${timeoutSeconds}s`)),
-    Math.min(timeoutSeconds * 1000, MAX_TIMER_MS),
+    timerDelay(timeoutSeconds * 1000),
   );
   return { signal: AbortSignal.any([signal, controller.signal]), dispose: () => clearTimeout(timer) };
 }

@@ -1,4 +1,4 @@
-import { abortableDelay, backoffDelay } from '@sentry-git/core';
+import { abortableDelay, backoffDelay, timeoutSignal } from '@sentry-git/core';
 
 /** What the transport needs: credentials, retry policy and the fetch to send with. */
 export interface TransportOptions {
@@ -58,7 +58,7 @@ export function createTransport(options: TransportOptions): typeof fetch {
 
     for (let attempt = 0; ; attempt += 1) {
       signal?.throwIfAborted();
-      const timeout = AbortSignal.timeout(options.requestTimeoutMs);
+      const timeout = timeoutSignal(options.requestTimeoutMs);
       const attemptSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
       let response: Response;
       try {

@@ -123,11 +123,12 @@ export function createWebhookResolver(input: {
   serverSecret: string | undefined;
 }): (providerId: string, headers: Headers, rawBody: Buffer) => WebhookOutcome {
   const { config, registry, serverSecret } = input;
+  const compiledPatterns = new Map<string, (branch: string) => boolean>();
   const candidates: Candidate[] = config.repositories.map((repo) => ({
     repo,
     secret: repo.monitor.webhook_secret || serverSecret,
     urlKey: repoUrlKey(repo.monitor.repo_url),
-    watches: compileBranchMatcher(repo.monitor.branches),
+    watches: compileBranchMatcher(repo.monitor.branches, compiledPatterns),
   }));
 
   return (providerId, headers, rawBody) => {

@@ -1,10 +1,12 @@
 import { Flags } from '@oclif/core';
 import {
+  compileBranchMatcher,
   corePlugin,
   createRedactor,
   createRegistry,
   errorMessage,
   type ProviderTarget,
+  timeoutSignal,
 } from '@sentry-git/core';
 import { loadFullConfig } from '../assemble.js';
 import { SentryCommand } from '../base.js';
@@ -50,7 +52,7 @@ export default class Validate extends SentryCommand {
       try {
         const result = await provider.listHeads(target, {
           match: branchPattern ?? (() => true),
-          signal: AbortSignal.timeout(config.global.poll_timeout * 1000),
+          signal: timeoutSignal(config.global.poll_timeout * 1000),
         });
         return `ok   ${label}: ${result.heads.length} matching branch${result.heads.length === 1 ? '' : 'es'} via ${provider.id}${fallback ? ' (fallback)' : ''}`;
       } catch (error) {
@@ -59,7 +61,7 @@ export default class Validate extends SentryCommand {
       }
     }
     const checks = config.repositories.flatMap((repo, index) => {
-      const patterns = repo.monitor.branches.map((p) => new RegExp(`^(?:${p})$`));
+      const watches = compileBranchMatcher(repo.monitor.branches);
       const list = [
         check(
           `repositories[${index}] ${repo.name} monitor ${redactor.redact(repo.monitor.repo_url)}`,
@@ -73,7 +75,7 @@ export default class Validate extends SentryCommand {
               auth: `repositories[${index}].monitor.auth`,
             },
           },
-          (b) => patterns.some((re) => re.test(b)),
+          watches,
         ),
       ];
       if (repo.deploy.qa_repo_url) {

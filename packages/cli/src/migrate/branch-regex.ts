@@ -1,73 +1,89 @@
+import { branchPatternProblem } from '@sentry-git/core';
+
 /**
  * RepoSentry's `branch_regex` is an RE2 expression used as a search (it matches anywhere in the
- * branch name unless written `^...$`); sentry-git's `branches` entries must match the whole name
- * (`^(?:entry)$`). This turns one into the other without changing which names match.
+ * branch name unless written `^...$`); sentry-git's `branches` entries are RE2 too but must match
+ * the whole name. This turns one into the other without changing which names match, keeping
+ * RE2 spellings (`(?P<name>...)`, `(?i)`, `[[:alpha:]]`, `\pL`, `\Q...\E`) as written.
  */
 
 interface Token {
-  kind: 'caret' | 'dollar' | 'alt' | 'open' | 'close' | 'atom';
+  /** `flags` is an inline flag setting such as `(?i)`: it matches nothing and stays where it is. */
+  kind: 'caret' | 'dollar' | 'alt' | 'open' | 'close' | 'flags' | 'atom';
   text: string;
 }
 
 export type BranchRegexResult = { ok: true; pattern: string } | { ok: false; message: string };
 
-/** Escapes RE2 knows and JavaScript does not (or reads differently), with why. */
-const UNSUPPORTED_ESCAPES: Record<string, string> = {
-  Q: '\\Q...\\E quoting: escape each special character instead',
-  E: '\\Q...\\E quoting: escape each special character instead',
-  p: 'Unicode classes (\\p{...}): list the characters instead',
-  P: 'Unicode classes (\\P{...}): list the characters instead',
-  C: '\\C (any byte)',
-};
+/** The index of the `]` that closes the character class opened at `start`, or -1. */
+function classEnd(source: string, start: number): number {
+  let j = start + 1;
+  if (source[j] === '^') j += 1;
+  if (source[j] === ']') j += 1; // a leading ] is literal in RE2
+  while (j < source.length && source[j] !== ']') {
+    if (source.startsWith('[:', j)) {
+      // A POSIX class such as [:alpha:] ends at its own :].
+      const close = source.indexOf(':]', j + 2);
+      j = close < 0 ? j + 1 : close + 2;
+    } else {
+      j += source[j] === '\\' ? 2 : 1;
+    }
+  }
+  return j < source.length ? j : -1;
+}
 
-/** Splits RE2 text into tokens, translating the RE2-only spellings JavaScript has an equivalent for. */
+/** The length of the escape at `i` (`\d`, `\pL`, `\p{Greek}`, `\x{41}`, `\Q...\E`). */
+function escapeLength(source: string, i: number): number {
+  const next = source[i + 1];
+  if (next === 'Q') {
+    const end = source.indexOf('\\E', i + 2);
+    return end < 0 ? source.length - i : end + 2 - i;
+  }
+  if ((next === 'p' || next === 'P' || next === 'x') && source[i + 2] === '{') {
+    const end = source.indexOf('}', i + 3);
+    return end < 0 ? 2 : end + 1 - i;
+  }
+  if ((next === 'p' || next === 'P') && source[i + 2] !== undefined) return 3;
+  return 2;
+}
+
+/**
+ * Splits RE2 text into the tokens the conversion needs to see: anchors, alternation and groups.
+ * Everything else (classes, escapes, quoted text) stays one opaque atom, spelled as written:
+ * sentry-git's branch patterns are RE2 too.
+ */
 function tokenize(source: string): Token[] | string {
   const tokens: Token[] = [];
   let i = 0;
   while (i < source.length) {
     const char = source[i] as string;
     if (char === '\\') {
-      const next = source[i + 1];
-      if (next === undefined) return 'ends with a lone backslash';
-      const unsupported = UNSUPPORTED_ESCAPES[next];
-      if (unsupported) return `uses ${unsupported}`;
-      if (next === 'A') tokens.push({ kind: 'caret', text: '^' });
-      else if (next === 'z') tokens.push({ kind: 'dollar', text: '$' });
-      else tokens.push({ kind: 'atom', text: `\\${next}` });
-      i += 2;
+      if (source[i + 1] === undefined) return 'ends with a lone backslash';
+      const length = escapeLength(source, i);
+      const escaped = source.slice(i, i + length);
+      const kind = escaped === '\\A' ? 'caret' : escaped === '\\z' ? 'dollar' : 'atom';
+      tokens.push({ kind, text: escaped });
+      i += length;
     } else if (char === '[') {
-      let j = i + 1;
-      if (source[j] === '^') j += 1;
-      if (source[j] === ']') j += 1; // a leading ] is literal in RE2
-      while (j < source.length && source[j] !== ']') {
-        if (source[j] === '[' && source[j + 1] === ':') {
-          return 'uses a POSIX class ([[:alpha:]] ...): write the range instead, e.g. [a-zA-Z]';
-        }
-        j += source[j] === '\\' ? 2 : 1;
-      }
-      if (j >= source.length) return 'has an unterminated character class';
-      let text = source.slice(i, j + 1);
-      // RE2's []a] means "]" or "a"; JavaScript needs the ] escaped.
-      text = text.replace(/^\[(\^?)\]/, '[$1\\]');
-      tokens.push({ kind: 'atom', text });
-      i = j + 1;
+      const end = classEnd(source, i);
+      if (end < 0) return 'has an unterminated character class';
+      tokens.push({ kind: 'atom', text: source.slice(i, end + 1) });
+      i = end + 1;
     } else if (char === '(') {
-      if (source[i + 1] !== '?') {
-        tokens.push({ kind: 'open', text: '(' });
-        i += 1;
-      } else if (source.startsWith('(?:', i)) {
-        tokens.push({ kind: 'open', text: '(?:' });
-        i += 3;
-      } else if (source.startsWith('(?P<', i) || source.startsWith('(?<', i)) {
-        const start = source.indexOf('<', i) + 1;
-        const end = source.indexOf('>', start);
-        if (end < 0) return 'has an unterminated group name';
-        tokens.push({ kind: 'open', text: `(?<${source.slice(start, end)}>` });
-        i = end + 1;
-      } else if (/[a-zA-Z-]/.test(source[i + 2] ?? '')) {
-        return 'sets flags inline ((?i), (?s) ...), which JavaScript patterns cannot: spell the cases out, e.g. [Mm]ain';
+      const rest = source.slice(i);
+      if (/^\(\?<?[=!]/.test(rest)) {
+        return `uses a lookaround (${rest.startsWith('(?<') ? rest.slice(0, 4) : rest.slice(0, 3)}...), which RE2 does not have`;
+      }
+      const flags = /^\(\?[a-zA-Z-]+\)/.exec(rest);
+      const group = /^\((?:\?(?:P?<[^>]*>|[a-zA-Z-]*:))?/.exec(rest);
+      if (flags) {
+        tokens.push({ kind: 'flags', text: flags[0] });
+        i += flags[0].length;
+      } else if (group && (group[0].length > 1 || rest[1] !== '?')) {
+        tokens.push({ kind: 'open', text: group[0] });
+        i += group[0].length;
       } else {
-        return `uses a group RE2 does not have (${source.slice(i, i + 3)}...)`;
+        return `uses a group RE2 does not have (${rest.slice(0, 3)}...)`;
       }
     } else if (char === ')') {
       tokens.push({ kind: 'close', text: ')' });
@@ -114,21 +130,29 @@ function innerOfWholeGroup(tokens: Token[]): Token[] | null {
 /**
  * One alternative as a full-match pattern: a leading `^` / trailing `$` is dropped (the full
  * match anchors it), a missing one becomes `.*` (a search may skip any prefix or suffix). Other
- * `^`/`$` stay: they assert the start/end of the name in JavaScript exactly as in RE2.
+ * `^`/`$` stay: they assert the start/end of the name in a full match as in a search. Leading
+ * inline flags (`(?i)`) stay in front.
  */
-function fullMatch(tokens: Token[]): { pattern: string; anchored: boolean; body: Token[] } {
+function fullMatch(tokens: Token[]): { pattern: string; anchored: boolean; lead: string; body: Token[] } {
   let start = 0;
   let end = tokens.length;
-  while (start < end && tokens[start]?.kind === 'caret') start += 1;
+  let lead = '';
+  let anchoredStart = false;
+  for (; start < end; start += 1) {
+    const token = tokens[start]!;
+    if (token.kind === 'flags') lead += token.text;
+    else if (token.kind === 'caret') anchoredStart = true;
+    else break;
+  }
   while (end > start && tokens[end - 1]?.kind === 'dollar') end -= 1;
   const body = tokens.slice(start, end);
-  const anchoredStart = start > 0;
   const anchoredEnd = end < tokens.length;
   const prefix = anchoredStart ? '' : '.*';
   const suffix = anchoredEnd ? '' : '.*';
   const inner = text(body);
-  const pattern = inner === '' && !(anchoredStart && anchoredEnd) ? '.*' : `${prefix}${inner}${suffix}`;
-  return { pattern, anchored: anchoredStart && anchoredEnd, body };
+  const pattern =
+    inner === '' && !(anchoredStart && anchoredEnd) ? `${lead}.*` : `${lead}${prefix}${inner}${suffix}`;
+  return { pattern, anchored: anchoredStart && anchoredEnd, lead, body };
 }
 
 /**
@@ -151,12 +175,10 @@ export function branchRegexToFullMatch(source: string): BranchRegexResult {
   if (only?.anchored) {
     // A group around everything adds nothing once the whole name must match.
     const inner = innerOfWholeGroup(only.body);
-    if (inner) pattern = text(inner);
+    if (inner) pattern = `${only.lead}${text(inner)}`;
   }
-  try {
-    new RegExp(`^(?:${pattern})$`);
-  } catch (error) {
-    return { ok: false, message: `is not a valid regular expression here: ${(error as Error).message}` };
-  }
+  const problem = branchPatternProblem(pattern);
+  if (problem)
+    return { ok: false, message: `cannot be a branch pattern: ${problem.reason} (fix: ${problem.fix})` };
   return { ok: true, pattern };
 }

@@ -1,4 +1,4 @@
-import { type ConfigIssue, formatPath } from '@sentry-git/core';
+import { type ConfigIssue, formatPath, MAX_DURATION_SECONDS } from '@sentry-git/core';
 import { goDurationSeconds } from './duration.js';
 
 /**
@@ -64,6 +64,13 @@ export function createReader(): Reader {
         problem(
           path,
           `must be a positive Go duration such as "30s", "5m" or "1h30m" (found ${JSON.stringify(value)}). A bare number is refused: Go reads it as nanoseconds.`,
+        );
+        return undefined;
+      }
+      if (seconds > MAX_DURATION_SECONDS) {
+        problem(
+          path,
+          `${JSON.stringify(value)} is ${seconds} s, more than sentry-git's maximum of ${MAX_DURATION_SECONDS} s (24 days): Node.js timers cannot wait longer. Fix: use at most "${MAX_DURATION_SECONDS / 3600}h".`,
         );
         return undefined;
       }

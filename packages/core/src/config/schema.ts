@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { boundedSeconds, secondsJsonBounds } from './duration.js';
 import { tektonDeploySchema } from './tekton-schema.js';
 
 /**
@@ -32,8 +33,12 @@ function booleanLike() {
   return z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 }
 
-const seconds = (description: string) =>
-  numberLike(z.number().positive()).describe(`${description} (seconds)`);
+/** A duration key: seconds, more than 0 (or at least 0), at most `MAX_DURATION_SECONDS`. */
+const seconds = (description: string, options: { zero?: boolean } = {}) =>
+  numberLike(boundedSeconds(options.zero ? z.number().min(0) : z.number().positive())).meta({
+    description: `${description} (seconds)`,
+    ...secondsJsonBounds(options),
+  });
 
 export const authSchema = z
   .strictObject({
@@ -64,7 +69,7 @@ export const monitorSchema = z
       .array(z.string().min(1))
       .min(1)
       .describe(
-        'Branches to watch; each entry is a regular expression that must match the whole branch name.',
+        'Branches to watch; each entry is an RE2 regular expression that must match the whole branch name.',
       ),
     repo_type: z
       .string()
@@ -211,9 +216,9 @@ export const globalSchema = z
       .default('info')
       .describe("Level of the CLI's log (`--log-level` overrides it); the library does not read it."),
     timeout: seconds('Default job timeout').default(300),
-    shutdown_grace: numberLike(z.number().min(0))
-      .default(30)
-      .describe('On SIGINT/SIGTERM, how long running jobs may finish before they are cancelled (seconds).'),
+    shutdown_grace: seconds('On SIGINT/SIGTERM, how long running jobs may finish before they are cancelled', {
+      zero: true,
+    }).default(30),
     deploy_on_first_sight: booleanLike()
       .default(false)
       .describe(

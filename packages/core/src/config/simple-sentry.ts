@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors.js';
+import { boundedSeconds } from './duration.js';
 import { formatPath } from './expand.js';
 import { LOG_LEVELS, toDns1123Label } from './schema.js';
 
@@ -37,13 +38,13 @@ export const simpleSentrySchema = z.strictObject({
       gitea_token: z.string().optional(),
     })
     .default({}),
-  polling_interval: numberLike.pipe(z.number().positive()).default(300),
+  polling_interval: numberLike.pipe(boundedSeconds(z.number().positive())).default(300),
   tekton_dir: z.string().min(1).default('.tekton'),
   kubectl_context: z.string().min(1).optional(),
   namespace: z.string().min(1).optional(),
   log_level: z.enum(LOG_LEVELS).default('info'),
   max_retries: numberLike.pipe(z.number().int().min(0)).default(3),
-  timeout: numberLike.pipe(z.number().positive()).default(300),
+  timeout: numberLike.pipe(boundedSeconds(z.number().positive())).default(300),
 });
 
 export type SimpleSentryConfig = z.output<typeof simpleSentrySchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedSeconds, secondsJsonBounds } from './duration.js';
 
 /**
  * The `deploy.tekton` block read by `@sentry-git/executor-tekton`. It lives in core so the one
@@ -39,7 +40,8 @@ const positiveSeconds = z
       .regex(/^\d+(\.\d+)?$/, { message: 'must be a number' })
       .transform(Number),
   ])
-  .pipe(z.number().positive());
+  .pipe(boundedSeconds(z.number().positive()))
+  .meta(secondsJsonBounds());
 
 const countLike = z
   .union([z.number(), z.string().regex(/^\d+$/, { message: 'must be a whole number' }).transform(Number)])

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { branchPatternProblem } from '../engine/branch-pattern.js';
+import { pathGlobProblem } from '../engine/path-glob.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { formatPath } from './expand.js';
 import { configSchema, DNS_1123_LABEL, type SentryConfig, toDns1123Label } from './schema.js';
@@ -59,13 +61,11 @@ function keySegments(key: string): Array<string | number> {
     );
 }
 
-function compileBranchPattern(pattern: string): string | null {
-  try {
-    new RegExp(`^(?:${pattern})$`);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
+/** A `branches` entry RE2 refuses (backreferences, lookarounds, bad syntax), as an issue message. */
+function branchPatternIssue(pattern: string): string | null {
+  const problem = branchPatternProblem(pattern);
+  if (!problem) return null;
+  return `invalid branch pattern ${JSON.stringify(pattern)}: ${problem.reason}. Branch patterns are RE2 regular expressions (as in the original Sentry), matched in linear time. Fix: ${problem.fix}.`;
 }
 
 /**
@@ -102,6 +102,8 @@ function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
   const issues: ConfigIssue[] = maxIntervalIssues(config);
   const names = new Map<string, number>();
   const groupNames = Object.keys(config.groups);
+  // Compiling an RE2 expression is costly; many repositories share their patterns.
+  const checkedPatterns = new Map<string, string | null>();
 
   config.repositories.forEach((repo, index) => {
     const at = (...rest: Array<string | number>) => formatPath(['repositories', index, ...rest]);
@@ -121,13 +123,20 @@ function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
       });
     }
     repo.monitor.branches.forEach((pattern, b) => {
-      const problem = compileBranchPattern(pattern);
-      if (problem)
-        issues.push({
-          path: at('monitor', 'branches', b),
-          message: `invalid regular expression "${pattern}": ${problem}. Fix: escape special characters, e.g. "release\\\\.1" or "feature/.*".`,
-        });
+      if (!checkedPatterns.has(pattern)) checkedPatterns.set(pattern, branchPatternIssue(pattern));
+      const message = checkedPatterns.get(pattern);
+      if (message) issues.push({ path: at('monitor', 'branches', b), message });
     });
+    for (const key of ['paths', 'ignore_paths'] as const) {
+      repo.monitor[key]?.forEach((glob, g) => {
+        const problem = pathGlobProblem(glob);
+        if (problem)
+          issues.push({
+            path: at('monitor', key, g),
+            message: `unsupported glob ${JSON.stringify(glob)}: ${problem}.`,
+          });
+      });
+    }
     if (
       repo.deploy.project_name === undefined &&
       !(DNS_1123_LABEL.test(repo.name) && repo.name.length <= 63)

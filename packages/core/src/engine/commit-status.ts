@@ -3,6 +3,7 @@ import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { CommitStatus } from '../interfaces/provider.js';
 import type { Registry } from '../plugins/registry.js';
+import { timeoutSignal } from '../timer-delay.js';
 import type { JobResult } from '../types.js';
 import { targetOf } from './poll.js';
 
@@ -50,7 +51,7 @@ export function attachCommitStatusReporter(input: {
         sha,
         { context, ...status, description: status.description },
         {
-          signal: AbortSignal.timeout(input.timeoutSeconds * 1000),
+          signal: timeoutSignal(input.timeoutSeconds * 1000),
         },
       )
       .catch((error: unknown) =>

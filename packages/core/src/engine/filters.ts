@@ -1,6 +1,6 @@
-import picomatch from 'picomatch';
 import type { RepositoryConfig } from '../config/schema.js';
 import type { ChangedFiles, GitProvider, ProviderTarget } from '../interfaces/provider.js';
+import { compilePathGlobs } from './path-glob.js';
 
 /** Why a moved head deploys nothing, or null when it deploys. */
 export type SkipReason = string | null;
@@ -8,10 +8,6 @@ export type SkipReason = string | null;
 export function needsChangedFiles(repo: RepositoryConfig): boolean {
   const { paths, ignore_paths, skip_markers } = repo.monitor;
   return Boolean(paths?.length || ignore_paths?.length || skip_markers.length);
-}
-
-function matcher(globs: readonly string[]): (file: string) => boolean {
-  return picomatch([...globs], { dot: true });
 }
 
 /**
@@ -24,8 +20,8 @@ export function skipReason(repo: RepositoryConfig, changes: ChangedFiles): SkipR
   const newest = changes.commits.at(-1)?.message ?? '';
   const marker = skip_markers.find((candidate) => newest.includes(candidate));
   if (marker) return `the newest commit carries ${marker}`;
-  const wanted = paths?.length ? matcher(paths) : () => true;
-  const ignored = ignore_paths?.length ? matcher(ignore_paths) : () => false;
+  const wanted = paths?.length ? compilePathGlobs(paths) : () => true;
+  const ignored = ignore_paths?.length ? compilePathGlobs(ignore_paths) : () => false;
   if (changes.files.some((file) => wanted(file) && !ignored(file))) return null;
   if (paths?.length && !changes.files.some(wanted)) return 'no changed file matches monitor.paths';
   if (changes.files.length > 0) return 'only files in monitor.ignore_paths changed';

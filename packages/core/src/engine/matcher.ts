@@ -1,44 +1,25 @@
-/** Each `branches` entry is a regular expression matching the whole branch name. */
-export function compileBranchMatcher(patterns: readonly string[]): (branch: string) => boolean {
-  const regexes = patterns.map((pattern) => new RegExp(`^(?:${pattern})$`));
-  return (branch) => regexes.some((regex) => regex.test(branch));
-}
+import { compileBranchPattern } from './branch-pattern.js';
 
-// Characters that make a `branches` entry a regular expression rather than a name.
-const REGEX_SYNTAX = new Set(['^', '$', '.', '|', '?', '*', '+', '(', ')', '[', ']', '{', '}']);
+export { literalBranch, literalBranches } from './literal-branch.js';
 
 /**
- * The one branch name a full-match pattern stands for, or null when it is a real regular
- * expression: `main` and `feature/#123` are names; `release/1\.2` is the name `release/1.2` (an
- * escaped punctuation mark stands for itself); `dev.*` and `v\d+` are not. Providers probe
- * literal names one by one (cheap, conditional) instead of listing every branch.
+ * Each `branches` entry is an RE2 regular expression matching the whole branch name. Compile once
+ * per repository, not per poll (the engine and the webhook resolver keep the result); `compiled`
+ * shares the compiled entries between repositories: compiling an RE2 expression costs far more
+ * than matching with it, and a thousand repositories often watch the same few patterns.
  */
-export function literalBranch(pattern: string): string | null {
-  let name = '';
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index]!;
-    if (char === '\\') {
-      const next = pattern[index + 1];
-      // `\d`, `\w`, `\b`, `\1`… are classes, assertions or references; a trailing `\` is broken.
-      if (next === undefined || /[A-Za-z0-9]/.test(next)) return null;
-      name += next;
-      index++;
-      continue;
+export function compileBranchMatcher(
+  patterns: readonly string[],
+  compiled: Map<string, (branch: string) => boolean> = new Map(),
+): (branch: string) => boolean {
+  const tests = patterns.map((pattern) => {
+    let test = compiled.get(pattern);
+    if (!test) {
+      test = compileBranchPattern(pattern);
+      compiled.set(pattern, test);
     }
-    if (REGEX_SYNTAX.has(char)) return null;
-    name += char;
-  }
-  return name === '' ? null : name;
-}
-
-/** The names of the patterns when every one is literal (without duplicates), else null. */
-export function literalBranches(patterns: readonly string[] | undefined): string[] | null {
-  if (!patterns || patterns.length === 0) return null;
-  const names = new Set<string>();
-  for (const pattern of patterns) {
-    const name = literalBranch(pattern);
-    if (name === null) return null;
-    names.add(name);
-  }
-  return [...names];
+    return test;
+  });
+  if (tests.length === 1) return tests[0]!;
+  return (branch) => tests.some((test) => test(branch));
 }

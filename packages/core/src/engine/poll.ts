@@ -2,6 +2,7 @@ import type { RepositoryConfig } from '../config/schema.js';
 import { errorMessage, SentryError } from '../errors.js';
 import type { GitProvider, ProviderTarget, RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
+import { timeoutSignal } from '../timer-delay.js';
 import type { BranchHead, HeadChange } from '../types.js';
 import { detectChanges } from './detector.js';
 
@@ -38,7 +39,7 @@ export interface PollRepositoryInput {
 /** Polls one repository and compares with the store; never throws (a failure is an outcome). */
 export async function pollRepository(input: PollRepositoryInput): Promise<PollOutcome> {
   const { repo, provider, store, matches } = input;
-  const timeout = AbortSignal.timeout(input.timeoutSeconds * 1000);
+  const timeout = timeoutSignal(input.timeoutSeconds * 1000);
   try {
     const stored = await store.getHeads(repo.name);
     const signal = AbortSignal.any([input.stopSignal, timeout]);

@@ -4,6 +4,7 @@ import type { Logger } from '../interfaces/executor.js';
 import type { GitProvider, RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import type { Registry } from '../plugins/registry.js';
+import { timeoutSignal } from '../timer-delay.js';
 import type { HeadChange } from '../types.js';
 import { filterChange, needsChangedFiles } from './filters.js';
 import { type PollOutcome, pollRepository, targetOf } from './poll.js';
@@ -39,10 +40,7 @@ async function applyFilters(
     // Everything since the last deploy counts, not only the last push.
     const from = deployed.get(change.branch) ?? change.before!;
     try {
-      const signal = AbortSignal.any([
-        context.stopSignal,
-        AbortSignal.timeout(context.timeoutSeconds * 1000),
-      ]);
+      const signal = AbortSignal.any([context.stopSignal, timeoutSignal(context.timeoutSeconds * 1000)]);
       const skipped = await filterChange({
         repo,
         provider,

@@ -20,6 +20,7 @@ import type { SentryPlugin } from '../plugins/define.js';
 import { loadPlugins } from '../plugins/load.js';
 import { createRegistry, type Registry } from '../plugins/registry.js';
 import { createRedactor, type Redactor } from '../redact.js';
+import { timerDelay } from '../timer-delay.js';
 import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
 import { attachCommitStatusReporter } from './commit-status.js';
 import { createDetectionOrder, type PollTicket, rebaseChanges } from './detection-order.js';
@@ -160,8 +161,12 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
 
   const repositories = new Map(config.repositories.map((repo) => [repo.name, repo]));
   const order = new Map(config.repositories.map((repo, index) => [repo.name, index]));
+  const compiledPatterns = new Map<string, (branch: string) => boolean>();
   const matchers = new Map(
-    config.repositories.map((repo) => [repo.name, compileBranchMatcher(repo.monitor.branches)]),
+    config.repositories.map((repo) => [
+      repo.name,
+      compileBranchMatcher(repo.monitor.branches, compiledPatterns),
+    ]),
   );
   const quotaBudget = createQuotaBudget({ reserve: config.global.quota_reserve });
   const quotaKeys = new Map(config.repositories.map((repo) => [repo.name, quotaKey(repo)]));
@@ -491,7 +496,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     if (stopping) return;
     const now = Date.now();
     const earliest = health.earliest();
-    timer = setTimeout(runScheduledCycle, Math.max(0, (Number.isFinite(earliest) ? earliest : now) - now));
+    // A due time past setTimeout's limit (a long interval stretched by jitter, backoff or the quota
+    // budget) wakes the loop early instead of at once; it finds nothing due and waits again.
+    timer = setTimeout(runScheduledCycle, timerDelay((Number.isFinite(earliest) ? earliest : now) - now));
   }
 
   /** A poll moved earlier than the timer was set for (activity reset its interval): wake up in time for it. */
@@ -604,7 +611,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     if (lanes.size > 0 && !shutdownController.signal.aborted) {
       let graceTimer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<'grace'>((resolve) => {
-        graceTimer = setTimeout(() => resolve('grace'), graceMs);
+        graceTimer = setTimeout(() => resolve('grace'), timerDelay(graceMs));
       });
       const outcome =
         graceMs > 0 ? await Promise.race([lanes.idle().then(() => 'idle' as const), graceOver]) : 'grace';

@@ -24,8 +24,9 @@ export interface ListHeadsOptions {
   /** True for branch names to report; providers may use it to skip work. */
   match: (branch: string) => boolean;
   /**
-   * The configured `monitor.branches` patterns (full-match regular expressions). A provider may
-   * probe literal names (no regex syntax) one by one instead of listing every branch.
+   * The configured `monitor.branches` patterns (full-match RE2 regular expressions, which `match`
+   * applies). A provider may probe literal names (`literalBranches`) one by one instead of
+   * listing every branch.
    */
   patterns?: readonly string[];
   signal: AbortSignal;

@@ -1,4 +1,4 @@
-import { errorMessage } from '@sentry-git/core';
+import { errorMessage, timeoutSignal } from '@sentry-git/core';
 import type { TektonApi } from '../kube/tekton-api.js';
 import type { JobOutput } from '../output.js';
 import { followPipelineRun } from './follow.js';
@@ -28,7 +28,7 @@ export interface CancelContext {
 export async function cancelPipelineRuns(context: CancelContext): Promise<void> {
   const { api, namespace, output } = context;
   // The job's own signal is aborted already: these calls get their own deadline.
-  const signal = AbortSignal.timeout(context.graceMs);
+  const signal = timeoutSignal(context.graceMs);
   let names: string[] = [];
   try {
     const { items } = await api.list(namespace, context.selector, signal);
