@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core';
 import type { RunRecord } from '@sentry-git/core';
-import { createServer, type SentryServer } from '@sentry-git/server';
+import type { SentryServer } from '@sentry-git/server';
 import { assemble } from '../assemble.js';
 import { SentryCommand } from '../base.js';
+import { takeHeldSignals } from '../early-signals.js';
 
 export default class Watch extends SentryCommand {
   static override description =
@@ -60,11 +61,14 @@ export default class Watch extends SentryCommand {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // Signals that arrived while watch was loading (bin/run.js held them) stop it the same way.
+      for (const signal of takeHeldSignals()) onSignal(signal);
     });
 
     try {
       if (flags.once) {
-        const poll = await sentry.pollOnce();
+        // Stopped before it began (a signal during start-up): no poll, exit 1 as for any signal.
+        const poll = signals > 0 ? { checked: 0, errors: 0 } : await sentry.pollOnce();
         await Promise.race([sentry.idle(), stopped]);
         await sentry.close();
         const failed = finished.filter((run) => run.status !== 'succeeded');
@@ -77,9 +81,15 @@ export default class Watch extends SentryCommand {
         if (failed.length > 0 || poll.errors > 0 || signals > 0) this.exit(1);
         return;
       }
+      if (signals > 0) {
+        await stopped;
+        return;
+      }
       await sentry.start();
       const port = flags.port ?? loaded.config.server.port;
       if (port !== undefined) {
+        // Imported only when serving: fastify and prom-client are most of a second of start-up.
+        const { createServer } = await import('@sentry-git/server');
         server = createServer(sentry, { logger: sentry.logger });
         const { url } = await server.listen({ port, host: flags.host ?? loaded.config.server.host });
         sentry.logger.info({ url }, `server listening on ${url}`);
