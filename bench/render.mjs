@@ -1,14 +1,22 @@
 #!/usr/bin/env node
-// Writes docs/benchmarks.md from the newest full results file in bench/results (a partial run,
-// from --scale or --only, is used only when there is no full one). `pnpm bench` runs it last.
+// Writes docs/benchmarks.md from bench/results: the engine's figures from the newest full results
+// file (a partial run, from --scale or --only, is used only when there is no full one), the CLI's
+// start-up figures from the newest file that has them (a full run or `--only startup`).
+// `pnpm bench` runs it last.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENGINE_SCENARIOS } from './lib/args.mjs';
+import { startupTargets } from './lib/targets.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
 const target = path.resolve(here, '../docs/benchmarks.md');
 
+const hasEngineFigures = (report) =>
+  report.scale?.length > 0 || report.storms?.length > 0 || Boolean(report.qa);
+
+/** The results file for the engine's sections and the one for the start-up section. */
 async function newestResults() {
   const files = (await readdir(resultsDir).catch(() => [])).filter((name) => name.endsWith('.json'));
   const loaded = [];
@@ -16,11 +24,12 @@ async function newestResults() {
     const report = JSON.parse(await readFile(path.join(resultsDir, name), 'utf8'));
     loaded.push({ name, report, partial: name.includes('-partial') });
   }
-  loaded.sort(
-    (a, b) =>
-      Number(a.partial) - Number(b.partial) || b.report.generatedAt.localeCompare(a.report.generatedAt),
-  );
-  return loaded[0];
+  const newestFirst = (a, b) => b.report.generatedAt.localeCompare(a.report.generatedAt);
+  const engine = loaded
+    .filter(({ report }) => hasEngineFigures(report))
+    .sort((a, b) => Number(a.partial) - Number(b.partial) || newestFirst(a, b))[0];
+  const startup = loaded.filter(({ report }) => report.startup).sort(newestFirst)[0];
+  return { engine, startup };
 }
 
 const cell = (value) => (value === null || value === undefined ? '–' : String(value));
@@ -33,54 +42,97 @@ function table(headers, rows) {
 }
 const pair = (d) => (d ? `${cell(d.p50)} / ${cell(d.p99)}` : '–');
 
-function render({ name, report }) {
+function describeMachine(machine) {
+  return `${machine.cpuCount} × ${machine.cpuModel}, ${Math.round(machine.totalMemoryBytes / 1024 ** 3)} GiB, ${machine.os}, Node ${machine.node}`;
+}
+
+function renderStartup({ name, report }, out) {
+  const { startup } = report;
+  out.push('## Start-up time of the CLI');
+  out.push('');
+  out.push(
+    `Wall time from starting \`node packages/cli/bin/run.js …\` to its exit, ${startup.runs} runs of each command after ${startup.warmup} warm-up runs, the commands taking turns. Run ${report.generatedAt} on ${describeMachine(report.machine)} (\`bench/results/${name}\`). \`validate\` reads \`examples/quickstart/sentry.yaml\` (a git repository, the shell executor, SQLite state). Targets are judged on the median.${startup.loadAverage ? ` The machine's 1-minute load average was ${startup.loadAverage.before} before and ${startup.loadAverage.after} after the runs (${report.machine.cpuCount} cores; other work on the machine slows start-up accordingly).` : ''}`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['command', 'min ms', 'median ms', 'p90 ms', 'max ms', 'target'],
+      startup.commands.map((c) => [
+        `\`${c.label.replace(' (Node alone, for reference)', '')}\`${c.id === 'node' ? ' (Node alone, for reference)' : ''}`,
+        c.ms.min,
+        c.ms.p50,
+        c.ms.p90,
+        c.ms.max,
+        c.targetMs ? `< ${c.targetMs} ms` : '',
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(
+    "Where the rest goes: Node's own start (the first row); importing `@oclif/core` (about 0.1 s on a quiet core), which every command needs; for `validate`, `@sentry-git/core` (zod, cosmiconfig with js-yaml, pino) and the plugins' registration code. No provider SDK, Kubernetes client, server or pretty logger is imported (`packages/cli/test/startup.test.ts` checks which modules load). Before they were loaded lazily and oclif read a manifest, a `bench/lib/startup.mjs` run on the same machine (load average 1.3 to 3.8) measured medians of 1,634 ms for `--version`, 1,665 ms for `--help` and 1,727 ms for `validate`, most of it importing `@kubernetes/client-node`, the server (fastify, prom-client) and the forge SDKs.",
+  );
+  out.push('');
+}
+
+const NO_ENGINE_FIGURES = { scale: [], storms: [], qa: null, targets: [] };
+
+function render({ engine, startup }) {
+  const { name, report } = engine ?? { name: null, report: NO_ENGINE_FIGURES };
   const { machine, settings } = report;
   const out = [];
   out.push('# Benchmarks');
   out.push('');
+  const sources = [engine?.name, startup && startup.name !== engine?.name ? startup.name : null]
+    .filter(Boolean)
+    .map((file) => `bench/results/${file}`)
+    .join(' and ');
   out.push(
-    `<!-- Generated by bench/render.mjs from bench/results/${name}; run \`pnpm bench\` to refresh. Do not edit by hand. -->`,
+    `<!-- Generated by bench/render.mjs from ${sources}; run \`pnpm bench\` to refresh. Do not edit by hand. -->`,
   );
   out.push('');
   out.push(
-    'How sentry-git behaves at scale: the engine (`createSentry` with the real GitHub, GitLab and Gitea providers, the SQLite state store, the shell executor and, for webhooks, the server package) polls loopback fake forges from `packages/test-utils` that speak the real wire formats (ETag/304, rate-limit headers, quota accounting). `pnpm bench` measures it; `bench/README.md` says how to run it and with which flags.',
+    'How fast the CLI starts, and how sentry-git behaves at scale: the engine (`createSentry` with the real GitHub, GitLab and Gitea providers, the SQLite state store, the shell executor and, for webhooks, the server package) polls loopback fake forges from `packages/test-utils` that speak the real wire formats (ETag/304, rate-limit headers, quota accounting). `pnpm bench` measures it; `bench/README.md` says how to run it and with which flags.',
   );
   out.push('');
-  out.push('## Machine and settings');
-  out.push('');
-  out.push(
-    `- Run: ${report.generatedAt} (${report.durationSeconds} s), results file \`bench/results/${name}\``,
-  );
-  out.push(
-    `- CPU: ${machine.cpuCount} × ${machine.cpuModel}; memory ${Math.round(machine.totalMemoryBytes / 1024 ** 3)} GiB`,
-  );
-  out.push(`- OS: ${machine.os}; Node ${machine.node}; ${machine.git}`);
-  out.push(
-    `- Round-trip latency added by the fake forges: ${settings.latencyMs} ms; scale ${settings.scale} (${settings.repositories} repositories for the exact-branch runs)`,
-  );
-  out.push(
-    `- Engine config: \`polling_interval: 60\`, \`global.poll_concurrency: ${settings.pollConcurrency}\`, \`global.poll_timeout: 30\`, \`state.driver: sqlite\`, one token per forge, silent logger; push storms with \`polling_interval: ${settings.stormPollingInterval}\``,
-  );
-  if (settings.scale !== 1 || settings.scenarios.length < 9) {
+  if (engine) {
+    out.push('## Machine and settings');
     out.push('');
     out.push(
-      `> A partial run (scale ${settings.scale}; scenarios: ${settings.scenarios.join(', ')}): not the full \`pnpm bench\`.`,
+      `- Run: ${report.generatedAt} (${report.durationSeconds} s), results file \`bench/results/${name}\``,
     );
+    out.push(
+      `- CPU: ${machine.cpuCount} × ${machine.cpuModel}; memory ${Math.round(machine.totalMemoryBytes / 1024 ** 3)} GiB`,
+    );
+    out.push(`- OS: ${machine.os}; Node ${machine.node}; ${machine.git}`);
+    out.push(
+      `- Round-trip latency added by the fake forges: ${settings.latencyMs} ms; scale ${settings.scale} (${settings.repositories} repositories for the exact-branch runs)`,
+    );
+    out.push(
+      `- Engine config: \`polling_interval: 60\`, \`global.poll_concurrency: ${settings.pollConcurrency}\`, \`global.poll_timeout: 30\`, \`state.driver: sqlite\`, one token per forge, silent logger; push storms with \`polling_interval: ${settings.stormPollingInterval}\``,
+    );
+    const engineScenarios = ENGINE_SCENARIOS.filter((scenario) => settings.scenarios.includes(scenario));
+    if (settings.scale !== 1 || engineScenarios.length < ENGINE_SCENARIOS.length) {
+      out.push('');
+      out.push(
+        `> A partial run (scale ${settings.scale}; scenarios: ${engineScenarios.join(', ')}): not the full \`pnpm bench\`.`,
+      );
+    }
+    out.push('');
   }
-  out.push('');
   out.push('## Targets');
   out.push('');
   out.push(
     table(
       ['target', 'status', 'measured'],
-      report.targets.map((t) => [
-        t.target,
-        `**${t.status}**`,
-        t.measured + (t.detail ? ` (${t.detail})` : ''),
-      ]),
+      [
+        ...startupTargets(startup?.report.startup),
+        ...report.targets.filter((t) => !t.id.startsWith('startup-')),
+      ].map((t) => [t.target, `**${t.status}**`, t.measured + (t.detail ? ` (${t.detail})` : '')]),
     ),
   );
   out.push('');
+
+  if (startup) renderStartup(startup, out);
 
   if (report.scale.length) {
     out.push('## Poll cycles at scale');
@@ -201,13 +253,14 @@ function render({ name, report }) {
   out.push('## What each figure is and how it is measured');
   out.push('');
   for (const line of [
+    "- **Start-up time**: `bench/lib/startup.mjs` spawns `node packages/cli/bin/run.js` with each command and measures from the spawn to the exit event (Node's own start included; `node -e 0` shows that part). It measures the built CLI with its oclif manifest, as installed; the module tests in `packages/cli/test/startup.test.ts` check which modules each command loads.",
     "- **Processes.** `bench/run.mjs` orchestrates; the fake forges, the repositories and the git HTTP server run in a second process (the forge host); the engine runs alone in a third, one per scenario. Engine CPU and RSS are that process's own, reported over IPC.",
     '- **wall s**: time `sentry.pollOnce()` takes to poll every repository (the same poll as a scheduled cycle, with `global.poll_concurrency`).',
     '- **requests, 304s**: what the fake forge received during the cycle and how many it answered `304 Not Modified`. The fake GitLab and Gitea answer no conditional requests (like the real branch endpoints), so they have no 304s.',
     '- **quota units**: what the fake forge charged: GitHub charges every request except an authorized 304; GitLab (Rack::Attack) and Gitea (a quota proxy in front of it) charge every request.',
     '- **engine CPU s**: `process.cpuUsage()` (user + system) of the engine process across the cycle. The "< 5 % of one core" target divides an unchanged cycle\'s CPU seconds by the 60 s cycle period.',
     "- **fake forge CPU s**: the forge host's CPU in the same cycle, to show whether the fake, not the engine, was the bottleneck on this 2-core machine.",
-    "- **engine peak RSS MB**: the larger of the engine process's sampled `memoryUsage().rss` (every 100 ms) and `resourceUsage().maxRSS` over its whole life. **of which modules** is its RSS right after importing core, the three providers, the SQLite store and the shell executor, before any repository is configured.",
+    "- **engine peak RSS MB**: the larger of the engine process's sampled `memoryUsage().rss` (every 100 ms) and `resourceUsage().maxRSS` over its whole life. **of which modules** is its RSS right after importing core, the three providers, the SQLite store and the shell executor, before any repository is configured. Since the providers load their SDKs on first use (issue 10), that import no longer includes octokit, gitbeaker, gitea-js or better-sqlite3: results from before count them here, later ones in the peak only.",
     "- **push → change**: from the moment the fake's branch moved (`git update-ref`, then its read cache dropped) to the engine's `change` event. On the poll path this is dominated by where in the polling interval the push lands: the storm starts right after the engine starts watching, and a push that lands after its repository's poll waits for the next one, up to one interval (plus jitter) later, behind a cycle over all the storm's repositories.",
     '- **webhook → first command**: from sending the signed webhook to the first deploy command starting, as the command itself records it (`echo "$EPOCHREALTIME …" >> file`: bash builtins, no fork). No `qa_repo_url`, so no clone is included.',
     '- **change → first command**: from the `change` event to that command start: the state write, run queueing, job directory and shell start-up.',
@@ -231,7 +284,7 @@ function render({ name, report }) {
     "- A webhook's poll does not wait for a scheduled cycle, and each unit is recorded as soon as its members are polled (overlapping polls are recorded in the order they started). What remains in a storm is the engine's own work per push: a poll, a compare request, a state transaction, a run and a job start, on two cores shared with the fake forges.",
     "- One webhook at a time is slower with more repositories watched, though it has its own limiter: during a scheduled cycle (1,000 repositories every 30 s here) the fake forge, on the same two cores, is busy answering the cycle's thousands of probes. A separate `pnpm bench --only storm-webhook --scale 0.1` run (100 repositories) measured one-at-a-time webhook → first command p50 102 ms, p99 110 ms, against the p99 shown here for 1,000.",
     '- Every detected change is followed by a compare request (`before...after`) before it deploys (skip markers and path filters need the commits), so each detection costs one more round trip.',
-    "- About 80 MB of the engine's RSS is there before the first poll (Node, the providers' SDKs, SQLite, the server); the rest grows with the number of repositories.",
+    "- About 80 MB of the engine's RSS is there by the first poll (Node, the providers' SDKs, SQLite, the server); the rest grows with the number of repositories.",
     '- The fresh QA clone is shallow (`--depth 1`), so the 1,000 commits of history cost it nothing; the cached checkout still fetches over the network (to see whether the QA branch moved) before its local clone, so it saves transfer, not round trips.',
   ]) {
     out.push(line);
@@ -241,9 +294,12 @@ function render({ name, report }) {
 }
 
 const newest = await newestResults();
-if (!newest) {
+if (!newest.engine && !newest.startup) {
   console.error('render: no results in bench/results yet: run `pnpm bench` first');
   process.exit(1);
 }
 await writeFile(target, render(newest));
-console.log(`render: ${path.relative(process.cwd(), target)} written from bench/results/${newest.name}`);
+const sources = [newest.engine?.name, newest.startup?.name].filter(Boolean);
+console.log(
+  `render: ${path.relative(process.cwd(), target)} written from ${[...new Set(sources)].map((name) => `bench/results/${name}`).join(' and ')}`,
+);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `pnpm bench`: the engine against loopback fake forges at scale. See bench/README.md.
-// Three processes: this one (orchestration, figures), the forge host (fake GitHub, Gitea and
-// GitLab APIs, a git HTTP server, the repositories) and one engine host per scenario (the
-// engine alone, so its CPU and RSS are what the figures say).
+// `pnpm bench`: the CLI's start-up time, then the engine against loopback fake forges at scale.
+// See bench/README.md. Three processes for the engine: this one (orchestration, figures), the
+// forge host (fake GitHub, Gitea and GitLab APIs, a git HTTP server, the repositories) and one
+// engine host per scenario (the engine alone, so its CPU and RSS are what the figures say).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -10,13 +10,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, SCENARIOS, USAGE } from './lib/args.mjs';
+import { parseArgs, SCENARIOS, STARTUP, USAGE } from './lib/args.mjs';
 import { bundleTestUtils } from './lib/bundle.mjs';
 import { startHost } from './lib/children.mjs';
 import { gitVersion } from './lib/git.mjs';
 import { nowMs } from './lib/ipc.mjs';
 import { printTables } from './lib/report.mjs';
 import { runQaClone, runScale, runStorm } from './lib/scenarios.mjs';
+import { runStartup } from './lib/startup.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -73,6 +74,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 function ensureBuilt() {
   const missing = PACKAGES.filter((name) => !existsSync(path.join(root, 'packages', name, 'dist/index.js')));
+  // The start-up figures are the built CLI's, with its oclif manifest (written by its build).
+  if (options.only.includes(STARTUP) && !existsSync(path.join(root, 'packages/cli/oclif.manifest.json')))
+    missing.push('cli');
   if (missing.length === 0) return;
   console.log(`bench: ${missing.join(', ')} not built yet; running pnpm build`);
   const built = spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
@@ -97,19 +101,19 @@ function resultsFile(started) {
   if (options.out) return path.resolve(options.out);
   const date = started.toISOString().slice(0, 10);
   const host = os.hostname().split('.')[0];
+  // A start-up-only run is a kind of its own: render.mjs takes the start-up figures from the
+  // newest run that has them, the engine's from the newest full run.
+  const startupOnly = options.only.length === 1 && options.only[0] === STARTUP;
   const partial = options.scale !== 1 || options.only.length !== SCENARIOS.length ? '-partial' : '';
-  return path.join(here, 'results', `${date}-${host}${partial}.json`);
+  return path.join(here, 'results', `${date}-${host}${startupOnly ? '-startup' : partial}.json`);
 }
 
-async function main() {
-  const started = new Date();
-  ensureBuilt();
+async function runEngineScenarios(scenarios, description) {
   workDir = await mkdtemp(path.join(os.tmpdir(), 'sentry-git-bench-'));
   const bundle = await bundleTestUtils(root, path.join(workDir, 'test-utils-forge.mjs'));
   const logs = path.join(workDir, 'logs');
   await mkdir(logs);
 
-  const description = await machine();
   const repoCount = Math.max(10, Math.round(5000 * options.scale));
   const context = {
     options,
@@ -145,7 +149,7 @@ async function main() {
   );
 
   const results = { scale: [], storms: [], qa: null };
-  for (const name of options.only) {
+  for (const name of scenarios) {
     const [kind, shape] = name.split('-');
     console.log(`bench: ${name} …`);
     if (kind === 'storm') results.storms.push(await runStorm(context, shape));
@@ -154,6 +158,24 @@ async function main() {
   }
   await forge.call('shutdown').catch(() => {});
   await forge.stop();
+  return results;
+}
+
+async function main() {
+  const started = new Date();
+  ensureBuilt();
+  const description = await machine();
+  const engineScenarios = options.only.filter((name) => name !== STARTUP);
+  const repoCount = Math.max(10, Math.round(5000 * options.scale));
+  const results = { startup: null, scale: [], storms: [], qa: null };
+  if (options.only.includes(STARTUP)) {
+    console.log(
+      `bench: startup … (${options.startupRuns} runs of each command, on ${description.cpuCount}× ${description.cpuModel}, node ${description.node})`,
+    );
+    results.startup = await runStartup({ root, runs: options.startupRuns, warmup: 2, children });
+  }
+  if (engineScenarios.length > 0)
+    Object.assign(results, await runEngineScenarios(engineScenarios, description));
 
   const report = {
     generatedAt: started.toISOString(),
@@ -167,6 +189,7 @@ async function main() {
       repositories: repoCount,
       pollConcurrency: options.concurrency,
       stormPollingInterval: options.stormInterval,
+      startupRuns: options.startupRuns,
     },
     ...results,
   };

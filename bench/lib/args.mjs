@@ -1,4 +1,8 @@
-export const SCENARIOS = [
+/** The start-up part: `--version`, `--help` and `validate` of the CLI (lib/startup.mjs). */
+export const STARTUP = 'startup';
+
+/** The engine's scenarios, against the fake forges. */
+export const ENGINE_SCENARIOS = [
   'github-regex',
   'github-exact',
   'gitea-regex',
@@ -10,12 +14,16 @@ export const SCENARIOS = [
   'qa-clone',
 ];
 
+export const SCENARIOS = [STARTUP, ...ENGINE_SCENARIOS];
+
 export const USAGE = `Usage: pnpm bench [-- options]
 
   --latency <ms>         round-trip latency the fake forges add to every answer (default 20)
   --scale <factor>       repositories (and storm pushes) times this factor (default 1; 0.1 for a quick try)
   --only <a,b,...>       run only these scenarios: ${SCENARIOS.join(', ')}
-                         (also the prefixes github, gitea, gitlab, storm)
+                         (also the prefixes github, gitea, gitlab, storm); --only startup times the
+                         CLI's start-up alone, in under a minute
+  --startup-runs <n>     timed runs of each start-up command (default 20, after 2 warm-up runs)
   --cycles <n>           poll cycles per scale scenario: one baseline, then unchanged ones (default 2)
   --storm-interval <s>   polling_interval during the push storms (default 30)
   --concurrency <n>      global.poll_concurrency (default 32)
@@ -39,6 +47,7 @@ export function parseArgs(argv) {
     cycles: 2,
     stormInterval: 30,
     concurrency: 32,
+    startupRuns: 20,
     out: null,
     render: true,
     help: false,
@@ -65,6 +74,9 @@ export function parseArgs(argv) {
         break;
       case '--concurrency':
         options.concurrency = number('concurrency', value(), { min: 1, integer: true });
+        break;
+      case '--startup-runs':
+        options.startupRuns = number('startup-runs', value(), { min: 1, integer: true });
         break;
       case '--out':
         options.out = value();

@@ -20,6 +20,24 @@ export function printTables(report) {
   console.log(
     `# latency ${settings.latencyMs} ms, scale ${settings.scale}, poll_concurrency ${settings.pollConcurrency}\n`,
   );
+  if (report.startup) {
+    console.log(
+      table(
+        ['start-up (wall time, ms)', 'min', 'median', 'p90', 'max', 'target'],
+        report.startup.commands.map((c) => [
+          c.label,
+          c.ms.min,
+          c.ms.p50,
+          c.ms.p90,
+          c.ms.max,
+          c.targetMs ? `< ${c.targetMs}` : '',
+        ]),
+      ),
+    );
+    console.log(
+      `(${report.startup.runs} runs each after ${report.startup.warmup} warm-up runs; 1-minute load average ${report.startup.loadAverage.before} before, ${report.startup.loadAverage.after} after)\n`,
+    );
+  }
   if (report.scale.length) {
     const rows = [];
     for (const s of report.scale) {

@@ -1,3 +1,4 @@
 import { defineBuild } from '../../build/tsup.js';
 
-export default defineBuild({ index: 'src/index.ts' });
+// boot: what bin/run.js runs first (signal hold, then oclif); index: the commands and the library.
+export default defineBuild({ index: 'src/index.ts', boot: 'src/boot.ts' });

@@ -233,7 +233,8 @@ describe.skipIf(!HAS_KUBECTL)(
       });
       const waitForLog = logWatcher(child.stderr!, child);
 
-      const listening = await waitForLog((line) => String(line.msg).startsWith('server listening on'));
+      // watch's start line names the server's address.
+      const listening = await waitForLog((line) => typeof line.url === 'string');
       const url = String(listening.url);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       await waitForLog((line) => String(line.msg).startsWith('poll finished'));

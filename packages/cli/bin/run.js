@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+// Only this small module is imported before `watch`'s signals are held; see src/boot.ts.
+import { boot } from '../dist/boot.js';
 
-await execute({ dir: import.meta.url });
+await boot(import.meta.url);

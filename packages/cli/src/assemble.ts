@@ -13,7 +13,6 @@ import {
 } from '@sentry-git/core';
 import type { LevelWithSilent } from 'pino';
 import { builtinPlugins } from './builtins.js';
-import { cliLogger } from './logger.js';
 
 export interface AssembleOptions {
   configFile?: string | undefined;
@@ -55,6 +54,8 @@ export interface Assembled {
 export async function assemble(options: AssembleOptions): Promise<Assembled> {
   const { loaded, plugins } = await loadFullConfig(options.configFile);
   const redactor = createRedactor(loaded.secrets);
+  // Only the commands that run the engine log through pino(-pretty): load it here, not at start-up.
+  const { cliLogger } = await import('./logger.js');
   const logger = cliLogger(options.logLevel ?? loaded.config.global.log_level, redactor);
   const sentry = await createSentry({
     config: loaded.config,

@@ -124,6 +124,19 @@ describe('packed install', () => {
     expect(help.stdout).toMatch(/trigger/);
   });
 
+  it('ships the oclif manifest, current for the installed build (no stale-manifest warning)', async () => {
+    const installed = path.join(project, 'node_modules', '@sentry-git', 'cli');
+    const manifest = JSON.parse(readFileSync(path.join(installed, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, unknown>;
+    };
+    expect(Object.keys(manifest.commands).sort()).toEqual(
+      ['migrate', 'runs', 'status', 'trigger', 'validate', 'watch'].sort(),
+    );
+    const version = await inProject(path.join(project, 'node_modules', '.bin', 'sentry-git'), ['--version']);
+    expect(version.exitCode, version.stderr).toBe(0);
+    expect(version.stderr).toBe('');
+  });
+
   it('watch --once records a baseline, then deploys a pushed commit (state in SQLite)', async () => {
     const remote = await gitdir({ branches: ['main'] });
     await remote.commit('main');

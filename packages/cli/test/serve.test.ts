@@ -39,9 +39,8 @@ async function freePort(): Promise<number> {
 }
 
 async function serverUrl(watch: LongRunning): Promise<string> {
-  const line = await watch.waitForLog(
-    (entry) => typeof entry.msg === 'string' && entry.msg.startsWith('server listening on'),
-  );
+  // The start line names the server's address once it listens.
+  const line = await watch.waitForLog((entry) => typeof entry.url === 'string');
   return String(line.url);
 }
 

@@ -69,14 +69,12 @@ describe('watch: the start line and baselines', () => {
     const remote = await gitdir({ branches: ['main'] });
     const dir = await project(remote.bare, ['true']);
     const watch = spawnCli(['watch', '--port', '0', '--host', '127.0.0.1'], { cwd: dir });
-    const listening = await watch.waitForLog((line) => String(line.msg).startsWith('server listening on'));
     const started = await watch.waitForLog((line) => String(line.msg).startsWith('watching '));
+    expect(String(started.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(started).toMatchObject({
       level: 30,
-      msg: `watching 1 repository (1 group) every 1 s; state: ${path.join(dir, '.sentry-git', 'state.db')}; server: ${String(listening.url)}`,
-      url: listening.url,
+      msg: `watching 1 repository (1 group) every 1 s; state: ${path.join(dir, '.sentry-git', 'state.db')}; server: ${String(started.url)}`,
     });
-    expect(String(listening.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     watch.child.kill('SIGTERM');
     expect((await watch.child).exitCode).toBe(0);
     expect(watch.logs.filter((line) => String(line.msg).startsWith('watching '))).toHaveLength(1);

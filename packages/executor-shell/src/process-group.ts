@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { execa } from 'execa';
 
 // execa rather than zx: zx runs every command as a `bash -c` string with its own prefix, keeps
 // all output in memory (a long deploy's log would grow without bound), echoes stderr to our
@@ -71,6 +70,8 @@ export async function runInProcessGroup(
   options: ProcessGroupOptions,
 ): Promise<ProcessGroupResult> {
   const { signal, killGraceMs } = options;
+  // Imported here, not at the top: registering the executor must not load execa (start-up time).
+  const { execa } = await import('execa');
   const subprocess = execa(file, args, {
     cwd: options.cwd,
     env: options.env,

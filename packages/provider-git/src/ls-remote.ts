@@ -1,5 +1,4 @@
 import { type AuthConfig, createRedactor, gitAuthEnv, redactUrl, SentryError } from '@sentry-git/core';
-import { execa } from 'execa';
 import { nonInteractiveEnv } from './env.js';
 import { gitFailureError, gitTimeoutError } from './errors.js';
 
@@ -42,6 +41,8 @@ export async function runGit(
   const redactor = createRedactor(auth.secrets);
   const shownUrl = redactUrl(request.url);
   const inherited = { ...process.env, ...request.env };
+  // Imported here, not at the top: registering the provider must not load execa (start-up time).
+  const { execa } = await import('execa');
 
   const subprocess = execa(request.gitBinary, args(auth.url), {
     ...(request.cwd ? { cwd: request.cwd } : {}),

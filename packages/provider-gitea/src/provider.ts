@@ -20,15 +20,15 @@ export function createGiteaProvider(options: GiteaProviderOptions = {}): GitProv
     capabilities: { conditionalRequests: false, changedFiles: true, commitStatus: true, webhooks: true },
     async listHeads(target, listOptions) {
       listOptions.signal.throwIfAborted();
-      return listHeads(openSession(target, listOptions.signal, settings), listOptions, settings);
+      return listHeads(await openSession(target, listOptions.signal, settings), listOptions, settings);
     },
     async changedFiles(target, from, to, { signal }) {
       signal.throwIfAborted();
-      return changedFiles(openSession(target, signal, settings), from, to);
+      return changedFiles(await openSession(target, signal, settings), from, to);
     },
     async setCommitStatus(target, sha, status, { signal }) {
       signal.throwIfAborted();
-      await setCommitStatus(openSession(target, signal, settings), sha, status, settings.statusContext);
+      await setCommitStatus(await openSession(target, signal, settings), sha, status, settings.statusContext);
     },
     parseWebhook: parseGiteaWebhook,
   };

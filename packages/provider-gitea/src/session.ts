@@ -1,5 +1,5 @@
 import { createRedactor, type ProviderTarget, type RateLimitInfo, type Redactor } from '@sentry-git/core';
-import { Api, type HttpResponse } from 'gitea-js';
+import type { Api, HttpResponse } from 'gitea-js';
 import { type ResolvedTarget, resolveTarget, segment } from './address.js';
 import { type CallContext, isFailedResponse, toProviderError } from './errors.js';
 import type { ResolvedGiteaOptions } from './options.js';
@@ -30,11 +30,13 @@ export interface Session {
   context(action: string): CallContext;
 }
 
-export function openSession(
+/** Opens a call's session; gitea-js is imported on the first one, not when the provider registers. */
+export async function openSession(
   target: ProviderTarget,
   signal: AbortSignal,
   options: ResolvedGiteaOptions,
-): Session {
+): Promise<Session> {
+  const { Api } = await import('gitea-js');
   const resolved = resolveTarget(target);
   const redactor = createRedactor([resolved.token]);
   let quota: RateLimitInfo | undefined;

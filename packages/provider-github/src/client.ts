@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { createRedactor } from '@sentry-git/core';
 import type { OctokitLog, ResolvedOptions } from './options.js';
 
-/** Octokit with @octokit/plugin-throttling and @octokit/plugin-retry. */
-const GitHubOctokit = Octokit.plugin(throttling, retry);
 /** What the provider calls: the REST client (the plugins add no methods it uses). */
 export type GitHubClient = Octokit;
 
@@ -64,14 +60,23 @@ export interface ClientRequest {
   urgent?: boolean;
 }
 
-/** Creates and keeps one octokit per API root and token, so throttling and connections are shared. */
-export function createClientCache(options: ResolvedOptions): (request: ClientRequest) => GitHubClient {
+/**
+ * Creates and keeps one octokit per API root and token, so throttling and connections are shared.
+ * The first client loads octokit (a dynamic import): registering the provider costs nothing.
+ */
+export function createClientCache(
+  options: ResolvedOptions,
+): (request: ClientRequest) => Promise<GitHubClient> {
   const clients = new Map<string, GitHubClient>();
-  return ({ baseUrl, token, urgent }) => {
+  return async ({ baseUrl, token, urgent }) => {
     // A digest, so the key does not hold the token itself.
     const key = `${baseUrl}\n${token ? createHash('sha256').update(token).digest('hex') : ''}${urgent ? '\nurgent' : ''}`;
     let client = clients.get(key);
     if (!client) {
+      const { GitHubOctokit } = await import('./octokit.js');
+      // Another call may have created it while the SDK loaded.
+      client = clients.get(key);
+      if (client) return client;
       client = new GitHubOctokit({
         baseUrl,
         ...(token ? { auth: token } : {}),

@@ -29,11 +29,11 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
   // Branch-list pages and their ETags per repository: per provider instance, never module-wide.
   const pages: PageCache = new Map();
 
-  function session(
+  async function session(
     target: ProviderTarget,
     signal: AbortSignal,
     urgent = false,
-  ): { session: Session; cacheKey: string } {
+  ): Promise<{ session: Session; cacheKey: string }> {
     const address = parseRepoAddress(target.url, target.repository);
     const baseUrl = apiBaseUrl(address, target.apiBaseUrl);
     const fromUrl = splitUrlCredentials(target.url);
@@ -42,7 +42,7 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
     return {
       cacheKey: `${baseUrl} ${address.owner}/${address.repo}`,
       session: {
-        client: clientFor({ baseUrl, token, urgent }),
+        client: await clientFor({ baseUrl, token, urgent }),
         owner: address.owner,
         repo: address.repo,
         signal,
@@ -59,7 +59,7 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
 
   async function listHeads(target: ProviderTarget, list: ListHeadsOptions): Promise<ListHeadsResult> {
     list.signal.throwIfAborted();
-    const { session: call, cacheKey } = session(target, list.signal, list.urgent);
+    const { session: call, cacheKey } = await session(target, list.signal, list.urgent);
     const literals = list.patterns ? literalBranches(list.patterns) : null;
     const result = literals
       ? await probeBranches(call, literals.filter(list.match), list.known)
@@ -74,11 +74,11 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
     listHeads,
     async changedFiles(target, from, to, { signal, urgent }) {
       signal.throwIfAborted();
-      return compareCommits(session(target, signal, urgent).session, from, to, resolved.perPage);
+      return compareCommits((await session(target, signal, urgent)).session, from, to, resolved.perPage);
     },
     async setCommitStatus(target, sha, status, { signal }) {
       signal.throwIfAborted();
-      await postStatus(session(target, signal).session, sha, status, resolved.statusContext);
+      await postStatus((await session(target, signal)).session, sha, status, resolved.statusContext);
     },
     parseWebhook: parseGitHubWebhook,
   };

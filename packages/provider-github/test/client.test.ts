@@ -29,9 +29,9 @@ describe('octokit clients', () => {
     // plugin-throttling allows 10 requests in flight per limiter: 20 at once needs two limiters.
     const server = await holdUntilInFlight(20);
     const clientFor = createClientCache(resolveOptions({}));
-    const first = clientFor({ baseUrl: server.url, token: 'token-one' });
-    const second = clientFor({ baseUrl: server.url, token: 'token-two' });
-    expect(clientFor({ baseUrl: server.url, token: 'token-one' })).toBe(first);
+    const first = await clientFor({ baseUrl: server.url, token: 'token-one' });
+    const second = await clientFor({ baseUrl: server.url, token: 'token-two' });
+    expect(await clientFor({ baseUrl: server.url, token: 'token-one' })).toBe(first);
     const calls = [first, second].flatMap((client) =>
       Array.from({ length: 10 }, (_, index) =>
         client.request('GET /repos/{owner}/{repo}', { owner: 'o', repo: `r${index}` }),
@@ -45,8 +45,8 @@ describe('octokit clients', () => {
   it('gives polls someone asked for (urgent) a limiter of their own, so they do not queue behind routine ones', async () => {
     const server = await holdUntilInFlight(20);
     const clientFor = createClientCache(resolveOptions({}));
-    const routine = clientFor({ baseUrl: server.url, token: 'same-token' });
-    const urgent = clientFor({ baseUrl: server.url, token: 'same-token', urgent: true });
+    const routine = await clientFor({ baseUrl: server.url, token: 'same-token' });
+    const urgent = await clientFor({ baseUrl: server.url, token: 'same-token', urgent: true });
     expect(urgent).not.toBe(routine);
     const calls = [routine, urgent].flatMap((client) =>
       Array.from({ length: 10 }, (_, index) =>
@@ -55,5 +55,12 @@ describe('octokit clients', () => {
     );
     expect((await Promise.all(calls)).length).toBe(20);
     expect(server.tokens).toEqual(new Set(['token same-token']));
+  });
+
+  it('creates one client for concurrent first calls while octokit is still loading', async () => {
+    const clientFor = createClientCache(resolveOptions({}));
+    const request = { baseUrl: 'http://127.0.0.1:1', token: 'token-one' };
+    const [first, second] = await Promise.all([clientFor(request), clientFor(request)]);
+    expect(second).toBe(first);
   });
 });

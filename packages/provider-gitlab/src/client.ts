@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Branches, Commits, Repositories } from '@gitbeaker/rest';
+import type { Branches, Commits, Repositories } from '@gitbeaker/rest';
 import {
   createRedactor,
   type ProviderTarget,
@@ -32,8 +32,14 @@ export interface ProviderState {
  * Opens a call: resolves the project address, picks the token (`auth.token`, else a password in
  * the URL) and builds gitbeaker resources on a requester bound to `signal`. Resources are cheap to
  * construct, and a fresh set per call is how each call gets its own signal and error scope.
+ * gitbeaker itself is imported on the first call, so registering the provider does not load it.
  */
-export function openCall(target: ProviderTarget, signal: AbortSignal, state: ProviderState): GitlabCall {
+export async function openCall(
+  target: ProviderTarget,
+  signal: AbortSignal,
+  state: ProviderState,
+): Promise<GitlabCall> {
+  const { Branches, Commits, Repositories } = await import('@gitbeaker/rest');
   const address = gitlabAddress(target.repository, target.url, target.apiBaseUrl);
   const fromUrl = splitUrlCredentials(target.url);
   const token = target.auth?.token || fromUrl.password;

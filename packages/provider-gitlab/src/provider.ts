@@ -27,7 +27,7 @@ export function createGitlabProvider(options: GitlabProviderOptions = {}): GitPr
 
   async function listHeads(target: ProviderTarget, listOptions: ListHeadsOptions): Promise<ListHeadsResult> {
     listOptions.signal.throwIfAborted();
-    const call = openCall(target, listOptions.signal, state);
+    const call = await openCall(target, listOptions.signal, state);
     return listGitlabHeads(call, listOptions, {
       perPage: resolved.perPage,
       probeLiteralBranches: resolved.probeLiteralBranches,
@@ -43,7 +43,7 @@ export function createGitlabProvider(options: GitlabProviderOptions = {}): GitPr
   ): Promise<ChangedFiles> {
     signal.throwIfAborted();
     if (from === to) return { files: [], commits: [] };
-    return compareCommits(openCall(target, signal, state), from, to);
+    return compareCommits(await openCall(target, signal, state), from, to);
   }
 
   async function setCommitStatus(
@@ -53,7 +53,7 @@ export function createGitlabProvider(options: GitlabProviderOptions = {}): GitPr
     { signal }: { signal: AbortSignal },
   ): Promise<void> {
     signal.throwIfAborted();
-    await postCommitStatus(openCall(target, signal, state), sha, status, resolved.statusContext);
+    await postCommitStatus(await openCall(target, signal, state), sha, status, resolved.statusContext);
   }
 
   function parseWebhook(

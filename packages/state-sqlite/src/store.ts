@@ -17,7 +17,8 @@ import {
   SentryError,
   type StateStore,
 } from '@sentry-git/core';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteDriver } from './driver.js';
 import { acquireFileLock } from './lock.js';
 import { assertSupportedVersion, migrate } from './migrations.js';
 import {
@@ -94,7 +95,8 @@ function resolveFile(options: SqliteStateStoreOptions | undefined): string {
 function openDatabase(file: string, busyTimeoutMs: number): Database.Database {
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { timeout: busyTimeoutMs });
+    const Driver = sqliteDriver();
+    db = new Driver(file, { timeout: busyTimeoutMs });
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     // Checked before switching the journal mode, so a too-new file is not touched at all.
     assertSupportedVersion(db, file);
@@ -250,7 +252,7 @@ function storeOn(db: Database.Database, file: string): StateStore {
       } catch (error) {
         // A reused run or job id trips a key; the transaction has rolled back all of it.
         if (
-          error instanceof Database.SqliteError &&
+          error instanceof sqliteDriver().SqliteError &&
           error.code.startsWith('SQLITE_CONSTRAINT') &&
           input.run
         ) {

@@ -2,7 +2,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Args, Command, Flags } from '@oclif/core';
 import { ConfigError, errorMessage, SentryError } from '@sentry-git/core';
-import { migrateConfig } from '../migrate/index.js';
 
 /**
  * Not a SentryCommand: -c and --log-level mean nothing here (the input is the argument, no engine
@@ -52,6 +51,8 @@ export default class Migrate extends Command {
         fix: 'Check the path of the RepoSentry configuration.',
       });
     }
+    // The converter loads only for this command (oclif's explicit strategy imports every command class).
+    const { migrateConfig } = await import('../migrate/index.js');
     const result = migrateConfig(text, input);
     for (const warning of result.warnings) this.logToStderr(`Warning: ${warning}`);
     if (!flags.output) {

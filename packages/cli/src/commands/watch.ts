@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core';
 import type { RunRecord } from '@sentry-git/core';
-import { createServer, type SentryServer } from '@sentry-git/server';
+import type { SentryServer } from '@sentry-git/server';
 import { assemble } from '../assemble.js';
 import { SentryCommand } from '../base.js';
+import { takeHeldSignals } from '../early-signals.js';
 import { watchSummary } from '../watch-summary.js';
 
 export default class Watch extends SentryCommand {
@@ -65,6 +66,8 @@ export default class Watch extends SentryCommand {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // Signals that arrived while watch was loading (bin/run.js held them) stop it the same way.
+      for (const signal of takeHeldSignals()) onSignal(signal);
     });
 
     try {
@@ -78,8 +81,9 @@ export default class Watch extends SentryCommand {
         sentry.logger.info(summary.fields, summary.message);
       };
       if (flags.once) {
-        started();
-        const poll = await sentry.pollOnce();
+        // Stopped before it began (a signal during start-up): no poll, exit 1 as for any signal.
+        if (signals === 0) started();
+        const poll = signals > 0 ? { checked: 0, errors: 0 } : await sentry.pollOnce();
         await Promise.race([sentry.idle(), stopped]);
         await sentry.close();
         const failed = finished.filter((run) => run.status !== 'succeeded');
@@ -92,12 +96,17 @@ export default class Watch extends SentryCommand {
         if (failed.length > 0 || poll.errors > 0 || signals > 0) this.exit(1);
         return;
       }
+      if (signals > 0) {
+        await stopped;
+        return;
+      }
       await sentry.start();
       const port = flags.port ?? loaded.config.server.port;
       if (port !== undefined) {
+        // Imported only when serving: fastify and prom-client are most of a second of start-up.
+        const { createServer } = await import('@sentry-git/server');
         server = createServer(sentry, { logger: sentry.logger });
         const { url } = await server.listen({ port, host: flags.host ?? loaded.config.server.host });
-        sentry.logger.info({ url }, `server listening on ${url}`);
         started(url);
       } else {
         started();
