@@ -1,7 +1,8 @@
 export * from './abort.js';
 export { defineConfig } from './config/define.js';
-export { expandEnv, formatPath } from './config/expand.js';
+export { expandEnv, explainUnsetVariables, formatPath } from './config/expand.js';
 export { configJsonSchema } from './config/json-schema.js';
+export { CONFIG_LIMITS } from './config/limits.js';
 export {
   collectSecrets,
   type LoadConfigOptions,
@@ -21,6 +22,7 @@ export {
 } from './config/simple-sentry.js';
 export * from './config/tekton-schema.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
+export { DOCS_LOCATION, type DocsPage, docsHint } from './docs.js';
 export { nextPollDelayMs } from './engine/backoff.js';
 export { detectChanges, isDeployable } from './engine/detector.js';
 export { compileBranchMatcher, literalBranch, literalBranches } from './engine/matcher.js';
