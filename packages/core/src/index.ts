@@ -12,6 +12,7 @@ export {
   resolveRelativePaths,
   SEARCH_PLACES,
 } from './config/load.js';
+export { parseYamlConfig } from './config/parse-yaml.js';
 export * from './config/schema.js';
 export {
   type ConfigSource,
