@@ -58,15 +58,12 @@ describe('type errors say what was expected, what was found, and the fix', () =>
   });
 
   it('booleans written as words', () => {
-    expect(messageAt({ ...withRepository({}), global: { cleanup: 'yes' } }, 'global.cleanup')).toBe(
-      'expected true or false, got the string "yes". Fix: write true.',
+    expect(messageAt({ ...withRepository({}), global: { cleanup: 'enabled' } }, 'global.cleanup')).toBe(
+      'expected true or false, got the string "enabled". Fix: write true.',
     );
     expect(
-      messageAt(
-        withRepository({ monitor: { report_status: 'off' } }),
-        'repositories[0].monitor.report_status',
-      ),
-    ).toMatch(/Fix: write false\.$/);
+      messageAt(withRepository({ monitor: { report_status: 0 } }), 'repositories[0].monitor.report_status'),
+    ).toMatch(/got the number 0\. Fix: write false\.$/);
   });
 
   it('a list written as one string', () => {

@@ -91,3 +91,30 @@ describe('project_name', () => {
     );
   });
 });
+
+describe("what the original Sentry's files may hold", () => {
+  it('YAML 1.1 booleans, which its YAML library reads into boolean keys', async () => {
+    const file = path.join(await tempdir(), 'sentry.yaml');
+    await writeFile(
+      file,
+      `groups:\n  g: { execution_strategy: parallel, continue_on_error: yes }\n${'repositories:\n  - name: app\n    group: g\n    monitor: { repo_url: /srv/app.git, branches: [main], report_status: On }\n    deploy: { commands: ["true"] }\n'}global: { cleanup: no, deploy_on_first_sight: "off" }\n`,
+    );
+    const { config } = await loadConfig({ file, env: {} });
+    expect(config.groups.g!.continue_on_error).toBe(true);
+    expect(config.repositories[0]!.monitor.report_status).toBe(true);
+    expect(config.global.cleanup).toBe(false);
+    expect(config.global.deploy_on_first_sight).toBe(false);
+  });
+
+  it('a blank name or repo_url is refused, as the original trims them', () => {
+    const issues = issuesOf(() =>
+      validateConfig({
+        repositories: [{ ...REPOSITORY, name: '  ', monitor: { repo_url: ' ', branches: ['main'] } }],
+      }),
+    );
+    expect(issues).toEqual([
+      { path: 'repositories[0].name', message: expect.stringMatching(/^must not be blank/) },
+      { path: 'repositories[0].monitor.repo_url', message: expect.stringMatching(/^must not be blank/) },
+    ]);
+  });
+});

@@ -29,8 +29,20 @@ function numberLike<T extends z.ZodNumber>(inner: T) {
     .pipe(inner);
 }
 
+/**
+ * The spellings the original Sentry's YAML library (go-yaml v3) reads into a boolean key: YAML
+ * 1.2's and, for typed booleans, YAML 1.1's `yes`/`no`/`on`/`off`/`y`/`n`. Its files use them.
+ */
+const TRUE_SPELLINGS = ['true', 'True', 'TRUE', 'yes', 'Yes', 'YES', 'y', 'Y', 'on', 'On', 'ON'] as const;
+const FALSE_SPELLINGS = ['false', 'False', 'FALSE', 'no', 'No', 'NO', 'n', 'N', 'off', 'Off', 'OFF'] as const;
+
 function booleanLike() {
-  return z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+  return z.union([
+    z.boolean(),
+    z
+      .enum([...TRUE_SPELLINGS, ...FALSE_SPELLINGS])
+      .transform((value) => (TRUE_SPELLINGS as readonly string[]).includes(value)),
+  ]);
 }
 
 const seconds = (description: string) =>
@@ -57,7 +69,8 @@ export const monitorSchema = z
   .strictObject({
     repo_url: z
       .string()
-      .min(1)
+      .min(1, { abort: true })
+      .regex(/\S/, { message: 'must not be blank. Fix: write the URL or path of the repository.' })
       .describe(
         'The watched repository: https://, ssh://, git://, scp-like user@host:path, file:// or a local path.',
       ),
@@ -180,7 +193,11 @@ export const deploySchema = z
   .describe('How to deploy.');
 
 export const repositorySchema = z.strictObject({
-  name: z.string().min(1).describe('Unique name of the repository entry.'),
+  name: z
+    .string()
+    .min(1, { abort: true })
+    .regex(/\S/, { message: 'must not be blank. Fix: write a name, e.g. "app".' })
+    .describe('Unique name of the repository entry.'),
   group: z.string().min(1).optional().describe('Group it deploys with; no group = it deploys on its own.'),
   monitor: monitorSchema,
   deploy: deploySchema,
