@@ -82,6 +82,19 @@ describe('hostile YAML fails at once with the file and the line', () => {
   });
 });
 
+describe('a JSON syntax error names the file, the line and the column, on one line', () => {
+  it('a trailing comma', async () => {
+    const file = await write('sentry-git.json', '{"repositories": [\n  {"name": "x",}\n]}\n');
+    const error = await loadError(file);
+    expect(error.code).toBe('CONFIG_UNREADABLE');
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Cannot read ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: JSON syntax error at line 2, column 16: [^\n]+. Fix: Correct the JSON at that line.$`,
+      ),
+    );
+  });
+});
+
 describe('legitimate YAML still loads', () => {
   it('merge keys shared by hundreds of repositories', async () => {
     const text = [

@@ -130,7 +130,12 @@ export function parseYamlConfig(text: string, file: string): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, merge: true, uniqueKeys: true });
   const error = doc.errors[0];
-  if (error) throw unreadable(file, error.message.trimEnd(), 'Correct the YAML at the line shown.');
+  if (error) {
+    // The first line says what and where ("... at line 3, column 1:"); the code frame after it
+    // would split the one-line message.
+    const [what] = error.message.split('\n');
+    throw unreadable(file, `${(what as string).replace(/:\s*$/, '')}.`, 'Correct the YAML at that line.');
+  }
 
   const culprit = aliasCulprit(doc, CONFIG_LIMITS.maxValues) as Culprit | null;
   if (culprit) {
