@@ -148,7 +148,9 @@ function allowedOf(node, outNode) {
   const values = enumOf(node);
   if (values) parts.push(values.map((value) => code(value)).join(', '));
   if (node.type === 'string') {
-    if (node.pattern !== undefined) parts.push(`matches ${code(node.pattern)}`);
+    // `\S`: at least one character that is not a space (a name, a URL).
+    if (node.pattern === '\\S') parts.push('not blank');
+    else if (node.pattern !== undefined) parts.push(`matches ${code(node.pattern)}`);
     if (node.maxLength !== undefined) parts.push(`at most ${node.maxLength} characters`);
     if (node.minLength !== undefined && node.pattern === undefined) parts.push('not empty');
   }

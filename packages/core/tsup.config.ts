@@ -2,5 +2,5 @@ import { defineBuild } from '../../build/tsup.js';
 
 export default defineBuild(
   { index: 'src/index.ts', testing: 'src/testing/index.ts' },
-  { external: ['vitest'] },
+  { external: ['vitest', 'typescript'] },
 );

@@ -21,11 +21,16 @@ export interface AssembleOptions {
   owner?: string;
 }
 
-/** Reads the config and its plugins, and validates it against everything installed. */
+/**
+ * Reads the config and its plugins, and validates it against everything installed. `readOnly`
+ * is for commands that only read the state (status, runs): they reach no forge and no cluster,
+ * so a token variable that is not set where they run does not stop them.
+ */
 export async function loadFullConfig(
   configFile: string | undefined,
+  options: { readOnly?: boolean } = {},
 ): Promise<{ loaded: LoadedConfig; plugins: SentryPlugin[] }> {
-  const loaded = await loadConfig({ file: configFile });
+  const loaded = await loadConfig({ file: configFile, allowUnsetVariables: options.readOnly === true });
   // .env values reach the deploy commands too, without overriding the real environment.
   for (const [key, value] of Object.entries(loaded.dotenv)) process.env[key] ??= value;
   const plugins = [
@@ -33,7 +38,11 @@ export async function loadFullConfig(
     ...(await loadPlugins(loaded.config.plugins, { configDir: loaded.dir })),
   ];
   const registry = createRegistry([corePlugin, ...plugins]);
-  validateConfig(loaded.config, { file: loaded.file, known: registry.known() });
+  validateConfig(loaded.config, {
+    file: loaded.file,
+    known: registry.known(),
+    unsetVariables: loaded.unsetVariables,
+  });
   return { loaded, plugins };
 }
 

@@ -318,8 +318,15 @@ describe.skipIf(!HAS_KUBECTL)(
     ? 'deploy/kubernetes'
     : 'deploy/kubernetes (SKIPPED: kubectl is not on PATH; install kubectl to render the kustomizations)',
   () => {
-    it('base renders a runnable sentry-git whose mounted sentry.yaml validates', async () => {
+    it('base renders a runnable sentry-git whose mounted sentry.yaml validates once it has a repository', async () => {
       const rendered = await render('base');
+      // The base watches nothing, which sentry-git refuses: the pod would exit at start saying so.
+      await expect(mountedConfig(rendered)).rejects.toThrow(/repositories: empty: nothing to watch/);
+      const configMap = rendered.objects.find((o) => o.kind === 'ConfigMap')!;
+      configMap.data!['sentry.yaml'] = configMap.data!['sentry.yaml']!.replace(
+        /^repositories: \[\].*$/m,
+        'repositories: [{ name: app, monitor: { repo_url: "https://github.com/acme/app", branches: [main] }, deploy: { commands: ["true"] } }]',
+      );
       expectRunnable(rendered, await mountedConfig(rendered));
       expect(rendered.namespace).toBe('tekton-pipelines');
     });
@@ -344,7 +351,7 @@ describe.skipIf(!HAS_KUBECTL)(
     });
 
     it('a sentry.yaml referencing a variable the pod does not get fails like `validate`, naming it', async () => {
-      const rendered = await render('base');
+      const rendered = await render('overlays/example');
       const configMap = rendered.objects.find((o) => o.kind === 'ConfigMap')!;
       configMap.data!['sentry.yaml'] += 'notifications: { urls: [], secret: "${NOT_IN_THE_SECRET}" }\n';
       await expect(mountedConfig(rendered)).rejects.toThrow(/NOT_IN_THE_SECRET/);

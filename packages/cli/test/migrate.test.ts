@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { compileBranchPattern } from '@sentry-git/core';
+import { compileBranchPattern, loadConfig } from '@sentry-git/core';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -290,6 +290,36 @@ repositories:
     expect(result.stderr).toContain('set RAG_SERVICE_TOKEN');
   });
 
+  it('keeps a $ that RepoSentry kept as text: the output means the same once sentry-git expands $VAR', async () => {
+    const { dir, file } = await fixture(
+      `tekton: { event_listener_url: "http://el:8080/$hook" }
+repositories:
+  - { name: app, url: "https://git.example.com/$team/app-$$x", provider: github, token: "$APP_TOKEN", branch_regex: "^(main|v[$])$" }
+`,
+    );
+    const result = await cli(['migrate', file, '-o', 'sentry-git.yaml'], { cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const written = await readFile(path.join(dir, 'sentry-git.yaml'), 'utf8');
+    expect(written).toContain('A $ that RepoSentry kept as text is written $$ here');
+    expect(written).toContain('$APP_TOKEN → ${APP_TOKEN}: RepoSentry expands only the braced');
+    const validate = await cli(['validate', '-c', 'sentry-git.yaml'], {
+      cwd: dir,
+      env: { APP_TOKEN: 'x-token-1' },
+    });
+    expect(validate.stderr).toBe('');
+    expect(validate.exitCode).toBe(0);
+    // What sentry-git reads is what RepoSentry read: the URLs with their $, the token from $APP_TOKEN.
+    const { config } = await loadConfig({
+      file: path.join(dir, 'sentry-git.yaml'),
+      env: { APP_TOKEN: 'x-token-1' },
+    });
+    const [repository] = config.repositories;
+    expect(repository?.monitor.repo_url).toBe('https://git.example.com/$team/app-$$x');
+    expect(repository?.monitor.auth?.token).toBe('x-token-1');
+    expect(repository?.monitor.branches).toEqual(['main|v[$]']);
+    expect(repository?.deploy.tekton?.event_listener_url).toBe('http://el:8080/$hook');
+  });
+
   it('-o refuses to overwrite without --force and leaves the file unchanged', async () => {
     const { dir, file } = await fixture(REPOSENTRY);
     const out = path.join(dir, 'out.yaml');
@@ -349,6 +379,13 @@ repositories:
     expect(unreadable.exitCode).toBe(1);
     expect(unreadable.stderr).toContain('Error [CONFIG_UNREADABLE]');
     expect(unreadable.stderr).toMatch(/line \d/);
+
+    // The loader's bounded YAML reader: an alias inside its own anchor is named, not overflowed.
+    const looped = await fixture('tekton: &t { event_listener_url: *t }\nrepositories: []\n');
+    const loop = await cli(['migrate', looped.file], { cwd: looped.dir });
+    expect(loop.exitCode).toBe(1);
+    expect(loop.stderr).toContain('Error [CONFIG_UNREADABLE]');
+    expect(loop.stderr).toContain('the alias *t at line 1, column 34 is inside the anchor it refers to');
 
     const missing = await cli(['migrate', path.join(broken.dir, 'nope.yaml')], { cwd: broken.dir });
     expect(missing.exitCode).toBe(1);

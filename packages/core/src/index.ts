@@ -1,8 +1,9 @@
 export * from './abort.js';
 export { defineConfig } from './config/define.js';
 export { MAX_DURATION_SECONDS } from './config/duration.js';
-export { expandEnv, formatPath } from './config/expand.js';
+export { expandEnv, explainUnsetVariables, formatPath } from './config/expand.js';
 export { configJsonSchema } from './config/json-schema.js';
+export { CONFIG_LIMITS } from './config/limits.js';
 export {
   collectSecrets,
   type LoadConfigOptions,
@@ -12,6 +13,7 @@ export {
   resolveRelativePaths,
   SEARCH_PLACES,
 } from './config/load.js';
+export { parseYamlConfig } from './config/parse-yaml.js';
 export * from './config/schema.js';
 export {
   type ConfigSource,
@@ -22,6 +24,7 @@ export {
 } from './config/simple-sentry.js';
 export * from './config/tekton-schema.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
+export { DOCS_LOCATION, type DocsPage, docsHint } from './docs.js';
 export { nextPollDelayMs } from './engine/backoff.js';
 export {
   type BranchPatternProblem,

@@ -73,7 +73,9 @@ describe('adaptive polling configuration', () => {
   });
 
   it('refuses a maximum shorter than the interval it stretches, naming the key', () => {
-    expect(issues({ polling_interval: 60, global: { max_polling_interval: 30 } })).toEqual([
+    expect(
+      issues({ polling_interval: 60, global: { max_polling_interval: 30 }, repositories: [entry({})] }),
+    ).toEqual([
       expect.objectContaining({
         path: 'global.max_polling_interval',
         message: expect.stringContaining('shorter than polling_interval (60 s)'),
@@ -85,7 +87,9 @@ describe('adaptive polling configuration', () => {
         message: expect.stringContaining('shorter than its monitor.polling_interval (120 s)'),
       }),
     ]);
-    expect(issues({ global: { max_polling_interval: 0 } })[0]?.path).toBe('global.max_polling_interval');
+    expect(issues({ global: { max_polling_interval: 0 }, repositories: [entry({})] })[0]?.path).toBe(
+      'global.max_polling_interval',
+    );
   });
 
   it('accepts a global maximum below one repository’s own interval (no stretching for it)', () => {

@@ -11,7 +11,9 @@ function watched(name: string, fixture: GitFixture, monitor: Record<string, unkn
   };
 }
 
-async function engine(input: Partial<SentryConfigInput>): Promise<Sentry> {
+async function engine(
+  input: Omit<Partial<SentryConfigInput>, 'repositories'> & Pick<SentryConfigInput, 'repositories'>,
+): Promise<Sentry> {
   const sentry = await createSentry({
     config: { polling_interval: 60, state: { driver: 'memory' }, ...input },
     plugins: [testPlugin()],

@@ -41,6 +41,10 @@ function issuesOf(run: () => unknown): Array<{ path: string; message: string }> 
   throw new Error('expected a ConfigError');
 }
 
+/** One repository in YAML, for files that test something else. */
+const YAML_REPOSITORY =
+  'repositories:\n  - name: app\n    monitor: { repo_url: /srv/app.git, branches: [main] }\n    deploy: { commands: ["true"] }\n';
+
 const MINIMAL = {
   polling_interval: 1,
   repositories: [
@@ -238,20 +242,20 @@ describe('loading', () => {
   });
 
   it('keeps numbers typed when they come from YAML, and validates expanded strings', async () => {
-    const file = await writeConfig('polling_interval: 5\nrepositories: []\n');
+    const file = await writeConfig(`polling_interval: 5\n${YAML_REPOSITORY}`);
     expect((await loadConfig({ file, env: {} })).config.polling_interval).toBe(5);
   });
 
   it('honours SENTRY_CONFIG_PATH', async () => {
     const dir = await tempdir();
     await mkdir(path.join(dir, 'conf'));
-    await writeFile(path.join(dir, 'conf', 'custom.yml'), 'polling_interval: 9\n');
+    await writeFile(path.join(dir, 'conf', 'custom.yml'), `polling_interval: 9\n${YAML_REPOSITORY}`);
     const loaded = await loadConfig({ cwd: dir, env: { SENTRY_CONFIG_PATH: 'conf/custom.yml' } });
     expect(loaded.config.polling_interval).toBe(9);
   });
 
   it('resolves a relative state.path against the config folder', async () => {
-    const file = await writeConfig('state: { path: data/state.db }\n');
+    const file = await writeConfig(`state: { path: data/state.db }\n${YAML_REPOSITORY}`);
     expect((await loadConfig({ file, env: {} })).config.state.path).toBe(
       path.join(path.dirname(file), 'data/state.db'),
     );

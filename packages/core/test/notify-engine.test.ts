@@ -15,7 +15,10 @@ function watched(name: string, fixture: GitFixture, extra: Record<string, unknow
   };
 }
 
-async function engine(input: Partial<SentryConfigInput>, logger = captureLogger()): Promise<Sentry> {
+async function engine(
+  input: Omit<Partial<SentryConfigInput>, 'repositories'> & Pick<SentryConfigInput, 'repositories'>,
+  logger = captureLogger(),
+): Promise<Sentry> {
   return createSentry({
     config: { polling_interval: 3600, state: { driver: 'memory' }, ...input },
     plugins: [testPlugin()],

@@ -14,7 +14,7 @@ export default class Runs extends SentryCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Runs);
-    const { loaded, plugins } = await loadFullConfig(flags.config);
+    const { loaded, plugins } = await loadFullConfig(flags.config, { readOnly: true });
     this.secrets = loaded.secrets;
     const store = await openStateStore(loaded, plugins);
     try {

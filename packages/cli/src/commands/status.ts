@@ -12,7 +12,7 @@ export default class Status extends SentryCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Status);
-    const { loaded, plugins } = await loadFullConfig(flags.config);
+    const { loaded, plugins } = await loadFullConfig(flags.config, { readOnly: true });
     this.secrets = loaded.secrets;
     // No engine: status only reads the state, it never recovers, runs or sets plugins up.
     const store = await openStateStore(loaded, plugins);

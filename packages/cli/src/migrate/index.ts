@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { ConfigError, isSimpleSentryConfig, SentryError } from '@sentry-git/core';
-import { parseDocument } from 'yaml';
+import { ConfigError, isSimpleSentryConfig, parseYamlConfig } from '@sentry-git/core';
 import { emitMigration } from './emit.js';
 import { isRecord } from './fields.js';
 import { convertRepoSentry } from './reposentry.js';
@@ -30,15 +29,8 @@ function isNative(raw: Record<string, unknown>): boolean {
  * are a ConfigError listing each with its key path.
  */
 export function migrateConfig(text: string, file: string): MigrateOutput {
-  const doc = parseDocument(text, { prettyErrors: true });
-  const parseError = doc.errors[0];
-  if (parseError) {
-    throw new SentryError('CONFIG_UNREADABLE', `Cannot parse ${file}: ${parseError.message}`, {
-      path: file,
-      fix: 'Correct the YAML at the line shown.',
-    });
-  }
-  const raw: unknown = doc.toJS();
+  // The same bounded reader as the loader: aliases, nesting and size cannot hang it.
+  const raw: unknown = parseYamlConfig(text, file);
   if (!isRecord(raw)) {
     throw new ConfigError(
       [{ path: '', message: 'must be a mapping of keys (a RepoSentry configuration).' }],

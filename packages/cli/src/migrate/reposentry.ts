@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DNS_1123_LABEL, LOG_LEVELS, toDns1123Label } from '@sentry-git/core';
 import { branchRegexToFullMatch } from './branch-regex.js';
 import { createReader, isRecord, type Reader } from './fields.js';
+import { keepDollarsLiteral } from './literal-dollars.js';
 import { tokenReference, tokenVariable } from './tokens.js';
 import type { KeyComment, MigrationResult } from './types.js';
 
@@ -208,7 +209,7 @@ function convertRepository(
     );
   }
   if (token !== undefined) {
-    const reference = tokenReference(token, read.at([...path, 'token']), tokenVariable(name));
+    const reference = tokenReference(token, read.at([...path, 'token']), tokenVariable(name), true);
     monitor.auth = { token: reference.value };
     note(['monitor', 'auth'], reference.comment);
     if (reference.warning) warnings.push(reference.warning);
@@ -330,5 +331,13 @@ export function convertRepoSentry(raw: Record<string, unknown>, file: string): M
     header.push('', 'Not carried over:');
     for (const line of context.dropped) header.push(`  - ${line}`);
   }
-  return { ok: true, migration: { config, header, comments, warnings: context.warnings } };
+  const literal = keepDollarsLiteral(config);
+  if (literal.changed) {
+    header.push(
+      '',
+      'A $ that RepoSentry kept as text is written $$ here: sentry-git also expands $VAR and reads $$ as $.',
+    );
+  }
+  const output = literal.value as Record<string, unknown>;
+  return { ok: true, migration: { config: output, header, comments, warnings: context.warnings } };
 }

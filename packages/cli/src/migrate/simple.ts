@@ -24,7 +24,7 @@ export function convertSimpleSentry(raw: Record<string, unknown>, file: string):
     // The translation copies the token; find the key it came from for the comment and warning.
     const written =
       typeof rawAuth[`${type}_token`] === 'string' ? (rawAuth[`${type}_token`] as string) : auth.token;
-    const reference = tokenReference(written, key, `${type.toUpperCase()}_TOKEN`);
+    const reference = tokenReference(written, key, `${type.toUpperCase()}_TOKEN`, false);
     auth.token = reference.value;
     comments.push({
       path: ['repositories', 0, section, 'auth'],

@@ -21,7 +21,16 @@ export function tokenVariable(name: string): string {
   return `${safe || 'REPOSITORY'}_TOKEN`;
 }
 
-export function tokenReference(written: string, at: string, variable: string): TokenReference {
+/**
+ * `bareIsText`: the source format kept `$VAR` without braces as text (RepoSentry expands only
+ * `${VAR}`); it is still taken as the variable it names, which is what its author meant.
+ */
+export function tokenReference(
+  written: string,
+  at: string,
+  variable: string,
+  bareIsText: boolean,
+): TokenReference {
   if (written.includes('${')) {
     return {
       value: written,
@@ -32,7 +41,9 @@ export function tokenReference(written: string, at: string, variable: string): T
   if (bare) {
     return {
       value: `\${${bare[1]}}`,
-      comment: `${at}: $${bare[1]} → \${${bare[1]}} (sentry-git expands only the braced form).`,
+      comment: bareIsText
+        ? `${at}: $${bare[1]} → \${${bare[1]}}: RepoSentry expands only the braced form, so this was the text "$${bare[1]}" there; it is the variable ${bare[1]} here.`
+        : `${at}: $${bare[1]} → \${${bare[1]}}, the same variable in the braced form.`,
     };
   }
   return {

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { cosmiconfig } from 'cosmiconfig';
-import { ConfigError, errorMessage, SentryError } from '../errors.js';
-import { expandEnv, secretsFromEnv } from './expand.js';
+import { docsHint } from '../docs.js';
+import { ConfigError, type ConfigIssue, errorMessage, SentryError } from '../errors.js';
+import { expandEnv, explainUnsetVariables, secretsFromEnv } from './expand.js';
+import { CONFIG_LIMITS, checkConfigTree } from './limits.js';
+import { CONFIG_LOADERS } from './loaders.js';
 import type { SentryConfig } from './schema.js';
 import { type ConfigSource, isSimpleSentryConfig, translateSimpleSentry } from './simple-sentry.js';
 import { type KnownIds, validateConfig } from './validate.js';
@@ -33,10 +36,18 @@ export interface LoadConfigOptions {
   file?: string | undefined;
   /** @default process.cwd() */
   cwd?: string;
-  /** Variables for `${VAR}` expansion. @default process.env */
+  /** Variables for `${VAR}` / `$VAR` expansion. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
   /** Installed plugin ids, to check references to them. */
   known?: KnownIds;
+  /**
+   * For read-only use (`status`, `runs`): a reference to an unset variable is left as written
+   * instead of failing, and everything else is still validated. The values that need those
+   * variables (tokens, secrets) must then not be used: nothing here reaches a forge or a cluster.
+   * A key whose check fails because its variable is unset still reports the unset variable.
+   * @default false
+   */
+  allowUnsetVariables?: boolean;
 }
 
 export interface LoadedConfig {
@@ -51,40 +62,77 @@ export interface LoadedConfig {
   secrets: string[];
   /** Which format the file was written in, and how a translated one was read. */
   source: ConfigSource;
+  /** With `allowUnsetVariables`: the references left as written because their variable is unset. */
+  unsetVariables: ConfigIssue[];
 }
 
 const NATIVE_SOURCE: ConfigSource = { format: 'sentry-git', mapping: [] };
 
+interface ExpandOptions {
+  file?: string;
+  known?: KnownIds;
+  allowUnsetVariables?: boolean;
+}
+
+interface Expanded {
+  config: SentryConfig;
+  secrets: string[];
+  source: ConfigSource;
+  unsetVariables: ConfigIssue[];
+}
+
 /**
- * Expands `${VAR}`, reads the simplified Sentry's format as the native one, and validates: every
- * problem at once, with the key paths of the file as written.
+ * Expands `${VAR}` and `$VAR`, reads the simplified Sentry's format as the native one, and
+ * validates: every problem at once, with the key paths of the file as written.
  */
 function expandAndValidate(
   raw: unknown,
   env: Readonly<Record<string, string | undefined>>,
-  options: { file?: string; known?: KnownIds },
-): { config: SentryConfig; secrets: string[]; source: ConfigSource } {
+  options: ExpandOptions,
+): Expanded {
+  const tree = checkConfigTree(raw);
+  if (tree) throw new ConfigError([tree], options.file);
   const expanded = expandEnv(raw, env);
+  const unsetVariables = options.allowUnsetVariables ? expanded.unset : [];
+  const blocking = expanded.issues.filter((issue) => !unsetVariables.includes(issue));
   let input = expanded.value;
   let source = NATIVE_SOURCE;
   if (isSimpleSentryConfig(input)) {
     const translated = translateSimpleSentry(input);
-    if (!translated.ok) throw new ConfigError([...expanded.issues, ...translated.issues], options.file);
-    if (expanded.issues.length > 0) throw new ConfigError(expanded.issues, options.file);
+    if (!translated.ok || blocking.length > 0) {
+      const issues = [...blocking, ...(translated.ok ? [] : translated.issues)];
+      throw new ConfigError(explainUnsetVariables(issues, unsetVariables), options.file);
+    }
     input = translated.config;
     source = translated.source;
   }
-  const config = validateConfig(input, { file: options.file, known: options.known, issues: expanded.issues });
+  const config = validateConfig(input, {
+    file: options.file,
+    known: options.known,
+    issues: blocking,
+    unsetVariables,
+  });
   return {
     config,
     source,
+    unsetVariables,
     secrets: [...new Set([...collectSecrets(config), ...expanded.secrets, ...secretsFromEnv(env)])],
   };
+}
+
+function tooLarge(file: string, bytes: number): SentryError {
+  return new SentryError(
+    'CONFIG_UNREADABLE',
+    `Cannot read ${file}: it is ${(bytes / 1024 / 1024).toFixed(1)} MB, more than the ${CONFIG_LIMITS.maxBytes / 1024 / 1024} MB a configuration file may be.`,
+    { path: file, fix: 'Check that the path names the configuration file.' },
+  );
 }
 
 function readDotenv(dir: string): Record<string, string> {
   const file = path.join(dir, '.env');
   if (!existsSync(file)) return {};
+  const { size } = statSync(file);
+  if (size > CONFIG_LIMITS.maxBytes) throw tooLarge(file, size);
   try {
     return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
   } catch (error) {
@@ -118,6 +166,7 @@ async function locate(options: LoadConfigOptions): Promise<{ file: string; raw: 
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'none',
     cache: false,
+    loaders: CONFIG_LOADERS,
   });
   const explicit = options.file ?? env.SENTRY_CONFIG_PATH;
   try {
@@ -129,6 +178,8 @@ async function locate(options: LoadConfigOptions): Promise<{ file: string; raw: 
           fix: 'Check the path given with -c or SENTRY_CONFIG_PATH.',
         });
       }
+      const { size } = statSync(file);
+      if (size > CONFIG_LIMITS.maxBytes) throw tooLarge(file, size);
       const result = await explorer.load(file);
       return { file, raw: result?.config ?? {} };
     }
@@ -138,16 +189,21 @@ async function locate(options: LoadConfigOptions): Promise<{ file: string; raw: 
         'CONFIG_NOT_FOUND',
         `No sentry-git configuration found in ${cwd} (looked for ${SEARCH_PLACES.filter((p) => p !== 'package.json').join(', ')} and a "${MODULE_NAME}" key in package.json).`,
         {
-          fix: 'Create sentry.yaml (see examples/quickstart), pass -c FILE, or set SENTRY_CONFIG_PATH.',
+          fix: `Create sentry.yaml (${docsHint('configuration', 'Examples')}), pass -c FILE, or set SENTRY_CONFIG_PATH.`,
         },
       );
     }
     return { file: result.filepath, raw: result.config };
   } catch (error) {
     if (error instanceof SentryError) throw error;
-    throw new SentryError('CONFIG_UNREADABLE', `Cannot read the configuration: ${errorMessage(error)}`, {
+    // cosmiconfig's JSON parser names the file and shows the line; other errors name neither.
+    const file = (error as { filepath?: unknown }).filepath;
+    const message = errorMessage(error);
+    const where = typeof file === 'string' && !message.includes(file) ? ` ${file}` : '';
+    throw new SentryError('CONFIG_UNREADABLE', `Cannot read the configuration${where}: ${message}`, {
       cause: error,
-      fix: 'Fix the syntax at the line shown.',
+      ...(typeof file === 'string' ? { path: file } : {}),
+      fix: 'Correct the file at the line shown.',
     });
   }
 }
@@ -174,9 +230,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       file,
     );
   }
-  const { config, secrets, source } = expandAndValidate(raw, env, { file, known: options.known });
+  const { config, secrets, source, unsetVariables } = expandAndValidate(raw, env, {
+    file,
+    known: options.known,
+    allowUnsetVariables: options.allowUnsetVariables,
+  });
   resolveRelativePaths(config, dir);
-  return { config, file, dir, dotenv, secrets, source };
+  return { config, file, dir, dotenv, secrets, source, unsetVariables };
 }
 
 function isRelativePath(value: string): boolean {
@@ -213,5 +273,8 @@ export function resolveConfig(
   input: unknown,
   options: { env?: Readonly<Record<string, string | undefined>>; known?: KnownIds } = {},
 ): { config: SentryConfig; secrets: string[]; source: ConfigSource } {
-  return expandAndValidate(input, options.env ?? process.env, { known: options.known });
+  const { config, secrets, source } = expandAndValidate(input, options.env ?? process.env, {
+    known: options.known,
+  });
+  return { config, secrets, source };
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { docsHint } from '../docs.js';
 import { boundedSeconds, secondsJsonBounds } from './duration.js';
 import { tektonDeploySchema } from './tekton-schema.js';
 
@@ -29,8 +30,20 @@ function numberLike<T extends z.ZodNumber>(inner: T) {
     .pipe(inner);
 }
 
+/**
+ * The spellings the original Sentry's YAML library (go-yaml v3) reads into a boolean key: YAML
+ * 1.2's and, for typed booleans, YAML 1.1's `yes`/`no`/`on`/`off`/`y`/`n`. Its files use them.
+ */
+const TRUE_SPELLINGS = ['true', 'True', 'TRUE', 'yes', 'Yes', 'YES', 'y', 'Y', 'on', 'On', 'ON'] as const;
+const FALSE_SPELLINGS = ['false', 'False', 'FALSE', 'no', 'No', 'NO', 'n', 'N', 'off', 'Off', 'OFF'] as const;
+
 function booleanLike() {
-  return z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+  return z.union([
+    z.boolean(),
+    z
+      .enum([...TRUE_SPELLINGS, ...FALSE_SPELLINGS])
+      .transform((value) => (TRUE_SPELLINGS as readonly string[]).includes(value)),
+  ]);
 }
 
 /** A duration key: seconds, more than 0 (or at least 0), at most `MAX_DURATION_SECONDS`. */
@@ -61,7 +74,8 @@ export const monitorSchema = z
   .strictObject({
     repo_url: z
       .string()
-      .min(1)
+      .min(1, { abort: true })
+      .regex(/\S/, { message: 'must not be blank. Fix: write the URL or path of the repository.' })
       .describe(
         'The watched repository: https://, ssh://, git://, scp-like user@host:path, file:// or a local path.',
       ),
@@ -147,17 +161,29 @@ export const deploySchema = z
     auth: authSchema.optional(),
     project_name: z
       .string()
-      .regex(DNS_1123_LABEL, {
-        message:
-          'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (e.g. "rag-service")',
+      .min(1, {
+        error:
+          'must not be empty (the original Sentry refuses an empty project_name too). Fix: write a DNS-1123 label such as "rag-service", or remove the key to use the repository name.',
+        abort: true,
       })
-      .max(63, { message: 'must be at most 63 characters (a DNS-1123 label)' })
+      .regex(DNS_1123_LABEL, {
+        error: (issue) =>
+          `must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters. Fix: write "${toDns1123Label(String(issue.input))}".`,
+      })
+      .max(63, {
+        error: (issue) =>
+          `must be at most 63 characters (a DNS-1123 label). Fix: shorten it, e.g. "${toDns1123Label(String(issue.input))}".`,
+      })
       .optional()
       .describe(
         'Kubernetes-friendly project name (DNS-1123 label); exported as SENTRY_PROJECT. Defaults to the repository name when that is a valid label.',
       ),
     commands: z
-      .array(z.string().min(1, { message: 'must not be an empty string' }))
+      .array(
+        z
+          .string()
+          .min(1, { message: 'must not be an empty string. Fix: write the command, or remove the entry.' }),
+      )
       .optional()
       .describe(
         'Shell commands run in order in one bash session (errexit) at the clone root. Not ${VAR}-expanded: the shell expands $VAR at run time.',
@@ -172,7 +198,11 @@ export const deploySchema = z
   .describe('How to deploy.');
 
 export const repositorySchema = z.strictObject({
-  name: z.string().min(1).describe('Unique name of the repository entry.'),
+  name: z
+    .string()
+    .min(1, { abort: true })
+    .regex(/\S/, { message: 'must not be blank. Fix: write a name, e.g. "app".' })
+    .describe('Unique name of the repository entry.'),
   group: z.string().min(1).optional().describe('Group it deploys with; no group = it deploys on its own.'),
   monitor: monitorSchema,
   deploy: deploySchema,
@@ -295,6 +325,9 @@ export const notificationsSchema = z
   })
   .describe('Run summaries POSTed to webhooks.');
 
+/** The original Sentry refuses a configuration without repositories, and so does sentry-git. */
+const NOTHING_TO_WATCH = `nothing to watch. Fix: add at least one repository, e.g. repositories: [{ name: app, monitor: { repo_url: ./app.git, branches: [main] }, deploy: { commands: ["./deploy.sh"] } }] (${docsHint('configuration', 'repositories')}).`;
+
 export const pluginSpecSchema = z.union([
   z.string().min(1),
   z.tuple([z.string().min(1), z.record(z.string(), z.unknown())]),
@@ -308,7 +341,12 @@ export const configSchema = z.strictObject({
     .describe(
       'Named groups of repositories that deploy together; a repository joins one with `group: <name>`.',
     ),
-  repositories: z.array(repositorySchema).default([]).describe('The watched repositories.'),
+  repositories: z
+    .array(repositorySchema, {
+      error: (issue) => (issue.input === undefined ? `missing: ${NOTHING_TO_WATCH}` : undefined),
+    })
+    .min(1, { error: `empty: ${NOTHING_TO_WATCH}` })
+    .describe('The watched repositories (at least one).'),
   global: globalSchema.default(() => globalSchema.parse({})),
   state: stateSchema.default(() => stateSchema.parse({})),
   server: serverSchema.default(() => serverSchema.parse({})),

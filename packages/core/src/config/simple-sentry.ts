@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { boundedSeconds } from './duration.js';
-import { formatPath } from './expand.js';
 import { LOG_LEVELS, toDns1123Label } from './schema.js';
+import { READABLE_PARSE, readableIssues } from './zod-issues.js';
 
 /**
  * The simplified Sentry's format: one watched repository (`target_repo`) and one QA repository
@@ -93,17 +93,15 @@ export function translateSimpleSentry(
 ):
   | { ok: true; config: Record<string, unknown>; source: ConfigSource }
   | { ok: false; issues: ConfigIssue[] } {
-  const parsed = simpleSentrySchema.safeParse(raw);
+  const parsed = simpleSentrySchema.safeParse(raw, READABLE_PARSE);
   if (!parsed.success) {
     return {
       ok: false,
-      issues: parsed.error.issues.map((issue) => {
-        const at = formatPath(issue.path.filter((s): s is string | number => typeof s !== 'symbol'));
-        const message =
-          issue.code === 'unrecognized_keys'
-            ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} in a simplified Sentry configuration. Fix: remove it, or convert the file to the sentry-git format (docs/configuration.md).`
-            : issue.message;
-        return { path: at, message };
+      issues: readableIssues(parsed.error, raw, {
+        schema: simpleSentrySchema,
+        docs: { page: 'configuration', section: () => "The simplified Sentry's format" },
+        unknownKeyNote:
+          'The file is read as a simplified Sentry configuration (it has target_repo); `sentry-git migrate` converts it to the sentry-git format, which has more keys.',
       }),
     };
   }

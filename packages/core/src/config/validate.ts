@@ -2,8 +2,10 @@ import type { z } from 'zod';
 import { branchPatternProblem } from '../engine/branch-pattern.js';
 import { pathGlobProblem } from '../engine/path-glob.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { formatPath } from './expand.js';
+import { explainUnsetVariables, formatPath } from './expand.js';
 import { configSchema, DNS_1123_LABEL, type SentryConfig, toDns1123Label } from './schema.js';
+import { configSection } from './sections.js';
+import { READABLE_PARSE, readableIssues } from './zod-issues.js';
 
 /** What the registry knows, for checks that depend on installed plugins. Omit to skip those checks. */
 export interface KnownIds {
@@ -20,32 +22,10 @@ export interface KnownIds {
   ) => Array<{ key: string; message: string }>;
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'missing';
-  const text = JSON.stringify(value);
-  return text && text.length > 60 ? `${text.slice(0, 57)}...` : String(text);
-}
-
-function valueAt(root: unknown, segments: ReadonlyArray<PropertyKey>): unknown {
-  let current: unknown = root;
-  for (const segment of segments) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[segment];
-  }
-  return current;
-}
-
 function zodIssues(error: z.ZodError, input: unknown): ConfigIssue[] {
-  return error.issues.map((issue) => {
-    const segments = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
-    if (issue.code === 'unrecognized_keys') {
-      return {
-        path: formatPath(segments),
-        message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}. Fix: remove or correct ${issue.keys.length > 1 ? 'them' : 'it'} (see docs/configuration.md).`,
-      };
-    }
-    const value = valueAt(input, segments);
-    return { path: formatPath(segments), message: `${issue.message} (value: ${describeValue(value)})` };
+  return readableIssues(error, input, {
+    schema: configSchema,
+    docs: { page: 'configuration', section: configSection },
   });
 }
 
@@ -194,12 +174,20 @@ function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
 /** Validates an expanded config object: every problem with its key path, or the typed config. */
 export function validateConfig(
   input: unknown,
-  options: { file?: string; known?: KnownIds; issues?: ConfigIssue[] } = {},
+  options: {
+    file?: string;
+    known?: KnownIds;
+    issues?: ConfigIssue[];
+    /** References to unset variables left as written (read-only use): a key they break says so. */
+    unsetVariables?: readonly ConfigIssue[];
+  } = {},
 ): SentryConfig {
   const prior = options.issues ?? [];
-  const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError([...prior, ...zodIssues(parsed.error, input)], options.file);
+  const fail = (issues: ConfigIssue[]) =>
+    new ConfigError(explainUnsetVariables(issues, options.unsetVariables ?? []), options.file);
+  const parsed = configSchema.safeParse(input, READABLE_PARSE);
+  if (!parsed.success) throw fail([...prior, ...zodIssues(parsed.error, input)]);
   const issues = [...prior, ...crossChecks(parsed.data, options.known ?? {})];
-  if (issues.length > 0) throw new ConfigError(issues, options.file);
+  if (issues.length > 0) throw fail(issues);
   return parsed.data;
 }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PluginSpec } from '../config/schema.js';
+import { docsHint } from '../docs.js';
 import { errorMessage, SentryError } from '../errors.js';
 import type { PluginExport, SentryPlugin } from './define.js';
 
@@ -16,7 +17,7 @@ function fail(name: string, problem: string, cause?: unknown): never {
   throw new SentryError('PLUGIN_LOAD_FAILED', `Plugin "${name}" ${problem}`, {
     path: name,
     cause,
-    fix: 'Check the plugins entry in the configuration; a plugin module must `export default definePlugin({ name, ... })` (see docs/plugins.md).',
+    fix: `Check the plugins entry in the configuration; a plugin module must \`export default definePlugin({ name, ... })\` (${docsHint('plugins', 'The plugin object: definePlugin()')}).`,
   });
 }
 

@@ -1,0 +1,158 @@
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isPair,
+  isScalar,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
+import { SentryError } from '../errors.js';
+import { CONFIG_LIMITS } from './limits.js';
+
+/**
+ * The YAML reader for configuration files (`.yaml`, `.yml`, `.sentry-gitrc`), built on the `yaml`
+ * package instead of cosmiconfig's js-yaml so that hostile input fails fast with the file and
+ * line: aliases that expand exponentially ("billion laughs") or refer to their own anchor, and
+ * brackets nested so deeply that the parser would spend seconds on them.
+ */
+
+function unreadable(file: string, problem: string, fix: string): SentryError {
+  return new SentryError('CONFIG_UNREADABLE', `Cannot read ${file}: ${problem}`, { path: file, fix });
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/** YAML starts a quoted scalar only at the start of a token, not inside a word (`it's`). */
+function startsToken(previous: string | undefined): boolean {
+  return previous === undefined || /[\s[\]{},:-]/.test(previous);
+}
+
+/**
+ * The offset of the first `[` / `{` opened deeper than `maxDepth` (outside quotes and comments),
+ * found in one pass before parsing: the parser takes seconds and hundreds of MB on a megabyte of
+ * brackets, and reports the problem only at the end.
+ */
+export function deepFlowOffset(text: string, maxDepth: number): number | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '#' && (i === 0 || /\s/.test(text[i - 1] as string))) {
+      const end = text.indexOf('\n', i);
+      if (end === -1) return null;
+      i = end;
+    } else if ((char === '"' || char === "'") && startsToken(text[i - 1])) {
+      for (i++; i < text.length; i++) {
+        if (char === '"' && text[i] === '\\') i++;
+        else if (text[i] === char) {
+          if (char === "'" && text[i + 1] === "'") i++;
+          else break;
+        }
+      }
+    } else if (char === '[' || char === '{') {
+      depth += 1;
+      if (depth > maxDepth) return i;
+    } else if ((char === ']' || char === '}') && depth > 0) {
+      depth -= 1;
+    }
+  }
+  return null;
+}
+
+type Culprit = { node: Node; problem: 'cycle' | 'expansion' };
+
+/**
+ * Finds the alias that makes the document refer to itself, or at which the number of values after
+ * expanding aliases passes `maxValues`. Sizes of anchored nodes are memoized, so this stays linear
+ * in the size of the text however many times the aliases multiply.
+ */
+function aliasCulprit(doc: Document, maxValues: number): Culprit | null {
+  const sizes = new Map<unknown, number>();
+  function sizeOf(node: unknown): number {
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    sizes.set(node, 1); // in progress: a cycle here is reported by the visit below
+    let size = 1;
+    if (isAlias(node)) size = sizeOf(node.resolve(doc));
+    else if (isCollection(node)) {
+      for (const item of node.items) size += isPair(item) ? sizeOf(item.value) : sizeOf(item);
+    } else if (!isScalar(node)) size = 0;
+    sizes.set(node, size);
+    return size;
+  }
+  let total = 0;
+  let culprit: Culprit | null = null;
+  visit(doc, {
+    Node(key, node, path) {
+      if (key === 'key') return undefined;
+      if (isAlias(node)) {
+        const target = node.resolve(doc);
+        if (target && path.includes(target)) {
+          culprit = { node, problem: 'cycle' };
+          return visit.BREAK;
+        }
+        total += sizeOf(target);
+      } else {
+        total += 1;
+      }
+      if (total > maxValues) {
+        culprit = { node, problem: 'expansion' };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return culprit;
+}
+
+export function parseYamlConfig(text: string, file: string): unknown {
+  if (text.length > CONFIG_LIMITS.maxBytes) {
+    throw unreadable(
+      file,
+      `it is ${(text.length / 1024 / 1024).toFixed(1)} MB, more than the ${CONFIG_LIMITS.maxBytes / 1024 / 1024} MB a configuration may be.`,
+      'Check that -c / SENTRY_CONFIG_PATH names the configuration file.',
+    );
+  }
+  const deep = deepFlowOffset(text, CONFIG_LIMITS.maxDepth);
+  if (deep !== null) {
+    throw unreadable(
+      file,
+      `brackets are nested more than ${CONFIG_LIMITS.maxDepth} levels deep at ${lineAndColumn(text, deep)}.`,
+      'Close the brackets ([ ] and { }) at that line.',
+    );
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, merge: true, uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error) {
+    // The first line says what and where ("... at line 3, column 1:"); the code frame after it
+    // would split the one-line message.
+    const [what] = error.message.split('\n');
+    throw unreadable(file, `${(what as string).replace(/:\s*$/, '')}.`, 'Correct the YAML at that line.');
+  }
+
+  const culprit = aliasCulprit(doc, CONFIG_LIMITS.maxValues) as Culprit | null;
+  if (culprit) {
+    const start = culprit.node.range?.[0] ?? 0;
+    const { line, col } = lineCounter.linePos(start);
+    const alias = text.slice(start, culprit.node.range?.[1] ?? start).trim();
+    throw culprit.problem === 'cycle'
+      ? unreadable(
+          file,
+          `the alias ${alias} at line ${line}, column ${col} is inside the anchor it refers to, so the value would contain itself forever.`,
+          'Remove the alias, or point it at a value outside that anchor.',
+        )
+      : unreadable(
+          file,
+          `its aliases expand to more than ${CONFIG_LIMITS.maxValues.toLocaleString('en')} values by ${alias} at line ${line}, column ${col} (aliases of aliases multiply, as in a "billion laughs" attack).`,
+          'Write the values out, or use fewer nested aliases.',
+        );
+  }
+  return doc.toJS({ maxAliasCount: CONFIG_LIMITS.maxValues });
+}
