@@ -14,6 +14,7 @@ import { documentationFiles } from './markdown.js';
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI_ROOT = path.resolve(__dirname, '..');
 const SHELL_LANGUAGES = new Set(['sh', 'bash', 'shell', 'console']);
+const NOT_A_COMMAND = '<!-- docs-test: not a command -->';
 const FENCE = /^([ \t]*)```([^\n`]*)\n([\s\S]*?)^\1```[ \t]*$/gm;
 
 /** Lines that may hold commands: shell blocks, `$ ` lines of text blocks, and inline code. */
@@ -27,7 +28,14 @@ function commandLines(markdown: string): string[] {
       lines.push(...body.filter((line) => line.startsWith('$ ') || line.startsWith('sentry-git ')));
     }
   }
-  for (const match of markdown.replace(FENCE, '').matchAll(/`([^`\n]+)`/g)) lines.push(match[1]!);
+  // Inline code on a line marked `<!-- docs-test: not a command -->` quotes a message that starts
+  // with "sentry-git", or a mistyped command on purpose.
+  const prose = markdown
+    .replace(FENCE, '')
+    .split('\n')
+    .filter((line) => !line.includes(NOT_A_COMMAND))
+    .join('\n');
+  for (const match of prose.matchAll(/`([^`\n]+)`/g)) lines.push(match[1]!);
   return lines;
 }
 

@@ -130,7 +130,7 @@ describe('packed install', () => {
       commands: Record<string, unknown>;
     };
     expect(Object.keys(manifest.commands).sort()).toEqual(
-      ['migrate', 'runs', 'status', 'trigger', 'validate', 'watch'].sort(),
+      ['migrate', 'runs', 'schema', 'status', 'trigger', 'validate', 'watch'].sort(),
     );
     const version = await inProject(path.join(project, 'node_modules', '.bin', 'sentry-git'), ['--version']);
     expect(version.exitCode, version.stderr).toBe(0);

@@ -24,6 +24,7 @@ export {
 } from './config/simple-sentry.js';
 export * from './config/tekton-schema.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
+export { didYouMean } from './did-you-mean.js';
 export { DOCS_LOCATION, type DocsPage, docsHint } from './docs.js';
 export { nextPollDelayMs } from './engine/backoff.js';
 export {

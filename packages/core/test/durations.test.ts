@@ -88,7 +88,7 @@ describe('durations are bounded by what Node timers can wait', () => {
         {
           path: at,
           message: expect.stringMatching(
-            /must be at most 2073600 seconds \(24 days\): Node\.js timers cannot wait longer\. Fix: /,
+            /must be at most 2073600 seconds \(24 days\): Node\.js timers cannot wait longer \(got the number 2073601\)\. Fix: /,
           ),
         },
       ]);

@@ -1,5 +1,5 @@
-import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
+import { didYouMean } from '../did-you-mean.js';
 import { type DocsPage, docsHint } from '../docs.js';
 import type { ConfigIssue } from '../errors.js';
 import { formatPath } from './expand.js';
@@ -235,27 +235,6 @@ function secondsOf(text: string): number | null {
   return Math.round(total * 1000) / 1000;
 }
 
-function suggestion(word: string, candidates: readonly string[]): string | null {
-  if (candidates.length === 0) return null;
-  const normalize = (text: string) => text.toLowerCase().replace(/[-_\s]/g, '');
-  const same = candidates.find((candidate) => normalize(candidate) === normalize(word));
-  if (same) return same;
-  const best = closest(word.toLowerCase(), [...candidates]);
-  const allowed = word.length <= 4 ? 1 : word.length <= 10 ? 2 : 3;
-  if (distance(word.toLowerCase(), best) <= allowed) return best;
-  // An abbreviation: `kubectl_ctx` for `kubectl_context`, `max_par` for `max_parallel`.
-  const abbreviates = (candidate: string) => {
-    const full = candidate.toLowerCase();
-    const short = word.toLowerCase();
-    if (short.length < 4 || !full.startsWith(short.slice(0, 3))) return false;
-    let at = 0;
-    for (const char of full) if (char === short[at]) at += 1;
-    return at === short.length;
-  };
-  const abbreviated = candidates.filter(abbreviates).sort((a, b) => a.length - b.length);
-  return abbreviated[0] ?? null;
-}
-
 function sentence(text: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
@@ -347,7 +326,7 @@ function unknownKeyIssues(
   const section = options.docs.section(segments);
   const hint = docsHint(options.docs.page, section);
   return keys.map((key) => {
-    const close = suggestion(key, known);
+    const close = didYouMean(key, known);
     let fix: string;
     if (close) fix = `did you mean "${close}"?`;
     else {
@@ -418,7 +397,7 @@ function writtenMessage(
     }
     case 'invalid_value': {
       const choices = issue.values.map(String);
-      const close = typeof value === 'string' ? suggestion(value, choices) : null;
+      const close = typeof value === 'string' ? didYouMean(value, choices) : null;
       return `expected one of ${quoteList(choices)}, got ${got}. Fix: ${close ? `did you mean "${close}"?` : 'write one of them.'}`;
     }
     case 'invalid_format':
