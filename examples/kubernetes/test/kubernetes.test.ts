@@ -183,7 +183,7 @@ describe.skipIf(!HAS_KUBECTL)(
       await writeFile(file, rendered.configText);
       const valid = await sentryGit(['validate', '-c', file], rendered.env);
       expect(valid.exitCode, valid.stderr).toBe(0);
-      expect(valid.stdout).toContain('valid (1 repositories');
+      expect(valid.stdout).toContain('valid (1 repository');
 
       const withoutSecret = await sentryGit(['validate', '-c', file], {});
       expect(withoutSecret.exitCode).toBe(1);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { SentryConfig } from '@sentry-git/core';
+import { plural } from './format.js';
 
 export interface WatchSummaryInput {
   config: SentryConfig;
@@ -8,10 +9,6 @@ export interface WatchSummaryInput {
   once: boolean;
   /** The server's address, when `watch` serves. */
   url?: string | undefined;
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
 }
 
 /**

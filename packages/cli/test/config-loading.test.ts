@@ -46,7 +46,7 @@ describe('$VAR in a configuration', () => {
     });
     expect(set.stderr).toBe('');
     expect(set.exitCode).toBe(0);
-    expect(set.stdout).toContain('valid (1 repositories');
+    expect(set.stdout).toContain('valid (1 repository');
   });
 });
 
@@ -170,7 +170,7 @@ describe('JavaScript and TypeScript configs outside the repository', () => {
     });
     const result = await cli(['validate'], { cwd: dir });
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('valid (1 repositories');
+    expect(result.stdout).toContain('valid (1 repository');
     expect(await readdir(dir)).toEqual(['sentry-git.config.ts']);
   });
 

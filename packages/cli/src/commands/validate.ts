@@ -10,6 +10,7 @@ import {
 } from '@sentry-git/core';
 import { loadFullConfig } from '../assemble.js';
 import { SentryCommand } from '../base.js';
+import { plural } from '../format.js';
 
 export default class Validate extends SentryCommand {
   static override description =
@@ -31,7 +32,7 @@ export default class Validate extends SentryCommand {
     this.secrets = loaded.secrets;
     const { config } = loaded;
     this.log(
-      `${loaded.file}: valid (${config.repositories.length} repositories, ${Object.keys(config.groups).length} groups, polling every ${config.polling_interval} s)`,
+      `${loaded.file}: valid (${plural(config.repositories.length, 'repository', 'repositories')}, ${plural(Object.keys(config.groups).length, 'group', 'groups')}, polling every ${config.polling_interval} s)`,
     );
     if (loaded.source.format === 'sentry-simple') {
       this.log("Read as a simplified Sentry configuration; each key maps to sentry-git's format as:");
