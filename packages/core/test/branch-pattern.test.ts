@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   branchPatternProblem,
-  ConfigError,
   compileBranchMatcher,
   literalBranch,
   translateSimpleSentry,
   validateConfig,
 } from '../src/index.js';
+import { issuesOf } from './config-issues.js';
+
+function issuesOfConfig(input: unknown) {
+  return issuesOf(() => validateConfig(input));
+}
 
 function configWithBranches(branches: string[]) {
   return {
@@ -14,16 +18,6 @@ function configWithBranches(branches: string[]) {
       { name: 'app', monitor: { repo_url: '/tmp/app.git', branches }, deploy: { commands: ['true'] } },
     ],
   };
-}
-
-function issuesOf(input: unknown): Array<{ path: string; message: string }> {
-  try {
-    validateConfig(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('branch patterns are RE2', () => {
@@ -81,7 +75,7 @@ describe('branch patterns are RE2', () => {
       ['\\u0041', /\\u escape.*\\x\{0041\}/],
       ['dev-([', /not a valid RE2 regular expression: missing closing \] in `\[`/],
     ];
-    const issues = issuesOf(configWithBranches(['main', ...refused.map(([pattern]) => pattern)]));
+    const issues = issuesOfConfig(configWithBranches(['main', ...refused.map(([pattern]) => pattern)]));
     expect(issues.map((issue) => issue.path)).toEqual(
       refused.map((_, index) => `repositories[0].monitor.branches[${index + 1}]`),
     );

@@ -2,17 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createSentry, loadConfig, resolveConfig, validateConfig } from '../src/index.js';
-
-function issuesOf(run: () => unknown): Array<{ path: string; message: string }> {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { type ConfigError, createSentry, loadConfig, resolveConfig, validateConfig } from '../src/index.js';
+import { issuesOf } from './config-issues.js';
 
 const REPOSITORY = {
   name: 'app',

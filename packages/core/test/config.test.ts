@@ -11,6 +11,7 @@ import {
   resolveConfig,
   validateConfig,
 } from '../src/index.js';
+import { issuesOf } from './config-issues.js';
 
 const REFERENCE = path.resolve(__dirname, '../../../../shared/reference/original-configs');
 const SCHEME_C = path.join(REFERENCE, 'sentry-scheme-c.yaml');
@@ -29,16 +30,6 @@ async function writeConfig(yaml: string, files: Record<string, string> = {}): Pr
   const file = path.join(dir, 'sentry.yaml');
   await writeFile(file, yaml);
   return file;
-}
-
-function issuesOf(run: () => unknown): Array<{ path: string; message: string }> {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 /** One repository in YAML, for files that test something else. */

@@ -5,7 +5,6 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { signalWithDeadline } from '../src/abort.js';
 import {
   abortableDelay,
-  ConfigError,
   createSentry,
   MAX_DURATION_SECONDS,
   MAX_TIMER_MS,
@@ -14,6 +13,7 @@ import {
   translateSimpleSentry,
   validateConfig,
 } from '../src/index.js';
+import { issuesIfAny } from './config-issues.js';
 import { testPlugin } from './notify-helpers.js';
 
 const MAX = MAX_DURATION_SECONDS;
@@ -39,16 +39,6 @@ function withValue(keys: Array<string | number>, value: number): Record<string, 
   });
   node[keys.at(-1)!] = value;
   return config;
-}
-
-function issuesOf(run: () => unknown): Array<{ path: string; message: string }> {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  return [];
 }
 
 const DURATION_KEYS: Array<Array<string | number>> = [
@@ -81,9 +71,9 @@ describe('durations are bounded by what Node timers can wait', () => {
   it.each(DURATION_KEYS.map((keys) => [keyPath(keys), keys] as const))(
     '%s: the maximum is accepted, one second more is refused naming the key and the maximum',
     (at, keys) => {
-      expect(issuesOf(() => validateConfig(withValue(keys, MAX)))).toEqual([]);
-      expect(issuesOf(() => validateConfig(withValue(keys, `${MAX}` as unknown as number)))).toEqual([]);
-      const issues = issuesOf(() => validateConfig(withValue(keys, MAX + 1)));
+      expect(issuesIfAny(() => validateConfig(withValue(keys, MAX)))).toEqual([]);
+      expect(issuesIfAny(() => validateConfig(withValue(keys, `${MAX}` as unknown as number)))).toEqual([]);
+      const issues = issuesIfAny(() => validateConfig(withValue(keys, MAX + 1)));
       expect(issues).toEqual([
         {
           path: at,
@@ -93,7 +83,7 @@ describe('durations are bounded by what Node timers can wait', () => {
         },
       ]);
       // The value from the issue: polling_interval: 3000000 (over 2^31 ms).
-      expect(issuesOf(() => validateConfig(withValue(keys, 3_000_000)))[0]?.path).toBe(at);
+      expect(issuesIfAny(() => validateConfig(withValue(keys, 3_000_000)))[0]?.path).toBe(at);
     },
   );
 
