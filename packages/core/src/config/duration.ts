@@ -7,7 +7,7 @@ import type { z } from 'zod';
  */
 export const MAX_DURATION_SECONDS = 24 * 24 * 60 * 60;
 
-const MAX_DURATION_MESSAGE = `must be at most ${MAX_DURATION_SECONDS} seconds (24 days): Node.js timers cannot wait longer. Fix: use a shorter duration, e.g. 86400 (one day)`;
+const MAX_DURATION_MESSAGE = `must be at most ${MAX_DURATION_SECONDS} seconds (24 days): Node.js timers cannot wait longer. Fix: use a shorter duration, e.g. 86400 (one day).`;
 
 /** A number of seconds (`positive` or `min(0)` already applied) bounded by `MAX_DURATION_SECONDS`. */
 export function boundedSeconds<T extends z.ZodNumber>(number: T) {

@@ -45,7 +45,7 @@ function keySegments(key: string): Array<string | number> {
 function branchPatternIssue(pattern: string): string | null {
   const problem = branchPatternProblem(pattern);
   if (!problem) return null;
-  return `invalid branch pattern ${JSON.stringify(pattern)}: ${problem.reason}. Branch patterns are RE2 regular expressions (as in the original Sentry), matched in linear time. Fix: ${problem.fix}.`;
+  return `invalid branch pattern ${JSON.stringify(pattern)}: ${problem.reason}. Branch patterns are RE2 regular expressions (the syntax of Go and RepoSentry), matched in linear time. Fix: ${problem.fix}.`;
 }
 
 /**

@@ -2,8 +2,8 @@ import { RE2JS, RE2JSSyntaxException } from 're2js';
 import { literalBranch } from './literal-branch.js';
 
 /**
- * Branch patterns are RE2 regular expressions, as in the original Sentry and RepoSentry (Go
- * programs), matched by re2js: linear time in the branch name whatever the pattern, so a pattern
+ * Branch patterns are RE2 regular expressions, the syntax of Go programs such as RepoSentry (the
+ * original Sentry, also Go, asked for each entry by name), matched by re2js: linear time in the branch name whatever the pattern, so a pattern
  * like `(a+)+$` and a hostile branch name cannot stall the engine as a backtracking engine would.
  */
 
