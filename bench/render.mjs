@@ -69,7 +69,7 @@ function renderStartup({ name, report }, out) {
   );
   out.push('');
   out.push(
-    "Where the rest goes: Node's own start (the first row); importing `@oclif/core` (about 0.1 s on a quiet core), which every command needs; for `validate`, `@sentry-git/core` (zod, cosmiconfig with js-yaml, pino) and the plugins' registration code. No provider SDK, Kubernetes client, server or pretty logger is imported (`packages/cli/test/startup.test.ts` checks which modules load). Before they were loaded lazily and oclif read a manifest, a `bench/lib/startup.mjs` run on the same machine (load average 1.3 to 3.8) measured medians of 1,634 ms for `--version`, 1,665 ms for `--help` and 1,727 ms for `validate`, most of it importing `@kubernetes/client-node`, the server (fastify, prom-client) and the forge SDKs.",
+    "Where the rest goes: Node's own start (the first row); importing `@oclif/core` (about 0.1 s on a quiet core), which every command needs; for `validate`, `@sentry-git/core` (zod, cosmiconfig, the `yaml` parser, re2js, pino) and the plugins' registration code. No provider SDK, Kubernetes client, server or pretty logger is imported (`packages/cli/test/startup.test.ts` checks which modules load). Before they were loaded lazily and oclif read a manifest, a `bench/lib/startup.mjs` run on the same machine (load average 1.3 to 3.8) measured medians of 1,634 ms for `--version`, 1,665 ms for `--help` and 1,727 ms for `validate`, most of it importing `@kubernetes/client-node`, the server (fastify, prom-client) and the forge SDKs.",
   );
   out.push('');
 }
@@ -284,7 +284,7 @@ function render({ engine, startup }) {
     "- A webhook's poll does not wait for a scheduled cycle, and each unit is recorded as soon as its members are polled (overlapping polls are recorded in the order they started). What remains in a storm is the engine's own work per push: a poll, a compare request, a state transaction, a run and a job start, on two cores shared with the fake forges.",
     "- One webhook at a time is slower with more repositories watched, though it has its own limiter: during a scheduled cycle (1,000 repositories every 30 s here) the fake forge, on the same two cores, is busy answering the cycle's thousands of probes. A separate `pnpm bench --only storm-webhook --scale 0.1` run (100 repositories) measured one-at-a-time webhook → first command p50 102 ms, p99 110 ms, against the p99 shown here for 1,000.",
     '- Every detected change is followed by a compare request (`before...after`) before it deploys (skip markers and path filters need the commits), so each detection costs one more round trip.',
-    "- About 80 MB of the engine's RSS is there by the first poll (Node, the providers' SDKs, SQLite, the server); the rest grows with the number of repositories.",
+    "- About 68 MB of the engine's RSS is there after the imports (Node, core, the plugins' registration code; 80 MB before the SDKs were loaded on first use), and the providers' SDKs, SQLite and the server add theirs at the first poll; the rest grows with the number of repositories.",
     '- The fresh QA clone is shallow (`--depth 1`), so the 1,000 commits of history cost it nothing; the cached checkout still fetches over the network (to see whether the QA branch moved) before its local clone, so it saves transfer, not round trips.',
   ]) {
     out.push(line);
