@@ -1,5 +1,12 @@
 import { Command, Flags } from '@oclif/core';
-import { ConfigError, createRedactor, errorMessage, LOG_LEVELS, SentryError } from '@sentry-git/core';
+import {
+  ConfigError,
+  createRedactor,
+  didYouMean,
+  errorMessage,
+  LOG_LEVELS,
+  SentryError,
+} from '@sentry-git/core';
 
 /**
  * Flags every command shares, and one error path: a SentryError prints its message (it already
@@ -25,7 +32,10 @@ export abstract class SentryCommand extends Command {
   protected override async catch(
     error: Error & { exitCode?: number; oclif?: { exit?: number } },
   ): Promise<unknown> {
-    if (error.oclif?.exit !== undefined && !(error instanceof SentryError)) return super.catch(error);
+    if (error.oclif?.exit !== undefined && !(error instanceof SentryError)) {
+      suggestFlags(error, Object.keys({ ...this.ctor.baseFlags, ...this.ctor.flags }));
+      return super.catch(error);
+    }
     const redactor = createRedactor(this.secrets);
     if (error instanceof ConfigError) {
       this.logToStderr(redactor.redact(error.message));
@@ -37,4 +47,18 @@ export abstract class SentryCommand extends Command {
     }
     this.exit(1);
   }
+}
+
+/**
+ * oclif's "Nonexistent flag: --jsn" gains the closest flag of the command, as an unknown command
+ * or config key does. oclif's parse error carries the typed flags in `flags`.
+ */
+function suggestFlags(error: Error & { flags?: unknown }, names: string[]): void {
+  if (!Array.isArray(error.flags)) return;
+  const guesses = error.flags.flatMap((typed: unknown) => {
+    if (typeof typed !== 'string' || !typed.startsWith('--')) return [];
+    const guess = didYouMean(typed.slice(2).split('=')[0] ?? '', names);
+    return guess ? [`Did you mean --${guess} for ${typed}?`] : [];
+  });
+  if (guesses.length > 0) error.message = [error.message, ...guesses].join('\n');
 }

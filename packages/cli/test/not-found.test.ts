@@ -39,3 +39,25 @@ describe('an unknown command', () => {
     expect(result.stderr).toBe('"xyzzy" is not a sentry-git command.\n`sentry-git help` lists the commands.');
   });
 });
+
+describe('an unknown flag', () => {
+  it("is named with the command's closest flag, and the command does not run", async () => {
+    const dir = await tempdir();
+    const result = await cli(['status', '--jsn'], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('Nonexistent flag: --jsn');
+    expect(result.stderr).toContain('Did you mean --json for --jsn?');
+    expect(existsSync(path.join(dir, '.sentry-git'))).toBe(false);
+  });
+
+  it('suggests a shared flag too, and nothing when no flag is close', async () => {
+    const dir = await tempdir();
+    const close = await cli(['validate', '--confg=x.yaml'], { cwd: dir });
+    expect(close.exitCode).toBe(2);
+    expect(close.stderr).toContain('Did you mean --config for --confg=x.yaml?');
+    const far = await cli(['validate', '--xyzzy'], { cwd: dir });
+    expect(far.exitCode).toBe(2);
+    expect(far.stderr).toContain('Nonexistent flag: --xyzzy');
+    expect(far.stderr).not.toContain('Did you mean');
+  });
+});
