@@ -28,13 +28,13 @@ export interface GiteaProviderOptions {
   retries?: number;
   /**
    * Delay before the first retry, doubled for each further one with jitter (capped at 30 s). The caller's
-   * signal cuts the wait short.
+   * signal cuts the wait short. At most 3,600,000.
    * @default 1000
    */
   retryDelayMs?: number;
   /**
    * Time one HTTP request may take before it is abandoned and counted as a network error
-   * (and retried).
+   * (and retried). At most 3,600,000 (an hour).
    * @default 30000
    */
   requestTimeoutMs?: number;
@@ -57,11 +57,18 @@ export interface GiteaProviderOptions {
 
 export type ResolvedGiteaOptions = Required<GiteaProviderOptions>;
 
-function check(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) {
+/**
+ * Timer options stop at an hour: Node's timers overflow past 2^31 ms and fire at once, so a huge
+ * requestTimeoutMs would abandon every request instead of waiting longer.
+ */
+const MAX_TIMER_MS = 3_600_000;
+
+function check(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
     throw new SentryError(
       'PROVIDER_OPTIONS_INVALID',
-      `The Gitea provider option "${name}" must be an integer of at least ${min} (got ${String(value)}).`,
+      `The Gitea provider option "${name}" must be an integer ${range} (got ${String(value)}).`,
       { fix: `pass a valid ${name} to createGiteaProvider(), or leave it out for the default.`, path: name },
     );
   }
@@ -93,8 +100,8 @@ export function resolveOptions(options: GiteaProviderOptions): ResolvedGiteaOpti
     perPage: check('perPage', options.perPage ?? 50, 1),
     maxProbes: check('maxProbes', options.maxProbes ?? 3, 0),
     retries: check('retries', options.retries ?? 3, 0),
-    retryDelayMs: check('retryDelayMs', options.retryDelayMs ?? 1000, 0),
-    requestTimeoutMs: check('requestTimeoutMs', options.requestTimeoutMs ?? 30_000, 1),
+    retryDelayMs: check('retryDelayMs', options.retryDelayMs ?? 1000, 0, MAX_TIMER_MS),
+    requestTimeoutMs: check('requestTimeoutMs', options.requestTimeoutMs ?? 30_000, 1, MAX_TIMER_MS),
     statusContext: options.statusContext ?? 'sentry-git/deploy',
     userAgent: options.userAgent ?? 'sentry-git',
     fetch: fetchImpl,

@@ -171,4 +171,16 @@ describe('options', () => {
     expect(() => createGiteaProvider({ id: ' ' })).toThrow(/"id"/);
     expect(createGiteaProvider({ id: 'forgejo' }).id).toBe('forgejo');
   });
+
+  it('bounds the timer options, which Node would fire at once past 2^31 ms', () => {
+    expect(() => createGiteaProvider({ requestTimeoutMs: 3_000_000_000 })).toThrow(
+      expect.objectContaining({
+        code: 'PROVIDER_OPTIONS_INVALID',
+        path: 'requestTimeoutMs',
+        message: expect.stringContaining('from 1 to 3600000 (got 3000000000)'),
+      }),
+    );
+    expect(() => createGiteaProvider({ retryDelayMs: 2 ** 31 })).toThrow(/"retryDelayMs"/);
+    expect(() => createGiteaProvider({ requestTimeoutMs: 3_600_000, retryDelayMs: 0 })).not.toThrow();
+  });
 });
