@@ -97,6 +97,18 @@ describe("what the original Sentry's files may hold", () => {
     expect(config.global.deploy_on_first_sight).toBe(false);
   });
 
+  it('the same spellings in the deploy.tekton block', async () => {
+    const file = path.join(await tempdir(), 'sentry.yaml');
+    await writeFile(
+      file,
+      'repositories:\n  - name: app\n    monitor: { repo_url: /srv/app.git, branches: [main] }\n    deploy:\n      executor: tekton\n      tekton: { mode: eventlistener, event_listener_url: "http://el:8080", in_cluster: yes, follow: Off }\n',
+    );
+    const { config } = await loadConfig({ file, env: {} });
+    const tekton = config.repositories[0]!.deploy.tekton as { in_cluster?: boolean; follow?: boolean };
+    expect(tekton.in_cluster).toBe(true);
+    expect(tekton.follow).toBe(false);
+  });
+
   it('a blank name or repo_url is refused, as the original trims them', () => {
     const issues = issuesOf(() =>
       validateConfig({

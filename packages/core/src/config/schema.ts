@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { docsHint } from '../docs.js';
+import { booleanLike } from './boolean-like.js';
 import { boundedSeconds, secondsJsonBounds } from './duration.js';
 import { tektonDeploySchema } from './tekton-schema.js';
 
@@ -28,22 +29,6 @@ function numberLike<T extends z.ZodNumber>(inner: T) {
         .transform(Number),
     ])
     .pipe(inner);
-}
-
-/**
- * The spellings the original Sentry's YAML library (go-yaml v3) reads into a boolean key: YAML
- * 1.2's and, for typed booleans, YAML 1.1's `yes`/`no`/`on`/`off`/`y`/`n`. Its files use them.
- */
-const TRUE_SPELLINGS = ['true', 'True', 'TRUE', 'yes', 'Yes', 'YES', 'y', 'Y', 'on', 'On', 'ON'] as const;
-const FALSE_SPELLINGS = ['false', 'False', 'FALSE', 'no', 'No', 'NO', 'n', 'N', 'off', 'Off', 'OFF'] as const;
-
-function booleanLike() {
-  return z.union([
-    z.boolean(),
-    z
-      .enum([...TRUE_SPELLINGS, ...FALSE_SPELLINGS])
-      .transform((value) => (TRUE_SPELLINGS as readonly string[]).includes(value)),
-  ]);
 }
 
 /** A duration key: seconds, more than 0 (or at least 0), at most `MAX_DURATION_SECONDS`. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanLike } from './boolean-like.js';
 import { boundedSeconds, secondsJsonBounds } from './duration.js';
 
 /**
@@ -69,8 +70,7 @@ export const tektonDeploySchema = z
       .min(1)
       .optional()
       .describe("Kubeconfig context; default: the file's current-context."),
-    in_cluster: z
-      .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+    in_cluster: booleanLike()
       .optional()
       .describe("Use the pod's service account (in-cluster config) even when a kubeconfig exists."),
     namespace: z
@@ -143,8 +143,7 @@ export const tektonDeploySchema = z
       .describe(
         "eventlistener mode: the interceptor's secret (GitHub HMAC key or GitLab token). Never logged.",
       ),
-    follow: z
-      .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+    follow: booleanLike()
       .optional()
       .describe(
         'eventlistener mode: follow the PipelineRuns the event created to their end. Default: true when a Kubernetes connection is configured.',
