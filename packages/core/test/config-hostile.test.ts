@@ -41,6 +41,23 @@ describe('hostile YAML fails at once with the file and the line', () => {
     );
   });
 
+  it('an alias bomb that reuses two anchor names, each alias meaning the anchor just before it', async () => {
+    // Levels alternate &a and &b, each made of nine aliases of the level above: 9^9 values.
+    // Resolving an alias to the first anchor of its name would count 81 values a level, and to
+    // the last one would find levels containing themselves.
+    const names = ['a', 'b'];
+    const levels = Array.from({ length: 8 }, (_, i) => {
+      const [anchor, above] = [names[(i + 1) % 2], names[i % 2]];
+      return `l${i + 1}: &${anchor} [${Array(9).fill(`*${above}`).join(',')}]`;
+    });
+    const text = `l0: &a [${Array(9).fill('"lol"').join(',')}]\n${levels.join('\n')}\n${REPOSITORY_YAML}`;
+    const error = await loadError(await write('sentry.yaml', text));
+    expect(error.code).toBe('CONFIG_UNREADABLE');
+    expect(error.message).toMatch(
+      /aliases expand to more than 1,000,000 values by \*[ab] at line [5-9], column \d+/,
+    );
+  });
+
   it('an alias inside its own anchor', async () => {
     const file = await write('sentry.yaml', `${REPOSITORY_YAML}global: &g\n  tmp_dir: *g\n`);
     const error = await loadError(file);
