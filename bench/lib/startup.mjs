@@ -3,6 +3,7 @@
 // elsewhere on the machine touches every command alike.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,8 +12,27 @@ import { STARTUP_TARGETS } from './targets.mjs';
 
 const targetOf = (id) => STARTUP_TARGETS.find((target) => target.id === id)?.targetMs;
 
+/** Repositories in the large configuration: a big fleet, every entry merging one anchor. */
+export const LARGE_CONFIG_REPOSITORIES = 500;
+
+/** A configuration as a big fleet writes it: one anchor of defaults merged into every repository. */
+function largeConfig() {
+  const lines = ['repositories:'];
+  for (let i = 0; i < LARGE_CONFIG_REPOSITORIES; i += 1) {
+    const defaults = i === 0 ? '&defaults { polling_interval: 60, branches: [main, develop] }' : '*defaults';
+    lines.push(
+      `  - name: app-${i}`,
+      '    monitor:',
+      `      <<: ${defaults}`,
+      `      repo_url: https://github.com/example/app-${i}.git`,
+      '    deploy: { commands: ["./deploy.sh"] }',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** What is timed; a command with a target is judged on its median (see targets.mjs). */
-export function startupCommands(root) {
+export function startupCommands(root, largeConfigFile) {
   const bin = path.join(root, 'packages/cli/bin/run.js');
   const quickstart = path.join(root, 'examples/quickstart/sentry.yaml');
   return [
@@ -24,6 +44,11 @@ export function startupCommands(root) {
       label: 'sentry-git validate -c examples/quickstart/sentry.yaml',
       argv: [bin, 'validate', '-c', quickstart],
       targetMs: targetOf('validate'),
+    },
+    {
+      id: 'validate-large',
+      label: `sentry-git validate -c large.yaml (${LARGE_CONFIG_REPOSITORIES} repositories, each merging one anchor: <<: *defaults)`,
+      argv: [bin, 'validate', '-c', largeConfigFile],
     },
   ];
 }
@@ -50,7 +75,17 @@ async function timeOnce(command, root, children) {
 }
 
 export async function runStartup({ root, runs, warmup, children }) {
-  const commands = startupCommands(root);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sentry-git-bench-startup-'));
+  try {
+    const largeConfigFile = path.join(dir, 'large.yaml');
+    await writeFile(largeConfigFile, largeConfig());
+    return await timeCommands(startupCommands(root, largeConfigFile), { root, runs, warmup, children });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function timeCommands(commands, { root, runs, warmup, children }) {
   // Start-up time is mostly waiting for a core: on a shared machine the load says how to read it.
   const loadBefore = os.loadavg()[0];
   const samples = new Map(commands.map((command) => [command.id, []]));
