@@ -6,10 +6,11 @@ import { cosmiconfig } from 'cosmiconfig';
 import { docsHint } from '../docs.js';
 import { ConfigError, type ConfigIssue, errorMessage, SentryError } from '../errors.js';
 import { expandEnv, explainUnsetVariables, secretsFromEnv } from './expand.js';
-import { CONFIG_LIMITS, checkConfigTree } from './limits.js';
+import { checkConfigTree } from './limits.js';
 import { CONFIG_LOADERS } from './loaders.js';
 import type { SentryConfig } from './schema.js';
 import { type ConfigSource, isSimpleSentryConfig, translateSimpleSentry } from './simple-sentry.js';
+import { checkFileSize } from './unreadable.js';
 import { type KnownIds, validateConfig } from './validate.js';
 
 export const MODULE_NAME = 'sentry-git';
@@ -120,19 +121,10 @@ function expandAndValidate(
   };
 }
 
-function tooLarge(file: string, bytes: number): SentryError {
-  return new SentryError(
-    'CONFIG_UNREADABLE',
-    `Cannot read ${file}: it is ${(bytes / 1024 / 1024).toFixed(1)} MB, more than the ${CONFIG_LIMITS.maxBytes / 1024 / 1024} MB a configuration file may be.`,
-    { path: file, fix: 'Check that the path names the configuration file.' },
-  );
-}
-
 function readDotenv(dir: string): Record<string, string> {
   const file = path.join(dir, '.env');
   if (!existsSync(file)) return {};
-  const { size } = statSync(file);
-  if (size > CONFIG_LIMITS.maxBytes) throw tooLarge(file, size);
+  checkFileSize(file, statSync(file).size);
   try {
     return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
   } catch (error) {
@@ -178,8 +170,7 @@ async function locate(options: LoadConfigOptions): Promise<{ file: string; raw: 
           fix: 'Check the path given with -c or SENTRY_CONFIG_PATH.',
         });
       }
-      const { size } = statSync(file);
-      if (size > CONFIG_LIMITS.maxBytes) throw tooLarge(file, size);
+      checkFileSize(file, statSync(file).size);
       const result = await explorer.load(file);
       return { file, raw: result?.config ?? {} };
     }

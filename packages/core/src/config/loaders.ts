@@ -1,30 +1,17 @@
 import type { Loaders } from 'cosmiconfig';
-import { errorMessage, SentryError } from '../errors.js';
-import { CONFIG_LIMITS } from './limits.js';
+import { errorMessage } from '../errors.js';
 import { loadModuleConfig } from './load-module.js';
 import { parseYamlConfig } from './parse-yaml.js';
-
-function unreadable(file: string, problem: string, fix: string): SentryError {
-  return new SentryError('CONFIG_UNREADABLE', `Cannot read ${file}: ${problem}`, { path: file, fix });
-}
+import { checkFileSize, lineAndColumn, unreadable } from './unreadable.js';
 
 /** `Unexpected token } in JSON at position 34` → where that is, as a line and a column. */
 function jsonPosition(content: string, message: string): string {
   const offset = /at position (\d+)/.exec(message)?.[1];
-  if (offset === undefined) return '';
-  const before = content.slice(0, Number(offset));
-  const line = before.split('\n').length;
-  return ` at line ${line}, column ${Number(offset) - before.lastIndexOf('\n')}`;
+  return offset === undefined ? '' : ` at ${lineAndColumn(content, Number(offset))}`;
 }
 
 function loadJson(file: string, content: string): unknown {
-  if (content.length > CONFIG_LIMITS.maxBytes) {
-    throw unreadable(
-      file,
-      `it is ${(content.length / 1024 / 1024).toFixed(1)} MB, more than the ${CONFIG_LIMITS.maxBytes / 1024 / 1024} MB a configuration may be.`,
-      'Check that -c / SENTRY_CONFIG_PATH names the configuration file.',
-    );
-  }
+  checkFileSize(file, content.length);
   try {
     return JSON.parse(content);
   } catch (error) {

@@ -9,8 +9,8 @@ import {
   parseDocument,
   visit,
 } from 'yaml';
-import { SentryError } from '../errors.js';
 import { CONFIG_LIMITS } from './limits.js';
+import { checkFileSize, lineAndColumn, unreadable } from './unreadable.js';
 
 /**
  * The YAML reader for configuration files (`.yaml`, `.yml`, `.sentry-gitrc`), built on the `yaml`
@@ -18,16 +18,6 @@ import { CONFIG_LIMITS } from './limits.js';
  * line: aliases that expand exponentially ("billion laughs") or refer to their own anchor, and
  * brackets nested so deeply that the parser would spend seconds on them.
  */
-
-function unreadable(file: string, problem: string, fix: string): SentryError {
-  return new SentryError('CONFIG_UNREADABLE', `Cannot read ${file}: ${problem}`, { path: file, fix });
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
-}
 
 /** YAML starts a quoted scalar only at the start of a token, not inside a word (`it's`). */
 function startsToken(previous: string | undefined): boolean {
@@ -119,13 +109,7 @@ function aliasCulprit(doc: Document, maxValues: number): Culprit | null {
 }
 
 export function parseYamlConfig(text: string, file: string): unknown {
-  if (text.length > CONFIG_LIMITS.maxBytes) {
-    throw unreadable(
-      file,
-      `it is ${(text.length / 1024 / 1024).toFixed(1)} MB, more than the ${CONFIG_LIMITS.maxBytes / 1024 / 1024} MB a configuration may be.`,
-      'Check that -c / SENTRY_CONFIG_PATH names the configuration file.',
-    );
-  }
+  checkFileSize(file, text.length);
   const deep = deepFlowOffset(text, CONFIG_LIMITS.maxDepth);
   if (deep !== null) {
     throw unreadable(
