@@ -58,10 +58,10 @@ export interface GiteaProviderOptions {
 export type ResolvedGiteaOptions = Required<GiteaProviderOptions>;
 
 /**
- * Timer options stop at an hour: Node's timers overflow past 2^31 ms and fire at once, so a huge
- * requestTimeoutMs would abandon every request instead of waiting longer.
+ * Waits stop at an hour, as the GitLab provider's do: a request or a retry pause longer than that
+ * is a typo (seconds written as milliseconds), which is refused here rather than honoured.
  */
-const MAX_TIMER_MS = 3_600_000;
+const MAX_WAIT_MS = 3_600_000;
 
 function check(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -100,8 +100,8 @@ export function resolveOptions(options: GiteaProviderOptions): ResolvedGiteaOpti
     perPage: check('perPage', options.perPage ?? 50, 1),
     maxProbes: check('maxProbes', options.maxProbes ?? 3, 0),
     retries: check('retries', options.retries ?? 3, 0),
-    retryDelayMs: check('retryDelayMs', options.retryDelayMs ?? 1000, 0, MAX_TIMER_MS),
-    requestTimeoutMs: check('requestTimeoutMs', options.requestTimeoutMs ?? 30_000, 1, MAX_TIMER_MS),
+    retryDelayMs: check('retryDelayMs', options.retryDelayMs ?? 1000, 0, MAX_WAIT_MS),
+    requestTimeoutMs: check('requestTimeoutMs', options.requestTimeoutMs ?? 30_000, 1, MAX_WAIT_MS),
     statusContext: options.statusContext ?? 'sentry-git/deploy',
     userAgent: options.userAgent ?? 'sentry-git',
     fetch: fetchImpl,

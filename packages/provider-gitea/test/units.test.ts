@@ -172,7 +172,7 @@ describe('options', () => {
     expect(createGiteaProvider({ id: 'forgejo' }).id).toBe('forgejo');
   });
 
-  it('bounds the timer options, which Node would fire at once past 2^31 ms', () => {
+  it('bounds the wait options at an hour, as the GitLab provider does', () => {
     expect(() => createGiteaProvider({ requestTimeoutMs: 3_000_000_000 })).toThrow(
       expect.objectContaining({
         code: 'PROVIDER_OPTIONS_INVALID',
