@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { SentryConfig } from '@sentry-git/core';
+import { DEFAULT_DATABASE_PATH } from '@sentry-git/state-sqlite';
 import { plural } from './format.js';
 
 export interface WatchSummaryInput {
@@ -11,13 +12,10 @@ export interface WatchSummaryInput {
   url?: string | undefined;
 }
 
-/**
- * Where the state lives, as the operator looks for it. The SQLite default mirrors
- * @sentry-git/state-sqlite's (`.sentry-git/state.db` beside the configuration).
- */
+/** Where the state lives, as the operator looks for it. */
 export function stateLocation(config: SentryConfig, configDir: string): string {
   const { driver, path: file } = config.state;
-  if (driver === 'sqlite') return path.resolve(configDir, file ?? path.join('.sentry-git', 'state.db'));
+  if (driver === 'sqlite') return path.resolve(configDir, file ?? DEFAULT_DATABASE_PATH);
   if (driver === 'memory') return 'in memory (forgotten on exit)';
   return file ? `${driver} at ${path.resolve(configDir, file)}` : driver;
 }
