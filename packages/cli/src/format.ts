@@ -40,8 +40,3 @@ export function describeRun(run: RunRecord): string {
   const header = `run ${run.id}  ${run.unit}  ${run.trigger}  ${run.status}  ${run.createdAt}${run.error ? `  (${run.error})` : ''}`;
   return `${header}\n${table(JOB_HEAD, jobRows(run.jobs)).replace(/^/gm, '  ')}`;
 }
-
-/** `1 repository`, `3 repositories`: a count with its noun. */
-export function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import type { SentryConfig } from '@sentry-git/core';
+import { plural, type SentryConfig } from '@sentry-git/core';
 import { DEFAULT_DATABASE_PATH } from '@sentry-git/state-sqlite';
-import { plural } from './format.js';
 
 export interface WatchSummaryInput {
   config: SentryConfig;

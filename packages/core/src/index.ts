@@ -80,6 +80,7 @@ export { corePlugin } from './plugins/core-plugin.js';
 export * from './plugins/define.js';
 export { assertPlugin, loadPlugins } from './plugins/load.js';
 export { createRegistry, GIT_FALLBACK_TYPES, type Registry } from './plugins/registry.js';
+export { plural } from './plural.js';
 export * from './redact.js';
 export { abortableDelay, backoffDelay } from './retry.js';
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';

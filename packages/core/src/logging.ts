@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
 import type { EventBus, SentryEvents } from './events.js';
 import type { Logger } from './interfaces/executor.js';
+import { plural } from './plural.js';
 import type { Redactor } from './redact.js';
 
 export interface CreateLoggerOptions {
@@ -44,7 +45,7 @@ function baselineMessage({ repository, heads, deploy }: SentryEvents['baseline']
   if (heads.length === 0) return `${repository}: baseline recorded, no matching branch yet`;
   const listed = heads.slice(0, BASELINE_LISTED).map((head) => `${head.branch}@${short(head.sha)}`);
   const more = heads.length > BASELINE_LISTED ? ` and ${heads.length - BASELINE_LISTED} more` : '';
-  const count = `${heads.length} branch${heads.length === 1 ? '' : 'es'}`;
+  const count = plural(heads.length, 'branch', 'branches');
   const then = deploy ? ' (deploying them: global.deploy_on_first_sight)' : '';
   return `${repository}: baseline recorded, ${count}: ${listed.join(', ')}${more}${then}`;
 }

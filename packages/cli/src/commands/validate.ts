@@ -6,11 +6,11 @@ import {
   createRegistry,
   errorMessage,
   type ProviderTarget,
+  plural,
   timeoutSignal,
 } from '@sentry-git/core';
 import { loadFullConfig } from '../assemble.js';
 import { SentryCommand } from '../base.js';
-import { plural } from '../format.js';
 
 export default class Validate extends SentryCommand {
   static override description =

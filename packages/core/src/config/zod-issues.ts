@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { didYouMean } from '../did-you-mean.js';
 import { type DocsPage, docsHint } from '../docs.js';
 import type { ConfigIssue } from '../errors.js';
+import { plural } from '../plural.js';
 import { formatPath } from './expand.js';
 
 /**
@@ -350,10 +351,6 @@ function valueAt(root: unknown, segments: ReadonlyArray<string | number>): unkno
     current = (current as Record<string | number, unknown>)[segment];
   }
   return current;
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
 }
 
 /** The message for one issue that has none from the schema. */
