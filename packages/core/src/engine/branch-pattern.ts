@@ -3,8 +3,9 @@ import { literalBranch } from './literal-branch.js';
 
 /**
  * Branch patterns are RE2 regular expressions, the syntax of Go programs such as RepoSentry (the
- * original Sentry, also Go, asked for each entry by name), matched by re2js: linear time in the branch name whatever the pattern, so a pattern
- * like `(a+)+$` and a hostile branch name cannot stall the engine as a backtracking engine would.
+ * original Sentry, also Go, asked for each entry by name), matched by re2js: linear time in the
+ * branch name whatever the pattern, so a pattern like `(a+)+$` and a hostile branch name cannot
+ * stall the engine as a backtracking engine would.
  */
 
 /** Why a pattern is refused, and how to write what was meant. */
@@ -67,15 +68,11 @@ function explain(error: RE2JSSyntaxException): BranchPatternProblem {
   };
 }
 
-function compile(pattern: string): RE2JS {
-  return RE2JS.compile(pattern);
-}
-
 /** What RE2 refuses in a `branches` entry, with the reason and a fix; null when it compiles. */
 export function branchPatternProblem(pattern: string): BranchPatternProblem | null {
   if (literalBranch(pattern) !== null) return null;
   try {
-    compile(pattern);
+    RE2JS.compile(pattern);
     return null;
   } catch (error) {
     if (error instanceof RE2JSSyntaxException) return explain(error);
@@ -91,6 +88,6 @@ export function compileBranchPattern(pattern: string): (branch: string) => boole
   // A plain name (most entries: main, develop) needs no regular expression at all.
   const name = literalBranch(pattern);
   if (name !== null) return (branch) => branch === name;
-  const regex = compile(pattern);
+  const regex = RE2JS.compile(pattern);
   return (branch) => regex.testExact(branch);
 }
