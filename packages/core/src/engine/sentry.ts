@@ -19,6 +19,7 @@ import { corePlugin } from '../plugins/core-plugin.js';
 import type { SentryPlugin } from '../plugins/define.js';
 import { loadPlugins } from '../plugins/load.js';
 import { createRegistry, type Registry } from '../plugins/registry.js';
+import { plural } from '../plural.js';
 import { createRedactor, type Redactor } from '../redact.js';
 import { timerDelay } from '../timer-delay.js';
 import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
@@ -626,7 +627,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   /** Aborts every running run, saying why: the grace period ran out, or there was none. */
   function cancelRunningJobs(graceMs: number, reason: string | undefined): void {
     const count = runningJobs.size;
-    const what = count > 0 ? `${count} running job${count === 1 ? '' : 's'}` : 'the runs in progress';
+    const what = count > 0 ? plural(count, 'running job', 'running jobs') : 'the runs in progress';
     const why =
       reason ??
       (graceMs > 0 ? `grace period of ${graceMs / 1000} s over` : 'stopping without a grace period');

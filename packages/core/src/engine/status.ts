@@ -78,9 +78,8 @@ export async function repositoryStatus(input: {
     const heads = await store.getHeads(repo.name);
     const [lastRun] = await store.listRuns({ repository: repo.name, limit: 1 });
     const polls = await store.getPollHealth(repo.name);
+    // Failures come from the store; the engine's book adds only what it schedules.
     const state = health?.get(repo.name) ?? {
-      consecutiveFailures: 0,
-      lastError: null,
       lastPollAt: null,
       nextDueAt: 0,
       effectiveInterval: intervalBounds(repo, { interval: config.polling_interval }).base,
