@@ -1,12 +1,13 @@
-import type {
-  HeadRecord,
-  JobRecord,
-  JobStatus,
-  PollHealth,
-  RunRecord,
-  RunStatus,
-  TriggerKind,
-  UnitKey,
+import {
+  type HeadRecord,
+  type JobRecord,
+  type JobStatus,
+  noPollFailures,
+  type PollHealth,
+  type RunRecord,
+  type RunStatus,
+  type TriggerKind,
+  type UnitKey,
 } from '@sentry-git/core';
 
 export interface HeadRow {
@@ -27,7 +28,7 @@ export interface PollFailureRow {
 
 /** A repository without a row polls fine (or was never polled). */
 export function pollHealthFromRow(row: PollFailureRow | undefined): PollHealth {
-  if (!row) return { consecutiveFailures: 0, lastError: null, lastErrorAt: null, failingSince: null };
+  if (!row) return noPollFailures();
   return {
     consecutiveFailures: row.consecutive_failures,
     lastError: row.last_error,

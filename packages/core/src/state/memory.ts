@@ -13,6 +13,7 @@ import type {
   StateStoreFactory,
 } from '../interfaces/state-store.js';
 import type { HeadRecord, JobRecord, JobStatus, RunRecord, RunSpec, RunStatus } from '../types.js';
+import { noPollFailures } from './no-poll-failures.js';
 
 const DEFAULT_RUN_LIMIT = 20;
 const INTERRUPTED_BY_CRASH = 'interrupted by a crash';
@@ -187,7 +188,7 @@ export function createMemoryStateStore(): StateStore {
     async getPollHealth(repository: string): Promise<PollHealth> {
       assertOpen();
       const health = pollHealth.get(repository);
-      return health ? { ...health } : healthyPolls();
+      return health ? { ...health } : noPollFailures();
     },
 
     async updateRun(id: string, patch: RunPatch): Promise<void> {
@@ -238,10 +239,6 @@ export function createMemoryStateStore(): StateStore {
       closed = true;
     },
   };
-}
-
-function healthyPolls(): PollHealth {
-  return { consecutiveFailures: 0, lastError: null, lastErrorAt: null, failingSince: null };
 }
 
 function newJob(runId: string, position: number, job: RunSpec['jobs'][number]): JobRecord {
