@@ -1,4 +1,4 @@
-import type { Logger } from '@sentry-git/core';
+import { type Logger, plural } from '@sentry-git/core';
 
 /** The clock the summaries run on; tests pass one they move and fire by hand. */
 export interface RejectionLogClock {
@@ -62,7 +62,7 @@ export function createRejectionLog(input: {
     const elapsed = Math.max(1, Math.round((clock.now() - windowStart) / 1000));
     logger.warn(
       { rejected: total, reasons: Object.fromEntries(byReason), intervalSeconds: elapsed },
-      `server: ${total} webhook${total === 1 ? '' : 's'} rejected in the last ${elapsed} s: ${byReason
+      `server: ${plural(total, 'webhook', 'webhooks')} rejected in the last ${elapsed} s: ${byReason
         .map(([reason, count]) => `${count} ${reason}`)
         .join(
           ', ',
