@@ -78,6 +78,29 @@ export interface JobRecord {
   output: string;
   /** Why it failed, timed out, was cancelled or skipped. */
   error: string | null;
+  /**
+   * How many times the runner started this job: 0 while never started, 1 from its first start,
+   * 2 when it ran it again after a crash. Recovery keeps it, so a re-run knows it is one.
+   */
+  attempt: number;
+  /**
+   * What the executor started for this job, so that after a crash the runner can ask the same
+   * executor to adopt it instead of starting a second copy; null until an executor reports one.
+   * Recovery keeps it.
+   */
+  handle: JobHandle | null;
+}
+
+/**
+ * An executor's own record of the work a job started: a process group (`{ executor: 'shell',
+ * pgid, startTime, stateDir }`), a PipelineRun (`{ executor: 'tekton', namespace, name }`).
+ * It must be plain JSON (stores keep it as JSON text; dates as ISO strings). Executors declare
+ * their handle as `interface ShellHandle extends JobHandle { ... }` or as a type alias.
+ */
+export interface JobHandle {
+  /** The id of the executor that started the work: only that executor can adopt it. */
+  executor: string;
+  [key: string]: unknown;
 }
 
 export interface RunRecord {

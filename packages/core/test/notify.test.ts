@@ -41,6 +41,8 @@ function job(repository: string, overrides: Partial<JobRecord> = {}): JobRecord 
     durationMs: 2000,
     output: 'a long deploy log\n',
     error: null,
+    attempt: 1,
+    handle: null,
     ...overrides,
   };
 }

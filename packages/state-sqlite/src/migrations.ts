@@ -77,6 +77,16 @@ export const MIGRATIONS: readonly string[] = [
     failing_since TEXT NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  `
+  -- Which work a crash repeats: how many times a job was started, and the executor's handle on
+  -- what it started (JSON), so recovery can adopt it. A job that had started before this step
+  -- counts as started once.
+  ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN handle TEXT;
+  UPDATE jobs SET attempt = 1
+    WHERE status IN ('running', 'succeeded', 'failed', 'timed_out')
+       OR (status = 'cancelled' AND started_at IS NOT NULL);
+  `,
 ];
 
 /** The schema version this build of the store writes. */

@@ -1,5 +1,6 @@
 import {
   type HeadRecord,
+  type JobHandle,
   type JobRecord,
   type JobStatus,
   noPollFailures,
@@ -65,6 +66,9 @@ export interface JobRow {
   duration_ms: number | null;
   output: string;
   error: string | null;
+  attempt: number;
+  /** JSON text. */
+  handle: string | null;
 }
 
 export function headFromRow(row: HeadRow): HeadRecord {
@@ -109,7 +113,14 @@ export function jobFromRow(row: JobRow): JobRecord {
     durationMs: row.duration_ms,
     output: row.output,
     error: row.error,
+    attempt: row.attempt,
+    handle: row.handle === null ? null : (JSON.parse(row.handle) as JobHandle),
   };
+}
+
+/** A handle as its column keeps it. */
+export function handleToColumn(handle: JobHandle | null): string | null {
+  return handle === null ? null : JSON.stringify(handle);
 }
 
 /** Record field → column, for the fields a patch may change (and only those reach SQL). */
@@ -128,4 +139,6 @@ export const JOB_PATCH_COLUMNS = {
   durationMs: 'duration_ms',
   output: 'output',
   error: 'error',
+  attempt: 'attempt',
+  handle: 'handle',
 } as const;

@@ -23,6 +23,7 @@ import { acquireFileLock } from './lock.js';
 import { assertSupportedVersion, migrate } from './migrations.js';
 import {
   type HeadRow,
+  handleToColumn,
   headFromRow,
   JOB_PATCH_COLUMNS,
   type JobRow,
@@ -290,7 +291,8 @@ function storeOn(db: Database.Database, file: string): StateStore {
 
     async updateJob(id: string, patch: JobPatch): Promise<void> {
       assertOpen();
-      patchRow('jobs', JOB_PATCH_COLUMNS, id, patch);
+      const handle = patch.handle === undefined ? undefined : handleToColumn(patch.handle);
+      patchRow('jobs', JOB_PATCH_COLUMNS, id, { ...patch, handle });
     },
 
     async getRun(id: string): Promise<RunRecord | null> {

@@ -110,6 +110,40 @@ describe('sqlite state store', () => {
     await expect(store.getPollHealth('api')).resolves.toMatchObject({ consecutiveFailures: 1 });
   });
 
+  it('opens a state file of the schema before job attempts and handles: started jobs count one attempt, a running one is adopted after recovery', async () => {
+    const file = await freshFile();
+    mkdirSync(path.dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    for (const step of MIGRATIONS.slice(0, 3)) old.exec(step);
+    old.pragma('user_version = 3');
+    old
+      .prepare(
+        "INSERT INTO runs (id, unit, trigger, status, created_at, started_at, attempts, seq) VALUES ('run-1', 'group:all', 'poll', 'running', '2024-01-01T00:00:01.000Z', '2024-01-01T00:00:02.000Z', 0, 1)",
+      )
+      .run();
+    const insertJob = old.prepare(
+      "INSERT INTO jobs (id, run_id, position, repository, branch, sha, status, started_at) VALUES (?, 'run-1', ?, ?, 'main', ?, ?, ?)",
+    );
+    insertJob.run('done', 0, 'a', sha(1), 'succeeded', '2024-01-01T00:00:02.000Z');
+    insertJob.run('busy', 1, 'b', sha(2), 'running', '2024-01-01T00:00:03.000Z');
+    insertJob.run('skipped', 2, 'c', sha(3), 'skipped', '2024-01-01T00:00:03.000Z');
+    insertJob.run('stopped', 3, 'd', sha(4), 'cancelled', null);
+    insertJob.run('wait', 4, 'e', sha(5), 'queued', null);
+    old.close();
+
+    const store = track(createSqliteStateStore({ path: file }));
+    expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+    const { requeued } = await store.recoverInterrupted();
+    expect(requeued[0]?.jobs.map((j) => [j.id, j.status, j.attempt, j.handle])).toEqual([
+      ['done', 'succeeded', 1, null],
+      ['busy', 'queued', 1, null],
+      ['skipped', 'skipped', 0, null],
+      ['stopped', 'cancelled', 0, null],
+      ['wait', 'queued', 0, null],
+    ]);
+  });
+
   it('refuses a database from a newer version with STATE_SCHEMA_TOO_NEW, without touching it', async () => {
     const file = await freshFile();
     await createSqliteStateStore({ path: file }).close();

@@ -61,7 +61,18 @@ export interface PollFailure {
 
 export type RunPatch = Partial<Pick<RunRecord, 'status' | 'startedAt' | 'finishedAt' | 'error'>>;
 export type JobPatch = Partial<
-  Pick<JobRecord, 'status' | 'exitCode' | 'startedAt' | 'finishedAt' | 'durationMs' | 'output' | 'error'>
+  Pick<
+    JobRecord,
+    | 'status'
+    | 'exitCode'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'durationMs'
+    | 'output'
+    | 'error'
+    | 'attempt'
+    | 'handle'
+  >
 >;
 
 export interface RunFilter {
@@ -120,7 +131,8 @@ export interface StateStore {
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
   /**
    * After a crash: runs left `running` or `queued` become `queued` (their unfinished jobs too,
-   * finished jobs keep their result), or `failed` with policy `fail`.
+   * finished jobs keep their result), or `failed` with policy `fail`. A job left `running` keeps
+   * its `handle` and `attempt`: the runner asks the executor to adopt the work it started.
    */
   recoverInterrupted(options?: { policy?: 'requeue' | 'fail'; now?: string }): Promise<RecoveryResult>;
   /**

@@ -257,6 +257,8 @@ function newJob(runId: string, position: number, job: RunSpec['jobs'][number]): 
     durationMs: null,
     output: '',
     error: null,
+    attempt: 0,
+    handle: null,
   };
 }
 
@@ -353,6 +355,7 @@ const JOB_PATCH_KEYS = [
   'durationMs',
   'output',
   'error',
+  'attempt',
 ] as const satisfies readonly (keyof JobPatch)[];
 
 function applyRunPatch(run: RunRecord, patch: RunPatch): void {
@@ -361,6 +364,10 @@ function applyRunPatch(run: RunRecord, patch: RunPatch): void {
 
 function applyJobPatch(job: JobRecord, patch: JobPatch): void {
   assignDefined(job, patch, JOB_PATCH_KEYS);
+  // Through JSON, as a durable store keeps it: the caller's object stays theirs, and a value
+  // JSON cannot hold reads back here the way it would from SQLite.
+  if (patch.handle !== undefined)
+    job.handle = patch.handle === null ? null : JSON.parse(JSON.stringify(patch.handle));
 }
 
 function invalidRunError(runId: string, reason: string): SentryError {

@@ -43,6 +43,8 @@ export function describeDetection(subject: StoreUnderTest): void {
             durationMs: null,
             output: '',
             error: null,
+            attempt: 0,
+            handle: null,
           },
           {
             id: 'job-2',
@@ -59,6 +61,8 @@ export function describeDetection(subject: StoreUnderTest): void {
             durationMs: null,
             output: '',
             error: null,
+            attempt: 0,
+            handle: null,
           },
         ],
       };

@@ -73,19 +73,26 @@ export function describeDurability(
       );
       await subject.store.updateRun('run-1', { status: 'running', startedAt: at(2) });
       await subject.store.updateJob('job-1', { status: 'succeeded', exitCode: 0, output: 'ok' });
-      await subject.store.updateJob('job-2', { status: 'running', startedAt: at(3) });
+      await subject.store.updateJob('job-2', {
+        status: 'running',
+        startedAt: at(3),
+        attempt: 1,
+        handle: { executor: 'shell', pgid: 77, startTime: at(3) },
+      });
       await subject.store.close();
       subject.store = await reopen();
 
       const { requeued } = await subject.store.recoverInterrupted();
       expect(requeued.map((run) => [run.id, run.status, run.attempts])).toEqual([['run-1', 'queued', 1]]);
-      expect(requeued[0]?.jobs.map((j) => [j.id, j.status])).toEqual([
-        ['job-1', 'succeeded'],
-        ['job-2', 'queued'],
+      expect(requeued[0]?.jobs.map((j) => [j.id, j.status, j.attempt, j.handle])).toEqual([
+        ['job-1', 'succeeded', 0, null],
+        ['job-2', 'queued', 1, { executor: 'shell', pgid: 77, startTime: at(3) }],
       ]);
       await subject.store.close();
       subject.store = await reopen();
-      expect((await subject.store.getRun('run-1'))?.attempts).toBe(1);
+      const reread = await subject.store.getRun('run-1');
+      expect(reread?.attempts).toBe(1);
+      expect(reread?.jobs[1]).toMatchObject({ attempt: 1, handle: { pgid: 77 } });
     });
 
     it('lets one engine at a time hold the engine lock, when the store has one', async (context) => {

@@ -36,7 +36,14 @@ export function describeRecovery(subject: StoreUnderTest): void {
         durationMs: 1000,
         output: 'ok\n',
       });
-      await subject.store.updateJob('busy', { status: 'running', startedAt: at(4), output: 'half' });
+      await subject.store.updateJob('done', { attempt: 1, handle: { executor: 'shell', pgid: 10 } });
+      await subject.store.updateJob('busy', {
+        status: 'running',
+        startedAt: at(4),
+        output: 'half',
+        attempt: 1,
+        handle: { executor: 'shell', pgid: 11, startTime: at(4) },
+      });
     }
 
     it('re-queues running and queued runs by default, oldest first', async () => {
@@ -57,8 +64,22 @@ export function describeRecovery(subject: StoreUnderTest): void {
         durationMs: 1000,
         output: 'ok\n',
       });
-      expect(old?.jobs[1]).toMatchObject({ id: 'busy', status: 'queued', startedAt: null });
-      expect(old?.jobs[2]).toMatchObject({ id: 'wait', status: 'queued', startedAt: null });
+      // The job left running keeps what the runner needs to adopt its work: its handle and attempt.
+      expect(old?.jobs[1]).toMatchObject({
+        id: 'busy',
+        status: 'queued',
+        startedAt: null,
+        attempt: 1,
+        handle: { executor: 'shell', pgid: 11, startTime: at(4) },
+      });
+      expect(old?.jobs[2]).toMatchObject({
+        id: 'wait',
+        status: 'queued',
+        startedAt: null,
+        attempt: 0,
+        handle: null,
+      });
+      expect(old?.jobs[0]).toMatchObject({ attempt: 1, handle: { executor: 'shell', pgid: 10 } });
 
       // A run that never started was not interrupted: attempts stay.
       expect(await subject.store.getRun('r-new')).toMatchObject({ status: 'queued', attempts: 0 });

@@ -53,6 +53,8 @@ export function describeRuns(subject: StoreUnderTest): void {
         durationMs: 2000,
         output: 'deployed\n',
         error: null,
+        attempt: 0,
+        handle: null,
       });
       expect(run?.jobs[1]).toMatchObject({
         id: 'job-2',
@@ -60,6 +62,56 @@ export function describeRuns(subject: StoreUnderTest): void {
         exitCode: 2,
         error: 'exit code 2',
         output: '',
+      });
+    });
+
+    it('keeps a job’s attempt and its executor handle as JSON, and clears the handle patched to null', async () => {
+      await queue(
+        subject.store,
+        spec('run-1', [job('job-1', 'api', 'main', 1), job('job-2', 'web', 'main', 2)]),
+      );
+      const handle = {
+        executor: 'shell',
+        pgid: 4242,
+        startTime: '2024-01-01T00:00:10.000Z',
+        stateDir: '/var/tmp/sentry-git/job-1',
+        nested: { argv: ['sh', '-c', 'deploy'], exited: false, code: null },
+      };
+      await subject.store.updateJob('job-1', { status: 'running', attempt: 1, handle });
+      // The caller's object stays theirs.
+      handle.nested.argv.push('tampered');
+      expect((await subject.store.getRun('run-1'))?.jobs.map((j) => [j.id, j.attempt, j.handle])).toEqual([
+        [
+          'job-1',
+          1,
+          {
+            executor: 'shell',
+            pgid: 4242,
+            startTime: '2024-01-01T00:00:10.000Z',
+            stateDir: '/var/tmp/sentry-git/job-1',
+            nested: { argv: ['sh', '-c', 'deploy'], exited: false, code: null },
+          },
+        ],
+        ['job-2', 0, null],
+      ]);
+      // A patch without them leaves both alone; null clears the handle.
+      await subject.store.updateJob('job-1', { status: 'succeeded', exitCode: 0 });
+      expect((await subject.store.getRun('run-1'))?.jobs[0]).toMatchObject({
+        attempt: 1,
+        handle: { pgid: 4242 },
+      });
+      await subject.store.updateJob('job-1', { attempt: 2, handle: null });
+      expect((await subject.store.getRun('run-1'))?.jobs[0]).toMatchObject({ attempt: 2, handle: null });
+      // A returned handle is a copy.
+      await subject.store.updateJob('job-2', {
+        handle: { executor: 'tekton', namespace: 'ci', name: 'deploy-x' },
+      });
+      const fetched = await subject.store.getRun('run-1');
+      fetched!.jobs[1]!.handle!.name = 'tampered';
+      expect((await subject.store.getRun('run-1'))?.jobs[1]?.handle).toEqual({
+        executor: 'tekton',
+        namespace: 'ci',
+        name: 'deploy-x',
       });
     });
 
