@@ -85,7 +85,7 @@ export * from './redact.js';
 export { abortableDelay, backoffDelay } from './retry.js';
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export { createMemoryStateStore, memoryStateStore } from './state/memory.js';
-export { noPollFailures } from './state/no-poll-failures.js';
+export * from './state/rules/index.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
 export { MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';
 export * from './types.js';

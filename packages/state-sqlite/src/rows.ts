@@ -123,6 +123,43 @@ export function handleToColumn(handle: JobHandle | null): string | null {
   return handle === null ? null : JSON.stringify(handle);
 }
 
+/** A job as `insertJob` binds it. */
+export function jobToRow(job: JobRecord): JobRow {
+  return {
+    id: job.id,
+    run_id: job.runId,
+    position: job.position,
+    repository: job.repository,
+    branch: job.branch,
+    sha: job.sha,
+    previous_sha: job.previousSha,
+    status: job.status,
+    exit_code: job.exitCode,
+    started_at: job.startedAt,
+    finished_at: job.finishedAt,
+    duration_ms: job.durationMs,
+    output: job.output,
+    error: job.error,
+    attempt: job.attempt,
+    handle: handleToColumn(job.handle),
+  };
+}
+
+/** A run as `insertRun` binds it (`seq` is the store's). */
+export function runToRow(run: Omit<RunRecord, 'jobs'>): Omit<RunRow, 'seq'> {
+  return {
+    id: run.id,
+    unit: run.unit,
+    trigger: run.trigger,
+    status: run.status,
+    created_at: run.createdAt,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    error: run.error,
+    attempts: run.attempts,
+  };
+}
+
 /** Record field → column, for the fields a patch may change (and only those reach SQL). */
 export const RUN_PATCH_COLUMNS = {
   status: 'status',
@@ -130,6 +167,9 @@ export const RUN_PATCH_COLUMNS = {
   finishedAt: 'finished_at',
   error: 'error',
 } as const;
+
+/** What recovery may change of a run: a patch, and the interruptions it counts. */
+export const RUN_UPDATE_COLUMNS = { ...RUN_PATCH_COLUMNS, attempts: 'attempts' } as const;
 
 export const JOB_PATCH_COLUMNS = {
   status: 'status',

@@ -2,20 +2,28 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   type DetectionInput,
+  type DetectionPlan,
   type DetectionResult,
   errorMessage,
   isSentryError,
   type JobPatch,
   type PollFailure,
   type PollHealth,
+  planDetection,
+  planPollFailure,
+  planRecovery,
+  type RecoveryPolicy,
   type RecoveryResult,
   type RepositoryHeads,
   type RunFilter,
   type RunPatch,
   type RunRecord,
-  type RunSpec,
+  runQueryOf,
   SentryError,
   type StateStore,
+  stateClosedError,
+  stateNotFoundError,
+  type UnitKey,
 } from '@sentry-git/core';
 import type Database from 'better-sqlite3';
 import { sqliteDriver } from './driver.js';
@@ -27,12 +35,16 @@ import {
   headFromRow,
   JOB_PATCH_COLUMNS,
   type JobRow,
+  jobToRow,
   type PollFailureRow,
   pollHealthFromRow,
   RUN_PATCH_COLUMNS,
+  RUN_UPDATE_COLUMNS,
   type RunRow,
   runFromRows,
+  runToRow,
 } from './rows.js';
+import { prepareStatements, type Statements } from './statements.js';
 
 export interface SqliteStateStoreOptions {
   /**
@@ -55,13 +67,12 @@ export interface SqliteStateStoreOptions {
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
-const DEFAULT_RUN_LIMIT = 20;
-const INTERRUPTED_BY_CRASH = 'interrupted by a crash';
 const IN_MEMORY = ':memory:';
 
 /**
- * The durable state store: one SQLite file in WAL mode. Every write that must be atomic
- * (a detection, a recovery) is one transaction, so a crash leaves either all of it or none.
+ * The durable state store: one SQLite file in WAL mode. Storage only: core's rules plan every
+ * write that decides something, and each plan (a detection, a recovery, a poll failure) is read,
+ * planned and written in one IMMEDIATE transaction, so a crash leaves either all of it or none.
  */
 export function createSqliteStateStore(options: SqliteStateStoreOptions): StateStore {
   const file = resolveFile(options);
@@ -130,11 +141,7 @@ function storeOn(db: Database.Database, file: string): StateStore {
   const locks = new Set<{ release(): void }>();
 
   function assertOpen(): void {
-    if (closed) {
-      throw new SentryError('STATE_CLOSED', `The SQLite state store ${file} is closed.`, {
-        fix: 'Create a new store; a closed one cannot be used again.',
-      });
-    }
+    if (closed) throw stateClosedError(`SQLite ${file}`);
   }
 
   function readRun(id: string): RunRecord | null {
@@ -154,55 +161,36 @@ function storeOn(db: Database.Database, file: string): StateStore {
     return rows.map((row) => runFromRows(row, byRun.get(row.id) ?? []));
   }
 
-  /** Merges into the unit's newest queued run, or creates the run; returns its id. */
-  function writeRun(spec: RunSpec): { runId: string; coalesced: boolean } {
-    const queued = sql.selectQueuedRun.get(spec.unit) as { id: string } | undefined;
-    const runId = queued?.id ?? spec.id;
-    if (!queued)
-      sql.insertRun.run({ id: spec.id, unit: spec.unit, trigger: spec.trigger, createdAt: spec.createdAt });
-    for (const job of spec.jobs) {
-      const same = sql.selectSameJob.get(runId, job.repository, job.branch) as { id: string } | undefined;
-      if (same) {
-        // Keeps its id and previous_sha: the deploy still goes from what was last deployed.
-        sql.updateJobSha.run(job.sha, same.id);
-      } else {
-        sql.insertJob.run({
-          id: job.id,
-          runId,
-          repository: job.repository,
-          branch: job.branch,
-          sha: job.sha,
-          previousSha: job.previousSha,
-        });
-      }
-    }
-    return { runId, coalesced: queued !== undefined };
+  function jobIdsInUse(ids: string[]): string[] {
+    return (sql.selectJobIdsIn.all(JSON.stringify(ids)) as { id: string }[]).map((row) => row.id);
   }
 
+  // IMMEDIATE (`.immediate`): take the write lock before reading what the plan builds on, so
+  // no other connection changes it in between.
   const recordDetection = db.transaction((input: DetectionInput, now: string): DetectionResult => {
-    for (const repository of input.repositories) sql.insertRepository.run(repository, now);
-    for (const change of input.changes) {
-      if (change.after === null) sql.deleteHead.run(change.repository, change.branch);
-      else {
-        const deployed = change.kind === 'baseline' ? change.after : null;
-        sql.upsertHead.run(change.repository, change.branch, change.after, now, deployed);
-      }
-    }
-    if (!input.run) return { run: null, coalesced: false };
-    const { runId, coalesced } = writeRun(input.run);
-    return { run: readRun(runId), coalesced };
+    const spec = input.run;
+    const plan = planDetection(input, {
+      queuedRuns: spec ? readRuns(sql.selectQueuedRunsOfUnit.all(spec.unit) as RunRow[]) : [],
+      runIdInUse: spec !== undefined && sql.selectRun.get(spec.id) !== undefined,
+      jobIdsInUse: spec ? jobIdsInUse(spec.jobs.map((job) => job.id)) : [],
+      now,
+    });
+    writeDetection(sql, plan, now);
+    return plan.result;
   });
 
-  const recover = db.transaction((policy: 'requeue' | 'fail', now: string): RunRecord[] => {
-    const ids = JSON.stringify((sql.selectUnfinishedRunIds.all() as { id: string }[]).map((row) => row.id));
-    if (policy === 'requeue') {
-      sql.requeueJobs.run(ids);
-      sql.requeueRuns.run(ids);
-    } else {
-      sql.cancelJobs.run(INTERRUPTED_BY_CRASH, now, ids);
-      sql.failRuns.run(INTERRUPTED_BY_CRASH, now, ids);
-    }
-    return readRuns(sql.selectRunsByIdOldestFirst.all(ids) as RunRow[]);
+  const recover = db.transaction((policy: RecoveryPolicy, now: string): RecoveryResult => {
+    const plan = planRecovery(readRuns(sql.selectUnfinishedRuns.all() as RunRow[]), policy, now);
+    for (const { id, patch } of plan.runs) patchRow('runs', RUN_UPDATE_COLUMNS, id, patch);
+    for (const { id, patch } of plan.jobs) patchRow('jobs', JOB_PATCH_COLUMNS, id, jobColumns(patch));
+    return plan.result;
+  });
+
+  const recordPollFailure = db.transaction((repository: string, failure: PollFailure): PollHealth => {
+    const previous = pollHealthFromRow(sql.selectPollFailures.get(repository) as PollFailureRow | undefined);
+    const next = planPollFailure(previous, failure);
+    sql.upsertPollFailures.run({ repository, ...next });
+    return next;
   });
 
   function patchRow(
@@ -223,12 +211,7 @@ function storeOn(db: Database.Database, file: string): StateStore {
       sets.length === 0
         ? db.prepare(`SELECT 1 FROM ${table} WHERE id = @id`).get(values) !== undefined
         : db.prepare(`UPDATE ${table} SET ${sets.join(', ')} WHERE id = @id`).run(values).changes > 0;
-    if (!found) {
-      const kind = table === 'runs' ? 'run' : 'job';
-      throw new SentryError('STATE_NOT_FOUND', `No ${kind} with id "${id}" in the state store.`, {
-        details: { [`${kind}Id`]: id },
-      });
-    }
+    if (!found) throw stateNotFoundError(table === 'runs' ? 'run' : 'job', id);
   }
 
   return {
@@ -244,29 +227,12 @@ function storeOn(db: Database.Database, file: string): StateStore {
 
     async recordDetection(input: DetectionInput): Promise<DetectionResult> {
       assertOpen();
-      if (input.run && input.run.jobs.length === 0) {
-        throw invalidRunError(input.run.id, 'it has no jobs');
-      }
-      try {
-        // IMMEDIATE: take the write lock up front instead of failing to upgrade a read lock.
-        return recordDetection.immediate(input, new Date().toISOString());
-      } catch (error) {
-        // A reused run or job id trips a key; the transaction has rolled back all of it.
-        if (
-          error instanceof sqliteDriver().SqliteError &&
-          error.code.startsWith('SQLITE_CONSTRAINT') &&
-          input.run
-        ) {
-          throw invalidRunError(input.run.id, `a run or job id is already in use (${error.message})`, error);
-        }
-        throw error;
-      }
+      return recordDetection.immediate(input, new Date().toISOString());
     },
 
     async recordPollFailure(repository: string, failure: PollFailure): Promise<PollHealth> {
       assertOpen();
-      const row = sql.recordPollFailure.get({ repository, ...failure }) as PollFailureRow;
-      return pollHealthFromRow(row);
+      return recordPollFailure.immediate(repository, failure);
     },
 
     async clearPollFailures(repository: string): Promise<void> {
@@ -291,8 +257,7 @@ function storeOn(db: Database.Database, file: string): StateStore {
 
     async updateJob(id: string, patch: JobPatch): Promise<void> {
       assertOpen();
-      const handle = patch.handle === undefined ? undefined : handleToColumn(patch.handle);
-      patchRow('jobs', JOB_PATCH_COLUMNS, id, { ...patch, handle });
+      patchRow('jobs', JOB_PATCH_COLUMNS, id, jobColumns(patch));
     },
 
     async getRun(id: string): Promise<RunRecord | null> {
@@ -302,30 +267,26 @@ function storeOn(db: Database.Database, file: string): StateStore {
 
     async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
       assertOpen();
+      const query = runQueryOf(filter);
       const where: string[] = [];
-      const params: Record<string, unknown> = {
-        limit: wholeOr(filter.limit, DEFAULT_RUN_LIMIT),
-        offset: wholeOr(filter.offset, 0),
-      };
-      const statuses = filter.status === undefined ? [] : [filter.status].flat();
-      // An empty status list means "any status", like an absent filter.
-      if (statuses.length > 0) {
+      const params: Record<string, unknown> = { limit: query.limit, offset: query.offset };
+      if (query.statuses.length > 0) {
         where.push('status IN (SELECT value FROM json_each(@statuses))');
-        params.statuses = JSON.stringify(statuses);
+        params.statuses = JSON.stringify(query.statuses);
       }
-      if (filter.unit !== undefined) {
+      if (query.unit !== undefined) {
         where.push('unit = @unit');
-        params.unit = filter.unit;
+        params.unit = query.unit;
       }
-      if (filter.trigger !== undefined) {
+      if (query.trigger !== undefined) {
         where.push('trigger = @trigger');
-        params.trigger = filter.trigger;
+        params.trigger = query.trigger;
       }
-      if (filter.repository !== undefined) {
+      if (query.repository !== undefined) {
         where.push(
           'EXISTS (SELECT 1 FROM jobs WHERE jobs.run_id = runs.id AND jobs.repository = @repository)',
         );
-        params.repository = filter.repository;
+        params.repository = query.repository;
       }
       const rows = db
         .prepare(
@@ -336,11 +297,15 @@ function storeOn(db: Database.Database, file: string): StateStore {
       return readRuns(rows);
     },
 
+    async nextQueuedRun(unit: UnitKey): Promise<RunRecord | null> {
+      assertOpen();
+      const [next] = readRuns(sql.selectNextQueuedRun.all(unit) as RunRow[]);
+      return next ?? null;
+    },
+
     async recoverInterrupted(options = {}): Promise<RecoveryResult> {
       assertOpen();
-      const policy = options.policy ?? 'requeue';
-      const runs = recover.immediate(policy, options.now ?? new Date().toISOString());
-      return policy === 'requeue' ? { requeued: runs, failed: [] } : { requeued: [], failed: runs };
+      return recover.immediate(options.policy ?? 'requeue', options.now ?? new Date().toISOString());
     },
 
     async acquireEngineLock(owner: string): Promise<() => Promise<void>> {
@@ -364,81 +329,20 @@ function storeOn(db: Database.Database, file: string): StateStore {
   };
 }
 
-function prepareStatements(db: Database.Database) {
-  return {
-    selectSeen: db.prepare('SELECT 1 FROM repositories WHERE name = ?'),
-    selectHeads: db.prepare('SELECT * FROM heads WHERE repository = ? ORDER BY branch'),
-    insertRepository: db.prepare(
-      'INSERT INTO repositories (name, seen_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
-    ),
-    // A baseline sets deployed_sha; a later move keeps it (only a successful deploy moves it).
-    upsertHead: db.prepare(
-      `INSERT INTO heads (repository, branch, sha, updated_at, deployed_sha) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (repository, branch) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at,
-         deployed_sha = coalesce(excluded.deployed_sha, heads.deployed_sha)`,
-    ),
-    markDeployed: db.prepare('UPDATE heads SET deployed_sha = ? WHERE repository = ? AND branch = ?'),
-    // One statement: the count goes up atomically even if two processes record at once.
-    recordPollFailure: db.prepare(
-      `INSERT INTO poll_failures (repository, consecutive_failures, last_error, last_error_at, failing_since)
-       VALUES (@repository, 1, @error, @at, @at)
-       ON CONFLICT (repository) DO UPDATE SET consecutive_failures = consecutive_failures + 1,
-         last_error = excluded.last_error, last_error_at = excluded.last_error_at
-       RETURNING *`,
-    ),
-    clearPollFailures: db.prepare('DELETE FROM poll_failures WHERE repository = ?'),
-    selectPollFailures: db.prepare('SELECT * FROM poll_failures WHERE repository = ?'),
-    deleteHead: db.prepare('DELETE FROM heads WHERE repository = ? AND branch = ?'),
-    selectQueuedRun: db.prepare(
-      "SELECT id FROM runs WHERE unit = ? AND status = 'queued' ORDER BY seq DESC LIMIT 1",
-    ),
-    insertRun: db.prepare(
-      `INSERT INTO runs (id, unit, trigger, status, created_at, attempts, seq)
-       VALUES (@id, @unit, @trigger, 'queued', @createdAt, 0, (SELECT coalesce(max(seq), 0) + 1 FROM runs))`,
-    ),
-    selectSameJob: db.prepare('SELECT id FROM jobs WHERE run_id = ? AND repository = ? AND branch = ?'),
-    updateJobSha: db.prepare('UPDATE jobs SET sha = ? WHERE id = ?'),
-    insertJob: db.prepare(
-      `INSERT INTO jobs (id, run_id, position, repository, branch, sha, previous_sha, status)
-       VALUES (@id, @runId, (SELECT coalesce(max(position), -1) + 1 FROM jobs WHERE run_id = @runId),
-               @repository, @branch, @sha, @previousSha, 'queued')`,
-    ),
-    selectRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
-    selectJobsOfRun: db.prepare('SELECT * FROM jobs WHERE run_id = ? ORDER BY position'),
-    selectJobsOfRuns: db.prepare(
-      'SELECT * FROM jobs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, position',
-    ),
-    selectUnfinishedRunIds: db.prepare("SELECT id FROM runs WHERE status IN ('queued', 'running')"),
-    selectRunsByIdOldestFirst: db.prepare(
-      'SELECT * FROM runs WHERE id IN (SELECT value FROM json_each(?)) ORDER BY created_at, seq',
-    ),
-    // Only a run that had started was interrupted; a queued one simply waits again.
-    requeueRuns: db.prepare(
-      `UPDATE runs SET attempts = attempts + (status = 'running'), status = 'queued', started_at = NULL
-       WHERE id IN (SELECT value FROM json_each(?))`,
-    ),
-    requeueJobs: db.prepare(
-      `UPDATE jobs SET status = 'queued', started_at = NULL
-       WHERE status = 'running' AND run_id IN (SELECT value FROM json_each(?))`,
-    ),
-    failRuns: db.prepare(
-      `UPDATE runs SET status = 'failed', error = ?, finished_at = ?
-       WHERE id IN (SELECT value FROM json_each(?))`,
-    ),
-    cancelJobs: db.prepare(
-      `UPDATE jobs SET status = 'cancelled', error = ?, finished_at = ?
-       WHERE status IN ('queued', 'running') AND run_id IN (SELECT value FROM json_each(?))`,
-    ),
-  };
+/** Writes a detection plan, in the caller's transaction. */
+function writeDetection(sql: Statements, plan: DetectionPlan, now: string): void {
+  for (const repository of plan.seenRepositories) sql.insertRepository.run(repository, now);
+  for (const write of plan.heads) {
+    if (write.op === 'delete') sql.deleteHead.run(write.repository, write.branch);
+    else sql.upsertHead.run({ ...write, deployedSha: write.deployedSha ?? null });
+  }
+  if (!plan.run) return;
+  if (plan.run.create) sql.insertRun.run(runToRow(plan.run.create));
+  for (const { jobId, sha } of plan.run.shaUpdates) sql.updateJobSha.run(sha, jobId);
+  for (const job of plan.run.newJobs) sql.insertJob.run(jobToRow(job));
 }
 
-function invalidRunError(runId: string, reason: string, cause?: unknown): SentryError {
-  return new SentryError('STATE_INVALID_RUN', `Cannot record run "${runId}": ${reason}.`, {
-    details: { runId },
-    cause,
-  });
-}
-
-function wholeOr(value: number | undefined, fallback: number): number {
-  return value === undefined || !Number.isFinite(value) ? fallback : Math.max(0, Math.floor(value));
+/** A job patch as its columns hold it: the handle as JSON text. */
+function jobColumns(patch: JobPatch): Record<string, unknown> {
+  return { ...patch, handle: patch.handle === undefined ? undefined : handleToColumn(patch.handle) };
 }

@@ -167,13 +167,21 @@ describe('sqlite state store', () => {
     );
   });
 
-  it('rolls back the whole detection when a constraint fails inside the transaction', async () => {
+  it('rolls back the whole detection when a write fails half-way through the plan', async () => {
     const file = await freshFile();
     const store = track(createSqliteStateStore({ path: file }));
     await store.recordDetection({
       repositories: ['api'],
       changes: [{ repository: 'api', branch: 'main', before: null, after: sha(1), kind: 'baseline' }],
     });
+    // The disk "fills up" at the second job: the heads, the run and the first job are written by then.
+    const writer = new Database(file);
+    writer
+      .prepare(
+        "CREATE TRIGGER disk_full BEFORE INSERT ON jobs WHEN NEW.repository = 'web' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+      )
+      .run();
+    writer.close();
     const failing = store.recordDetection({
       repositories: ['api', 'web'],
       changes: [
@@ -186,14 +194,12 @@ describe('sqlite state store', () => {
         trigger: 'poll',
         createdAt: new Date().toISOString(),
         jobs: [
-          { id: 'dup', repository: 'api', branch: 'main', sha: sha(2), previousSha: sha(1) },
-          { id: 'dup', repository: 'web', branch: 'main', sha: sha(3), previousSha: null },
+          { id: 'job-api', repository: 'api', branch: 'main', sha: sha(2), previousSha: sha(1) },
+          { id: 'job-web', repository: 'web', branch: 'main', sha: sha(3), previousSha: null },
         ],
       },
     });
-    await expect(failing).rejects.toMatchObject({ code: 'STATE_INVALID_RUN' });
-    // The store did not pre-check this: SQLite's primary key caught it mid-transaction.
-    await expect(failing).rejects.toHaveProperty('cause.code', 'SQLITE_CONSTRAINT_PRIMARYKEY');
+    await expect(failing).rejects.toThrow('database or disk is full');
 
     await expect(store.getHeads('api')).resolves.toMatchObject({
       seen: true,

@@ -17,9 +17,10 @@ export interface DetectionInput {
   changes: HeadChange[];
   /**
    * The run that deploys the changes. When the unit already has a queued (not yet started)
-   * run, the store merges into it instead: a job for the same repository and branch takes the
-   * newer SHA (keeping its original `previousSha`), other jobs are appended.
-   * A run with no jobs or with a job id already in use throws `STATE_INVALID_RUN` and writes nothing.
+   * run, it merges into the newest one instead: a job for the same repository and branch takes
+   * the newer SHA (keeping its original `previousSha`), other jobs are appended.
+   * A run with no jobs or with an id already in use throws `STATE_INVALID_RUN` and writes nothing.
+   * `planDetection` decides all of this; a store applies its plan.
    */
   run?: RunSpec;
 }
@@ -100,6 +101,11 @@ export interface StateStoreCapabilities {
 /**
  * Keeps heads and run history. A detected change is never lost: the new head and the queued
  * run that deploys it are written in one transaction, before anything runs.
+ *
+ * A store is storage: what to write is decided by core's pure rules (`planDetection`,
+ * `planRecovery`, `planPollFailure`), which a store calls inside its transaction with what it
+ * read there, and whose plan it writes. Queue order, used by `nextQueuedRun`, by the runs handed
+ * to the rules and by recovery, is `createdAt` then the order the store inserted the runs.
  */
 export interface StateStore {
   readonly id: string;
@@ -130,9 +136,15 @@ export interface StateStore {
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
   /**
+   * The run the unit deploys next: its oldest `queued` run in queue order, with its jobs; null
+   * when the unit has none waiting. Runs that started or finished are never returned.
+   */
+  nextQueuedRun(unit: UnitKey): Promise<RunRecord | null>;
+  /**
    * After a crash: runs left `running` or `queued` become `queued` (their unfinished jobs too,
    * finished jobs keep their result), or `failed` with policy `fail`. A job left `running` keeps
    * its `handle` and `attempt`: the runner asks the executor to adopt the work it started.
+   * `planRecovery` decides it; a store applies its plan in one transaction.
    */
   recoverInterrupted(options?: { policy?: 'requeue' | 'fail'; now?: string }): Promise<RecoveryResult>;
   /**

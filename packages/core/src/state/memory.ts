@@ -1,4 +1,3 @@
-import { SentryError } from '../errors.js';
 import type {
   DetectionInput,
   DetectionResult,
@@ -12,11 +11,20 @@ import type {
   StateStore,
   StateStoreFactory,
 } from '../interfaces/state-store.js';
-import type { HeadRecord, JobRecord, JobStatus, RunRecord, RunSpec, RunStatus } from '../types.js';
-import { noPollFailures } from './no-poll-failures.js';
-
-const DEFAULT_RUN_LIMIT = 20;
-const INTERRUPTED_BY_CRASH = 'interrupted by a crash';
+import type { HeadRecord, JobRecord, RunRecord, UnitKey } from '../types.js';
+import {
+  type DetectionPlan,
+  noPollFailures,
+  planDetection,
+  planPollFailure,
+  planRecovery,
+  type RunQuery,
+  type RunUpdate,
+  runQueryOf,
+  stateClosedError,
+  stateNotFoundError,
+  UNFINISHED_STATUSES,
+} from './rules/index.js';
 
 /** A run as kept in memory: `seq` breaks ties of `createdAt` by insertion order. */
 interface StoredRun {
@@ -26,7 +34,8 @@ interface StoredRun {
 
 /**
  * A state store that lives and dies with the process: for tests, dry runs and one-shot
- * `sentry-git run`. Everything handed out is a copy, so callers cannot change it behind its back.
+ * `sentry-git run`. Storage only: core's rules plan every write, computed before anything
+ * changes (its stand-in for a transaction). Everything handed out is a copy.
  */
 export function createMemoryStateStore(): StateStore {
   const heads = new Map<string, Map<string, HeadRecord>>();
@@ -34,111 +43,67 @@ export function createMemoryStateStore(): StateStore {
   /** Repositories whose last polls failed; one that polls fine has no entry. */
   const pollHealth = new Map<string, PollHealth>();
   const runs = new Map<string, StoredRun>();
-  /** job id → run id, to find a job for `updateJob` and to refuse reused job ids. */
+  /** job id → run id, to find a job for `updateJob` and to tell which ids are in use. */
   const jobRuns = new Map<string, string>();
   let nextSeq = 1;
   let closed = false;
 
   function assertOpen(): void {
-    if (closed) throw closedError('memory');
+    if (closed) throw stateClosedError('memory');
   }
 
-  /** The newest queued run of the unit: merging there keeps the latest SHAs in the run that deploys last. */
-  function queuedRunOf(unit: string): StoredRun | undefined {
-    let found: StoredRun | undefined;
-    for (const stored of runs.values()) {
-      if (
-        stored.record.unit === unit &&
-        stored.record.status === 'queued' &&
-        (!found || stored.seq > found.seq)
-      ) {
-        found = stored;
-      }
-    }
-    return found;
+  /** Runs matching `keep`, in queue order (oldest first). */
+  function inQueueOrder(keep: (run: RunRecord) => boolean): RunRecord[] {
+    return [...runs.values()]
+      .filter((stored) => keep(stored.record))
+      .sort(byQueueOrder)
+      .map((stored) => stored.record);
   }
 
-  /**
-   * Builds the run the spec leads to without touching the store, so a bad spec throws before
-   * anything is written (the memory store's stand-in for a transaction).
-   */
-  function planRun(spec: RunSpec): { run: RunRecord; existing: StoredRun | undefined; newJobIds: string[] } {
-    if (spec.jobs.length === 0) throw invalidRunError(spec.id, 'it has no jobs');
-    const existing = queuedRunOf(spec.unit);
-    if (!existing && runs.has(spec.id))
-      throw invalidRunError(spec.id, `a run with id "${spec.id}" already exists`);
-    const run: RunRecord = existing
-      ? structuredClone(existing.record)
-      : {
-          id: spec.id,
-          unit: spec.unit,
-          trigger: spec.trigger,
-          status: 'queued',
-          createdAt: spec.createdAt,
-          startedAt: null,
-          finishedAt: null,
-          error: null,
-          attempts: 0,
-          jobs: [],
-        };
-    const newJobIds: string[] = [];
-    for (const job of spec.jobs) {
-      const same = run.jobs.find(
-        (candidate) => candidate.repository === job.repository && candidate.branch === job.branch,
-      );
-      if (same) {
-        // Keeps its id and previousSha: the deploy still goes from what was last deployed.
-        same.sha = job.sha;
-        continue;
-      }
-      if (jobRuns.has(job.id) || newJobIds.includes(job.id)) {
-        throw invalidRunError(spec.id, `job id "${job.id}" is already in use`);
-      }
-      newJobIds.push(job.id);
-      run.jobs.push(newJob(run.id, nextPosition(run.jobs), job));
-    }
-    return { run, existing, newJobIds };
+  function queuedRunsOf(unit: UnitKey): RunRecord[] {
+    return inQueueOrder((run) => run.unit === unit && run.status === 'queued');
   }
 
-  function writeHeads(input: DetectionInput, now: string): void {
-    for (const repository of input.repositories) seen.add(repository);
-    for (const change of input.changes) {
-      let branches = heads.get(change.repository);
-      if (change.after === null) {
-        branches?.delete(change.branch);
-        continue;
-      }
-      if (!branches) {
-        branches = new Map();
-        heads.set(change.repository, branches);
-      }
-      const previous = branches.get(change.branch);
-      branches.set(change.branch, {
-        repository: change.repository,
-        branch: change.branch,
-        sha: change.after,
-        updatedAt: now,
-        deployedSha: change.kind === 'baseline' ? change.after : (previous?.deployedSha ?? null),
-      });
-    }
-  }
-
-  function findRun(id: string): StoredRun {
+  function findRun(id: string): RunRecord {
     const stored = runs.get(id);
-    if (!stored) throw notFoundError('run', id);
-    return stored;
+    if (!stored) throw stateNotFoundError('run', id);
+    return stored.record;
   }
 
   function findJob(id: string): JobRecord {
     const runId = jobRuns.get(id);
-    const job =
-      runId === undefined ? undefined : runs.get(runId)?.record.jobs.find((candidate) => candidate.id === id);
-    if (!job) throw notFoundError('job', id);
+    const job = runId === undefined ? undefined : runs.get(runId)?.record.jobs.find((j) => j.id === id);
+    if (!job) throw stateNotFoundError('job', id);
     return job;
   }
 
-  function interrupted(): StoredRun[] {
-    return [...runs.values()].filter((stored) => isUnfinished(stored.record.status)).sort(byOldest);
+  function applyDetection(plan: DetectionPlan): void {
+    for (const repository of plan.seenRepositories) seen.add(repository);
+    for (const write of plan.heads) {
+      let branches = heads.get(write.repository);
+      if (write.op === 'delete') {
+        branches?.delete(write.branch);
+        continue;
+      }
+      if (!branches) {
+        branches = new Map();
+        heads.set(write.repository, branches);
+      }
+      const { op: _op, ...head } = write;
+      branches.set(write.branch, {
+        ...head,
+        deployedSha: write.deployedSha ?? branches.get(write.branch)?.deployedSha ?? null,
+      });
+    }
+    if (!plan.run) return;
+    const { create, runId, shaUpdates, newJobs } = plan.run;
+    if (create) runs.set(runId, { record: { ...create, jobs: [] }, seq: nextSeq++ });
+    for (const { jobId, sha } of shaUpdates) findJob(jobId).sha = sha;
+    const run = findRun(runId);
+    for (const job of newJobs) {
+      run.jobs.push(structuredClone(job));
+      jobRuns.set(job.id, runId);
+    }
   }
 
   return {
@@ -155,27 +120,20 @@ export function createMemoryStateStore(): StateStore {
 
     async recordDetection(input: DetectionInput): Promise<DetectionResult> {
       assertOpen();
-      const plan = input.run ? planRun(input.run) : undefined;
-      writeHeads(input, new Date().toISOString());
-      if (!plan) return { run: null, coalesced: false };
-      for (const id of plan.newJobIds) jobRuns.set(id, plan.run.id);
-      if (plan.existing) {
-        plan.existing.record = plan.run;
-      } else {
-        runs.set(plan.run.id, { record: plan.run, seq: nextSeq++ });
-      }
-      return { run: structuredClone(plan.run), coalesced: plan.existing !== undefined };
+      const spec = input.run;
+      const plan = planDetection(input, {
+        queuedRuns: spec ? queuedRunsOf(spec.unit) : [],
+        runIdInUse: spec !== undefined && runs.has(spec.id),
+        jobIdsInUse: spec ? spec.jobs.map((job) => job.id).filter((id) => jobRuns.has(id)) : [],
+        now: new Date().toISOString(),
+      });
+      applyDetection(plan);
+      return structuredClone(plan.result);
     },
 
     async recordPollFailure(repository: string, failure: PollFailure): Promise<PollHealth> {
       assertOpen();
-      const previous = pollHealth.get(repository);
-      const next: PollHealth = {
-        consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1,
-        lastError: failure.error,
-        lastErrorAt: failure.at,
-        failingSince: previous?.failingSince ?? failure.at,
-      };
+      const next = planPollFailure(pollHealth.get(repository) ?? noPollFailures(), failure);
       pollHealth.set(repository, next);
       return { ...next };
     },
@@ -193,7 +151,7 @@ export function createMemoryStateStore(): StateStore {
 
     async updateRun(id: string, patch: RunPatch): Promise<void> {
       assertOpen();
-      applyRunPatch(findRun(id).record, patch);
+      applyPatch(findRun(id), patch, RUN_PATCH_KEYS);
     },
 
     async markDeployed(repository: string, branch: string, sha: string): Promise<void> {
@@ -215,24 +173,30 @@ export function createMemoryStateStore(): StateStore {
 
     async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
       assertOpen();
-      const matching = [...runs.values()]
-        .filter((stored) => matchesFilter(stored.record, filter))
-        .sort(byNewest);
-      const { limit, offset } = pageOf(filter);
-      return matching.slice(offset, offset + limit).map((stored) => structuredClone(stored.record));
+      const query = runQueryOf(filter);
+      const newestFirst = inQueueOrder((run) => matches(run, query)).reverse();
+      return structuredClone(newestFirst.slice(query.offset, query.offset + query.limit));
+    },
+
+    async nextQueuedRun(unit: UnitKey): Promise<RunRecord | null> {
+      assertOpen();
+      const [next] = queuedRunsOf(unit);
+      return next ? structuredClone(next) : null;
     },
 
     async recoverInterrupted(options = {}): Promise<RecoveryResult> {
       assertOpen();
-      const policy = options.policy ?? 'requeue';
-      const now = options.now ?? new Date().toISOString();
-      const affected = interrupted();
-      for (const { record } of affected) {
-        if (policy === 'requeue') requeue(record);
-        else failInterrupted(record, now);
-      }
-      const copies = affected.map((stored) => structuredClone(stored.record));
-      return policy === 'requeue' ? { requeued: copies, failed: [] } : { requeued: [], failed: copies };
+      const unfinished = inQueueOrder((run) =>
+        (UNFINISHED_STATUSES as readonly string[]).includes(run.status),
+      );
+      const plan = planRecovery(
+        unfinished,
+        options.policy ?? 'requeue',
+        options.now ?? new Date().toISOString(),
+      );
+      for (const { id, patch } of plan.runs) applyPatch(findRun(id), patch, RUN_UPDATE_KEYS);
+      for (const { id, patch } of plan.jobs) applyJobPatch(findJob(id), patch);
+      return plan.result;
     },
 
     async close(): Promise<void> {
@@ -241,104 +205,25 @@ export function createMemoryStateStore(): StateStore {
   };
 }
 
-function newJob(runId: string, position: number, job: RunSpec['jobs'][number]): JobRecord {
-  return {
-    id: job.id,
-    runId,
-    position,
-    repository: job.repository,
-    branch: job.branch,
-    sha: job.sha,
-    previousSha: job.previousSha,
-    status: 'queued',
-    exitCode: null,
-    startedAt: null,
-    finishedAt: null,
-    durationMs: null,
-    output: '',
-    error: null,
-    attempt: 0,
-    handle: null,
-  };
-}
-
-function nextPosition(jobs: JobRecord[]): number {
-  return jobs.reduce((max, job) => Math.max(max, job.position + 1), 0);
-}
-
-function requeue(run: RunRecord): void {
-  // Only a run that had started was interrupted; a queued one simply waits again.
-  if (run.status === 'running') run.attempts += 1;
-  run.status = 'queued';
-  run.startedAt = null;
-  for (const job of run.jobs) {
-    if (job.status !== 'running') continue;
-    job.status = 'queued';
-    job.startedAt = null;
-  }
-}
-
-function failInterrupted(run: RunRecord, now: string): void {
-  run.status = 'failed';
-  run.error = INTERRUPTED_BY_CRASH;
-  run.finishedAt = now;
-  for (const job of run.jobs) {
-    if (!isUnfinished(job.status)) continue;
-    job.status = 'cancelled';
-    job.error = INTERRUPTED_BY_CRASH;
-    job.finishedAt = now;
-  }
-}
-
 /** The in-memory store as a factory, registered under the id `memory`. */
 export const memoryStateStore: StateStoreFactory = {
   id: 'memory',
   create: () => createMemoryStateStore(),
 };
 
-function isUnfinished(status: RunStatus | JobStatus): boolean {
-  return status === 'queued' || status === 'running';
+function byQueueOrder(a: StoredRun, b: StoredRun): number {
+  const { createdAt: x } = a.record;
+  const { createdAt: y } = b.record;
+  return x < y ? -1 : x > y ? 1 : a.seq - b.seq;
 }
 
-function byOldest(a: StoredRun, b: StoredRun): number {
-  return a.record.createdAt < b.record.createdAt
-    ? -1
-    : a.record.createdAt > b.record.createdAt
-      ? 1
-      : a.seq - b.seq;
-}
-
-function byNewest(a: StoredRun, b: StoredRun): number {
-  return byOldest(b, a);
-}
-
-function matchesFilter(run: RunRecord, filter: RunFilter): boolean {
-  if (filter.status !== undefined) {
-    const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
-    // An empty list means "any status", like an absent filter.
-    if (statuses.length > 0 && !statuses.includes(run.status)) return false;
-  }
-  if (filter.unit !== undefined && run.unit !== filter.unit) return false;
-  if (filter.trigger !== undefined && run.trigger !== filter.trigger) return false;
-  if (filter.repository !== undefined && !run.jobs.some((job) => job.repository === filter.repository))
+function matches(run: RunRecord, query: RunQuery): boolean {
+  if (query.statuses.length > 0 && !query.statuses.includes(run.status)) return false;
+  if (query.unit !== undefined && run.unit !== query.unit) return false;
+  if (query.trigger !== undefined && run.trigger !== query.trigger) return false;
+  if (query.repository !== undefined && !run.jobs.some((job) => job.repository === query.repository))
     return false;
   return true;
-}
-
-function pageOf(filter: RunFilter): { limit: number; offset: number } {
-  return { limit: wholeOr(filter.limit, DEFAULT_RUN_LIMIT), offset: wholeOr(filter.offset, 0) };
-}
-
-function wholeOr(value: number | undefined, fallback: number): number {
-  return value === undefined || !Number.isFinite(value) ? fallback : Math.max(0, Math.floor(value));
-}
-
-/** Copies the defined keys of a patch: `undefined` means "leave as is", `null` clears. */
-function assignDefined<T extends object>(target: T, patch: Partial<T>, keys: readonly (keyof T)[]): void {
-  for (const key of keys) {
-    const value = patch[key];
-    if (value !== undefined) target[key] = value as T[keyof T];
-  }
 }
 
 const RUN_PATCH_KEYS = [
@@ -347,6 +232,7 @@ const RUN_PATCH_KEYS = [
   'finishedAt',
   'error',
 ] as const satisfies readonly (keyof RunPatch)[];
+const RUN_UPDATE_KEYS = [...RUN_PATCH_KEYS, 'attempts'] as const satisfies readonly (keyof RunUpdate)[];
 const JOB_PATCH_KEYS = [
   'status',
   'exitCode',
@@ -358,32 +244,18 @@ const JOB_PATCH_KEYS = [
   'attempt',
 ] as const satisfies readonly (keyof JobPatch)[];
 
-function applyRunPatch(run: RunRecord, patch: RunPatch): void {
-  assignDefined(run, patch, RUN_PATCH_KEYS);
+/** Copies the listed keys a patch defines: `undefined` means "leave as is", `null` clears. */
+function applyPatch<T extends object>(target: T, patch: Partial<T>, keys: readonly (keyof T)[]): void {
+  for (const key of keys) {
+    const value = patch[key];
+    if (value !== undefined) target[key] = value as T[keyof T];
+  }
 }
 
 function applyJobPatch(job: JobRecord, patch: JobPatch): void {
-  assignDefined(job, patch, JOB_PATCH_KEYS);
+  applyPatch(job, patch, JOB_PATCH_KEYS);
   // Through JSON, as a durable store keeps it: the caller's object stays theirs, and a value
   // JSON cannot hold reads back here the way it would from SQLite.
   if (patch.handle !== undefined)
     job.handle = patch.handle === null ? null : JSON.parse(JSON.stringify(patch.handle));
-}
-
-function invalidRunError(runId: string, reason: string): SentryError {
-  return new SentryError('STATE_INVALID_RUN', `Cannot record run "${runId}": ${reason}.`, {
-    details: { runId },
-  });
-}
-
-function notFoundError(kind: 'run' | 'job', id: string): SentryError {
-  return new SentryError('STATE_NOT_FOUND', `No ${kind} with id "${id}" in the state store.`, {
-    details: { [`${kind}Id`]: id },
-  });
-}
-
-function closedError(store: string): SentryError {
-  return new SentryError('STATE_CLOSED', `The ${store} state store is closed.`, {
-    fix: 'Create a new store; a closed one cannot be used again.',
-  });
 }

@@ -3,7 +3,11 @@ import type { DetectionInput } from '../../interfaces/state-store.js';
 import type { RunRecord } from '../../types.js';
 import { at, change, job, queue, type StoreUnderTest, sha, spec } from './fixtures.js';
 
-/** recordDetection: heads and the queued run in one write, merging into a unit’s queued run. */
+/**
+ * recordDetection: heads and the queued run in one write. The rules (what merges, which SHA wins,
+ * what is refused) have unit tests in core; these check that a store reads what they need (the
+ * unit's queued runs, the ids in use) and writes the whole plan or nothing.
+ */
 export function describeDetection(subject: StoreUnderTest): void {
   describe('recordDetection', () => {
     it('writes the heads and a queued run with queued jobs', async () => {
@@ -111,9 +115,15 @@ export function describeDetection(subject: StoreUnderTest): void {
       expect((await subject.store.getHeads('api')).heads.map((head) => head.sha)).toEqual([sha(3)]);
     });
 
-    it('queues a follow-up run when the unit’s run has started, and merges later changes into that one', async () => {
-      await queue(subject.store, spec('run-1', [job('job-1', 'api', 'main', 2, 1)]));
+    it('merges only into the unit’s queued run: never into a started or finished run, nor another unit’s', async () => {
+      await queue(subject.store, spec('run-1', [job('job-1', 'api', 'main', 2, 1)], { createdAt: at(1) }));
       await subject.store.updateRun('run-1', { status: 'running', startedAt: at(3) });
+      await queue(subject.store, spec('run-done', [job('job-d', 'web', 'main', 1)], { createdAt: at(0) }));
+      await subject.store.updateRun('run-done', { status: 'succeeded', finishedAt: at(1) });
+      await queue(
+        subject.store,
+        spec('run-other', [job('job-o', 'api', 'main', 7)], { unit: 'repository:api', createdAt: at(2) }),
+      );
       const second = await subject.store.recordDetection({
         repositories: ['api'],
         changes: [change('api', 'main', 2, 3)],
@@ -121,61 +131,20 @@ export function describeDetection(subject: StoreUnderTest): void {
       });
       expect(second.coalesced).toBe(false);
       expect(second.run).toMatchObject({ id: 'run-2', status: 'queued' });
-      expect(second.run?.jobs.map((j) => [j.id, j.sha, j.previousSha])).toEqual([['job-2', sha(3), sha(2)]]);
 
+      // The run just queued is the one later changes merge into.
       const third = await subject.store.recordDetection({
         repositories: ['api'],
         changes: [change('api', 'main', 3, 4)],
         run: spec('run-3', [job('job-3', 'api', 'main', 4, 3)], { createdAt: at(5) }),
       });
       expect(third.coalesced).toBe(true);
-      expect(third.run?.id).toBe('run-2');
       expect(third.run?.jobs.map((j) => [j.id, j.sha, j.previousSha])).toEqual([['job-2', sha(4), sha(2)]]);
-      // The running run is untouched.
-      const running = await subject.store.getRun('run-1');
-      expect(running?.status).toBe('running');
-      expect(running?.jobs.map((j) => j.sha)).toEqual([sha(2)]);
-    });
-
-    it('never merges into a finished run', async () => {
-      await queue(subject.store, spec('run-1', [job('job-1', 'api', 'main', 2, 1)]));
-      await subject.store.updateRun('run-1', { status: 'succeeded', startedAt: at(2), finishedAt: at(3) });
-      const next = await queue(
-        subject.store,
-        spec('run-2', [job('job-2', 'api', 'main', 3, 2)], { createdAt: at(4) }),
-      );
-      expect(next.id).toBe('run-2');
-      expect((await subject.store.getRun('run-1'))?.jobs.map((j) => j.sha)).toEqual([sha(2)]);
-    });
-
-    it('never merges runs of different units', async () => {
-      await queue(subject.store, spec('run-1', [job('job-1', 'api', 'main', 1)], { unit: 'group:web' }));
-      const result = await subject.store.recordDetection({
-        repositories: [],
-        changes: [],
-        run: spec('run-2', [job('job-2', 'api', 'main', 2)], { unit: 'repository:api' }),
-      });
-      expect(result.coalesced).toBe(false);
-      expect(result.run?.unit).toBe('repository:api');
-      expect((await subject.store.getRun('run-1'))?.jobs.map((j) => j.sha)).toEqual([sha(1)]);
-      expect(await subject.store.listRuns()).toHaveLength(2);
-    });
-
-    it('rejects a run without jobs with STATE_INVALID_RUN and writes nothing', async () => {
-      await subject.store.recordDetection({
-        repositories: ['api'],
-        changes: [change('api', 'main', null, 1)],
-      });
-      const input: DetectionInput = {
-        repositories: ['api', 'new-repo'],
-        changes: [change('api', 'main', 1, 2), change('new-repo', 'main', null, 3)],
-        run: spec('run-1', []),
-      };
-      await expect(subject.store.recordDetection(input)).rejects.toMatchObject({ code: 'STATE_INVALID_RUN' });
-      expect((await subject.store.getHeads('api')).heads.map((head) => head.sha)).toEqual([sha(1)]);
-      await expect(subject.store.getHeads('new-repo')).resolves.toEqual({ seen: false, heads: [] });
-      await expect(subject.store.getRun('run-1')).resolves.toBeNull();
-      await expect(subject.store.listRuns()).resolves.toEqual([]);
+      const untouched = async (id: string) => (await subject.store.getRun(id))?.jobs.map((j) => j.sha);
+      expect(await untouched('run-1')).toEqual([sha(2)]);
+      expect(await untouched('run-done')).toEqual([sha(1)]);
+      expect(await untouched('run-other')).toEqual([sha(7)]);
+      expect(await subject.store.listRuns()).toHaveLength(4);
     });
 
     it('rejects a job id already in use with STATE_INVALID_RUN and writes nothing', async () => {
@@ -194,15 +163,18 @@ export function describeDetection(subject: StoreUnderTest): void {
       expect((await subject.store.listRuns()).map((run) => run.id)).toEqual(['run-1']);
     });
 
-    it('rejects the same job id twice in one run with STATE_INVALID_RUN and writes nothing', async () => {
+    it('rejects a run id already in use with STATE_INVALID_RUN and writes nothing', async () => {
+      await queue(subject.store, spec('run-1', [job('job-1', 'api', 'main', 1)], { unit: 'repository:api' }));
+      await subject.store.updateRun('run-1', { status: 'succeeded' });
       const input: DetectionInput = {
         repositories: ['web'],
         changes: [change('web', 'main', null, 5)],
-        run: spec('run-1', [job('job-1', 'web', 'main', 5), job('job-1', 'web', 'dev', 6)]),
+        run: spec('run-1', [job('job-2', 'web', 'main', 5)], { unit: 'repository:web' }),
       };
       await expect(subject.store.recordDetection(input)).rejects.toMatchObject({ code: 'STATE_INVALID_RUN' });
       await expect(subject.store.getHeads('web')).resolves.toEqual({ seen: false, heads: [] });
-      await expect(subject.store.listRuns()).resolves.toEqual([]);
+      expect((await subject.store.getRun('run-1'))?.jobs.map((j) => j.id)).toEqual(['job-1']);
+      expect(await subject.store.listRuns()).toHaveLength(1);
     });
   });
 }

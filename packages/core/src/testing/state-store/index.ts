@@ -6,6 +6,7 @@ import type { StoreUnderTest } from './fixtures.js';
 import { describeHeads } from './heads.js';
 import { describeIsolation } from './isolation.js';
 import { describePollHealth } from './poll-health.js';
+import { describeQueue } from './queue.js';
 import { describeRecovery } from './recovery.js';
 import { describeRuns } from './runs.js';
 
@@ -46,6 +47,7 @@ export function describeStateStore(options: StateStoreSuiteOptions): void {
     describeHeads(subject);
     describeDetection(subject);
     describeRuns(subject);
+    describeQueue(subject);
     describeRecovery(subject);
     describePollHealth(subject, reopen);
     describeIsolation(subject);
