@@ -61,7 +61,7 @@ export const ERROR_CATALOGUE = {
     status: 500,
     area: 'config',
     summary: 'No configuration file at the given path (or in the places searched).',
-    fix: 'Pass --config with the path of your file, or run `sentry-git init` to write one.',
+    fix: 'Create sentry.yaml, pass -c FILE, or set SENTRY_CONFIG_PATH.',
   },
   CONFIG_UNREADABLE: {
     class: PERMANENT,

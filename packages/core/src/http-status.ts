@@ -82,8 +82,9 @@ export function readRateLimitHeaders(
 /**
  * When a refused answer may be tried again, or null when it is no rate limit: any 429, and a
  * 403 that names a `Retry-After` (a secondary limit), reports the quota spent, or whose body says
- * so (`saysRateLimited`). `Retry-After` wins over the reset header: it is the server's own
- * instruction and, being relative, immune to clock skew. Without either, a minute.
+ * so (`saysRateLimited`). A spent quota comes back at its reset time (an exact instant, where
+ * `Retry-After` is rounded to seconds); otherwise `Retry-After` (the server's own instruction,
+ * immune to clock skew), then a reset header; without any, a minute (GitHub's advice).
  */
 export function rateLimitResetAt(
   status: number,
@@ -92,11 +93,13 @@ export function rateLimitResetAt(
 ): Date | null {
   const now = options.now ?? Date.now();
   if (status !== 429 && status !== 403) return null;
+  const exhausted = integer(firstHeader(headers, 'x-ratelimit-remaining', 'ratelimit-remaining')) === 0;
+  const reset = resetOf(headers, now);
+  if (exhausted && reset) return reset;
   const retryAfter = parseResetTime(headerValue(headers, 'retry-after'), now);
   if (retryAfter) return retryAfter;
-  const exhausted = integer(firstHeader(headers, 'x-ratelimit-remaining', 'ratelimit-remaining')) === 0;
   if (status === 403 && !exhausted && !options.saysRateLimited) return null;
-  return resetOf(headers, now) ?? new Date(now + DEFAULT_RATE_LIMIT_WAIT_MS);
+  return reset ?? new Date(now + DEFAULT_RATE_LIMIT_WAIT_MS);
 }
 
 /** A status worth sending again: 5xx, except 501 (the server will never do it). */

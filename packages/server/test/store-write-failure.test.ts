@@ -3,16 +3,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSqliteStateStore } from '@sentry-git/state-sqlite';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
-import type BetterSqlite3 from 'better-sqlite3';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { call, engine, next, serve, shellRepository } from './helpers.js';
 
 // better-sqlite3 is state-sqlite's dependency: the second connection uses the same driver.
 const stateSqliteDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../state-sqlite');
-const Database = createRequire(path.join(stateSqliteDir, 'package.json'))(
-  'better-sqlite3',
-) as typeof BetterSqlite3;
+const Database = createRequire(path.join(stateSqliteDir, 'package.json'))('better-sqlite3') as new (
+  file: string,
+) => { exec(sql: string): void; close(): void };
 
 async function metric(url: string, name: string): Promise<number | undefined> {
   const families = parsePrometheusTextFormat((await call(`${url}/metrics`)).text);
@@ -65,6 +64,12 @@ describe('a state store that cannot write', () => {
     ]);
     expect(await metric(url, 'sentry_git_state_write_errors_total')).toBe(1);
     expect(await metric(url, 'sentry_git_state_writable')).toBe(0);
+    expect((await call(`${url}/api/v1/status`)).json.stateStore).toMatchObject({
+      id: 'sqlite',
+      writable: false,
+      failedWrites: 1,
+      lastError: expect.stringContaining('database is locked'),
+    });
     expect(await store.listRuns()).toEqual([]);
 
     // After: the lock is gone; the next poll records the same change, and the server is ready.
@@ -77,5 +82,9 @@ describe('a state store that cannot write', () => {
     expect(await call(`${url}/readyz`)).toMatchObject({ status: 200, json: { status: 'ok' } });
     expect(await metric(url, 'sentry_git_state_write_errors_total')).toBe(1);
     expect(await metric(url, 'sentry_git_state_writable')).toBe(1);
+    expect((await call(`${url}/api/v1/status`)).json.stateStore).toMatchObject({
+      writable: true,
+      failedWrites: 0,
+    });
   });
 });
