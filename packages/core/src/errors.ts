@@ -1,3 +1,5 @@
+import { ERROR_CATALOGUE, type ErrorClass, errorCodeInfo, type SentryErrorCode } from './error-codes.js';
+
 /**
  * Every error sentry-git raises on purpose carries a stable `code` and a message that says what
  * was wrong, where, and how to fix it (semantic-release style). Callers branch on `code`, people
@@ -15,12 +17,13 @@ export interface SentryErrorOptions {
 
 export class SentryError extends Error {
   override readonly name = 'SentryError';
-  readonly code: string;
+  /** A code of the catalogue (error-codes.ts), or one a plugin added to `SentryErrorCodes`. */
+  readonly code: SentryErrorCode;
   readonly fix: string | undefined;
   readonly path: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, options: SentryErrorOptions = {}) {
+  constructor(code: SentryErrorCode, message: string, options: SentryErrorOptions = {}) {
     super(options.fix ? `${message} Fix: ${options.fix}` : message, { cause: options.cause });
     this.code = code;
     this.fix = options.fix;
@@ -63,13 +66,21 @@ export class RateLimitError extends SentryError {
 
   constructor(message: string, options: SentryErrorOptions & { resetAt: Date; limit?: number }) {
     super('RATE_LIMITED', message, {
-      fix: 'Wait for the reset, poll less often (polling_interval), or use a token with a higher limit.',
+      fix: ERROR_CATALOGUE.RATE_LIMITED.fix,
       ...options,
       details: { ...options.details, resetAt: options.resetAt.toISOString() },
     });
     this.resetAt = options.resetAt;
     this.limit = options.limit;
   }
+}
+
+/**
+ * Whether trying again can help, by the catalogue's class of the error's code. Anything that is
+ * not a SentryError (a bug, an unexpected throw) is `permanent`: retrying it hides the bug.
+ */
+export function errorClass(error: unknown): ErrorClass {
+  return isSentryError(error) ? errorCodeInfo(error.code).class : 'permanent';
 }
 
 export function isSentryError(error: unknown): error is SentryError {

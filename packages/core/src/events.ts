@@ -56,6 +56,23 @@ export interface SentryEvents {
     status: number | null;
     error: Error;
   };
+  /** The state store could not record a write (disk full, read-only file): nothing new is recorded. */
+  'state:write-failed': {
+    /** The store method that failed, e.g. `recordDetection`. */
+    operation: string;
+    /** What could not be recorded: the heads of a repository, a run, a job. */
+    subject: string;
+    /** STATE_WRITE_FAILED, the store's own error as its cause. */
+    error: Error;
+    health: {
+      writable: boolean;
+      failedWrites: number;
+      failingSince: string | null;
+      lastError: string | null;
+    };
+  };
+  /** The first successful write after failed ones: the store records again. */
+  'state:write-recovered': { operation: string; failedWrites: number; failingSince: string };
   error: { error: Error; context: string };
 }
 

@@ -53,11 +53,25 @@ export {
   engineLockedDetails,
   engineLockedError,
 } from './engine-lock.js';
+export * from './error-codes.js';
 export * from './errors.js';
 export * from './events.js';
 export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';
 export { classifyGitStderr, type GitRemoteProblem } from './git/failure.js';
 export { isHttpUrl, redactUrl, splitUrlCredentials, type UrlCredentials } from './git/url.js';
+export {
+  DEFAULT_RATE_LIMIT_WAIT_MS,
+  type HeaderSource,
+  type HttpFailureCode,
+  type HttpFailureInput,
+  type HttpFailureWords,
+  httpFailure,
+  httpFailureCode,
+  isRetryableStatus,
+  parseResetTime,
+  rateLimitResetAt,
+  readRateLimitHeaders,
+} from './http-status.js';
 export type * from './interfaces/executor.js';
 export type * from './interfaces/provider.js';
 export type * from './interfaces/state-store.js';
@@ -82,10 +96,16 @@ export { assertPlugin, loadPlugins } from './plugins/load.js';
 export { createRegistry, GIT_FALLBACK_TYPES, type Registry } from './plugins/registry.js';
 export { plural } from './plural.js';
 export * from './redact.js';
-export { abortableDelay, backoffDelay } from './retry.js';
+export { abortableDelay, backoffDelay, type RetryAttempt, type RetryOptions, retry } from './retry.js';
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export { createMemoryStateStore, memoryStateStore } from './state/memory.js';
 export * from './state/rules/index.js';
+export {
+  type ObservedStateStore,
+  observeStateWrites,
+  type StateWriteHealth,
+  stateWriteHealth,
+} from './state/write-health.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
 export { MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';
 export * from './types.js';

@@ -209,7 +209,7 @@ describe('redaction', () => {
     );
     const value = redactor.redactValue({
       list: ['s3cr3t/+token'],
-      error: new SentryError('X', 'bad s3cr3t/+token'),
+      error: new SentryError('INTERNAL_ERROR', 'bad s3cr3t/+token'),
     });
     expect(JSON.stringify(value.list)).not.toContain('s3cr3t');
     expect(value.error.message).not.toContain('s3cr3t');

@@ -1,6 +1,5 @@
-import { RateLimitError, type Redactor, SentryError } from '@sentry-git/core';
+import { httpFailure, type Redactor, SentryError } from '@sentry-git/core';
 import type { ResolvedTarget } from './address.js';
-import { rateLimitedUntil } from './rate-limit.js';
 import { NetworkFailure } from './transport.js';
 
 /** What a failed call was doing, for its message. */
@@ -52,79 +51,55 @@ function fromResponse(response: FailedResponse, context: CallContext): SentryErr
   const { target } = context;
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   const said = serverMessage(response, context.redactor);
-  const details = {
-    repository: target.repository,
-    url: target.safeUrl,
-    api: target.apiBase,
+  const attempts = `${context.attempts} attempt${context.attempts === 1 ? '' : 's'}`;
+  return httpFailure({
     status: response.status,
-  };
-  const path = target.repository;
-
-  const resetAt = rateLimitedUntil(response.status, response.headers);
-  if (resetAt) {
-    const limit = Number(
-      response.headers.get('x-ratelimit-limit') ?? response.headers.get('ratelimit-limit'),
-    );
-    return new RateLimitError(
-      `The Gitea API at ${target.apiBase} is rate limited (${status}) while trying to ${context.action} ${where(context)}; it can be asked again at ${resetAt.toISOString()}.`,
-      { resetAt, ...(Number.isFinite(limit) && limit > 0 ? { limit } : {}), path, details },
-    );
-  }
-  if (response.status === 401) {
-    return new SentryError(
-      'PROVIDER_AUTH_FAILED',
-      `Gitea refused the credentials while trying to ${context.action} ${where(context)} (${status}${said}).`,
-      {
-        fix: target.token
-          ? `check monitor.auth.token: it must be a valid, unexpired Gitea/Forgejo access token (Settings → Applications) with the scope ${SCOPES}.`
-          : `set monitor.auth.token to a Gitea/Forgejo access token with the scope ${SCOPES}.`,
-        path,
-        details,
-      },
-    );
-  }
-  if (response.status === 403) {
-    return new SentryError(
-      'PROVIDER_AUTH_FAILED',
-      `Gitea denied access while trying to ${context.action} ${where(context)} (${status}${said}).`,
-      {
-        fix: `give the token in monitor.auth.token the scope ${SCOPES}, and its user access to the repository.`,
-        path,
-        details,
-      },
-    );
-  }
-  if (response.status === 404) {
-    return new SentryError(
-      'PROVIDER_NOT_FOUND',
-      `Gitea found nothing while trying to ${context.action} ${where(context)} (${status} from ${target.apiBase}${said}).`,
-      {
-        fix: 'check monitor.repo_url (owner/name) and monitor.api_base_url; Gitea also answers 404 for a private repository when the token (monitor.auth.token) is missing or its user cannot read it.',
-        path,
-        details,
-      },
-    );
-  }
-  if (response.status >= 500) {
-    return new SentryError(
-      'PROVIDER_UNREACHABLE',
-      `The Gitea API at ${target.apiBase} failed while trying to ${context.action} ${where(context)} (${status} after ${context.attempts} attempt${context.attempts === 1 ? '' : 's'}${said}).`,
-      {
-        fix: 'check the Gitea server and its logs; with monitor.fallback_to_git the branches are read with git ls-remote meanwhile.',
-        path,
-        details,
-      },
-    );
-  }
-  return new SentryError(
-    'PROVIDER_BAD_RESPONSE',
-    `Gitea answered ${status} while trying to ${context.action} ${where(context)}${said}.`,
-    {
-      fix: 'check that monitor.api_base_url points at a Gitea or Forgejo API (…/api/v1) of version 1.22 or later.',
-      path,
-      details,
+    headers: response.headers,
+    // Gitea's own API never rate limits: any other 4xx means a wrong API root or an old Gitea.
+    otherStatus: 'PROVIDER_BAD_RESPONSE',
+    path: target.repository,
+    details: {
+      repository: target.repository,
+      url: target.safeUrl,
+      api: target.apiBase,
+      status: response.status,
     },
-  );
+    describe: (code, resetAt) => {
+      switch (code) {
+        case 'RATE_LIMITED':
+          return {
+            message: `The Gitea API at ${target.apiBase} is rate limited (${status}) while trying to ${context.action} ${where(context)}; it can be asked again at ${resetAt?.toISOString()}.`,
+          };
+        case 'PROVIDER_AUTH_FAILED':
+          return response.status === 401
+            ? {
+                message: `Gitea refused the credentials while trying to ${context.action} ${where(context)} (${status}${said}).`,
+                fix: target.token
+                  ? `check monitor.auth.token: it must be a valid, unexpired Gitea/Forgejo access token (Settings → Applications) with the scope ${SCOPES}.`
+                  : `set monitor.auth.token to a Gitea/Forgejo access token with the scope ${SCOPES}.`,
+              }
+            : {
+                message: `Gitea denied access while trying to ${context.action} ${where(context)} (${status}${said}).`,
+                fix: `give the token in monitor.auth.token the scope ${SCOPES}, and its user access to the repository.`,
+              };
+        case 'PROVIDER_NOT_FOUND':
+          return {
+            message: `Gitea found nothing while trying to ${context.action} ${where(context)} (${status} from ${target.apiBase}${said}).`,
+            fix: 'check monitor.repo_url (owner/name) and monitor.api_base_url; Gitea also answers 404 for a private repository when the token (monitor.auth.token) is missing or its user cannot read it.',
+          };
+        case 'PROVIDER_UNREACHABLE':
+          return {
+            message: `The Gitea API at ${target.apiBase} failed while trying to ${context.action} ${where(context)} (${status} after ${attempts}${said}).`,
+            fix: 'check the Gitea server and its logs; with monitor.fallback_to_git the branches are read with git ls-remote meanwhile.',
+          };
+        default:
+          return {
+            message: `Gitea answered ${status} while trying to ${context.action} ${where(context)}${said}.`,
+            fix: 'check that monitor.api_base_url points at a Gitea or Forgejo API (…/api/v1) of version 1.22 or later.',
+          };
+      }
+    },
+  });
 }
 
 /** An answer that could not be used (not JSON, missing fields). */

@@ -1,4 +1,4 @@
-import { abortableDelay, backoffDelay, timeoutSignal } from '@sentry-git/core';
+import { isRetryableStatus, retry, timeoutSignal } from '@sentry-git/core';
 
 /** What the transport needs: credentials, retry policy and the fetch to send with. */
 export interface TransportOptions {
@@ -32,9 +32,9 @@ function describeNetworkError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function retryable(status: number): boolean {
-  // 501 says the server will never do it: sending it again changes nothing.
-  return status >= 500 && status !== 501;
+/** A 5xx answer with retries left: its body is dropped and the request sent again. */
+class RetryableAnswer extends Error {
+  override readonly name = 'RetryableAnswer';
 }
 
 /**
@@ -45,10 +45,6 @@ function retryable(status: number): boolean {
  * everything at once with its reason.
  */
 export function createTransport(options: TransportOptions): typeof fetch {
-  function delay(attempt: number): number {
-    return backoffDelay(attempt, options.retryDelayMs, MAX_DELAY_MS);
-  }
-
   return async function giteaFetch(input, init = {}) {
     const signal = init.signal ?? undefined;
     const headers = new Headers(init.headers);
@@ -56,25 +52,32 @@ export function createTransport(options: TransportOptions): typeof fetch {
     headers.set('user-agent', options.userAgent);
     if (options.token) headers.set('authorization', `token ${options.token}`);
 
-    for (let attempt = 0; ; attempt += 1) {
-      signal?.throwIfAborted();
-      const timeout = timeoutSignal(options.requestTimeoutMs);
-      const attemptSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
-      let response: Response;
-      try {
-        response = await options.fetch(input, { ...init, headers, signal: attemptSignal });
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        if (attempt >= options.retries) throw new NetworkFailure(error, attempt + 1);
-        await abortableDelay(delay(attempt), signal);
-        continue;
-      }
-      if (retryable(response.status) && attempt < options.retries) {
-        await response.body?.cancel().catch(() => undefined);
-        await abortableDelay(delay(attempt), signal);
-        continue;
-      }
-      return response;
-    }
+    return retry(
+      async ({ attempt, retriesLeft }) => {
+        signal?.throwIfAborted();
+        const timeout = timeoutSignal(options.requestTimeoutMs);
+        const attemptSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+        let response: Response;
+        try {
+          response = await options.fetch(input, { ...init, headers, signal: attemptSignal });
+        } catch (error) {
+          if (signal?.aborted) throw signal.reason;
+          throw new NetworkFailure(error, attempt);
+        }
+        // The last 5xx goes back to gitea-js, which throws it as the Response.
+        if (isRetryableStatus(response.status) && retriesLeft > 0) {
+          await response.body?.cancel().catch(() => undefined);
+          throw new RetryableAnswer(`HTTP ${response.status}`);
+        }
+        return response;
+      },
+      {
+        retries: options.retries,
+        baseMs: options.retryDelayMs,
+        maxMs: MAX_DELAY_MS,
+        signal,
+        shouldRetry: (error) => error instanceof NetworkFailure || error instanceof RetryableAnswer,
+      },
+    );
   };
 }

@@ -1,4 +1,14 @@
-import { RateLimitError, type RateLimitInfo, type Redactor, SentryError } from '@sentry-git/core';
+import {
+  httpFailure,
+  type RateLimitInfo,
+  type Redactor,
+  rateLimitResetAt,
+  readRateLimitHeaders,
+  SentryError,
+} from '@sentry-git/core';
+
+const UNREACHABLE_FIX =
+  'check that the API is reachable from here (DNS, proxy, firewall) and monitor.api_base_url; set monitor.fallback_to_git: true to poll with git ls-remote while the API is down.';
 
 /** Response headers as octokit hands them over (lower-case names). */
 export type ResponseHeaders = Record<string, string | number | undefined>;
@@ -33,48 +43,22 @@ export interface FailureContext {
   retries: number;
 }
 
-// GitHub's documented advice for a secondary limit without retry-after: wait at least a minute.
-const SECONDARY_LIMIT_WAIT_MS = 60_000;
-
-function header(headers: ResponseHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  return value === undefined || value === null ? undefined : String(value);
-}
-
 /** `x-ratelimit-*` headers as the engine reports them, or undefined when the answer had none. */
 export function rateLimitInfo(headers: ResponseHeaders | undefined): RateLimitInfo | undefined {
-  const remaining = Number(header(headers, 'x-ratelimit-remaining'));
-  if (!Number.isFinite(remaining)) return undefined;
-  const info: RateLimitInfo = { remaining };
-  const limit = Number(header(headers, 'x-ratelimit-limit'));
-  if (Number.isFinite(limit)) info.limit = limit;
-  const reset = Number(header(headers, 'x-ratelimit-reset'));
-  if (Number.isFinite(reset) && reset > 0) info.resetAt = new Date(reset * 1000).toISOString();
-  return info;
+  return readRateLimitHeaders(headers);
 }
 
 /**
  * When a 403/429 may be retried, or null when it is not a rate limit (a missing permission).
  * `retry-after` first (secondary limits), then `x-ratelimit-reset` once `remaining` is 0, as
- * GitHub's rate-limit guide orders them.
+ * GitHub's rate-limit guide orders them; a 403 whose message speaks of a rate limit or abuse
+ * detection without either header waits a minute, as GitHub advises. Core's shared mapping.
  */
 export function rateLimitReset(failure: RequestFailure, now = Date.now()): Date | null {
-  if (failure.status !== 403 && failure.status !== 429) return null;
-  const headers = failure.response?.headers;
-  const retryAfter = header(headers, 'retry-after');
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return new Date(now + Math.max(0, seconds) * 1000);
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return new Date(date);
-  }
-  const reset = Number(header(headers, 'x-ratelimit-reset'));
-  if (header(headers, 'x-ratelimit-remaining') === '0' && Number.isFinite(reset))
-    return new Date(reset * 1000);
-  if (failure.status === 429 || /rate limit|abuse/i.test(failure.message)) {
-    return new Date(now + SECONDARY_LIMIT_WAIT_MS);
-  }
-  return null;
+  return rateLimitResetAt(failure.status, failure.response?.headers, {
+    now,
+    saysRateLimited: /rate limit|abuse/i.test(failure.message),
+  });
 }
 
 /** GitHub's own words from an error body (`{"message": ...}`), without the documentation link. */
@@ -104,58 +88,53 @@ export function providerError(error: unknown, context: FailureContext): SentryEr
   const status = error.status;
   const tried = context.retries > 0 ? ` (tried ${context.retries + 1} times)` : '';
 
-  if (status >= 500 || !error.response) {
-    const what = error.response ? `GitHub answered ${status}: ${said}` : `network error: ${said}`;
+  if (!error.response) {
     return new SentryError(
       'PROVIDER_UNREACHABLE',
-      `Could not ${context.action} of ${where} at ${context.baseUrl}${tried}; ${what}`,
-      {
-        fix: 'check that the API is reachable from here (DNS, proxy, firewall) and monitor.api_base_url; set monitor.fallback_to_git: true to poll with git ls-remote while the API is down.',
-        path,
-        details: { ...details, status },
-      },
+      `Could not ${context.action} of ${where} at ${context.baseUrl}${tried}; network error: ${said}`,
+      { fix: UNREACHABLE_FIX, path, details: { ...details, status } },
     );
   }
-  const resetAt = rateLimitReset(error);
-  if (resetAt) {
-    const limit = Number(header(error.response.headers, 'x-ratelimit-limit'));
-    return new RateLimitError(
-      `GitHub rate limit reached while trying to ${context.action} of ${where} (${status}: ${said}); next try after ${resetAt.toISOString()}.`,
-      { resetAt, path, details: { ...details, status }, ...(Number.isFinite(limit) ? { limit } : {}) },
-    );
-  }
-  if (status === 401) {
-    return new SentryError('PROVIDER_AUTH_FAILED', `GitHub refused the credentials for ${where}: ${said}`, {
-      fix: 'check monitor.auth.token: it must be a valid, unexpired GitHub token (a fine-grained token with "Contents: read" and, for report_status, "Commit statuses: read and write"; or a classic token with the repo scope).',
-      path,
-      details: { ...details, status },
-    });
-  }
-  if (status === 403) {
-    return new SentryError('PROVIDER_AUTH_FAILED', `GitHub forbade ${context.action} of ${where}: ${said}`, {
-      fix: 'give the token in monitor.auth.token access to this repository ("Contents: read"; "Commit statuses: read and write" for report_status) and authorize it for the organization\'s SAML SSO if it uses one.',
-      path,
-      details: { ...details, status },
-    });
-  }
-  if (status === 404 || (status === 422 && /no commit found/i.test(said))) {
-    return new SentryError(
-      'PROVIDER_NOT_FOUND',
-      `GitHub found nothing to ${context.action} of ${where}: ${said}`,
-      {
-        fix: 'check monitor.repo_url (and monitor.api_base_url for GitHub Enterprise Server); GitHub answers 404 for a private repository the token cannot see, so also check that monitor.auth.token has access to it.',
-        path,
-        details: { ...details, status },
-      },
-    );
-  }
-  return new SentryError(
-    'PROVIDER_REQUEST_REJECTED',
-    `GitHub rejected the request to ${context.action} of ${where} (${status}): ${said}`,
-    {
-      fix: "check the values sent (commit SHA, status fields) and the token's permissions.",
-      path,
-      details: { ...details, status },
+  // "No commit found for SHA" is GitHub's 422 for a commit that does not exist.
+  const notFound = status === 422 && /no commit found/i.test(said);
+  return httpFailure({
+    status: notFound ? 404 : status,
+    headers: error.response.headers,
+    saysRateLimited: /rate limit|abuse/i.test(error.message),
+    path,
+    details: { ...details, status },
+    describe: (code, resetAt) => {
+      switch (code) {
+        case 'PROVIDER_UNREACHABLE':
+          return {
+            message: `Could not ${context.action} of ${where} at ${context.baseUrl}${tried}; GitHub answered ${status}: ${said}`,
+            fix: UNREACHABLE_FIX,
+          };
+        case 'RATE_LIMITED':
+          return {
+            message: `GitHub rate limit reached while trying to ${context.action} of ${where} (${status}: ${said}); next try after ${resetAt?.toISOString()}.`,
+          };
+        case 'PROVIDER_AUTH_FAILED':
+          return status === 401
+            ? {
+                message: `GitHub refused the credentials for ${where}: ${said}`,
+                fix: 'check monitor.auth.token: it must be a valid, unexpired GitHub token (a fine-grained token with "Contents: read" and, for report_status, "Commit statuses: read and write"; or a classic token with the repo scope).',
+              }
+            : {
+                message: `GitHub forbade ${context.action} of ${where}: ${said}`,
+                fix: 'give the token in monitor.auth.token access to this repository ("Contents: read"; "Commit statuses: read and write" for report_status) and authorize it for the organization\'s SAML SSO if it uses one.',
+              };
+        case 'PROVIDER_NOT_FOUND':
+          return {
+            message: `GitHub found nothing to ${context.action} of ${where}: ${said}`,
+            fix: 'check monitor.repo_url (and monitor.api_base_url for GitHub Enterprise Server); GitHub answers 404 for a private repository the token cannot see, so also check that monitor.auth.token has access to it.',
+          };
+        default:
+          return {
+            message: `GitHub rejected the request to ${context.action} of ${where} (${status}): ${said}`,
+            fix: "check the values sent (commit SHA, status fields) and the token's permissions.",
+          };
+      }
     },
-  );
+  });
 }

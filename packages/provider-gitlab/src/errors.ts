@@ -1,4 +1,7 @@
-import { RateLimitError, type Redactor, SentryError } from '@sentry-git/core';
+import { httpFailure, RateLimitError, type Redactor, SentryError } from '@sentry-git/core';
+
+const UNREACHABLE_FIX =
+  'check that the GitLab host answers from here (DNS, proxy, TLS) and monitor.api_base_url; set monitor.fallback_to_git: true to list branches with git ls-remote meanwhile.';
 
 /** What an error message needs to say where the problem is. */
 export interface ErrorScope {
@@ -42,59 +45,55 @@ export function gitlabMessage(body: unknown, redactor: Redactor): string {
   return '';
 }
 
-/** The SentryError for a non-2xx answer that is not a rate limit. */
+/** The SentryError for a non-2xx answer, by core's shared HTTP-status mapping. */
 export function httpError(
   scope: ErrorScope,
   request: RequestLabel,
   status: number,
   body: unknown,
+  headers?: Headers,
 ): SentryError {
   const said = gitlabMessage(body, scope.redactor);
   const answer = said ? `${status} (${said})` : String(status);
-  const info = details(scope, request, { status, gitlabMessage: said });
-  if (status === 401) {
-    return new SentryError(
-      'PROVIDER_AUTH_FAILED',
-      `GitLab refused the token for ${where(scope)}: ${request.method} ${request.endpoint} answered ${answer}.`,
-      {
-        fix: 'check monitor.auth.token: a personal, project or group access token (scope read_api; api to report commit statuses) that has not expired or been revoked. OAuth tokens need the bearer authScheme.',
-        path: scope.repository,
-        details: info,
-      },
-    );
-  }
-  if (status === 403) {
-    return new SentryError(
-      'PROVIDER_AUTH_FAILED',
-      `GitLab denied ${request.method} ${request.endpoint} for ${where(scope)}: ${answer}.`,
-      {
-        fix: 'give the token in monitor.auth.token the scope and role this needs: read_api (Reporter) to read branches and compare, api (Developer) to set commit statuses.',
-        path: scope.repository,
-        details: info,
-      },
-    );
-  }
-  if (status === 404) {
-    return new SentryError(
-      'PROVIDER_NOT_FOUND',
-      `GitLab found nothing at ${request.method} ${request.endpoint} for ${where(scope)}: ${answer}.`,
-      {
-        fix: `check monitor.repo_url (project path "${scope.projectPath}") and monitor.api_base_url; GitLab also answers 404 for a private project the token cannot see, so check monitor.auth.token too.`,
-        path: scope.repository,
-        details: info,
-      },
-    );
-  }
-  if (status >= 500) return unreachableError(scope, request, `answered ${answer}`);
-  return new SentryError(
-    'PROVIDER_BAD_RESPONSE',
-    `GitLab answered ${answer} to ${request.method} ${request.endpoint} for ${where(scope)}.`,
-    {
-      fix: 'check the GitLab version and monitor.api_base_url; this provider needs the v4 REST API.',
-      path: scope.repository,
-      details: info,
+  const rateLimit = `GitLab rate limit reached for ${where(scope)} (${request.method} ${request.endpoint})`;
+  return httpFailure({
+    status,
+    headers,
+    otherStatus: 'PROVIDER_BAD_RESPONSE',
+    path: scope.repository,
+    details: details(scope, request, { status, gitlabMessage: said }),
+    describe: (code, resetAt) => {
+      switch (code) {
+        case 'RATE_LIMITED':
+          return { message: `${rateLimit}; it resets at ${resetAt?.toISOString()}.` };
+        case 'PROVIDER_AUTH_FAILED':
+          return status === 401
+            ? {
+                message: `GitLab refused the token for ${where(scope)}: ${request.method} ${request.endpoint} answered ${answer}.`,
+                fix: 'check monitor.auth.token: a personal, project or group access token (scope read_api; api to report commit statuses) that has not expired or been revoked. OAuth tokens need the bearer authScheme.',
+              }
+            : {
+                message: `GitLab denied ${request.method} ${request.endpoint} for ${where(scope)}: ${answer}.`,
+                fix: 'give the token in monitor.auth.token the scope and role this needs: read_api (Reporter) to read branches and compare, api (Developer) to set commit statuses.',
+              };
+        case 'PROVIDER_NOT_FOUND':
+          return {
+            message: `GitLab found nothing at ${request.method} ${request.endpoint} for ${where(scope)}: ${answer}.`,
+            fix: `check monitor.repo_url (project path "${scope.projectPath}") and monitor.api_base_url; GitLab also answers 404 for a private project the token cannot see, so check monitor.auth.token too.`,
+          };
+        case 'PROVIDER_UNREACHABLE':
+          return {
+            message: `GitLab could not be reached for ${where(scope)}: ${request.method} ${request.endpoint} answered ${answer}.`,
+            fix: UNREACHABLE_FIX,
+          };
+        default:
+          return {
+            message: `GitLab answered ${answer} to ${request.method} ${request.endpoint} for ${where(scope)}.`,
+            fix: 'check the GitLab version and monitor.api_base_url; this provider needs the v4 REST API.',
+          };
+      }
     },
-  );
+  });
 }
 
 export function unreachableError(
@@ -107,7 +106,7 @@ export function unreachableError(
     'PROVIDER_UNREACHABLE',
     `GitLab could not be reached for ${where(scope)}: ${request.method} ${request.endpoint} ${scope.redactor.redact(what)}.`,
     {
-      fix: 'check that the GitLab host answers from here (DNS, proxy, TLS) and monitor.api_base_url; set monitor.fallback_to_git: true to list branches with git ls-remote meanwhile.',
+      fix: UNREACHABLE_FIX,
       path: scope.repository,
       details: details(scope, request),
       cause,

@@ -1,4 +1,4 @@
-import type { RateLimitInfo } from '@sentry-git/core';
+import { type RateLimitInfo, readRateLimitHeaders } from '@sentry-git/core';
 
 /**
  * GitLab's rate-limit headers (https://docs.gitlab.com/ee/user/admin_area/settings/user_and_ip_rate_limits.html):
@@ -34,21 +34,7 @@ export function resetTimeOf(headers: Headers, now = Date.now()): Date | undefine
   return undefined;
 }
 
-/** The quota the response reports, or undefined when it carries no rate-limit headers. */
+/** The quota the response reports, or undefined when it carries no rate-limit headers (core's shared reading). */
 export function rateLimitOf(headers: Headers): RateLimitInfo | undefined {
-  const remaining = number(headers.get('ratelimit-remaining'));
-  if (remaining === undefined) return undefined;
-  const limit = number(headers.get('ratelimit-limit'));
-  const resetAt = resetTimeOf(headers);
-  return {
-    remaining,
-    ...(limit === undefined ? {} : { limit }),
-    ...(resetAt ? { resetAt: resetAt.toISOString() } : {}),
-  };
-}
-
-/** A 429, or a 403 that says the quota is spent (some proxies in front of GitLab answer so). */
-export function isRateLimited(status: number, headers: Headers): boolean {
-  if (status === 429) return true;
-  return status === 403 && number(headers.get('ratelimit-remaining')) === 0;
+  return readRateLimitHeaders(headers);
 }

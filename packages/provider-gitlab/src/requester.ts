@@ -1,5 +1,11 @@
 import type { Branches } from '@gitbeaker/rest';
-import { abortableDelay, backoffDelay, isSentryError, type RateLimitInfo } from '@sentry-git/core';
+import {
+  isRetryableStatus,
+  isSentryError,
+  type RateLimitInfo,
+  rateLimitResetAt,
+  retry,
+} from '@sentry-git/core';
 import {
   badResponseError,
   type ErrorScope,
@@ -9,7 +15,7 @@ import {
   unreachableError,
 } from './errors.js';
 import type { ResolvedGitlabOptions } from './options.js';
-import { isRateLimited, rateLimitOf, resetTimeOf } from './rate-limit.js';
+import { rateLimitOf } from './rate-limit.js';
 
 /*
  * gitbeaker's own requester (43.x) does not fit a poller: it retries 429 and 502 ten times with
@@ -72,8 +78,11 @@ function queryString(params: Record<string, unknown> | undefined): string {
   return search.toString();
 }
 
-function isRetryable(status: number): boolean {
-  return status >= 500 && status !== 501;
+/** A body cut off after the answer began: reported, but not retried like a failed request. */
+class BodyLost extends Error {
+  constructor(readonly error: Error) {
+    super(error.message);
+  }
 }
 
 async function readBody(response: Response, label: RequestLabel, context: CallContext): Promise<unknown> {
@@ -91,8 +100,8 @@ async function readBody(response: Response, label: RequestLabel, context: CallCo
 }
 
 /**
- * One request with retries: 5xx and network errors back off exponentially (bounded by the
- * signal), a rate limit throws RateLimitError at once, other errors throw the SentryError for
+ * One request with retries (core's `retry()`): 5xx and network errors back off exponentially
+ * (bounded by the signal), a rate limit throws RateLimitError at once, other errors throw the SentryError for
  * their status. Redirects are followed only on the same origin, so the token never travels to
  * another host.
  */
@@ -115,89 +124,103 @@ async function send(
   const requestHeaders = body ? { ...headers, 'content-type': 'application/json' } : headers;
 
   let redirects = 0;
-  for (let attempt = 0; ; attempt += 1) {
-    signal.throwIfAborted();
-    const spent = book.exhausted.get(context.quotaKey);
-    if (spent && spent.resetAt.getTime() > Date.now()) {
-      // The last answer said the quota is gone: asking again before the reset only earns a 429.
-      throw rateLimitError(scope, label, spent.resetAt, spent.limit);
-    }
+  return retry(
+    async ({ attempt, retriesLeft }) => {
+      for (;;) {
+        signal.throwIfAborted();
+        const spent = book.exhausted.get(context.quotaKey);
+        if (spent && spent.resetAt.getTime() > Date.now()) {
+          // The last answer said the quota is gone: asking again before the reset only earns a 429.
+          throw rateLimitError(scope, label, spent.resetAt, spent.limit);
+        }
 
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: requestHeaders,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.any([signal, AbortSignal.timeout(settings.requestTimeoutMs)]),
-      });
-    } catch (error) {
-      signal.throwIfAborted();
-      if (attempt < settings.retries) {
-        await abortableDelay(backoffDelay(attempt, settings.retryBaseMs, settings.retryMaxMs), signal);
-        continue;
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            method,
+            headers: requestHeaders,
+            body,
+            redirect: 'manual',
+            signal: AbortSignal.any([signal, AbortSignal.timeout(settings.requestTimeoutMs)]),
+          });
+        } catch (error) {
+          signal.throwIfAborted();
+          const reason =
+            error instanceof Error ? ((error.cause as Error)?.message ?? error.message) : String(error);
+          throw unreachableError(scope, label, `failed after ${attempt} attempts: ${reason}`, error);
+        }
+
+        const info = rateLimitOf(response.headers);
+        if (info) {
+          context.onRateLimit(info);
+          if (info.remaining <= 0 && info.resetAt) {
+            book.exhausted.set(context.quotaKey, { resetAt: new Date(info.resetAt), limit: info.limit });
+          } else book.exhausted.delete(context.quotaKey);
+        }
+
+        if (REDIRECTS.has(response.status)) {
+          await response.body?.cancel();
+          const location = response.headers.get('location');
+          const next = location ? new URL(location, url) : undefined;
+          if (!next || next.origin !== url.origin || redirects >= MAX_REDIRECTS) {
+            throw badResponseError(
+              scope,
+              label,
+              `redirected to ${next ? next.origin : 'nowhere'}; the token is not sent to another host, so set monitor.api_base_url to the final API root`,
+            );
+          }
+          // A redirect is no attempt: the same attempt goes on at the new address.
+          redirects += 1;
+          url = next;
+          continue;
+        }
+
+        const resetAt = rateLimitResetAt(response.status, response.headers);
+        if (resetAt) {
+          await response.body?.cancel();
+          const limit = info?.limit;
+          book.exhausted.set(context.quotaKey, { resetAt, limit });
+          throw rateLimitError(scope, label, resetAt, limit);
+        }
+
+        if (isRetryableStatus(response.status) && retriesLeft > 0) {
+          await response.body?.cancel();
+          throw unreachableError(scope, label, `answered ${response.status} ${attempt} times`);
+        }
+
+        let parsed: unknown;
+        try {
+          parsed = await readBody(response, label, context);
+        } catch (error) {
+          signal.throwIfAborted();
+          if (isSentryError(error)) throw error;
+          // Not retried: the request may have taken effect.
+          throw new BodyLost(unreachableError(scope, label, 'stopped answering mid-body', error));
+        }
+        if (!response.ok) {
+          if (isRetryableStatus(response.status)) {
+            throw unreachableError(scope, label, `answered ${response.status} ${attempt} times`);
+          }
+          throw httpError(scope, label, response.status, parsed, response.headers);
+        }
+        return {
+          body: parsed,
+          headers: Object.fromEntries(response.headers.entries()),
+          status: response.status,
+        };
       }
-      const reason =
-        error instanceof Error ? ((error.cause as Error)?.message ?? error.message) : String(error);
-      throw unreachableError(scope, label, `failed after ${attempt + 1} attempts: ${reason}`, error);
-    }
-
-    const info = rateLimitOf(response.headers);
-    if (info) {
-      context.onRateLimit(info);
-      if (info.remaining <= 0 && info.resetAt) {
-        book.exhausted.set(context.quotaKey, { resetAt: new Date(info.resetAt), limit: info.limit });
-      } else book.exhausted.delete(context.quotaKey);
-    }
-
-    if (REDIRECTS.has(response.status)) {
-      await response.body?.cancel();
-      const location = response.headers.get('location');
-      const next = location ? new URL(location, url) : undefined;
-      if (!next || next.origin !== url.origin || redirects >= MAX_REDIRECTS) {
-        throw badResponseError(
-          scope,
-          label,
-          `redirected to ${next ? next.origin : 'nowhere'}; the token is not sent to another host, so set monitor.api_base_url to the final API root`,
-        );
-      }
-      redirects += 1;
-      url = next;
-      attempt -= 1;
-      continue;
-    }
-
-    if (isRateLimited(response.status, response.headers)) {
-      await response.body?.cancel();
-      const resetAt = resetTimeOf(response.headers) ?? new Date(Date.now() + 60_000);
-      const limit = info?.limit;
-      book.exhausted.set(context.quotaKey, { resetAt, limit });
-      throw rateLimitError(scope, label, resetAt, limit);
-    }
-
-    if (isRetryable(response.status) && attempt < settings.retries) {
-      await response.body?.cancel();
-      await abortableDelay(backoffDelay(attempt, settings.retryBaseMs, settings.retryMaxMs), signal);
-      continue;
-    }
-
-    let parsed: unknown;
-    try {
-      parsed = await readBody(response, label, context);
-    } catch (error) {
-      signal.throwIfAborted();
-      if (isSentryError(error)) throw error;
-      throw unreachableError(scope, label, 'stopped answering mid-body', error);
-    }
-    if (!response.ok) {
-      if (isRetryable(response.status)) {
-        throw unreachableError(scope, label, `answered ${response.status} ${attempt + 1} times`);
-      }
-      throw httpError(scope, label, response.status, parsed);
-    }
-    return { body: parsed, headers: Object.fromEntries(response.headers.entries()), status: response.status };
-  }
+    },
+    {
+      retries: settings.retries,
+      baseMs: settings.retryBaseMs,
+      maxMs: settings.retryMaxMs,
+      signal,
+      // PROVIDER_UNREACHABLE (network, 5xx) is transient and retried; a rate limit waits for its
+      // reset instead, and the rest is permanent.
+    },
+  ).catch((error: unknown) => {
+    throw error instanceof BodyLost ? error.error : error;
+  });
 }
 
 /**

@@ -18,7 +18,8 @@ const everything = { match: () => true };
 
 describe('rate limits', () => {
   it('turns a 429 into RateLimitError with resetAt from RateLimit-Reset, without retrying', async () => {
-    const resetAt = new Date(Math.ceil(Date.now() / 1000 + 2) * 1000);
+    // Far enough ahead that a slow fixture set-up (a busy machine) cannot outlast it.
+    const resetAt = new Date(Math.ceil(Date.now() / 1000 + 120) * 1000);
     const { repo, server, target } = await gitlabRemote({ rateLimit: { limit: 600, remaining: 0, resetAt } });
     await repo.commit('main');
     const provider = testProvider();

@@ -1,14 +1,6 @@
-import { isSentryError, type Logger, type Redactor } from '@sentry-git/core';
+import { errorCodeInfo, isSentryError, type Logger, type Redactor } from '@sentry-git/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody, HttpError } from './http-error.js';
-
-/** Engine error codes that mean "the request named something wrong", and their status. */
-const ENGINE_CODES: Record<string, number> = {
-  UNKNOWN_REPOSITORY: 400,
-  UNKNOWN_GROUP: 400,
-  STATE_NOT_FOUND: 404,
-  ENGINE_STOPPED: 503,
-};
 
 /** Fastify's own request errors, with the code and message a client can act on. */
 function fastifyError(error: FastifyError, bodyLimit: number): HttpError | undefined {
@@ -42,8 +34,10 @@ function fastifyError(error: FastifyError, bodyLimit: number): HttpError | undef
 /** The answer an error gets, when it is one a client caused (or the engine names); undefined for a 500. */
 export function toHttpError(error: unknown, bodyLimit: number): HttpError | undefined {
   if (error instanceof HttpError) return error;
-  if (isSentryError(error) && error.code in ENGINE_CODES) {
-    return new HttpError(ENGINE_CODES[error.code]!, error.code, error.message);
+  // The catalogue gives each code its status; a 500 stays "the server failed" (logged, no details).
+  if (isSentryError(error)) {
+    const { status } = errorCodeInfo(error.code);
+    if (status !== 500) return new HttpError(status, error.code, error.message);
   }
   if (error instanceof Error && 'code' in error) return fastifyError(error as FastifyError, bodyLimit);
   return undefined;

@@ -1,10 +1,10 @@
-import { SentryError, type SentryErrorOptions } from '@sentry-git/core';
+import { SentryError, type SentryErrorCode, type SentryErrorOptions } from '@sentry-git/core';
 
 /** An error that answers a request: the HTTP status, a stable `code` and an actionable message. */
 export class HttpError extends SentryError {
   readonly status: number;
 
-  constructor(status: number, code: string, message: string, options: SentryErrorOptions = {}) {
+  constructor(status: number, code: SentryErrorCode, message: string, options: SentryErrorOptions = {}) {
     super(code, message, options);
     this.status = status;
   }

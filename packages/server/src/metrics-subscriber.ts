@@ -1,4 +1,10 @@
-import type { EventBus, Registry as PluginRegistry, RunStatus, SentryConfig } from '@sentry-git/core';
+import type {
+  EventBus,
+  Registry as PluginRegistry,
+  RunStatus,
+  SentryConfig,
+  StateWriteHealth,
+} from '@sentry-git/core';
 import { FINISHED_JOB_STATUSES } from '@sentry-git/core';
 import type { SentryMetrics } from './metrics.js';
 
@@ -34,8 +40,11 @@ export function attachMetrics(input: {
   config: SentryConfig;
   registry: PluginRegistry;
   metrics: SentryMetrics;
+  /** The store's write health when the server starts (a failure may precede it). */
+  writeHealth?: StateWriteHealth | undefined;
 }): () => void {
   const { bus, config, metrics } = input;
+  metrics.stateWritable.set(input.writeHealth?.writable === false ? 0 : 1);
   const executors = new Map(config.repositories.map((repo) => [repo.name, repo.deploy.executor]));
   initialise(metrics, config, input.registry);
   // Cycles may overlap (a webhook's poll during a scheduled cycle): each is tracked by its id,
@@ -72,6 +81,11 @@ export function attachMetrics(input: {
         result.durationMs / 1000,
       );
     }),
+    bus.on('state:write-failed', () => {
+      metrics.stateWriteErrors.inc();
+      metrics.stateWritable.set(0);
+    }),
+    bus.on('state:write-recovered', () => metrics.stateWritable.set(1)),
     bus.on('ratelimit', ({ provider, rateLimit }) =>
       metrics.rateLimitRemaining.set({ provider }, rateLimit.remaining),
     ),

@@ -19,6 +19,8 @@ export interface SentryMetrics {
   lastSuccessfulPoll: Gauge<'repository'>;
   webhooks: Counter<'provider' | 'outcome'>;
   webhookRejections: Counter<'provider' | 'reason'>;
+  stateWriteErrors: Counter;
+  stateWritable: Gauge;
 }
 
 export function createMetrics(options: { defaultMetrics: boolean }): SentryMetrics {
@@ -91,6 +93,16 @@ export function createMetrics(options: { defaultMetrics: boolean }): SentryMetri
       name: 'sentry_git_webhooks_rejected_total',
       help: 'Webhook deliveries refused, by provider and reason (the error code answered: WEBHOOK_SIGNATURE_INVALID, UNKNOWN_PROVIDER, BODY_TOO_LARGE...).',
       labelNames: ['provider', 'reason'],
+      registers,
+    }),
+    stateWriteErrors: new Counter({
+      name: 'sentry_git_state_write_errors_total',
+      help: 'Writes the state store failed (disk full, read-only file): heads, runs or job results not recorded.',
+      registers,
+    }),
+    stateWritable: new Gauge({
+      name: 'sentry_git_state_writable',
+      help: '1 while the last state store write succeeded, 0 from a failed write until the next successful one.',
       registers,
     }),
   };

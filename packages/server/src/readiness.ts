@@ -1,4 +1,10 @@
-import { type EventBus, errorMessage, type SentryConfig, type StateStore } from '@sentry-git/core';
+import {
+  type EventBus,
+  errorMessage,
+  type SentryConfig,
+  type StateStore,
+  stateWriteHealth,
+} from '@sentry-git/core';
 
 /** A poll cycle older than this many intervals means the poll loop is stuck. */
 export const STALE_INTERVALS = 3;
@@ -66,4 +72,16 @@ export async function storeProblem(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Why the state store cannot record, or undefined while its last write succeeded. A store that
+ * answers reads can still be unable to write (disk full, a read-only file): then nothing new is
+ * recorded or deployed, so the engine is not ready until a write succeeds again.
+ */
+export function storeWriteProblem(store: StateStore): string | undefined {
+  const health = stateWriteHealth(store);
+  if (!health || health.writable) return undefined;
+  const count = `${health.failedWrites} failed write${health.failedWrites === 1 ? '' : 's'}`;
+  return `the state store cannot write (${count} since ${health.failingSince}; nothing new is recorded or deployed until a write succeeds): ${health.lastError}`;
 }

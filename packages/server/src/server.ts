@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { errorMessage, type Sentry, SentryError } from '@sentry-git/core';
+import { errorMessage, type Sentry, SentryError, stateWriteHealth } from '@sentry-git/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -53,6 +53,7 @@ export function createServer(sentry: Sentry, serverOptions: ServerOptions = {}):
     config: sentry.config,
     registry: sentry.registry,
     metrics,
+    writeHealth: stateWriteHealth(sentry.store),
   });
   const context: ServerContext = {
     sentry,

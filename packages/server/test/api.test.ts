@@ -35,7 +35,14 @@ describe('GET /api/v1/status', () => {
     const { sentry, url } = await withHistory();
     const answer = await call(`${url}/api/v1/status`);
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual(JSON.parse(JSON.stringify({ repositories: await sentry.status() })));
+    expect(answer.json).toEqual(
+      JSON.parse(
+        JSON.stringify({
+          repositories: await sentry.status(),
+          stateStore: { id: 'memory', writable: true, failedWrites: 0, failingSince: null, lastError: null },
+        }),
+      ),
+    );
     expect(answer.json.repositories.map((repo: { name: string }) => repo.name)).toEqual(['app', 'lib']);
     expect(answer.json.repositories[0]).toMatchObject({ seen: true, lastRun: { status: 'succeeded' } });
   });

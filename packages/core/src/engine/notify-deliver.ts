@@ -1,7 +1,7 @@
 import { signalWithDeadline } from '../abort.js';
 import { errorMessage, SentryError } from '../errors.js';
 import { splitUrlCredentials } from '../git/url.js';
-import { abortableDelay, backoffDelay } from '../retry.js';
+import { retry } from '../retry.js';
 
 /** First retry after about a second, doubling, never more than 30 s apart. */
 const RETRY_BASE_MS = 1000;
@@ -35,6 +35,13 @@ interface Attempt {
   retryable: boolean;
   /** The receiver's Retry-After, in ms. */
   retryAfterMs?: number;
+}
+
+/** A failed attempt, carried through `retry()` to decide about the next one. */
+class FailedAttempt extends Error {
+  constructor(readonly answer: Attempt) {
+    super(answer.error?.message ?? 'delivery failed');
+  }
 }
 
 function abandoned(label: string, reason: unknown, cause: unknown): SentryError {
@@ -145,18 +152,39 @@ export async function deliver(delivery: Delivery): Promise<DeliveryOutcome> {
   if (username !== undefined || password !== undefined) {
     headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
   }
-  for (let attempts = 1; ; attempts++) {
-    const answer = await attempt(delivery, url, headers);
-    if (answer.ok) return { ok: true, attempts, status: answer.status ?? 200 };
-    const failed = { ok: false, attempts, status: answer.status, error: answer.error! } as const;
-    if (!answer.retryable || attempts > delivery.maxRetries) return failed;
-    try {
-      await abortableDelay(
-        answer.retryAfterMs ?? backoffDelay(attempts - 1, RETRY_BASE_MS, RETRY_MAX_MS),
-        delivery.signal,
-      );
-    } catch (reason) {
-      return { ...failed, error: abandoned(delivery.label, reason, failed.error) };
+  let attempts = 0;
+  let last: Attempt | undefined;
+  try {
+    const answer = await retry(
+      async ({ attempt: number }) => {
+        attempts = number;
+        const answer = await attempt(delivery, url, headers);
+        last = answer;
+        if (!answer.ok) throw new FailedAttempt(answer);
+        return answer;
+      },
+      {
+        retries: delivery.maxRetries,
+        baseMs: RETRY_BASE_MS,
+        maxMs: RETRY_MAX_MS,
+        signal: delivery.signal,
+        shouldRetry: (error) => error instanceof FailedAttempt && error.answer.retryable,
+        retryAfterMs: (error) => (error as FailedAttempt).answer.retryAfterMs,
+      },
+    );
+    return { ok: true, attempts, status: answer.status ?? 200 };
+  } catch (error) {
+    if (error instanceof FailedAttempt) {
+      return { ok: false, attempts, status: error.answer.status, error: error.answer.error! };
     }
+    // The signal fired: during an attempt (its answer already says abandoned) or during the wait
+    // after a retryable one (abandoned, that answer as the cause).
+    if (!last) throw error;
+    return {
+      ok: false,
+      attempts,
+      status: last.status,
+      error: last.retryable ? abandoned(delivery.label, error, last.error) : last.error!,
+    };
   }
 }

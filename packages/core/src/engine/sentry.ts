@@ -21,6 +21,7 @@ import { loadPlugins } from '../plugins/load.js';
 import { createRegistry, type Registry } from '../plugins/registry.js';
 import { plural } from '../plural.js';
 import { createRedactor, type Redactor } from '../redact.js';
+import { observeStateWrites } from '../state/write-health.js';
 import { timerDelay } from '../timer-delay.js';
 import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
 import { attachCommitStatusReporter } from './commit-status.js';
@@ -156,9 +157,11 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     timeoutSeconds: config.global.poll_timeout,
   });
   const notifier = attachNotifier({ bus, config, redactor, logger });
-  const store =
+  const store = observeStateWrites(
     options.stateStore ??
-    (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path }));
+      (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path })),
+    { bus, logger },
+  );
 
   const repositories = new Map(config.repositories.map((repo) => [repo.name, repo]));
   const order = new Map(config.repositories.map((repo, index) => [repo.name, index]));

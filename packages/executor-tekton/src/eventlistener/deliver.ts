@@ -1,4 +1,4 @@
-import { abortableDelay, backoffDelay, SentryError } from '@sentry-git/core';
+import { retry, SentryError } from '@sentry-git/core';
 import { attempt } from './attempt.js';
 import { deliveryIdFor } from './delivery-id.js';
 import { rejectedError, unreachableError, withoutSecret } from './errors.js';
@@ -55,51 +55,61 @@ export async function deliverEvent(options: DeliverEventOptions): Promise<Delive
     : request.headers;
   const allowed = maxRetries + 1;
 
-  for (let attempts = 1; ; attempts++) {
-    signal.throwIfAborted();
-    say(
-      `Delivering ${format} event ${deliveryId} to ${target.printable} (attempt ${attempts} of ${allowed})`,
-    );
-    const outcome = await attempt({
-      fetch: options.fetch ?? globalThis.fetch,
-      url: target.url,
-      headers,
-      body: request.body,
+  // What the last failed attempt met, for the retry's message and its wait.
+  let problem = '';
+  let waitMs: number | undefined;
+  return retry(
+    async ({ attempt: attempts }) => {
+      signal.throwIfAborted();
+      say(
+        `Delivering ${format} event ${deliveryId} to ${target.printable} (attempt ${attempts} of ${allowed})`,
+      );
+      const outcome = await attempt({
+        fetch: options.fetch ?? globalThis.fetch,
+        url: target.url,
+        headers,
+        body: request.body,
+        signal,
+        timeoutMs,
+      });
+
+      waitMs = undefined;
+      if (outcome.kind === 'answered') {
+        const { status, text } = outcome;
+        if (status >= 200 && status < 300) {
+          const accepted = parseAcceptedBody(text);
+          const who = accepted.eventListener
+            ? `EventListener ${accepted.namespace ? `${accepted.namespace}/` : ''}${accepted.eventListener}`
+            : 'EventListener';
+          if (status !== 202) say(`${who} answered HTTP ${status}, not the 202 a Tekton Triggers sink sends`);
+          say(
+            accepted.eventId
+              ? `${who} accepted event ${accepted.eventId} (delivery ${deliveryId})`
+              : `${who} accepted delivery ${deliveryId} without an eventID: its PipelineRuns cannot be found by label`,
+          );
+          return { deliveryId, ...accepted, status, attempts };
+        }
+        const message = withoutSecret(answerMessage(text), secret);
+        if (!isRetryable(status)) {
+          const location = outcome.headers.get('location');
+          throw rejectedError({ printable: target.printable, status, message, deliveryId, location });
+        }
+        problem = `answered HTTP ${status}${message ? ` (${message})` : ''}`;
+        waitMs = retryAfterMs(outcome.headers.get('retry-after'));
+      } else {
+        problem = `unreachable: ${outcome.reason}`;
+      }
+      // EVENTLISTENER_UNREACHABLE is transient: retried until the attempts run out.
+      throw unreachableError(target.printable, attempts, problem, deliveryId);
+    },
+    {
+      retries: maxRetries,
+      baseMs: retryBaseMs,
+      maxMs: retryMaxMs,
       signal,
-      timeoutMs,
-    });
-
-    let problem: string;
-    let waitMs: number | undefined;
-    if (outcome.kind === 'answered') {
-      const { status, text } = outcome;
-      if (status >= 200 && status < 300) {
-        const accepted = parseAcceptedBody(text);
-        const who = accepted.eventListener
-          ? `EventListener ${accepted.namespace ? `${accepted.namespace}/` : ''}${accepted.eventListener}`
-          : 'EventListener';
-        if (status !== 202) say(`${who} answered HTTP ${status}, not the 202 a Tekton Triggers sink sends`);
-        say(
-          accepted.eventId
-            ? `${who} accepted event ${accepted.eventId} (delivery ${deliveryId})`
-            : `${who} accepted delivery ${deliveryId} without an eventID: its PipelineRuns cannot be found by label`,
-        );
-        return { deliveryId, ...accepted, status, attempts };
-      }
-      const message = withoutSecret(answerMessage(text), secret);
-      if (!isRetryable(status)) {
-        const location = outcome.headers.get('location');
-        throw rejectedError({ printable: target.printable, status, message, deliveryId, location });
-      }
-      problem = `answered HTTP ${status}${message ? ` (${message})` : ''}`;
-      waitMs = retryAfterMs(outcome.headers.get('retry-after'));
-    } else {
-      problem = `unreachable: ${outcome.reason}`;
-    }
-
-    if (attempts >= allowed) throw unreachableError(target.printable, attempts, problem, deliveryId);
-    const delay = waitMs ?? backoffDelay(attempts - 1, retryBaseMs, retryMaxMs);
-    say(`EventListener ${problem}; retrying in ${seconds(delay)} with the same delivery id`);
-    await abortableDelay(delay, signal);
-  }
+      retryAfterMs: () => waitMs,
+      onRetry: ({ delayMs }) =>
+        say(`EventListener ${problem}; retrying in ${seconds(delayMs)} with the same delivery id`),
+    },
+  );
 }

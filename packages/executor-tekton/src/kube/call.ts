@@ -4,8 +4,18 @@ import {
   type ObservableMiddleware,
   type RequestContext,
 } from '@kubernetes/client-node';
-import { abortableDelay, backoffDelay } from '@sentry-git/core';
-import { isRetryable, type KubeAction, kubeError, kubeFailure } from './errors.js';
+import { retry } from '@sentry-git/core';
+import { isRetryable, type KubeAction, type KubeFailure, kubeError, kubeFailure } from './errors.js';
+
+/** A Kubernetes API failure between attempts, before it becomes the SentryError that is thrown. */
+class FailedCall extends Error {
+  constructor(
+    readonly failure: KubeFailure,
+    cause: unknown,
+  ) {
+    super(failure.message, { cause });
+  }
+}
 
 /** First retry after about this long, doubling up to RETRY_MAX_MS (with jitter). */
 const RETRY_BASE_MS = 250;
@@ -55,24 +65,40 @@ export async function callKube<T>(
   options: RecoverableCallOptions<T>,
 ): Promise<T> {
   const { signal } = options;
-  for (let attempt = 0; ; attempt++) {
-    signal.throwIfAborted();
-    try {
-      return await call(signalOptions(signal));
-    } catch (error) {
-      signal.throwIfAborted();
-      const failure = kubeFailure(error);
-      if (!failure) throw error;
-      if (!isRetryable(failure) || attempt >= options.maxRetries) throw kubeError(failure, action);
-      const delay = failure.retryAfterMs ?? backoffDelay(attempt, RETRY_BASE_MS, RETRY_MAX_MS);
-      options.onRetry?.(
-        `Kubernetes ${action.verb} ${action.resource} failed (${failure.status ?? failure.message}); retry ${attempt + 1} of ${options.maxRetries}`,
-      );
-      await abortableDelay(Math.min(delay, RETRY_MAX_MS), signal);
-      if (options.recover) {
+  return retry(
+    async ({ attempt }) => {
+      // A retry of a call that may have taken effect first asks whether it did.
+      if (attempt > 1 && options.recover) {
         const recovered = await options.recover();
         if (recovered !== undefined) return recovered;
       }
-    }
-  }
+      signal.throwIfAborted();
+      try {
+        return await call(signalOptions(signal));
+      } catch (error) {
+        signal.throwIfAborted();
+        const failure = kubeFailure(error);
+        throw failure ? new FailedCall(failure, error) : error;
+      }
+    },
+    {
+      retries: options.maxRetries,
+      baseMs: RETRY_BASE_MS,
+      maxMs: RETRY_MAX_MS,
+      signal,
+      shouldRetry: (error) => error instanceof FailedCall && isRetryable(error.failure),
+      retryAfterMs: (error) => {
+        const wait = (error as FailedCall).failure.retryAfterMs;
+        return wait === undefined ? undefined : Math.min(wait, RETRY_MAX_MS);
+      },
+      onRetry: ({ error, attempt }) => {
+        const { failure } = error as FailedCall;
+        options.onRetry?.(
+          `Kubernetes ${action.verb} ${action.resource} failed (${failure.status ?? failure.message}); retry ${attempt} of ${options.maxRetries}`,
+        );
+      },
+    },
+  ).catch((error: unknown) => {
+    throw error instanceof FailedCall ? kubeError(error.failure, action) : error;
+  });
 }

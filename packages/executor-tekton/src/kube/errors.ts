@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { ApiException } from '@kubernetes/client-node';
-import { errorMessage, redactUrl, SentryError } from '@sentry-git/core';
+import { errorMessage, redactUrl, SentryError, type SentryErrorCode } from '@sentry-git/core';
 
 /** What the executor was doing when a Kubernetes call failed, for the message and the fix. */
 export interface KubeAction {
@@ -128,7 +128,7 @@ function causesText(failure: KubeFailure): string {
 
 const RBAC_FIX = 'see deploy/rbac/ for the Role each mode needs';
 
-function fixFor(failure: KubeFailure, action: KubeAction): { code: string; fix: string } {
+function fixFor(failure: KubeFailure, action: KubeAction): { code: SentryErrorCode; fix: string } {
   const where = action.namespace ? ` in namespace ${action.namespace}` : '';
   switch (failure.status) {
     case null:

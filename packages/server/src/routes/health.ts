@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { pollIntervalSeconds, pollStaleness, storeProblem } from '../readiness.js';
+import { pollIntervalSeconds, pollStaleness, storeProblem, storeWriteProblem } from '../readiness.js';
 
 /**
  * Liveness and readiness. Neither calls a forge (the original Sentry's probes spent API quota):
- * readiness reads the state store once and the time of the last poll cycle.
+ * readiness reads the state store once, the outcome of its last write and the time of the last
+ * poll cycle.
  */
 export function registerHealthRoutes(app: FastifyInstance, context: ServerContext): void {
   const { sentry } = context;
@@ -16,6 +17,7 @@ export function registerHealthRoutes(app: FastifyInstance, context: ServerContex
     // The engine exists, so its configuration was loaded and validated.
     const reasons = [
       await storeProblem(sentry.store),
+      storeWriteProblem(sentry.store),
       pollStaleness({
         lastFinishedAt: context.lastPollFinishedAt(),
         startedAt: context.startedAt,

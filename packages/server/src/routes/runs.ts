@@ -1,4 +1,4 @@
-import type { JobRecord, RunRecord } from '@sentry-git/core';
+import { type JobRecord, type RunRecord, stateWriteHealth } from '@sentry-git/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
@@ -15,7 +15,11 @@ function summary(run: RunRecord): Omit<RunRecord, 'jobs'> & { jobs: Array<Omit<J
 export function registerRunRoutes(app: FastifyInstance, context: ServerContext): void {
   const { sentry } = context;
 
-  app.get('/api/v1/status', async () => ({ repositories: await sentry.status() }));
+  app.get('/api/v1/status', async () => ({
+    repositories: await sentry.status(),
+    // Whether the store records: a failed write stops every deploy until one succeeds.
+    stateStore: { id: sentry.store.id, ...(stateWriteHealth(sentry.store) ?? { writable: true }) },
+  }));
 
   app.get(RUNS_PATH, async (request, reply) => {
     const query = parseRunsQuery(request.query as Record<string, string | string[] | undefined>);
