@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { lockHolderAlive, parseLockFile, processIdentity, tryLockFile } from '../src/index.js';
+import { lockHolderAlive, parseLockFile, processIdentity, tryLockFile } from '../src/internal.js';
 
 describe('process identity', () => {
   it('names this process the same way every time, and another process differently', async () => {

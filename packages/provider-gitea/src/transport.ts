@@ -1,4 +1,4 @@
-import { abortableDelay, backoffDelay, timeoutSignal } from '@sentry-git/core';
+import { abortableDelay, backoffDelay, timeoutSignal } from '@sentry-git/core/internal';
 
 /** What the transport needs: credentials, retry policy and the fetch to send with. */
 export interface TransportOptions {

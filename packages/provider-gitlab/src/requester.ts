@@ -1,5 +1,6 @@
 import type { Branches } from '@gitbeaker/rest';
-import { abortableDelay, backoffDelay, isSentryError, type RateLimitInfo } from '@sentry-git/core';
+import { isSentryError, type RateLimitInfo } from '@sentry-git/core';
+import { abortableDelay, backoffDelay } from '@sentry-git/core/internal';
 import {
   badResponseError,
   type ErrorScope,

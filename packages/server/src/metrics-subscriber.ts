@@ -1,5 +1,5 @@
 import type { EventBus, Registry as PluginRegistry, RunStatus, SentryConfig } from '@sentry-git/core';
-import { FINISHED_JOB_STATUSES } from '@sentry-git/core';
+import { FINISHED_JOB_STATUSES } from '@sentry-git/core/internal';
 import type { SentryMetrics } from './metrics.js';
 
 const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'cancelled'];

@@ -1,14 +1,14 @@
-import {
-  type HeadRecord,
-  type JobRecord,
-  type JobStatus,
-  noPollFailures,
-  type PollHealth,
-  type RunRecord,
-  type RunStatus,
-  type TriggerKind,
-  type UnitKey,
+import type {
+  HeadRecord,
+  JobRecord,
+  JobStatus,
+  PollHealth,
+  RunRecord,
+  RunStatus,
+  TriggerKind,
+  UnitKey,
 } from '@sentry-git/core';
+import { noPollFailures } from '@sentry-git/core/internal';
 
 export interface HeadRow {
   repository: string;

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { processIdentity, type SentryError } from '@sentry-git/core';
+import type { SentryError } from '@sentry-git/core';
+import { processIdentity } from '@sentry-git/core/internal';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { acquireFileLock } from '../src/lock.js';

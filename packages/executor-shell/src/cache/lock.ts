@@ -1,4 +1,4 @@
-import { tryLockFile } from '@sentry-git/core';
+import { tryLockFile } from '@sentry-git/core/internal';
 
 /** A held mirror lock. */
 export interface MirrorLock {

@@ -1,4 +1,5 @@
-import { abortableDelay, backoffDelay, SentryError } from '@sentry-git/core';
+import { SentryError } from '@sentry-git/core';
+import { abortableDelay, backoffDelay } from '@sentry-git/core/internal';
 import { attempt } from './attempt.js';
 import { deliveryIdFor } from './delivery-id.js';
 import { rejectedError, unreachableError, withoutSecret } from './errors.js';

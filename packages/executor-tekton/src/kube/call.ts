@@ -4,7 +4,7 @@ import {
   type ObservableMiddleware,
   type RequestContext,
 } from '@kubernetes/client-node';
-import { abortableDelay, backoffDelay } from '@sentry-git/core';
+import { abortableDelay, backoffDelay } from '@sentry-git/core/internal';
 import { isRetryable, type KubeAction, kubeError, kubeFailure } from './errors.js';
 
 /** First retry after about this long, doubling up to RETRY_MAX_MS (with jitter). */
