@@ -48,4 +48,17 @@ describe('engine lock file', () => {
     expect(Number.isNaN(Date.parse(since ?? ''))).toBe(false);
     lock.release();
   });
+
+  it('never deletes a lock file that names no process (one being written by another version, say)', async () => {
+    const stateFile = path.join(await tempdir(), 'state.db');
+    const lockFile = `${stateFile}.lock`;
+    await writeFile(lockFile, '');
+    expect(() => acquireFileLock(stateFile, 'watch')).toThrow(
+      expect.objectContaining({
+        code: 'ENGINE_LOCKED',
+        message: expect.stringContaining(`${lockFile} names no live process`),
+      }) as SentryError,
+    );
+    expect(await readFile(lockFile, 'utf8')).toBe('');
+  });
 });
