@@ -33,8 +33,9 @@ function readText(file: string): string | null {
  */
 function publish(file: string, text: string): boolean {
   const staged = `${file}.${randomUUID()}.tmp`;
-  writeFileSync(staged, text, { flag: 'wx' });
   try {
+    // Inside the try: a write that fails half-way (disk full) leaves no staged file behind.
+    writeFileSync(staged, text, { flag: 'wx' });
     linkSync(staged, file);
     return true;
   } catch (error) {
