@@ -1,7 +1,5 @@
 import {
-  corePlugin,
   createRedactor,
-  createRegistry,
   createSentry,
   type LoadedConfig,
   loadConfig,
@@ -11,6 +9,7 @@ import {
   type StateStore,
   validateConfig,
 } from '@sentry-git/core';
+import { corePlugin, createRegistry } from '@sentry-git/core/internal';
 import type { LevelWithSilent } from 'pino';
 import { builtinPlugins } from './builtins.js';
 

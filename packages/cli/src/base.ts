@@ -1,12 +1,6 @@
 import { Command, Flags } from '@oclif/core';
-import {
-  ConfigError,
-  createRedactor,
-  didYouMean,
-  errorMessage,
-  LOG_LEVELS,
-  SentryError,
-} from '@sentry-git/core';
+import { ConfigError, createRedactor, errorMessage, SentryError } from '@sentry-git/core';
+import { didYouMean, LOG_LEVELS } from '@sentry-git/core/internal';
 
 /**
  * Flags every command shares, and one error path: a SentryError prints its message (it already

@@ -1,11 +1,11 @@
 import {
   type EngineLockedDetails,
-  engineLockAdvice,
   engineLockedError,
   type RunRecord,
   type SentryConfig,
   SentryError,
 } from '@sentry-git/core';
+import { engineLockAdvice } from '@sentry-git/core/internal';
 
 /** How often a forwarded trigger asks the running `watch` whether its runs have finished. */
 const FOLLOW_INTERVAL_MS = 500;

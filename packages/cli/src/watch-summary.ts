@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { plural, type SentryConfig } from '@sentry-git/core';
+import type { SentryConfig } from '@sentry-git/core';
+import { plural } from '@sentry-git/core/internal';
 import { DEFAULT_DATABASE_PATH } from '@sentry-git/state-sqlite';
 
 export interface WatchSummaryInput {

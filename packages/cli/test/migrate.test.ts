@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { compileBranchPattern, loadConfig } from '@sentry-git/core';
+import { loadConfig } from '@sentry-git/core';
+import { compileBranchPattern } from '@sentry-git/core/internal';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -1,41 +1,42 @@
-export * from './abort.js';
+// The public API of @sentry-git/core: what an embedder (createSentry, loadConfig, events) or a
+// plugin author (definePlugin, the interfaces, errors, redaction, abort helpers) uses. Helpers
+// shared only between sentry-git's own packages live in ./internal.ts (`@sentry-git/core/internal`,
+// not covered by semver); conformance suites in ./testing (`@sentry-git/core/testing`).
+// test/public-api.test.ts compares this list with public-api.txt: a name added here is a decision.
+export {
+  abortMessage,
+  createOutputTail,
+  isTimeoutReason,
+  outcomeOfAbort,
+  ShutdownError,
+  skippedResult,
+  timeoutError,
+} from './abort.js';
 export { defineConfig } from './config/define.js';
-export { MAX_DURATION_SECONDS } from './config/duration.js';
-export { expandEnv, explainUnsetVariables, formatPath } from './config/expand.js';
 export { configJsonSchema } from './config/json-schema.js';
-export { CONFIG_LIMITS } from './config/limits.js';
+export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load.js';
 export {
-  collectSecrets,
-  type LoadConfigOptions,
-  type LoadedConfig,
-  loadConfig,
-  resolveConfig,
-  resolveRelativePaths,
-  SEARCH_PLACES,
-} from './config/load.js';
-export { parseYamlConfig } from './config/parse-yaml.js';
-export * from './config/schema.js';
-export {
-  type ConfigSource,
-  isSimpleSentryConfig,
-  type MappingNote,
-  simpleSentrySchema,
-  translateSimpleSentry,
-} from './config/simple-sentry.js';
-export * from './config/tekton-schema.js';
+  type AuthConfig,
+  configSchema,
+  type DeployConfig,
+  type GlobalConfig,
+  type GroupConfig,
+  type MonitorConfig,
+  type NotificationsConfig,
+  type PluginSpec,
+  type RepositoryConfig,
+  type SentryConfig,
+  type SentryConfigInput,
+  type ServerConfig,
+} from './config/schema.js';
+export type { ConfigSource } from './config/simple-sentry.js';
+export type {
+  EventPayloadFormat,
+  TektonDeployConfig,
+  TektonDeployInput,
+  TektonMode,
+} from './config/tekton-schema.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
-export { didYouMean } from './did-you-mean.js';
-export { DOCS_LOCATION, type DocsPage, docsHint } from './docs.js';
-export { nextPollDelayMs } from './engine/backoff.js';
-export {
-  type BranchPatternProblem,
-  branchPatternProblem,
-  compileBranchPattern,
-} from './engine/branch-pattern.js';
-export { detectChanges, isDeployable } from './engine/detector.js';
-export { compileBranchMatcher, literalBranch, literalBranches } from './engine/matcher.js';
-export { attachNotifier, type Notifier, type NotifierOptions } from './engine/notify.js';
-export type { RunSummary } from './engine/notify-summary.js';
 export {
   type CreateSentryOptions,
   createSentry,
@@ -45,20 +46,16 @@ export {
   type StopOptions,
   type TriggerOptions,
 } from './engine/sentry.js';
-export { repositoryStatus } from './engine/status.js';
 export {
   type EngineLockedDetails,
   type EngineLockHolder,
-  engineLockAdvice,
   engineLockedDetails,
   engineLockedError,
 } from './engine-lock.js';
 export * from './error-codes.js';
 export * from './errors.js';
-export * from './events.js';
-export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';
-export { classifyGitStderr, type GitRemoteProblem } from './git/failure.js';
-export { isHttpUrl, redactUrl, splitUrlCredentials, type UrlCredentials } from './git/url.js';
+export type { EventBus, SentryEventHandler, SentryEventName, SentryEvents } from './events.js';
+export { redactUrl } from './git/url.js';
 export {
   DEFAULT_RATE_LIMIT_WAIT_MS,
   type HeaderSource,
@@ -76,36 +73,30 @@ export type * from './interfaces/executor.js';
 export type * from './interfaces/provider.js';
 export type * from './interfaces/state-store.js';
 export type * from './interfaces/strategy.js';
-export { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
-export {
-  type HeldLockFile,
-  type LockFileContent,
-  type LockHolder,
-  lockFileText,
-  lockHolderAlive,
-  parseLockFile,
-  processIdentity,
-  readLockFile,
-  readLockFileSync,
-  tryLockFile,
-} from './lock-file.js';
-export { attachEventLogger, type CreateLoggerOptions, createLogger, silentLogger } from './logging.js';
-export { corePlugin } from './plugins/core-plugin.js';
+export { type CreateLoggerOptions, createLogger, silentLogger } from './logging.js';
 export * from './plugins/define.js';
-export { assertPlugin, loadPlugins } from './plugins/load.js';
-export { createRegistry, GIT_FALLBACK_TYPES, type Registry } from './plugins/registry.js';
-export { plural } from './plural.js';
+export { loadPlugins } from './plugins/load.js';
+export type { Registry } from './plugins/registry.js';
 export * from './redact.js';
-export { abortableDelay, backoffDelay, type RetryAttempt, type RetryOptions, retry } from './retry.js';
-export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export { createMemoryStateStore, memoryStateStore } from './state/memory.js';
 export * from './state/rules/index.js';
+export { type ObservedStateStore, type StateWriteHealth, stateWriteHealth } from './state/write-health.js';
 export {
-  type ObservedStateStore,
-  observeStateWrites,
-  type StateWriteHealth,
-  stateWriteHealth,
-} from './state/write-health.js';
-export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
-export { MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';
-export * from './types.js';
+  type BranchHead,
+  type ChangeKind,
+  type HeadChange,
+  type HeadRecord,
+  type Job,
+  type JobHandle,
+  type JobOutcome,
+  type JobRecord,
+  type JobResult,
+  type JobSpec,
+  type JobStatus,
+  OUTPUT_TAIL_BYTES,
+  type RunRecord,
+  type RunSpec,
+  type RunStatus,
+  type TriggerKind,
+  type UnitKey,
+} from './types.js';

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 
 /**
  * Who holds a lock file: a pid alone is not enough. In a container the engine has the same pid
@@ -89,36 +88,4 @@ export function readLockFileSync(file: string): LockFileContent | null {
   } catch {
     return null;
   }
-}
-
-export interface HeldLockFile {
-  release(): Promise<void>;
-}
-
-/**
- * Takes `file` without waiting (O_EXCL), or returns null while a live process holds it. A lock
- * whose holder died (kill -9, power loss, a container restart that reused its pid) is taken over;
- * a live one, this process's own from another instance included, is respected. A lock file being
- * written this instant has no pid yet: busy, not stale.
- */
-export async function tryLockFile(file: string, extra: readonly string[] = []): Promise<HeldLockFile | null> {
-  const token = randomUUID();
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(lockFileText(token, extra));
-      await handle.close();
-      return {
-        async release() {
-          if ((await readLockFile(file))?.token === token) await rm(file, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const current = await readLockFile(file);
-      if (!current || Number.isNaN(current.pid) || current.pid <= 0 || lockHolderAlive(current)) return null;
-      await rm(file, { force: true });
-    }
-  }
-  return null;
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../src/index.js';
 import {
   branchPatternProblem,
   compileBranchMatcher,
   literalBranch,
   translateSimpleSentry,
-  validateConfig,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { issuesOf } from './config-issues.js';
 
 function issuesOfConfig(input: unknown) {

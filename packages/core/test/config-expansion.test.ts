@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, expandEnv, loadConfig } from '../src/index.js';
+import { ConfigError, loadConfig } from '../src/index.js';
+import { expandEnv } from '../src/internal.js';
 
 const REPOSITORY = {
   name: 'app',

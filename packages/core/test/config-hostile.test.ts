@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_LIMITS, ConfigError, loadConfig, resolveConfig, SentryError } from '../src/index.js';
+import { ConfigError, loadConfig, SentryError } from '../src/index.js';
+import { CONFIG_LIMITS, resolveConfig } from '../src/internal.js';
 
 const REPOSITORY_YAML =
   'repositories:\n  - name: app\n    monitor: { repo_url: /srv/app.git, branches: [main] }\n    deploy: { commands: ["true"] }\n';

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  DOCS_LOCATION,
-  loadPlugins,
-  SentryError,
-  translateSimpleSentry,
-  validateConfig,
-} from '../src/index.js';
+import { ConfigError, loadPlugins, SentryError, validateConfig } from '../src/index.js';
+import { DOCS_LOCATION, translateSimpleSentry } from '../src/internal.js';
 
 const REPOSITORY = {
   name: 'app',

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { type ConfigError, createSentry, loadConfig, resolveConfig, validateConfig } from '../src/index.js';
+import { type ConfigError, createSentry, loadConfig, validateConfig } from '../src/index.js';
+import { resolveConfig } from '../src/internal.js';
 import { issuesOf } from './config-issues.js';
 
 const REPOSITORY = {

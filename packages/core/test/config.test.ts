@@ -3,14 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  configJsonSchema,
-  expandEnv,
-  loadConfig,
-  resolveConfig,
-  validateConfig,
-} from '../src/index.js';
+import { ConfigError, configJsonSchema, loadConfig, validateConfig } from '../src/index.js';
+import { expandEnv, resolveConfig } from '../src/internal.js';
 import { issuesOf } from './config-issues.js';
 
 const REFERENCE = path.resolve(__dirname, '../../../../shared/reference/original-configs');

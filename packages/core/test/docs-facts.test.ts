@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gitdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { createSentry, SEARCH_PLACES } from '../src/index.js';
+import { createSentry } from '../src/index.js';
+import { SEARCH_PLACES } from '../src/internal.js';
 import { testPlugin } from './notify-helpers.js';
 
 /** Facts the documentation states, checked against the code that makes them true. */

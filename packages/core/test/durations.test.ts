@@ -3,16 +3,15 @@ import path from 'node:path';
 import { gitdir } from '@sentry-git/test-utils';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { signalWithDeadline } from '../src/abort.js';
+import { createSentry, validateConfig } from '../src/index.js';
 import {
   abortableDelay,
-  createSentry,
   MAX_DURATION_SECONDS,
   MAX_TIMER_MS,
   timeoutSignal,
   timerDelay,
   translateSimpleSentry,
-  validateConfig,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { issuesIfAny } from './config-issues.js';
 import { testPlugin } from './notify-helpers.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultUsername, gitAuthEnv, redactUrl, splitUrlCredentials } from '../src/index.js';
+import { redactUrl } from '../src/index.js';
+import { defaultUsername, gitAuthEnv, splitUrlCredentials } from '../src/internal.js';
 
 function basic(user: string, token: string): string {
   return `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyGitStderr } from '../src/index.js';
+import { classifyGitStderr } from '../src/internal.js';
 
 describe('classifyGitStderr', () => {
   it.each([

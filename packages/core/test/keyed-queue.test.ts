@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyedQueue } from '../src/index.js';
+import { createKeyedQueue } from '../src/internal.js';
 
 /** A promise the test resolves itself: work "holds the key" until the gate opens. */
 function gate(): { opened: Promise<void>; open(): void } {

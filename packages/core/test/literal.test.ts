@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { literalBranch, literalBranches } from '../src/index.js';
+import { literalBranch, literalBranches } from '../src/internal.js';
 
 describe('literal branch patterns', () => {
   it.each([

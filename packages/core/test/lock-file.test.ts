@@ -1,10 +1,17 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { lockHolderAlive, parseLockFile, processIdentity, tryLockFile } from '../src/index.js';
+import {
+  lockHolderAlive,
+  parseLockFile,
+  processIdentity,
+  takeLockFile,
+  tryLockFile,
+} from '../src/internal.js';
 
 describe('process identity', () => {
   it('names this process the same way every time, and another process differently', async () => {
@@ -79,5 +86,50 @@ describe('tryLockFile', () => {
     // Being written this instant (no pid yet): busy, not stale.
     await writeFile(file, '');
     expect(await tryLockFile(file)).toBeNull();
+  });
+});
+
+describe('takeLockFile', () => {
+  const deadHolder = (token: string) =>
+    `${process.pid}\n${token}\n${processIdentity().split('/')[0]}/1\nwatch\n`;
+  const claimOf = (file: string, content: string) =>
+    `${file}.reap-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
+
+  it('leaves no staged file behind, and names the live holder when busy', async () => {
+    const dir = await tempdir();
+    const file = path.join(dir, 'x.lock');
+    const first = takeLockFile(file, ['first']);
+    expect(first.acquired).toBe(true);
+    const second = takeLockFile(file, ['second']);
+    expect(second).toEqual({
+      acquired: false,
+      holder: expect.objectContaining({ pid: process.pid, identity: processIdentity(), extra: ['first'] }),
+    });
+    if (first.acquired) first.lock.release();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("takes a dead holder's lock over even when a reaper died holding the claim on it", async () => {
+    const dir = await tempdir();
+    const file = path.join(dir, 'x.lock');
+    const dead = deadHolder('dead-token');
+    await writeFile(file, dead);
+    // A contender died between taking the claim to remove the dead lock and removing it.
+    await writeFile(claimOf(file, dead), deadHolder('dead-reaper'));
+    const attempt = takeLockFile(file, ['me']);
+    expect(attempt.acquired).toBe(true);
+    expect(parseLockFile(await readFile(file, 'utf8')).extra).toEqual(['me']);
+    if (attempt.acquired) attempt.lock.release();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("leaves a dead holder's lock to the live contender that claimed it", async () => {
+    const file = path.join(await tempdir(), 'x.lock');
+    const dead = deadHolder('dead-token');
+    await writeFile(file, dead);
+    // Another engine of this process is removing it this instant.
+    await writeFile(claimOf(file, dead), `${process.pid}\nreaper\n${processIdentity()}\nreaping\n`);
+    expect(takeLockFile(file, ['me'])).toEqual({ acquired: false, holder: null });
+    expect(await readFile(file, 'utf8')).toBe(dead);
   });
 });

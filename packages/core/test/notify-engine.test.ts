@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { type GitFixture, gitdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { createSentry, type RunSummary, type Sentry, type SentryConfigInput } from '../src/index.js';
+import { createSentry, type Sentry, type SentryConfigInput } from '../src/index.js';
+import type { RunSummary } from '../src/internal.js';
 import { captureLogger, type Received, receiver, testPlugin } from './notify-helpers.js';
 
 const SECRET = 'engine-notify-secret-7f3a';

@@ -1,16 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  attachNotifier,
-  createEventBus,
   createRedactor,
   type JobRecord,
   type RunRecord,
-  resolveConfig,
   type SentryConfigInput,
   type SentryEvents,
   validateConfig,
 } from '../src/index.js';
+import { attachNotifier, createEventBus, resolveConfig } from '../src/internal.js';
 import { captureLogger, deadUrl, receiver } from './notify-helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimitError, retry, SentryError } from '../src/index.js';
+import { RateLimitError, SentryError } from '../src/index.js';
+import { retry } from '../src/internal.js';
 
 const unreachable = () => new SentryError('PROVIDER_UNREACHABLE', 'down');
 

@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, resolveConfig, translateSimpleSentry } from '../src/index.js';
+import { ConfigError, loadConfig } from '../src/index.js';
+import { resolveConfig, translateSimpleSentry } from '../src/internal.js';
 
 const SIMPLE = path.resolve(__dirname, '../../../../shared/reference/original-configs/sentry-simple.yaml');
 const ENV = { GITHUB_TOKEN: 'ghp_simple_token_value', GITLAB_TOKEN: 'glpat-simple-token' };

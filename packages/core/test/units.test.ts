@@ -4,28 +4,30 @@ import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createHealthBook } from '../src/engine/health.js';
 import {
+  createRedactor,
+  type Job,
+  type JobResult,
+  loadPlugins,
+  REDACTED,
+  SentryError,
+  timeoutError,
+  validateConfig,
+} from '../src/index.js';
+import {
   abortableDelay,
   backoffDelay,
   corePlugin,
   createEventBus,
-  createRedactor,
   createRegistry,
   detectChanges,
   hmacSha256Hex,
-  type Job,
-  type JobResult,
   literalBranch,
   literalBranches,
-  loadPlugins,
   nextPollDelayMs,
   parallelStrategy,
-  REDACTED,
-  SentryError,
   safeEqual,
   sequentialStrategy,
-  timeoutError,
-  validateConfig,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { makeJob } from '../src/testing/index.js';
 
 function result(status: JobResult['status']): JobResult {

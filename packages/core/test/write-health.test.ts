@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createEventBus,
   createMemoryStateStore,
   createRedactor,
-  observeStateWrites,
   type SentryEvents,
   type StateStore,
   stateWriteHealth,
 } from '../src/index.js';
+import { createEventBus, observeStateWrites } from '../src/internal.js';
 
 /** A memory store whose writes fail with `failure` while it is set (what a full disk does to SQLite). */
 function faultyStore(): { store: StateStore; fail(error: Error | undefined): void } {

@@ -10,14 +10,20 @@ import {
   type JobResult,
   outcomeOfAbort,
 } from '@sentry-git/core';
+import {
+  type CloneOptions,
+  type CloneOutcome,
+  cloneQaRepository,
+  createJobDir,
+  createOutputSink,
+  type OutputSink,
+  removeJobDir,
+  runInProcessGroup,
+  withJobTimeout,
+} from '@sentry-git/executor-kit';
 import { createQaCache, type QaCache } from './cache/qa-cache.js';
-import { type CloneOptions, type CloneOutcome, cloneQaRepository } from './clone.js';
 import { commandEnvironment } from './environment.js';
-import { createJobDir, removeJobDir } from './job-dir.js';
-import { withJobTimeout } from './job-signal.js';
 import { type ResolvedShellExecutorOptions, resolveOptions, type ShellExecutorOptions } from './options.js';
-import { createOutputSink, type OutputSink } from './output.js';
-import { runInProcessGroup } from './process-group.js';
 import { buildScript, describeCommand, readStep } from './script.js';
 import { validateDeploy } from './validate.js';
 

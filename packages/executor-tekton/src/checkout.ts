@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Job, SentryError } from '@sentry-git/core';
-import { cloneQaRepository, createJobDir } from '@sentry-git/executor-shell';
+import { cloneQaRepository, createJobDir } from '@sentry-git/executor-kit';
 import type { JobOutput } from './output.js';
 
 export interface CheckoutOptions {

@@ -5,9 +5,9 @@ import {
   type Job,
   type JobResult,
   type TektonDeployConfig,
-  tektonDeploySchema,
 } from '@sentry-git/core';
-import { removeJobDir, withJobTimeout } from '@sentry-git/executor-shell';
+import { tektonDeploySchema } from '@sentry-git/core/internal';
+import { removeJobDir, withJobTimeout } from '@sentry-git/executor-kit';
 import { checkoutQaRepository } from './checkout.js';
 import { createKubeClientCache, type KubeClientCache } from './kube/client.js';
 import { createTektonApi } from './kube/tekton-api.js';

@@ -1,5 +1,5 @@
 import type { ExecutorContext, Logger } from '@sentry-git/core';
-import { createOutputSink, type OutputSink } from '@sentry-git/executor-shell';
+import { createOutputSink, type OutputSink } from '@sentry-git/executor-kit';
 
 /** A job's output, one line at a time: executor notes on 'system', the deploy's progress on stdout. */
 export interface JobOutput {

@@ -1,10 +1,5 @@
-import {
-  type DeployConfig,
-  formatPath,
-  isSentryError,
-  type TektonDeployConfig,
-  tektonDeploySchema,
-} from '@sentry-git/core';
+import { type DeployConfig, isSentryError, type TektonDeployConfig } from '@sentry-git/core';
+import { formatPath, tektonDeploySchema } from '@sentry-git/core/internal';
 import { checkTemplate } from './pipelinerun/build.js';
 import { describeUnknownVariables, unknownVariables } from './variables.js';
 

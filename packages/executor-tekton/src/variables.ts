@@ -1,4 +1,5 @@
-import { type Job, SentryError, TEKTON_JOB_VARIABLES } from '@sentry-git/core';
+import { type Job, SentryError } from '@sentry-git/core';
+import { TEKTON_JOB_VARIABLES } from '@sentry-git/core/internal';
 
 export type TektonJobVariable = (typeof TEKTON_JOB_VARIABLES)[number];
 export type JobVariables = Record<TektonJobVariable, string>;

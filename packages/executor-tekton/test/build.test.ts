@@ -1,5 +1,5 @@
 import type { TektonDeployInput } from '@sentry-git/core';
-import { tektonDeploySchema } from '@sentry-git/core';
+import { tektonDeploySchema } from '@sentry-git/core/internal';
 import { describe, expect, it } from 'vitest';
 import { buildPipelineRun } from '../src/pipelinerun/build.js';
 import { jobVariables } from '../src/variables.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutorContext, Job, TektonDeployInput } from '@sentry-git/core';
-import { tektonDeploySchema } from '@sentry-git/core';
+import { tektonDeploySchema } from '@sentry-git/core/internal';
 import { makeJob } from '@sentry-git/core/testing';
 
 /**

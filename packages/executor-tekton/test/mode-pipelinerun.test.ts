@@ -1,4 +1,5 @@
-import { ShutdownError, tektonDeploySchema } from '@sentry-git/core';
+import { ShutdownError } from '@sentry-git/core';
+import { tektonDeploySchema } from '@sentry-git/core/internal';
 import { recordingContext } from '@sentry-git/core/testing';
 import {
   gitdir,

@@ -1,4 +1,5 @@
-import { classifyGitStderr, SentryError } from '@sentry-git/core';
+import { SentryError } from '@sentry-git/core';
+import { classifyGitStderr } from '@sentry-git/core/internal';
 
 /** What went wrong with one git run, secrets already removed. */
 export interface GitFailure {

@@ -1,4 +1,5 @@
-import { type AuthConfig, createRedactor, gitAuthEnv, redactUrl, SentryError } from '@sentry-git/core';
+import { type AuthConfig, createRedactor, redactUrl, SentryError } from '@sentry-git/core';
+import { gitAuthEnv } from '@sentry-git/core/internal';
 import { nonInteractiveEnv } from './env.js';
 import { gitFailureError, gitTimeoutError } from './errors.js';
 

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type ChangedFiles, createKeyedQueue, gitAuthEnv } from '@sentry-git/core';
+import type { ChangedFiles } from '@sentry-git/core';
+import { createKeyedQueue, gitAuthEnv } from '@sentry-git/core/internal';
 import { type GitRunRequest, runGit } from './ls-remote.js';
 
 /**

@@ -1,4 +1,5 @@
-import { type ProviderTarget, redactUrl, SentryError, splitUrlCredentials } from '@sentry-git/core';
+import { type ProviderTarget, redactUrl, SentryError } from '@sentry-git/core';
+import { splitUrlCredentials } from '@sentry-git/core/internal';
 
 /** Where a repository lives on a Gitea or Forgejo server. */
 export interface GiteaAddress {

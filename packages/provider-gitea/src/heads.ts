@@ -1,5 +1,5 @@
 import type { BranchHead, ListHeadsOptions, ListHeadsResult } from '@sentry-git/core';
-import { literalBranches } from '@sentry-git/core';
+import { literalBranches } from '@sentry-git/core/internal';
 import type { Branch } from 'gitea-js';
 import { segment } from './address.js';
 import { badResponse } from './errors.js';

@@ -1,4 +1,5 @@
-import { isRetryableStatus, retry, timeoutSignal } from '@sentry-git/core';
+import { isRetryableStatus } from '@sentry-git/core';
+import { retry, timeoutSignal } from '@sentry-git/core/internal';
 
 /** What the transport needs: credentials, retry policy and the fetch to send with. */
 export interface TransportOptions {

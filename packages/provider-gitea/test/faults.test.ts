@@ -1,4 +1,5 @@
-import { compileBranchMatcher, RateLimitError, SentryError } from '@sentry-git/core';
+import { RateLimitError, SentryError } from '@sentry-git/core';
+import { compileBranchMatcher } from '@sentry-git/core/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { giteaServer, provider, rejected, remote, TOKEN, target } from './helpers.js';
 

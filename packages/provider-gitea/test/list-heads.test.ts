@@ -1,4 +1,4 @@
-import { compileBranchMatcher } from '@sentry-git/core';
+import { compileBranchMatcher } from '@sentry-git/core/internal';
 import { Api } from 'gitea-js';
 import { describe, expect, it, vi } from 'vitest';
 import { calls, commitMany, giteaServer, provider, rejected, remote, TOKEN, target } from './helpers.js';

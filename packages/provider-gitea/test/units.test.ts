@@ -1,5 +1,5 @@
 import type { ProviderTarget } from '@sentry-git/core';
-import { literalBranch, literalBranches } from '@sentry-git/core';
+import { literalBranch, literalBranches } from '@sentry-git/core/internal';
 import { describe, expect, it } from 'vitest';
 import { parseRepoUrl, resolveTarget, segment } from '../src/address.js';
 import { createGiteaProvider } from '../src/index.js';

@@ -1,4 +1,5 @@
-import { redactUrl, SentryError, splitUrlCredentials } from '@sentry-git/core';
+import { redactUrl, SentryError } from '@sentry-git/core';
+import { splitUrlCredentials } from '@sentry-git/core/internal';
 
 /** Where a GitHub repository lives: its host and `owner/name`. */
 export interface RepoAddress {

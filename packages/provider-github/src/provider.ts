@@ -3,11 +3,10 @@ import {
   type GitProvider,
   type ListHeadsOptions,
   type ListHeadsResult,
-  literalBranches,
   type ProviderTarget,
   redactUrl,
-  splitUrlCredentials,
 } from '@sentry-git/core';
+import { literalBranches, splitUrlCredentials } from '@sentry-git/core/internal';
 import { apiBaseUrl, parseRepoAddress } from './address.js';
 import type { Session } from './call.js';
 import { createClientCache } from './client.js';

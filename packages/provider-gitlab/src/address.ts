@@ -1,4 +1,5 @@
-import { redactUrl, SentryError, splitUrlCredentials } from '@sentry-git/core';
+import { redactUrl, SentryError } from '@sentry-git/core';
+import { splitUrlCredentials } from '@sentry-git/core/internal';
 
 /** Where a GitLab project lives: the API to ask and the project's full path. */
 export interface GitlabAddress {

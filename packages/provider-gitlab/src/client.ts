@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Branches, Commits, Repositories } from '@gitbeaker/rest';
-import {
-  createRedactor,
-  type ProviderTarget,
-  type RateLimitInfo,
-  splitUrlCredentials,
-} from '@sentry-git/core';
+import { createRedactor, type ProviderTarget, type RateLimitInfo } from '@sentry-git/core';
+import { splitUrlCredentials } from '@sentry-git/core/internal';
 import { type GitlabAddress, gitlabAddress } from './address.js';
 import type { ErrorScope } from './errors.js';
 import type { ResolvedGitlabOptions } from './options.js';

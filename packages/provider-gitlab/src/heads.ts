@@ -3,8 +3,8 @@ import {
   isSentryError,
   type ListHeadsOptions,
   type ListHeadsResult,
-  literalBranches,
 } from '@sentry-git/core';
+import { literalBranches } from '@sentry-git/core/internal';
 import type { GitlabCall } from './client.js';
 import { badResponseError } from './errors.js';
 

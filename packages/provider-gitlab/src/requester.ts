@@ -1,11 +1,6 @@
 import type { Branches } from '@gitbeaker/rest';
-import {
-  isRetryableStatus,
-  isSentryError,
-  type RateLimitInfo,
-  rateLimitResetAt,
-  retry,
-} from '@sentry-git/core';
+import { isRetryableStatus, isSentryError, type RateLimitInfo, rateLimitResetAt } from '@sentry-git/core';
+import { retry } from '@sentry-git/core/internal';
 import {
   badResponseError,
   type ErrorScope,

@@ -1,4 +1,5 @@
-import { safeEqual, type WebhookResult } from '@sentry-git/core';
+import type { WebhookResult } from '@sentry-git/core';
+import { safeEqual } from '@sentry-git/core/internal';
 
 type Headers = Record<string, string | string[] | undefined>;
 

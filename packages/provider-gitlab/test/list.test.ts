@@ -1,4 +1,4 @@
-import { compileBranchMatcher } from '@sentry-git/core';
+import { compileBranchMatcher } from '@sentry-git/core/internal';
 import { describe, expect, it } from 'vitest';
 import {
   fastImportBranches,

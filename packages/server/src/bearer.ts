@@ -1,4 +1,4 @@
-import { safeEqual } from '@sentry-git/core';
+import { safeEqual } from '@sentry-git/core/internal';
 import { HttpError } from './http-error.js';
 import { TOKEN_ENV } from './options.js';
 

@@ -5,7 +5,7 @@ import type {
   SentryConfig,
   StateWriteHealth,
 } from '@sentry-git/core';
-import { FINISHED_JOB_STATUSES } from '@sentry-git/core';
+import { FINISHED_JOB_STATUSES } from '@sentry-git/core/internal';
 import type { SentryMetrics } from './metrics.js';
 
 const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'cancelled'];

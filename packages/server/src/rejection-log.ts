@@ -1,4 +1,5 @@
-import { type Logger, plural } from '@sentry-git/core';
+import type { Logger } from '@sentry-git/core';
+import { plural } from '@sentry-git/core/internal';
 
 /** The clock the summaries run on; tests pass one they move and fire by hand. */
 export interface RejectionLogClock {

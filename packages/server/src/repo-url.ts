@@ -1,4 +1,4 @@
-import { splitUrlCredentials } from '@sentry-git/core';
+import { splitUrlCredentials } from '@sentry-git/core/internal';
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** `user@host:path` (scp-like SSH), not `C:\path` or a URL. */

@@ -1,12 +1,12 @@
-import {
-  compileBranchMatcher,
-  type GitProvider,
-  type Registry,
-  type RepositoryConfig,
-  type SentryConfig,
-  type WebhookPush,
-  type WebhookResult,
+import type {
+  GitProvider,
+  Registry,
+  RepositoryConfig,
+  SentryConfig,
+  WebhookPush,
+  WebhookResult,
 } from '@sentry-git/core';
+import { compileBranchMatcher } from '@sentry-git/core/internal';
 import { HttpError } from './http-error.js';
 import { repoUrlKey } from './repo-url.js';
 

@@ -1,4 +1,5 @@
-import { createEventBus, createRedactor, createRegistry, validateConfig } from '@sentry-git/core';
+import { createRedactor, validateConfig } from '@sentry-git/core';
+import { createEventBus, createRegistry } from '@sentry-git/core/internal';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../src/metrics.js';
 import { attachMetrics } from '../src/metrics-subscriber.js';

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { processIdentity, type SentryError } from '@sentry-git/core';
+import type { SentryError } from '@sentry-git/core';
+import { processIdentity } from '@sentry-git/core/internal';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { acquireFileLock } from '../src/lock.js';
@@ -46,5 +47,18 @@ describe('engine lock file', () => {
     expect([Number(pid), identity, owner]).toEqual([process.pid, processIdentity(), 'watch again']);
     expect(Number.isNaN(Date.parse(since ?? ''))).toBe(false);
     lock.release();
+  });
+
+  it('never deletes a lock file that names no process (one being written by another version, say)', async () => {
+    const stateFile = path.join(await tempdir(), 'state.db');
+    const lockFile = `${stateFile}.lock`;
+    await writeFile(lockFile, '');
+    expect(() => acquireFileLock(stateFile, 'watch')).toThrow(
+      expect.objectContaining({
+        code: 'ENGINE_LOCKED',
+        message: expect.stringContaining(`${lockFile} names no live process`),
+      }) as SentryError,
+    );
+    expect(await readFile(lockFile, 'utf8')).toBe('');
   });
 });

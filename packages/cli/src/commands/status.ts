@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { corePlugin, createRedactor, createRegistry, repositoryStatus } from '@sentry-git/core';
+import { createRedactor } from '@sentry-git/core';
+import { corePlugin, createRegistry, repositoryStatus } from '@sentry-git/core/internal';
 import { loadFullConfig, openStateStore } from '../assemble.js';
 import { SentryCommand } from '../base.js';
 import { renderStatus } from '../status-view.js';

@@ -1,14 +1,12 @@
 import { Flags } from '@oclif/core';
+import { createRedactor, errorMessage, type ProviderTarget } from '@sentry-git/core';
 import {
   compileBranchMatcher,
   corePlugin,
-  createRedactor,
   createRegistry,
-  errorMessage,
-  type ProviderTarget,
   plural,
   timeoutSignal,
-} from '@sentry-git/core';
+} from '@sentry-git/core/internal';
 import { loadFullConfig } from '../assemble.js';
 import { SentryCommand } from '../base.js';
 

@@ -1,5 +1,5 @@
 import { type Hook, toConfiguredId } from '@oclif/core';
-import { didYouMean } from '@sentry-git/core';
+import { didYouMean } from '@sentry-git/core/internal';
 
 /**
  * An unknown command is named with the closest real one, on a terminal or not (a typo in a

@@ -1,4 +1,4 @@
-import { branchPatternProblem } from '@sentry-git/core';
+import { branchPatternProblem } from '@sentry-git/core/internal';
 
 /**
  * RepoSentry's `branch_regex` is an RE2 expression used as a search (it matches anywhere in the

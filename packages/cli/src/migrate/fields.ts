@@ -1,4 +1,5 @@
-import { type ConfigIssue, formatPath, MAX_DURATION_SECONDS } from '@sentry-git/core';
+import type { ConfigIssue } from '@sentry-git/core';
+import { formatPath, MAX_DURATION_SECONDS } from '@sentry-git/core/internal';
 import { goDurationSeconds } from './duration.js';
 
 /**

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { ConfigError, isSimpleSentryConfig, parseYamlConfig } from '@sentry-git/core';
+import { ConfigError } from '@sentry-git/core';
+import { isSimpleSentryConfig, parseYamlConfig } from '@sentry-git/core/internal';
 import { emitMigration } from './emit.js';
 import { isRecord } from './fields.js';
 import { convertRepoSentry } from './reposentry.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DNS_1123_LABEL, LOG_LEVELS, toDns1123Label } from '@sentry-git/core';
+import { DNS_1123_LABEL, LOG_LEVELS, toDns1123Label } from '@sentry-git/core/internal';
 import { branchRegexToFullMatch } from './branch-regex.js';
 import { createReader, isRecord, type Reader } from './fields.js';
 import { keepDollarsLiteral } from './literal-dollars.js';

@@ -1,4 +1,4 @@
-import { translateSimpleSentry } from '@sentry-git/core';
+import { translateSimpleSentry } from '@sentry-git/core/internal';
 import { tokenReference } from './tokens.js';
 import type { KeyComment, MigrationResult } from './types.js';
 

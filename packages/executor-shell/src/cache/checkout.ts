@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { GitRunResult } from '../git-run.js';
-import { runGitStep } from '../git-run.js';
+import { type GitRunResult, runGitStep } from '@sentry-git/executor-kit';
 import type { MirrorGit } from './mirror.js';
 
 /**

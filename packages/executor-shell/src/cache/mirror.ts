@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redactor } from '@sentry-git/core';
-import { type GitRunResult, runGitStep } from '../git-run.js';
-import type { OutputSink } from '../output.js';
+import { type GitRunResult, type OutputSink, runGitStep } from '@sentry-git/executor-kit';
 import { LAST_USE_FILE } from './paths.js';
 
 export interface MirrorGit {

@@ -1,8 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { createKeyedQueue, createRedactor, errorMessage, gitAuthEnv, redactUrl } from '@sentry-git/core';
-import { type CloneOptions, type CloneOutcome, cloneQaRepository, toCloneUrl } from '../clone.js';
-import { type GitRunResult, gitFailure } from '../git-run.js';
-import type { QaRepositoryRef } from '../qa-failure.js';
+import { createRedactor, errorMessage, redactUrl } from '@sentry-git/core';
+import { createKeyedQueue, gitAuthEnv } from '@sentry-git/core/internal';
+import {
+  type CloneOptions,
+  type CloneOutcome,
+  cloneQaRepository,
+  type GitRunResult,
+  gitFailure,
+  type QaRepositoryRef,
+  toCloneUrl,
+} from '@sentry-git/executor-kit';
 import { checkoutFromMirror } from './checkout.js';
 import { type EvictionLimits, evictMirrors } from './evict.js';
 import { tryLockMirror } from './lock.js';

@@ -1,4 +1,5 @@
-import { retry, SentryError } from '@sentry-git/core';
+import { SentryError } from '@sentry-git/core';
+import { retry } from '@sentry-git/core/internal';
 import { attempt } from './attempt.js';
 import { deliveryIdFor } from './delivery-id.js';
 import { rejectedError, unreachableError, withoutSecret } from './errors.js';

@@ -1,4 +1,4 @@
-import { splitUrlCredentials } from '@sentry-git/core';
+import { splitUrlCredentials } from '@sentry-git/core/internal';
 
 export type RepositoryProvider = 'github' | 'gitlab' | 'gitea' | 'git';
 

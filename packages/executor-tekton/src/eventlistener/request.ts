@@ -1,10 +1,5 @@
-import {
-  EVENT_PAYLOADS,
-  type EventPayloadFormat,
-  hmacSha256Hex,
-  type Job,
-  SentryError,
-} from '@sentry-git/core';
+import { type EventPayloadFormat, type Job, SentryError } from '@sentry-git/core';
+import { EVENT_PAYLOADS, hmacSha256Hex } from '@sentry-git/core/internal';
 import { repositoryCloudEvent } from './cloudevents.js';
 import { githubPushPayload } from './github.js';
 import { gitlabPushPayload } from './gitlab.js';

@@ -1,4 +1,5 @@
-import { redactUrl, SentryError, splitUrlCredentials } from '@sentry-git/core';
+import { redactUrl, SentryError } from '@sentry-git/core';
+import { splitUrlCredentials } from '@sentry-git/core/internal';
 
 /** Where to POST, with any credentials moved out of the URL (fetch refuses URLs that hold them). */
 export interface EventListenerTarget {

@@ -4,7 +4,7 @@ import {
   type ObservableMiddleware,
   type RequestContext,
 } from '@kubernetes/client-node';
-import { retry } from '@sentry-git/core';
+import { retry } from '@sentry-git/core/internal';
 import { isRetryable, type KubeAction, type KubeFailure, kubeError, kubeFailure } from './errors.js';
 
 /** A Kubernetes API failure between attempts, before it becomes the SentryError that is thrown. */

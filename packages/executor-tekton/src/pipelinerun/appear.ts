@@ -1,4 +1,5 @@
-import { abortableDelay, timeoutError } from '@sentry-git/core';
+import { timeoutError } from '@sentry-git/core';
+import { abortableDelay } from '@sentry-git/core/internal';
 import type { TektonApi } from '../kube/tekton-api.js';
 import type { TektonRun } from '../kube/types.js';
 import { openWatch } from '../kube/watch.js';

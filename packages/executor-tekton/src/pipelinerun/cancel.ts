@@ -1,4 +1,5 @@
-import { errorMessage, timeoutSignal } from '@sentry-git/core';
+import { errorMessage } from '@sentry-git/core';
+import { timeoutSignal } from '@sentry-git/core/internal';
 import type { TektonApi } from '../kube/tekton-api.js';
 import type { JobOutput } from '../output.js';
 import { followPipelineRun } from './follow.js';

@@ -1,4 +1,5 @@
-import { abortableDelay, backoffDelay, errorMessage, SentryError } from '@sentry-git/core';
+import { errorMessage, SentryError } from '@sentry-git/core';
+import { abortableDelay, backoffDelay } from '@sentry-git/core/internal';
 import { kubeFailure } from '../kube/errors.js';
 import type { TektonApi } from '../kube/tekton-api.js';
 import type { TektonRun } from '../kube/types.js';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AuthConfig, createRedactor, gitAuthEnv, redactUrl } from '@sentry-git/core';
+import { type AuthConfig, createRedactor, redactUrl } from '@sentry-git/core';
+import { gitAuthEnv } from '@sentry-git/core/internal';
 import { gitFailure, runGitStep } from './git-run.js';
 import type { OutputSink } from './output.js';
 

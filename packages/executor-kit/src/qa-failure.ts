@@ -1,4 +1,4 @@
-import { classifyGitStderr } from '@sentry-git/core';
+import { classifyGitStderr } from '@sentry-git/core/internal';
 
 /** The QA repository a git step worked on, to name the configuration keys behind a failure. */
 export interface QaRepositoryRef {

@@ -1,4 +1,5 @@
-import { timeoutError, timerDelay } from '@sentry-git/core';
+import { timeoutError } from '@sentry-git/core';
+import { timerDelay } from '@sentry-git/core/internal';
 
 /**
  * The runner aborts the context's signal on timeout; this adds the same limit from
