@@ -2,6 +2,7 @@ import type { SentryConfig } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { CommitStatus } from '../interfaces/provider.js';
+import { definePlugin, type SentryPlugin } from '../plugins/define.js';
 import type { Registry } from '../plugins/registry.js';
 import { timeoutSignal } from '../timer-delay.js';
 import type { JobResult } from '../types.js';
@@ -81,4 +82,20 @@ export function attachCommitStatusReporter(input: {
       for (const off of offs) off();
     },
   };
+}
+
+/** The reporter as a plugin (a built-in of the engine): close waits for the statuses in flight. */
+export function commitStatusPlugin(registry: Registry): SentryPlugin {
+  return definePlugin({
+    name: '@sentry-git/core:commit-status',
+    setup(host) {
+      const reporter = attachCommitStatusReporter({
+        bus: host.events,
+        config: host.config,
+        registry,
+        timeoutSeconds: host.config.global.poll_timeout,
+      });
+      return { flush: () => reporter.flush(), close: () => reporter.detach() };
+    },
+  });
 }
