@@ -73,37 +73,37 @@ describe('the detection recorder', () => {
     // A scheduled poll starts first (the repository is not seen yet) and is slow to record.
     const slowPoll = await startPoll(recorder, store, app, SHA('a'));
     // A manual trigger meanwhile reads fresh heads (nothing stored) and records them.
-    const run = await recorder.recordTrigger('app', [app], 'manual', (r) =>
+    const run = await recorder.recordTrigger('repository:app', [app], 'manual', (r) =>
       startPoll(recorder, store, r, SHA('a')),
     );
     expect(run?.trigger).toBe('manual');
     expect(run?.jobs.map((job) => job.sha)).toEqual([SHA('a')]);
     // The earlier poll is overtaken by the trigger's later read: dropped, not a second baseline.
-    const recorded = await recorder.recordPolls('app', [slowPoll], 'poll');
+    const recorded = await recorder.recordPolls('repository:app', [slowPoll], 'poll');
     expect(recorded).toEqual({ run: null, changed: 0 });
     expect(events.filter((event) => event.name === 'baseline')).toHaveLength(1);
     expect(events.filter((event) => event.name === 'run:queued')).toHaveLength(1);
-    expect(queuedUnits).toEqual(['app']);
-    expect((await store.listRuns({ unit: 'app' })).map((r) => r.id)).toEqual([run!.id]);
+    expect(queuedUnits).toEqual(['repository:app']);
+    expect((await store.listRuns({ unit: 'repository:app' })).map((r) => r.id)).toEqual([run!.id]);
   });
 
   it('a poll that started before a record it did not see compares again with the store', async () => {
     const { store, recorder, events, repo } = setup();
     const app = repo('app');
-    await recorder.recordPolls('app', [await startPoll(recorder, store, app, SHA('a'))], 'poll');
+    await recorder.recordPolls('repository:app', [await startPoll(recorder, store, app, SHA('a'))], 'poll');
     // Two polls start, both seeing A stored; the one that started later records B first.
     const first = await startPoll(recorder, store, app, SHA('b'));
     const second = await startPoll(recorder, store, app, SHA('c'));
-    const later = await recorder.recordPolls('app', [second], 'poll');
+    const later = await recorder.recordPolls('repository:app', [second], 'poll');
     expect(later.changed).toBe(1);
     // The earlier one is stale: it would move the head backwards from C to B.
-    expect(await recorder.recordPolls('app', [first], 'poll')).toEqual({ run: null, changed: 0 });
+    expect(await recorder.recordPolls('repository:app', [first], 'poll')).toEqual({ run: null, changed: 0 });
     expect((await store.getHeads('app')).heads.map((head) => head.sha)).toEqual([SHA('c')]);
     // A poll started before C was recorded but finding C again (moved): compared again, nothing new.
     const third = await startPoll(recorder, store, app, SHA('c'));
     const fourth = await startPoll(recorder, store, app, SHA('d'));
-    await recorder.recordPolls('app', [fourth], 'poll');
-    expect(await recorder.recordPolls('app', [third], 'poll')).toEqual({ run: null, changed: 0 });
+    await recorder.recordPolls('repository:app', [fourth], 'poll');
+    expect(await recorder.recordPolls('repository:app', [third], 'poll')).toEqual({ run: null, changed: 0 });
     const changes = events.filter((event) => event.name === 'change').map((event) => event.payload);
     expect(changes).toMatchObject([
       { branch: 'main', before: SHA('a'), after: SHA('c') },
@@ -114,12 +114,12 @@ describe('the detection recorder', () => {
   it('records a unit one at a time: a trigger waits for the poll recording before it', async () => {
     const { store, recorder, repo } = setup();
     const app = repo('app');
-    await recorder.recordPolls('app', [await startPoll(recorder, store, app, SHA('a'))], 'poll');
+    await recorder.recordPolls('repository:app', [await startPoll(recorder, store, app, SHA('a'))], 'poll');
     const moved = await startPoll(recorder, store, app, SHA('b'));
     // Both enter the unit's queue at once: the poll first, so the trigger deploys B, not A.
     const [polled, triggered] = await Promise.all([
-      recorder.recordPolls('app', [moved], 'poll'),
-      recorder.recordTrigger('app', [app], 'manual', () => {
+      recorder.recordPolls('repository:app', [moved], 'poll'),
+      recorder.recordTrigger('repository:app', [app], 'manual', () => {
         throw new Error('heads are stored: no fresh read');
       }),
     ]);
@@ -132,7 +132,7 @@ describe('the detection recorder', () => {
     const app = repo('app');
     const failure = new Error('forge unreachable');
     await expect(
-      recorder.recordTrigger('app', [app], 'manual', async (r) => ({
+      recorder.recordTrigger('repository:app', [app], 'manual', async (r) => ({
         ticket: recorder.ticket(r.name),
         outcome: { ok: false, repo: r, provider: 'git', error: failure },
       })),

@@ -87,7 +87,7 @@ async function queueRun(store: StateStore, digit: string) {
     changes: [],
     run: {
       id,
-      unit: 'app',
+      unit: 'repository:app',
       trigger: 'manual',
       createdAt: new Date().toISOString(),
       jobs: [jobSpec('app', 'main', SHA(digit), null)],
@@ -99,13 +99,13 @@ async function queueRun(store: StateStore, digit: string) {
 describe('the dispatcher', () => {
   it('nextQueuedRun is the unit’s oldest queued run: a run recovered after a crash goes before a newer one', async () => {
     const store = createMemoryStateStore();
-    expect(await nextQueuedRun(store, 'app')).toBeUndefined();
+    expect(await nextQueuedRun(store, 'repository:app')).toBeUndefined();
     const older = await queueRun(store, 'a');
     await store.updateRun(older, { status: 'running', startedAt: new Date().toISOString() });
     const newer = await queueRun(store, 'b');
-    expect((await nextQueuedRun(store, 'app'))?.id).toBe(newer);
+    expect((await nextQueuedRun(store, 'repository:app'))?.id).toBe(newer);
     await store.recoverInterrupted({ policy: 'requeue' });
-    expect((await nextQueuedRun(store, 'app'))?.id).toBe(older);
+    expect((await nextQueuedRun(store, 'repository:app'))?.id).toBe(older);
   });
 
   it('recover() runs the recovered runs of a unit one at a time, oldest first', async () => {
@@ -120,7 +120,7 @@ describe('the dispatcher', () => {
     expect(warnings).toContain(
       `run ${older} left unfinished by an earlier process (crash or stop) is queued again`,
     );
-    expect((await store.listRuns({ unit: 'app' })).map((run) => run.status)).toEqual([
+    expect((await store.listRuns({ unit: 'repository:app' })).map((run) => run.status)).toEqual([
       'succeeded',
       'succeeded',
     ]);
@@ -131,14 +131,14 @@ describe('the dispatcher', () => {
     const { store, dispatcher, warnings, bus } = setup(plugin);
     const started = new Promise((resolve) => bus.once('job:start', resolve));
     await queueRun(store, 'a');
-    dispatcher.kick('app');
+    dispatcher.kick('repository:app');
     await started;
     dispatcher.halt();
-    dispatcher.kick('app');
+    dispatcher.kick('repository:app');
     await dispatcher.finish({ graceMs: 0, reason: 'second SIGTERM' });
     expect(log).toEqual(['start a', 'cancelled a']);
     expect(warnings).toEqual(['second SIGTERM: cancelling 1 running job now']);
-    const [run] = await store.listRuns({ unit: 'app' });
+    const [run] = await store.listRuns({ unit: 'repository:app' });
     expect(run?.jobs[0]?.error).toContain('sentry-git stopped (second SIGTERM): running jobs were cancelled');
     dispatcher.detach();
   });
