@@ -21,7 +21,6 @@ function forgePlugin() {
       {
         id: 'memory-forge',
         capabilities: {
-          conditionalRequests: false,
           changedFiles: false,
           commitStatus: false,
           webhooks: false,

@@ -44,7 +44,7 @@ export function attachCommitStatusReporter(input: {
     const repo = config.repositories.find((r) => r.name === repository);
     if (!repo?.monitor.report_status) return;
     const provider = registry.provider(repo.monitor.repo_type).provider;
-    if (!provider.setCommitStatus) return;
+    if (!provider.capabilities.commitStatus || !provider.setCommitStatus) return;
     const context = `sentry-git/${repo.deploy.project_name ?? repo.name}`;
     const sent = provider
       .setCommitStatus(
