@@ -52,33 +52,20 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   let ready: Promise<void> | undefined;
   let releaseLock: (() => Promise<void>) | undefined;
 
-  const dispatcher = createDispatcher({ config, store, registry, bus, logger, redactor });
-  const recorder = createDetectionRecorder({
-    config,
-    store,
-    bus,
-    logger,
-    matchers,
-    onQueued: dispatcher.kick,
-  });
+  // What every stage reads; each takes the parts it needs.
+  const parts = { config, store, registry, bus, logger, redactor };
+  const dispatcher = createDispatcher(parts);
+  const recorder = createDetectionRecorder({ ...parts, matchers, onQueued: dispatcher.kick });
   const scheduler = createScheduler({
     config,
     onDue: (due) => poller.pollAll(due, 'poll'),
-    onError: (error) => bus.emit('error', { error: error as Error, context: 'poll cycle' }),
+    onError: (error) =>
+      bus.emit('error', {
+        error: error instanceof Error ? error : new Error(String(error)),
+        context: 'poll cycle',
+      }),
   });
-  const stopSignal = stopController.signal;
-  const poller = createPoller({
-    config,
-    store,
-    registry,
-    bus,
-    logger,
-    redactor,
-    scheduler,
-    recorder,
-    matchers,
-    stopSignal,
-  });
+  const poller = createPoller({ ...parts, scheduler, recorder, matchers, stopSignal: stopController.signal });
 
   function ensureReady(): Promise<void> {
     ready ??= (async () => {
