@@ -1,6 +1,6 @@
 // A sentry-git plugin in one file: a `hook` executor that deploys by POSTing the job to an HTTP
 // endpoint (a deploy service, a CI trigger, a serverless function), and a notifier, wired in
-// through setup(sentry), that POSTs a summary of every finished run to a URL.
+// through setup(host), that POSTs a summary of every finished run to a URL.
 //
 // sentry.yaml loads it with `plugins: [["./plugin.mjs", { notify_url: "..." }]]`.
 //
@@ -104,9 +104,9 @@ export default function plugin(options = {}) {
   return definePlugin({
     name: 'example-hook',
     executors: [hookExecutor],
-    setup(sentry) {
+    setup(host) {
       const pending = new Set();
-      const off = sentry.on('run:finish', ({ run }) => {
+      const off = host.events.on('run:finish', ({ run }) => {
         const summary = {
           run: run.id,
           unit: run.unit,
@@ -132,10 +132,10 @@ export default function plugin(options = {}) {
         })
           .then((response) => {
             if (!response.ok)
-              sentry.logger.warn({ status: response.status }, 'notify: the receiver refused the run summary');
+              host.logger.warn({ status: response.status }, 'notify: the receiver refused the run summary');
           })
           .catch((error) =>
-            sentry.logger.warn(
+            host.logger.warn(
               { error: error.message, url: redactUrl(notifyUrl) },
               'notify: could not post the run summary',
             ),
@@ -143,11 +143,13 @@ export default function plugin(options = {}) {
           .finally(() => pending.delete(request));
         pending.add(request);
       });
-      // Teardown, called by sentry.close() (so also at the end of `watch --once`): stop
-      // listening, then let the summaries already on their way arrive.
-      return async () => {
-        off();
-        await Promise.allSettled(pending);
+      // The plugin's lifecycle: close() is called by sentry.close() (so also at the end of
+      // `watch --once`): stop listening, then let the summaries already on their way arrive.
+      return {
+        async close() {
+          off();
+          await Promise.allSettled(pending);
+        },
       };
     },
   });

@@ -10,7 +10,7 @@ import { engine, lines, recordEvents, repo } from './helpers.js';
 function forge(id: string, overrides: Partial<GitProvider>) {
   const provider: GitProvider = {
     id,
-    capabilities: { conditionalRequests: false, changedFiles: true, commitStatus: true, webhooks: false },
+    capabilities: { changedFiles: true, commitStatus: true, webhooks: false },
     listHeads: (target, options) => gitProvider.listHeads(target, options),
     changedFiles: (target, from, to, options) => gitProvider.changedFiles!(target, from, to, options),
     ...overrides,

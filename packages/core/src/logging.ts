@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
 import type { EventBus, SentryEvents } from './events.js';
 import type { Logger } from './interfaces/executor.js';
+import { definePlugin, type SentryPlugin } from './plugins/define.js';
 import { plural } from './plural.js';
 import type { Redactor } from './redact.js';
 
@@ -132,4 +133,14 @@ export function attachEventLogger(bus: EventBus, logger: Logger): () => void {
   return () => {
     for (const off of offs) off();
   };
+}
+
+/** The event logger as a plugin (a built-in of the engine unless `logEvents: false`); it closes last. */
+export function eventLoggerPlugin(): SentryPlugin {
+  return definePlugin({
+    name: '@sentry-git/core:event-logger',
+    setup(host) {
+      return { close: attachEventLogger(host.events, host.logger) };
+    },
+  });
 }

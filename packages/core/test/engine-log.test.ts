@@ -42,7 +42,6 @@ function testPlugin(branches: Map<string, Record<string, string>>) {
       {
         id: 'memory-forge',
         capabilities: {
-          conditionalRequests: false,
           changedFiles: false,
           commitStatus: false,
           webhooks: false,

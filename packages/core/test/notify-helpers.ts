@@ -134,7 +134,6 @@ export function testPlugin(): SentryPlugin {
       {
         id: 'git',
         capabilities: {
-          conditionalRequests: false,
           changedFiles: false,
           commitStatus: false,
           webhooks: false,

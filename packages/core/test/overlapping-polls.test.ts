@@ -21,7 +21,6 @@ function scriptedForge() {
       {
         id: 'scripted',
         capabilities: {
-          conditionalRequests: false,
           changedFiles: false,
           commitStatus: false,
           webhooks: false,

@@ -285,7 +285,6 @@ describe('plugins', () => {
         {
           id: 'git',
           capabilities: {
-            conditionalRequests: false,
             changedFiles: false,
             commitStatus: false,
             webhooks: false,

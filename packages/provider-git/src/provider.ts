@@ -75,7 +75,7 @@ export function createGitProvider(options: GitProviderOptions = {}): GitProvider
 
   return {
     id: 'git',
-    capabilities: { conditionalRequests: false, changedFiles: true, commitStatus: false, webhooks: false },
+    capabilities: { changedFiles: true, commitStatus: false, webhooks: false },
     listHeads,
     changedFiles,
   };

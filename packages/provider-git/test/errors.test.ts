@@ -102,7 +102,6 @@ describe('exports', () => {
     expect(plugin.providers).toEqual([gitProvider]);
     expect(gitProvider.id).toBe('git');
     expect(createGitProvider().capabilities).toEqual({
-      conditionalRequests: false,
       changedFiles: true,
       commitStatus: false,
       webhooks: false,

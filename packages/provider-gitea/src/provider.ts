@@ -17,7 +17,7 @@ export function createGiteaProvider(options: GiteaProviderOptions = {}): GitProv
   return {
     id: settings.id,
     // Gitea sends no ETag on branch and commit answers, so there is nothing to ask conditionally.
-    capabilities: { conditionalRequests: false, changedFiles: true, commitStatus: true, webhooks: true },
+    capabilities: { changedFiles: true, commitStatus: true, webhooks: true },
     async listHeads(target, listOptions) {
       listOptions.signal.throwIfAborted();
       return listHeads(await openSession(target, listOptions.signal, settings), listOptions, settings);

@@ -39,7 +39,6 @@ describe('the plugin', () => {
     expect(giteaPlugin.name).toBe('@sentry-git/provider-gitea');
     expect(giteaPlugin.providers.map((p) => p.id)).toEqual(['gitea', 'forgejo']);
     expect(giteaProvider.capabilities).toEqual({
-      conditionalRequests: false,
       changedFiles: true,
       commitStatus: true,
       webhooks: true,

@@ -69,7 +69,7 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
 
   return {
     id: resolved.id,
-    capabilities: { conditionalRequests: true, changedFiles: true, commitStatus: true, webhooks: true },
+    capabilities: { changedFiles: true, commitStatus: true, webhooks: true },
     listHeads,
     async changedFiles(target, from, to, { signal, urgent }) {
       signal.throwIfAborted();

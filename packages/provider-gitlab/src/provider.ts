@@ -66,7 +66,7 @@ export function createGitlabProvider(options: GitlabProviderOptions = {}): GitPr
 
   return {
     id: 'gitlab',
-    capabilities: { conditionalRequests: false, changedFiles: true, commitStatus: true, webhooks: true },
+    capabilities: { changedFiles: true, commitStatus: true, webhooks: true },
     listHeads,
     changedFiles,
     setCommitStatus,

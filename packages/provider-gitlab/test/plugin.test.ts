@@ -8,7 +8,6 @@ describe('plugin and options', () => {
     expect(plugin.providers).toEqual([gitlabProvider]);
     expect(gitlabProvider.id).toBe('gitlab');
     expect(gitlabProvider.capabilities).toEqual({
-      conditionalRequests: false,
       changedFiles: true,
       commitStatus: true,
       webhooks: true,

@@ -2,6 +2,7 @@ import type { SentryConfig } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { CommitStatus } from '../interfaces/provider.js';
+import { definePlugin, type SentryPlugin } from '../plugins/define.js';
 import type { Registry } from '../plugins/registry.js';
 import { timeoutSignal } from '../timer-delay.js';
 import type { JobResult } from '../types.js';
@@ -43,7 +44,7 @@ export function attachCommitStatusReporter(input: {
     const repo = config.repositories.find((r) => r.name === repository);
     if (!repo?.monitor.report_status) return;
     const provider = registry.provider(repo.monitor.repo_type).provider;
-    if (!provider.setCommitStatus) return;
+    if (!provider.capabilities.commitStatus || !provider.setCommitStatus) return;
     const context = `sentry-git/${repo.deploy.project_name ?? repo.name}`;
     const sent = provider
       .setCommitStatus(
@@ -81,4 +82,20 @@ export function attachCommitStatusReporter(input: {
       for (const off of offs) off();
     },
   };
+}
+
+/** The reporter as a plugin (a built-in of the engine): close waits for the statuses in flight. */
+export function commitStatusPlugin(registry: Registry): SentryPlugin {
+  return definePlugin({
+    name: '@sentry-git/core:commit-status',
+    setup(host) {
+      const reporter = attachCommitStatusReporter({
+        bus: host.events,
+        config: host.config,
+        registry,
+        timeoutSeconds: host.config.global.poll_timeout,
+      });
+      return { flush: () => reporter.flush(), close: () => reporter.detach() };
+    },
+  });
 }

@@ -4,6 +4,7 @@ import type { SentryConfig } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
+import { definePlugin, type SentryPlugin } from '../plugins/define.js';
 import type { Redactor } from '../redact.js';
 import { abortableDelay } from '../retry.js';
 import { hmacSha256Hex } from '../signature.js';
@@ -123,4 +124,19 @@ export function attachNotifier(options: NotifierOptions): Notifier {
       await flush();
     },
   };
+}
+
+/**
+ * The notifier as a plugin (the engine sets it up as a built-in): its close gives deliveries
+ * still in flight one attempt's time (`notifications.timeout`) before they are abandoned.
+ */
+export function notifierPlugin(options: { fetch?: typeof fetch } = {}): SentryPlugin {
+  return definePlugin({
+    name: '@sentry-git/core:notifier',
+    setup(host) {
+      const { events: bus, config, redactor, logger } = host;
+      const notifier = attachNotifier({ bus, config, redactor, logger, fetch: options.fetch });
+      return { close: () => notifier.detach({ graceMs: config.notifications.timeout * 1000 }) };
+    },
+  });
 }

@@ -81,11 +81,17 @@ export interface WebhookPush {
 
 export type WebhookResult = { ok: true; push: WebhookPush } | { ok: false; status: number; reason: string };
 
+/**
+ * What a provider offers beyond `listHeads`, each with its method: the conformance suite checks
+ * that a declared capability has its method. The commit-status reporter asks `commitStatus`
+ * before it reports.
+ */
 export interface ProviderCapabilities {
-  /** Answers `listHeads` with conditional requests (no quota spent when nothing moved). */
-  conditionalRequests: boolean;
+  /** `changedFiles()`: path filters and skip markers can read what a push changed. */
   changedFiles: boolean;
+  /** `setCommitStatus()`: `monitor.report_status` works. */
   commitStatus: boolean;
+  /** `parseWebhook()`: the server accepts this forge's push webhooks. */
   webhooks: boolean;
 }
 

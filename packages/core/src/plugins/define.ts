@@ -1,8 +1,10 @@
-import type { Sentry } from '../engine/sentry.js';
 import type { Executor } from '../interfaces/executor.js';
 import type { GitProvider } from '../interfaces/provider.js';
 import type { StateStoreFactory } from '../interfaces/state-store.js';
 import type { Strategy } from '../interfaces/strategy.js';
+import type { PluginHost, PluginSetupResult } from './host.js';
+
+export type { PluginHost, PluginLifecycle, PluginSetupResult } from './host.js';
 
 /**
  * A plugin bundles providers, executors, strategies and state stores, and may subscribe to
@@ -14,8 +16,11 @@ export interface SentryPlugin {
   executors?: Executor[];
   strategies?: Strategy[];
   stateStores?: StateStoreFactory[];
-  /** Called once the engine exists, before it starts; may return a teardown run on stop. */
-  setup?(sentry: Sentry): void | (() => void | Promise<void>) | Promise<void | (() => void | Promise<void>)>;
+  /**
+   * Called once the engine exists, before it starts, with a `PluginHost`; may return the
+   * plugin's lifecycle (`{ flush?, close? }`), which `close()` ends.
+   */
+  setup?(host: PluginHost): PluginSetupResult | Promise<PluginSetupResult>;
 }
 
 /** A plugin module's default export: the plugin, or a function of the options given in config. */

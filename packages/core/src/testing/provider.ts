@@ -90,7 +90,7 @@ export function describeGitProvider(options: GitProviderSuiteOptions): void {
       expect(typeof provider.id).toBe('string');
       expect(provider.id.length).toBeGreaterThan(0);
       const { capabilities } = provider;
-      for (const key of ['conditionalRequests', 'changedFiles', 'commitStatus', 'webhooks'] as const) {
+      for (const key of ['changedFiles', 'commitStatus', 'webhooks'] as const) {
         expect(typeof capabilities[key], `capabilities.${key}`).toBe('boolean');
       }
       expect(typeof provider.listHeads).toBe('function');

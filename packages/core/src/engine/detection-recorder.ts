@@ -1,0 +1,233 @@
+/**
+ * Stage 3 of the pipeline: the detection recorder, the one place a detected change becomes
+ * stored state, for polls and manual triggers alike.
+ *
+ * Takes: polls of a unit's repositories, each with the ticket it took when it started
+ * (`ticket` → `recordPolls`), or a manual trigger of a unit (`recordTrigger`, which reads fresh
+ * heads through the poller only where none are stored).
+ * Promises: one unit records at a time, in the order its polls started (ticket → settle →
+ * commit → recorded): a poll overtaken by a later record is dropped, one that missed a record
+ * is compared again with the store, so a SHA found twice deploys once and a head never moves
+ * backwards. Heads and the run that deploys them are written in one transaction; then
+ * `baseline`, `change` and `run:queued` are emitted.
+ * Hands to the dispatcher: the unit of every queued run, through `onQueued`.
+ */
+import type { RepositoryConfig, SentryConfig } from '../config/schema.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../interfaces/executor.js';
+import type { DetectionInput, StateStore } from '../interfaces/state-store.js';
+import { createKeyedQueue } from '../keyed-queue.js';
+import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
+import { createDetectionOrder, type PollTicket, rebaseChanges } from './detection-order.js';
+import { isDeployable } from './detector.js';
+import { jobSpec, newId } from './ids.js';
+import type { PollOutcome } from './poll.js';
+
+/** A poll's outcome with the ticket it took when it started. */
+export interface Polled {
+  outcome: PollOutcome;
+  ticket: PollTicket;
+}
+
+export interface RecordedPolls {
+  /** The run queued or merged into, if anything deployable changed. */
+  run: RunRecord | null;
+  /** Changes recorded, baselines left out. */
+  changed: number;
+}
+
+export interface DetectionRecorder {
+  /** Taken by the poller just before a poll reads the stored heads. */
+  ticket(repository: string): PollTicket;
+  /** One unit's polls: heads and the run that deploys them, in one transaction. Never throws for a store failure (an `error` event). */
+  recordPolls(unit: UnitKey, polled: readonly Polled[], trigger: TriggerKind): Promise<RecordedPolls>;
+  /**
+   * A deploy of the unit's members at their stored heads; `readFresh` polls a member with no
+   * stored matching head. Null when no branch matches. Throws when a fresh read fails.
+   */
+  recordTrigger(
+    unit: UnitKey,
+    members: readonly RepositoryConfig[],
+    trigger: TriggerKind,
+    readFresh: (repo: RepositoryConfig) => Promise<Polled>,
+  ): Promise<RunRecord | null>;
+}
+
+export interface DetectionRecorderInput {
+  config: SentryConfig;
+  store: StateStore;
+  bus: EventBus;
+  logger: Logger;
+  matchers: ReadonlyMap<string, (branch: string) => boolean>;
+  /** A run was queued (or merged into) for `unit`. */
+  onQueued(unit: UnitKey): void;
+}
+
+interface SettledMember {
+  repo: RepositoryConfig;
+  changes: HeadChange[];
+  wasSeen: boolean;
+  heads: BranchHead[];
+  ticket: PollTicket;
+}
+
+export function createDetectionRecorder(input: DetectionRecorderInput): DetectionRecorder {
+  const { config, store, bus, logger, matchers } = input;
+  const repositories = new Map(config.repositories.map((repo) => [repo.name, repo]));
+  const order = new Map(config.repositories.map((repo, index) => [repo.name, index]));
+  const detectionOrder = createDetectionOrder();
+  const unitMutex = createKeyedQueue();
+
+  /**
+   * The successful polls of a unit as they stand against the store now (inside the unit's
+   * mutex): a poll overtaken by a later one is dropped, one that missed a record is compared again.
+   */
+  async function settle(polled: readonly Polled[]): Promise<SettledMember[]> {
+    const members: SettledMember[] = [];
+    for (const { outcome, ticket } of polled) {
+      if (!outcome.ok) continue;
+      const name = outcome.repo.name;
+      const verdict = detectionOrder.judge(name, ticket);
+      if (verdict === 'stale') continue;
+      const member = { repo: outcome.repo, ticket, heads: outcome.heads };
+      if (verdict === 'current') {
+        members.push({ ...member, changes: outcome.changes, wasSeen: outcome.wasSeen });
+        continue;
+      }
+      const stored = await store.getHeads(name);
+      const changes = rebaseChanges(name, stored, outcome.heads, matchers.get(name)!, outcome.changes);
+      members.push({ ...member, changes, wasSeen: stored.seen });
+    }
+    return members;
+  }
+
+  /** Writes heads and the run in one transaction, then tells subscribers and hands the unit on. */
+  async function commit(unit: UnitKey, detection: DetectionInput): Promise<RunRecord | null> {
+    const result = await store.recordDetection(detection);
+    for (const repository of detection.repositories) emitBaseline(repository, detection.changes);
+    for (const change of detection.changes) emitChange(change);
+    if (!result.run) return null;
+    bus.emit('run:queued', { run: result.run, coalesced: result.coalesced });
+    input.onQueued(unit);
+    return result.run;
+  }
+
+  /** A repository seen for the first time: the heads its baseline holds (maybe none). */
+  function emitBaseline(repository: string, changes: readonly HeadChange[]): void {
+    const heads = changes
+      .filter((change) => change.repository === repository && change.kind === 'baseline' && change.after)
+      .map((change) => ({ branch: change.branch, sha: change.after! }))
+      .sort((a, b) => a.branch.localeCompare(b.branch));
+    bus.emit('baseline', {
+      repository,
+      group: repositories.get(repository)?.group ?? null,
+      heads,
+      deploy: config.global.deploy_on_first_sight && heads.length > 0,
+    });
+  }
+
+  function emitChange(change: HeadChange): void {
+    if (change.kind === 'baseline') return;
+    bus.emit('change', {
+      repository: change.repository,
+      group: repositories.get(change.repository)?.group ?? null,
+      branch: change.branch,
+      before: change.before,
+      after: change.after,
+      kind: change.kind,
+      ...(change.skipped ? { skipped: change.skipped } : {}),
+    });
+  }
+
+  /** The run deploying a unit's changes: members in configuration order, then branches by name. */
+  function runOf(unit: UnitKey, changes: readonly HeadChange[], trigger: TriggerKind) {
+    const deployable = changes
+      .filter((change) => isDeployable(change, config.global.deploy_on_first_sight))
+      .sort(
+        (a, b) =>
+          (order.get(a.repository) ?? 0) - (order.get(b.repository) ?? 0) || a.branch.localeCompare(b.branch),
+      );
+    if (deployable.length === 0) return undefined;
+    const jobs = deployable.map((change) =>
+      jobSpec(change.repository, change.branch, change.after!, change.before),
+    );
+    return newRun(unit, trigger, jobs);
+  }
+
+  function newRun(unit: UnitKey, trigger: TriggerKind, jobs: JobSpec[]) {
+    return { id: newId('run'), unit, trigger, createdAt: new Date().toISOString(), jobs };
+  }
+
+  function recordPolls(
+    unit: UnitKey,
+    polled: readonly Polled[],
+    trigger: TriggerKind,
+  ): Promise<RecordedPolls> {
+    return unitMutex.run(unit, async () => {
+      const members = await settle(polled);
+      const changes = members.flatMap((member) => member.changes);
+      const newlySeen = members.filter((member) => !member.wasSeen).map((member) => member.repo.name);
+      const wrote = changes.length > 0 || newlySeen.length > 0;
+      let result: RecordedPolls = { run: null, changed: 0 };
+      if (wrote) {
+        try {
+          const run = await commit(unit, {
+            repositories: newlySeen,
+            changes,
+            run: runOf(unit, changes, trigger),
+          });
+          result = { run, changed: changes.filter((change) => change.kind !== 'baseline').length };
+        } catch (error) {
+          bus.emit('error', {
+            error: error instanceof Error ? error : new Error(String(error)),
+            context: `recording changes of ${unit}`,
+          });
+          return result;
+        }
+      }
+      for (const member of members) detectionOrder.recorded(member.repo.name, member.ticket, wrote);
+      return result;
+    });
+  }
+
+  function recordTrigger(
+    unit: UnitKey,
+    members: readonly RepositoryConfig[],
+    trigger: TriggerKind,
+    readFresh: (repo: RepositoryConfig) => Promise<Polled>,
+  ): Promise<RunRecord | null> {
+    // Inside the unit's mutex: polls recording the same repositories wait, so the heads read
+    // here are the ones the run is recorded against.
+    return unitMutex.run(unit, async () => {
+      const changes: HeadChange[] = [];
+      const newlySeen: string[] = [];
+      const jobs: JobSpec[] = [];
+      const read: SettledMember[] = [];
+      for (const repo of members) {
+        const stored = await store.getHeads(repo.name);
+        let heads: BranchHead[] = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
+        if (!stored.seen || heads.length === 0) {
+          const polled = await readFresh(repo);
+          if (!polled.outcome.ok) throw polled.outcome.error;
+          const [member] = await settle([polled]);
+          if (member) {
+            read.push(member);
+            if (!member.wasSeen) newlySeen.push(repo.name);
+            changes.push(...member.changes);
+            heads = member.heads;
+          }
+        }
+        for (const head of heads) jobs.push(jobSpec(repo.name, head.branch, head.sha, null));
+      }
+      if (jobs.length === 0) {
+        logger.warn({ unit }, `nothing to deploy for ${unit}: no branch matches its patterns`);
+        return null;
+      }
+      const run = await commit(unit, { repositories: newlySeen, changes, run: newRun(unit, trigger, jobs) });
+      for (const member of read) detectionOrder.recorded(member.repo.name, member.ticket, true);
+      return run;
+    });
+  }
+
+  return { ticket: (repository) => detectionOrder.ticket(repository), recordPolls, recordTrigger };
+}

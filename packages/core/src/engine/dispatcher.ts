@@ -1,0 +1,141 @@
+/**
+ * Stage 4 of the pipeline: the dispatcher.
+ *
+ * Takes: units that have a queued run (`kick`, from the recorder and from recovery).
+ * Promises: one lane per unit (lanes.ts), so runs of a unit never overlap while units run side
+ * by side; a lane runs the unit's oldest queued run (`nextQueuedRun`) through the runner
+ * (runner.ts: jobs, strategy, results, events) until none is queued. On stop it starts nothing
+ * new, gives running jobs the grace period, then cancels them (saying why), and resolves once
+ * every lane is idle.
+ * Hands to the executor: each run, through `executeRun`.
+ */
+import { ShutdownError } from '../abort.js';
+import type { SentryConfig } from '../config/schema.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../interfaces/executor.js';
+import type { StateStore } from '../interfaces/state-store.js';
+import type { Registry } from '../plugins/registry.js';
+import { plural } from '../plural.js';
+import type { Redactor } from '../redact.js';
+import { timerDelay } from '../timer-delay.js';
+import type { UnitKey } from '../types.js';
+import { createLanes } from './lanes.js';
+import { executeRun } from './runner.js';
+
+export interface Dispatcher {
+  /** Wakes the unit's lane (idempotent while it is busy); ignored once stopping. */
+  kick(unit: UnitKey): void;
+  /** Runs a crash or stop left unfinished: queued again or failed (`global.recover`), then dispatched. */
+  recover(): Promise<void>;
+  /** Resolves when no lane is busy. */
+  idle(): Promise<void>;
+  /** Starts no further run (the lanes finish the one they are running). */
+  halt(): void;
+  /** After `halt()`: waits for running runs up to `graceMs`, then cancels them; resolves when idle. */
+  finish(options: { graceMs: number; reason?: string }): Promise<void>;
+  /** Stops following jobs (close). */
+  detach(): void;
+}
+
+export interface DispatcherInput {
+  config: SentryConfig;
+  store: StateStore;
+  registry: Registry;
+  bus: EventBus;
+  logger: Logger;
+  redactor: Redactor;
+}
+
+export function createDispatcher(input: DispatcherInput): Dispatcher {
+  const { config, store, bus, logger } = input;
+  const shutdown = new AbortController();
+  const runnerDeps = { ...input, shutdownSignal: shutdown.signal };
+  let halted = false;
+  // Jobs started and not finished, so that a stop can say how many it cancels.
+  const runningJobs = new Set<string>();
+  const untrackJobs = [
+    bus.on('job:start', ({ job }) => runningJobs.add(job.id)),
+    bus.on('job:finish', ({ job }) => runningJobs.delete(job.id)),
+  ];
+
+  async function drain(unit: UnitKey): Promise<void> {
+    while (!halted) {
+      const next = await store.nextQueuedRun(unit);
+      if (!next) return;
+      await executeRun(runnerDeps, next.id);
+    }
+  }
+  const lanes = createLanes(drain, (unit, error) =>
+    bus.emit('error', {
+      error: error instanceof Error ? error : new Error(String(error)),
+      context: `run of ${unit}`,
+    }),
+  );
+
+  async function recover(): Promise<void> {
+    const recovery = await store.recoverInterrupted({ policy: config.global.recover });
+    for (const run of recovery.requeued)
+      logger.warn(
+        { runId: run.id, unit: run.unit },
+        `run ${run.id} left unfinished by an earlier process (crash or stop) is queued again`,
+      );
+    for (const run of recovery.failed)
+      logger.warn(
+        { runId: run.id, unit: run.unit },
+        `run ${run.id} left unfinished by an earlier process (crash or stop) is marked failed`,
+      );
+    const queued = await store.listRuns({ status: 'queued', limit: 1000 });
+    for (const unit of new Set(queued.map((run) => run.unit))) lanes.kick(unit);
+  }
+
+  async function finish({ graceMs, reason }: { graceMs: number; reason?: string }): Promise<void> {
+    if (lanes.size > 0 && !shutdown.signal.aborted) {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'grace'>((resolve) => {
+        graceTimer = setTimeout(() => resolve('grace'), timerDelay(graceMs));
+      });
+      const outcome =
+        graceMs > 0 ? await Promise.race([lanes.idle().then(() => 'idle' as const), graceOver]) : 'grace';
+      clearTimeout(graceTimer);
+      // An earlier or later stop() may have cancelled them meanwhile.
+      if (outcome === 'grace' && !shutdown.signal.aborted) cancelRunningJobs(graceMs, reason);
+    }
+    await lanes.idle();
+  }
+
+  /** Aborts every running run, saying why: the grace period ran out, or there was none. */
+  function cancelRunningJobs(graceMs: number, reason: string | undefined): void {
+    const count = runningJobs.size;
+    const what = count > 0 ? plural(count, 'running job', 'running jobs') : 'the runs in progress';
+    const why =
+      reason ??
+      (graceMs > 0 ? `grace period of ${graceMs / 1000} s over` : 'stopping without a grace period');
+    logger.warn(
+      { graceMs, runningJobs: count, ...(reason ? { reason } : {}) },
+      `${why}: cancelling ${what} now`,
+    );
+    const stopped = `sentry-git stopped${reason ? ` (${reason})` : ''}`;
+    shutdown.abort(
+      new ShutdownError(
+        graceMs > 0
+          ? `${stopped}: jobs still running after the ${graceMs / 1000} s grace period were cancelled`
+          : `${stopped}: running jobs were cancelled without a grace period`,
+      ),
+    );
+  }
+
+  return {
+    kick(unit) {
+      if (!halted) lanes.kick(unit);
+    },
+    recover,
+    idle: () => lanes.idle(),
+    halt() {
+      halted = true;
+    },
+    finish,
+    detach() {
+      for (const off of untrackJobs) off();
+    },
+  };
+}
