@@ -97,6 +97,12 @@ async function runCommands(
       hooks.onStarted({ executor: 'shell', pgid, startTime, dir: paths.jobDir }),
   });
   if (result.aborted) return abortedOutcome(signal);
+  if (result.recordError !== undefined)
+    return {
+      status: 'failed',
+      exitCode: null,
+      error: `The commands were not started: the job could not be recorded (${result.recordError})`,
+    };
   if (result.spawnError)
     return {
       status: 'failed',

@@ -34,6 +34,8 @@ export interface JobProcessResult {
   aborted: boolean;
   /** Why the wrapper or the commands could not be started, else null. */
   spawnError: string | null;
+  /** Why `onStarted` failed (the commands did not start), else null. */
+  recordError?: string;
 }
 
 function waitForSpawn(child: ReturnType<typeof spawn>): Promise<Error | null> {
@@ -120,13 +122,7 @@ export async function runJobProcess(options: JobProcessOptions): Promise<JobProc
       }
     }
     signalGroup(pgid, 'SIGKILL');
-    if (recordError !== null)
-      return {
-        exitCode: null,
-        signal: null,
-        aborted,
-        spawnError: `the job's process could not be recorded in the state store (${recordError})`,
-      };
+    if (recordError !== null) return { exitCode: null, signal: null, aborted, spawnError: null, recordError };
     const status = await readWrapperStatus(paths.jobDir);
     if (status?.started) return { exitCode: status.exitCode, signal: null, aborted, spawnError: null };
     if (ended.code === NOT_STARTED_EXIT && status && !status.started)
