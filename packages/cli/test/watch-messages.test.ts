@@ -82,7 +82,7 @@ describe('watch: the start line and baselines', () => {
 });
 
 describe('watch: a second signal', () => {
-  it('says how many running jobs it cancels, and the runs say why', async () => {
+  it('says how many running jobs it cancels, the runs say why, and the cancelled job is queued again', async () => {
     const remote = await gitdir({ branches: ['main'] });
     const dir = await project(
       remote.bare,
@@ -101,14 +101,41 @@ describe('watch: a second signal', () => {
     expect(result.stderr).not.toContain('0 s grace');
 
     const runs = JSON.parse((await cli(['runs', '--json'], { cwd: dir })).stdout) as Array<{
+      id: string;
       status: string;
       error: string;
-      jobs: Array<{ status: string; error: string }>;
+      jobs: Array<{ id: string; status: string; error: string; sha: string; attempt: number }>;
     }>;
-    expect(runs[0]).toMatchObject({
+    // Newest first: the run queued again for the next start, then the cancelled one.
+    expect(runs).toHaveLength(2);
+    const [requeued, cancelled] = runs;
+    expect(cancelled).toMatchObject({
       status: 'cancelled',
       error: 'sentry-git stopped (second SIGTERM): running jobs were cancelled without a grace period',
     });
-    expect(runs[0]!.jobs[0]!.status).toBe('cancelled');
+    expect(cancelled!.jobs[0]).toMatchObject({ status: 'cancelled', attempt: 1 });
+    expect(requeued).toMatchObject({
+      status: 'queued',
+      jobs: [{ status: 'queued', sha: cancelled!.jobs[0]!.sha, attempt: 1 }],
+    });
+    expect(
+      watch.logs.find((line) =>
+        String(line.msg).startsWith(`run ${cancelled!.id} was cancelled by the shutdown`),
+      ),
+    ).toMatchObject({
+      level: 40,
+      msg: `run ${cancelled!.id} was cancelled by the shutdown: its unfinished job is queued again as run ${requeued!.id} for the next start`,
+    });
+
+    // The next start deploys it, as its second attempt.
+    const again = spawnCli(['watch'], { cwd: dir });
+    await again.waitForLog((line) => line.stream === 'stdout' && line.msg === 'started');
+    expect(again.logs.map((line) => line.msg)).toContain(
+      `job ${requeued!.jobs[0]!.id} started by an earlier process is run again (attempt 2)`,
+    );
+    again.child.kill('SIGTERM');
+    await again.waitForLog((line) => String(line.msg).startsWith('SIGTERM: stopping'));
+    again.child.kill('SIGTERM');
+    await again.child;
   });
 });

@@ -41,6 +41,14 @@ export function isTimeoutReason(reason: unknown): boolean {
   return (reason instanceof DOMException || reason instanceof Error) && reason.name === 'TimeoutError';
 }
 
+/**
+ * Whether an abort came from shutdown (the grace period after stop() ran out): the work is
+ * queued again at the next start, unlike a cancel someone asked for, which stays cancelled.
+ */
+export function isShutdownReason(reason: unknown): boolean {
+  return reason instanceof ShutdownError;
+}
+
 /** The outcome of a job stopped by its signal: `timed_out` for a timeout, else `cancelled`. */
 export function outcomeOfAbort(signal: AbortSignal): Extract<JobOutcome, 'timed_out' | 'cancelled'> {
   return isTimeoutReason(signal.reason) ? 'timed_out' : 'cancelled';

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   abortMessage,
@@ -6,6 +6,7 @@ import {
   type ExecutorContext,
   errorMessage,
   type Job,
+  type JobHandle,
   type JobOutcome,
   type JobResult,
   outcomeOfAbort,
@@ -18,14 +19,17 @@ import {
   createOutputSink,
   type OutputSink,
   removeJobDir,
-  runInProcessGroup,
   withJobTimeout,
 } from '@sentry-git/executor-kit';
+import { adoptJob } from './adopt.js';
 import { createQaCache, type QaCache } from './cache/qa-cache.js';
 import { commandEnvironment } from './environment.js';
+import { asShellHandle, type ShellHandle } from './handle.js';
+import { runJobProcess } from './job-process.js';
 import { type ResolvedShellExecutorOptions, resolveOptions, type ShellExecutorOptions } from './options.js';
 import { buildScript, describeCommand, readStep } from './script.js';
 import { validateDeploy } from './validate.js';
+import { jobFiles } from './wrapper.js';
 
 interface Outcome {
   status: JobOutcome;
@@ -33,20 +37,35 @@ interface Outcome {
   error: string | null;
 }
 
-/** Where a job's files live: the clone (or empty working directory) and the script beside it. */
+/**
+ * Where a job's files live: the clone (or empty working directory) and, beside it (so the
+ * commands' `git status` and globs never see them), the script, the wrapper, the output files
+ * and the status the wrapper writes (an engine restarted after a crash adopts the job from them).
+ */
 interface JobPaths {
+  jobDir: string;
   workdir: string;
   script: string;
+  wrapper: string;
   stepFile: string;
+  stdout: string;
+  stderr: string;
 }
 
 function jobPaths(jobDir: string): JobPaths {
   return {
+    ...jobFiles(jobDir),
     workdir: path.join(jobDir, 'checkout'),
-    // Outside the checkout, so the commands' `git status` and globs never see them.
     script: path.join(jobDir, 'commands.sh'),
+    wrapper: path.join(jobDir, 'run.sh'),
     stepFile: path.join(jobDir, 'step'),
   };
+}
+
+/** The hooks of one job: where its directory is, and how its process group is recorded. */
+interface JobHooks {
+  onJobDir(dir: string): void;
+  onStarted(handle: ShellHandle): Promise<void>;
 }
 
 function abortedOutcome(signal: AbortSignal): Outcome {
@@ -60,34 +79,62 @@ async function runCommands(
   signal: AbortSignal,
   options: ResolvedShellExecutorOptions,
   output: OutputSink,
+  hooks: JobHooks,
 ): Promise<Outcome> {
+  // The wrapper (sh) starts the shell; a missing one would only show as exit code 127.
+  if (options.shell.includes('/')) {
+    const missing = await access(options.shell, constants.X_OK).then(
+      () => null,
+      (error: unknown) => errorMessage(error),
+    );
+    if (missing !== null)
+      return { status: 'failed', exitCode: null, error: `Could not start ${options.shell}: ${missing}` };
+  }
   await writeFile(paths.script, buildScript(commands, paths.stepFile), { mode: 0o700 });
-  const result = await runInProcessGroup(options.shell, ['--noprofile', '--norc', paths.script], {
+  const result = await runJobProcess({
+    paths,
+    shell: options.shell,
     cwd: paths.workdir,
     env: commandEnvironment(job, paths.workdir),
     signal,
     killGraceMs: options.killGraceMs,
     onOutput: (stream, text) => output.write(stream, text),
+    onStarted: ({ pgid, startTime }) =>
+      hooks.onStarted({ executor: 'shell', pgid, startTime, dir: paths.jobDir }),
   });
   if (result.aborted) return abortedOutcome(signal);
+  if (result.recordError !== undefined)
+    return {
+      status: 'failed',
+      exitCode: null,
+      error: `The commands were not started: the job could not be recorded (${result.recordError})`,
+    };
   if (result.spawnError)
     return {
       status: 'failed',
       exitCode: null,
       error: `Could not start ${options.shell}: ${result.spawnError}`,
     };
-  if (result.exitCode === 0) return { status: 'succeeded', exitCode: 0, error: null };
-  const step = await readStep(paths.stepFile);
+  return describeExit(commands, paths.stepFile, result.exitCode, result.signal);
+}
+
+/** The outcome of commands that ended with `exitCode` (or were killed by `signal`). */
+async function describeExit(
+  commands: readonly string[],
+  stepFile: string,
+  exitCode: number | null,
+  signal: string | null,
+): Promise<Outcome> {
+  if (exitCode === 0) return { status: 'succeeded', exitCode: 0, error: null };
+  const step = await readStep(stepFile);
   const command = step === null ? undefined : commands[step - 1];
   const which =
     command === undefined
       ? 'The commands'
       : `Command ${step} of ${commands.length} (${describeCommand(command)})`;
   const how =
-    result.exitCode === null
-      ? `was killed by ${result.signal ?? 'a signal'}`
-      : `failed with exit code ${result.exitCode}`;
-  return { status: 'failed', exitCode: result.exitCode, error: `${which} ${how}` };
+    exitCode === null ? `was killed by ${signal ?? 'a signal'}` : `failed with exit code ${exitCode}`;
+  return { status: 'failed', exitCode, error: `${which} ${how}` };
 }
 
 async function runJob(
@@ -95,7 +142,7 @@ async function runJob(
   signal: AbortSignal,
   options: ResolvedShellExecutorOptions,
   output: OutputSink,
-  onJobDir: (dir: string) => void,
+  hooks: JobHooks,
   cache: QaCache | null,
 ): Promise<Outcome> {
   if (signal.aborted) return abortedOutcome(signal);
@@ -108,7 +155,7 @@ async function runJob(
     };
   }
   const jobDir = await createJobDir(job.settings.tmpDir, job.projectName);
-  onJobDir(jobDir);
+  hooks.onJobDir(jobDir);
   const paths = jobPaths(jobDir);
   if (job.deploy.qa_repo_url) {
     const clone = await cloneOrCheckout(cache, job.settings.tmpDir, {
@@ -131,7 +178,39 @@ async function runJob(
     await mkdir(paths.workdir);
   }
   if (signal.aborted) return abortedOutcome(signal);
-  return runCommands(job, commands, paths, signal, options, output);
+  return runCommands(job, commands, paths, signal, options, output, hooks);
+}
+
+/**
+ * After the commands: with `cleanup`, removes the checkout, and the whole job directory unless
+ * release() will (`keepForRelease`); without, says where the directory was kept.
+ */
+async function tidy(
+  job: Job,
+  jobDir: string,
+  keepForRelease: boolean,
+  output: OutputSink,
+  context: ExecutorContext,
+): Promise<void> {
+  if (!job.settings.cleanup) {
+    output.write('system', `Job directory kept: ${jobDir}\n`);
+    return;
+  }
+  const target = keepForRelease ? jobPaths(jobDir).workdir : jobDir;
+  await rm(target, { recursive: true, force: true, maxRetries: 2 }).catch((error: unknown) => {
+    context.log.warn({ jobDir, error: errorMessage(error) }, 'could not remove the job directory');
+  });
+}
+
+function resultOf(outcome: Outcome, startedAt: Date, output: OutputSink): JobResult {
+  const finishedAt = new Date();
+  return {
+    ...outcome,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
+    output: output.tail(),
+  };
 }
 
 function cloneOrCheckout(
@@ -159,6 +238,7 @@ export function createShellExecutor(options: ShellExecutorOptions = {}): Executo
     const output = createOutputSink(context);
     const bounded = withJobTimeout(context.signal, job.timeoutSeconds);
     let jobDir: string | undefined;
+    let recorded = false;
     let outcome: Outcome;
     try {
       outcome = await runJob(
@@ -166,8 +246,14 @@ export function createShellExecutor(options: ShellExecutorOptions = {}): Executo
         bounded.signal,
         resolved,
         output,
-        (dir) => {
-          jobDir = dir;
+        {
+          onJobDir(dir) {
+            jobDir = dir;
+          },
+          async onStarted(handle) {
+            await context.started?.(handle);
+            recorded = context.started !== undefined;
+          },
         },
         cache,
       );
@@ -181,29 +267,67 @@ export function createShellExecutor(options: ShellExecutorOptions = {}): Executo
     } finally {
       bounded.dispose();
     }
-    if (jobDir !== undefined) {
-      if (job.settings.cleanup) {
-        await removeJobDir(jobDir).catch((error: unknown) => {
-          context.log.warn({ jobDir, error: errorMessage(error) }, 'could not remove the job directory');
-        });
-      } else {
-        output.write('system', `Job directory kept: ${jobDir}\n`);
+    // A recorded job keeps its status and output files until release(): its result must be in
+    // the state store before they go, or a crash in between would run the job again.
+    if (jobDir !== undefined) await tidy(job, jobDir, recorded, output, context);
+    return resultOf(outcome, startedAt, output);
+  }
+
+  async function adopt(job: Job, handle: JobHandle, context: ExecutorContext): Promise<JobResult | null> {
+    const shell = asShellHandle(handle);
+    if (!shell) return null;
+    const startedAt = new Date();
+    const output = createOutputSink(context);
+    const bounded = withJobTimeout(context.signal, job.timeoutSeconds);
+    let outcome: Outcome;
+    try {
+      output.write(
+        'system',
+        `Adopting process group ${shell.pgid}, started by an earlier sentry-git process (${shell.dir})\n`,
+      );
+      const adopted = await adoptJob(shell, {
+        signal: bounded.signal,
+        killGraceMs: resolved.killGraceMs,
+        onOutput: (stream, text) => output.write(stream, text),
+      });
+      if (adopted.kind === 'gone') {
+        context.log.warn({ jobDir: shell.dir }, `nothing to adopt: ${adopted.why}`);
+        if (job.settings.cleanup) await removeJobDir(shell.dir).catch(() => {});
+        return null;
       }
+      outcome =
+        adopted.kind === 'aborted'
+          ? abortedOutcome(bounded.signal)
+          : await describeExit(
+              job.deploy.commands ?? [],
+              jobPaths(shell.dir).stepFile,
+              adopted.exitCode,
+              null,
+            );
+    } catch (error) {
+      outcome = {
+        status: 'failed',
+        exitCode: null,
+        error: `The shell executor failed to adopt the job: ${errorMessage(error)}`,
+      };
+    } finally {
+      bounded.dispose();
     }
-    const finishedAt = new Date();
-    return {
-      ...outcome,
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
-      output: output.tail(),
-    };
+    await tidy(job, shell.dir, true, output, context);
+    return resultOf(outcome, startedAt, output);
+  }
+
+  async function release(job: Job, handle: JobHandle): Promise<void> {
+    const shell = asShellHandle(handle);
+    if (shell && job.settings.cleanup) await removeJobDir(shell.dir).catch(() => {});
   }
 
   return {
     id: 'shell',
-    capabilities: { reattach: false },
+    capabilities: { reattach: true },
     validate: validateDeploy,
     execute,
+    adopt,
+    release,
   };
 }

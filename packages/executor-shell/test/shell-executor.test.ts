@@ -36,7 +36,7 @@ describe('shell executor', () => {
     ]);
     expect(validate({ executor: 'shell', commands: ['ok'] })).toEqual([]);
     expect(shellExecutor.id).toBe('shell');
-    expect(shellExecutor.capabilities).toEqual({ reattach: false });
+    expect(shellExecutor.capabilities).toEqual({ reattach: true });
   });
 
   it('clones the QA repository at qa_repo_branch, shallow, and runs the commands in it', async () => {
@@ -339,7 +339,15 @@ describe('shell executor', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatch(/^keep-me-/);
     const jobDir = path.join(tmpDir, entries[0]!);
-    expect((await readdir(jobDir)).sort()).toEqual(['checkout', 'commands.sh', 'step']);
+    expect((await readdir(jobDir)).sort()).toEqual([
+      'checkout',
+      'commands.sh',
+      'run.sh',
+      'status',
+      'stderr.log',
+      'stdout.log',
+      'step',
+    ]);
     expect(await readFile(path.join(jobDir, 'checkout', 'here.txt'), 'utf8')).toBe('kept\n');
     expect(recording.text('system')).toContain(`Job directory kept: ${jobDir}`);
   });

@@ -24,5 +24,11 @@ export function createTektonExecutor(options: TektonExecutorOptions = {}): Execu
       runner ??= import('./job-runner.js').then(({ createJobRunner }) => createJobRunner(resolved));
       return (await runner)(job, context);
     },
+    // A job follows the PipelineRuns its id labels, creating one only when none exists: adopting
+    // is running it, and it never starts a second PipelineRun for the job.
+    async adopt(job, handle, context) {
+      if (handle.executor !== 'tekton') return null;
+      return this.execute(job, context);
+    },
   };
 }

@@ -52,6 +52,7 @@ function modeContext(
   state: JobState,
   options: ResolvedTektonExecutorOptions,
   clients: KubeClientCache,
+  context: ExecutorContext,
 ): ModeContext {
   return {
     job,
@@ -87,6 +88,13 @@ function modeContext(
     },
     track(target) {
       state.targets.push(target);
+      // The handle names where the job's PipelineRuns are; after a crash the engine hands it to
+      // adopt(), which finds them again by the job-id label and follows them.
+      context
+        .started?.({ executor: 'tekton', namespace: target.namespace, selector: target.selector })
+        .catch((error: unknown) =>
+          context.log.warn({ error: errorMessage(error) }, 'could not record the PipelineRuns of the job'),
+        );
     },
   };
 }
@@ -143,7 +151,7 @@ export function createJobRunner(resolved: ResolvedTektonExecutorOptions): JobRun
       else {
         try {
           outcome = await MODES[block.mode](
-            modeContext(job, block, signal, output, state, resolved, clients),
+            modeContext(job, block, signal, output, state, resolved, clients, context),
           );
         } catch (error) {
           if (!signal.aborted) throw error;

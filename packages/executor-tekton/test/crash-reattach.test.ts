@@ -76,3 +76,29 @@ describe('a crash while a PipelineRun runs', () => {
     },
   );
 });
+
+describe('the handle the engine stores for adoption', () => {
+  it('names where the PipelineRuns are; adopt() follows them without creating another', async () => {
+    cluster.kube.onPipelineRun(() => progressions.succeeds({ tasks: ['build'] }));
+    const job = tektonJob(cluster.block({ pipeline_ref: 'deploy' }));
+    const handles: unknown[] = [];
+    const first = await cluster.executor.execute(job, {
+      ...recordingContext().context,
+      started: async (handle) => {
+        handles.push(handle);
+      },
+    });
+    expect(first.status, first.error ?? '').toBe('succeeded');
+    expect(handles).toEqual([
+      { executor: 'tekton', namespace: 'default', selector: `sentry-git.dev/job-id=${job.id}` },
+    ]);
+    expect(cluster.executor.capabilities.reattach).toBe(true);
+
+    const recording = recordingContext();
+    const adopted = await cluster.executor.adopt!(job, handles[0] as { executor: string }, recording.context);
+    expect(adopted?.status, adopted?.error ?? '').toBe('succeeded');
+    expect(recording.text('system')).toContain('Re-attached to PipelineRun');
+    expect(cluster.pipelineRunCreates()).toHaveLength(1);
+    expect(await cluster.executor.adopt!(job, { executor: 'shell' }, recordingContext().context)).toBeNull();
+  });
+});

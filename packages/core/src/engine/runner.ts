@@ -1,6 +1,6 @@
 import {
   abortMessage,
-  createOutputTail,
+  isShutdownReason,
   isTimeoutReason,
   outcomeOfAbort,
   signalWithDeadline,
@@ -14,15 +14,10 @@ import type { StateStore } from '../interfaces/state-store.js';
 import type { Strategy } from '../interfaces/strategy.js';
 import type { Registry } from '../plugins/registry.js';
 import type { Redactor } from '../redact.js';
-import {
-  type Job,
-  type JobRecord,
-  type JobResult,
-  OUTPUT_TAIL_BYTES,
-  type RunRecord,
-  type RunStatus,
-} from '../types.js';
+import type { Job, JobHandle, JobRecord, JobResult, RunRecord, RunStatus } from '../types.js';
+import { attemptJob } from './job-attempt.js';
 import { buildJob } from './jobs.js';
+import { requeueAfterShutdown } from './shutdown-requeue.js';
 
 export interface RunnerDeps {
   config: SentryConfig;
@@ -144,6 +139,10 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
     bus.emit('job:finish', { run, job: updated, result: clean });
   }
 
+  /** Jobs a shutdown cancelled or kept from starting: queued again for the next start. */
+  const interrupted = new Set<string>();
+  let failed = false;
+
   async function runOne(job: Job): Promise<JobResult> {
     const stored = jobsById.get(job.id)!;
     const startedAt = new Date();
@@ -153,6 +152,7 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
       `job ${job.repository} (${job.branch})`,
     );
     let result: JobResult;
+    let handle: JobHandle | null = null;
     try {
       if (jobDeadline.signal.aborted) {
         result = {
@@ -160,36 +160,9 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
           status: outcomeOfAbort(jobDeadline.signal),
         };
       } else {
-        await store.updateJob(job.id, { status: 'running', startedAt: startedAt.toISOString() });
-        bus.emit('job:start', { run, job });
-        const jobLog = log.child({ jobId: job.id, repository: job.repository, branch: job.branch });
         const executor = deps.registry.executor(job.deploy.executor);
-        const tail = createOutputTail(OUTPUT_TAIL_BYTES);
-        result = await executor.execute(job, {
-          signal: jobDeadline.signal,
-          log: jobLog,
-          output(stream, text) {
-            tail.push(text);
-            bus.emit('job:output', {
-              runId: run.id,
-              jobId: job.id,
-              repository: job.repository,
-              branch: job.branch,
-              stream,
-              text,
-            });
-          },
-          emit: (name, payload) => bus.emit(name, payload),
-        });
-        if (jobDeadline.signal.aborted && result.status === 'succeeded') {
-          // The executor finished as the deadline hit; the deadline wins so timeouts are reliable.
-          result = {
-            ...result,
-            status: outcomeOfAbort(jobDeadline.signal),
-            error: abortMessage(jobDeadline.signal),
-          };
-        }
-        if (!result.output) result = { ...result, output: tail.toString() };
+        const attempt = await attemptJob({ store, bus, log }, run, stored, job, executor, jobDeadline.signal);
+        ({ result, handle } = attempt);
       }
     } catch (error) {
       result = jobDeadline.signal.aborted
@@ -201,7 +174,11 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
     } finally {
       jobDeadline.clear();
     }
+    if (result.status === 'cancelled' && isShutdownReason(jobDeadline.signal.reason))
+      interrupted.add(stored.id);
+    if (result.status === 'failed' || result.status === 'timed_out') failed = true;
     await record(stored, result);
+    if (handle) await deps.registry.executor(job.deploy.executor).release?.(job, handle);
     return result;
   }
 
@@ -214,11 +191,14 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
       continueOnError,
       signal: runDeadline.signal,
     });
-    // Jobs the strategy chose not to start are recorded as it returned them (skipped).
+    // Jobs the strategy chose not to start are recorded as it returned them (skipped); those a
+    // shutdown kept from starting are queued again, unless a failure had stopped the run first.
+    const stoppedByShutdown = isShutdownReason(runDeadline.signal.reason) && (continueOnError || !failed);
     for (const [index, job] of runnable.entries()) {
       const stored = jobsById.get(job.id)!;
-      if (!recorded.has(job.id))
-        await record(stored, results[index] ?? skippedResult('not started by the strategy'));
+      if (recorded.has(job.id)) continue;
+      if (stoppedByShutdown) interrupted.add(stored.id);
+      await record(stored, results[index] ?? skippedResult('not started by the strategy'));
     }
     results = [...results, ...unrunnable.map((u) => u.result)];
   } catch (error) {
@@ -237,5 +217,11 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
   await store.updateRun(run.id, { status, finishedAt: new Date().toISOString(), error: runError });
   const finished = (await store.getRun(run.id)) ?? run;
   bus.emit('run:finish', { run: finished });
+  await requeueAfterShutdown(
+    store,
+    logger,
+    finished,
+    finished.jobs.filter((job) => interrupted.has(job.id)),
+  );
   return finished;
 }
