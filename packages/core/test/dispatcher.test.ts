@@ -137,9 +137,15 @@ describe('the dispatcher', () => {
     dispatcher.kick('repository:app');
     await dispatcher.finish({ graceMs: 0, reason: 'second SIGTERM' });
     expect(log).toEqual(['start a', 'cancelled a']);
-    expect(warnings).toEqual(['second SIGTERM: cancelling 1 running job now']);
-    const [run] = await store.listRuns({ unit: 'repository:app' });
-    expect(run?.jobs[0]?.error).toContain('sentry-git stopped (second SIGTERM): running jobs were cancelled');
+    expect(warnings[0]).toBe('second SIGTERM: cancelling 1 running job now');
+    // The job a shutdown cancelled is queued again for the next start, in a run of its own.
+    expect(warnings[1]).toMatch(/cancelled by the shutdown: its unfinished job is queued again as run /);
+    const [requeued, cancelled] = await store.listRuns({ unit: 'repository:app' });
+    expect(cancelled?.status).toBe('cancelled');
+    expect(cancelled?.jobs[0]?.error).toContain(
+      'sentry-git stopped (second SIGTERM): running jobs were cancelled',
+    );
+    expect(requeued?.status).toBe('queued');
     dispatcher.detach();
   });
 });
