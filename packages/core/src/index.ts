@@ -88,4 +88,5 @@ export { createMemoryStateStore, memoryStateStore } from './state/memory.js';
 export { noPollFailures } from './state/no-poll-failures.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
 export { MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';
+export { createPooledFetch, type PooledFetchOptions, type PooledResponse } from './http/pooled-fetch.js';
 export * from './types.js';
