@@ -2,7 +2,7 @@ import type { RepositoryConfig } from '../config/schema.js';
 import { errorMessage, SentryError } from '../errors.js';
 import type { GitProvider, ProviderTarget, RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
-import { timeoutSignal } from '../timer-delay.js';
+import { timerDelay } from '../timer-delay.js';
 import type { BranchHead, HeadChange } from '../types.js';
 import { detectChanges } from './detector.js';
 
@@ -36,13 +36,44 @@ export interface PollRepositoryInput {
   urgent?: boolean;
 }
 
+/**
+ * One signal for one poll: aborts on stop (with its reason) or after `ms`. A controller, a timer
+ * cleared when the poll ends and a listener removed then: `AbortSignal.any([stop,
+ * AbortSignal.timeout(ms)])` per poll left a 30 s timer and a dependant of the engine's
+ * long-lived stop signal behind each of them (thousands per cycle) and showed as 2.6 % of an
+ * unchanged cycle's CPU in the bench profile.
+ */
+export function pollSignal(stop: AbortSignal, ms: number): {
+  signal: AbortSignal;
+  timedOut(): boolean;
+  dispose(): void;
+} {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onStop = () => controller.abort(stop.reason);
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException('The poll timed out.', 'TimeoutError'));
+  }, timerDelay(ms));
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose() {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+    },
+  };
+}
+
 /** Polls one repository and compares with the store; never throws (a failure is an outcome). */
 export async function pollRepository(input: PollRepositoryInput): Promise<PollOutcome> {
   const { repo, provider, store, matches } = input;
-  const timeout = timeoutSignal(input.timeoutSeconds * 1000);
+  const poll = pollSignal(input.stopSignal, input.timeoutSeconds * 1000);
+  const { signal } = poll;
   try {
     const stored = await store.getHeads(repo.name);
-    const signal = AbortSignal.any([input.stopSignal, timeout]);
     const known = new Map(stored.heads.map((head) => [head.branch, head.sha]));
     const result = await provider.listHeads(targetOf(repo), {
       match: matches,
@@ -63,7 +94,7 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
       deployed: new Map(stored.heads.map((head) => [head.branch, head.deployedSha])),
     };
   } catch (error) {
-    if (timeout.aborted && !input.stopSignal.aborted) {
+    if (poll.timedOut() && !input.stopSignal.aborted) {
       const message = `Polling ${repo.name} took longer than global.poll_timeout (${input.timeoutSeconds} s).`;
       const fix = 'Check that the host answers from here, or raise global.poll_timeout.';
       return {
@@ -80,5 +111,7 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
             path: repo.name,
           });
     return { ok: false, repo, provider: provider.id, error: wrapped };
+  } finally {
+    poll.dispose();
   }
 }
