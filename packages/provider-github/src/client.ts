@@ -94,7 +94,10 @@ export function createClientCache(
           // Its own limit of requests in flight (plugin-throttling's shared group allows 10). The
           // plugin takes `global` from these options (state.global ?? its group); its types omit it.
           ...({
-            global: new Bottleneck.Group({ id: `sentry-git ${key} global`, maxConcurrent: options.maxInFlight }),
+            global: new Bottleneck.Group({
+              id: `sentry-git ${key} global`,
+              maxConcurrent: options.maxInFlight,
+            }),
           } as object),
           // Never wait inside a call: the error becomes a RateLimitError and the engine polls this
           // repository again after the reset while it keeps polling the others.

@@ -42,7 +42,7 @@ describe('octokit clients', () => {
     expect(server.tokens).toEqual(new Set(['token token-one', 'token token-two']));
   });
 
-  it('keeps 50 requests in flight per client by default, not plugin-throttling\'s 10', async () => {
+  it("keeps 50 requests in flight per client by default, not plugin-throttling's 10", async () => {
     // The server answers only once 50 are waiting: a client capped below that would hang here.
     const server = await holdUntilInFlight(50);
     const client = await createClientCache(resolveOptions({}))({ baseUrl: server.url, token: 't' });

@@ -43,7 +43,10 @@ export interface PollRepositoryInput {
  * long-lived stop signal behind each of them (thousands per cycle) and showed as 2.6 % of an
  * unchanged cycle's CPU in the bench profile.
  */
-export function pollSignal(stop: AbortSignal, ms: number): {
+export function pollSignal(
+  stop: AbortSignal,
+  ms: number,
+): {
   signal: AbortSignal;
   timedOut(): boolean;
   dispose(): void;

@@ -173,7 +173,10 @@ export function createPooledFetch(options: PooledFetchOptions = {}): typeof fetc
       await data.body.dump().catch(() => undefined);
       const next = new URL(location, url);
       if (next.origin !== url.origin) delete headers.authorization;
-      if (data.statusCode === 303 || ((data.statusCode === 301 || data.statusCode === 302) && method === 'POST')) {
+      if (
+        data.statusCode === 303 ||
+        ((data.statusCode === 301 || data.statusCode === 302) && method === 'POST')
+      ) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = null;
         delete headers['content-type'];
