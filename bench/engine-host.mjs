@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { nowMs, serveRequests } from './lib/ipc.mjs';
 
@@ -59,6 +60,13 @@ function emit(event) {
 
 async function close() {
   await stopProfile();
+  // `--heap-snapshot <dir>`: what the engine holds after its cycles, before it lets go of it.
+  if (process.env.BENCH_HEAP_DIR && state.sentry) {
+    await mkdir(process.env.BENCH_HEAP_DIR, { recursive: true });
+    v8.writeHeapSnapshot(
+      path.join(process.env.BENCH_HEAP_DIR, `${state.name ?? 'engine'}-${process.pid}.heapsnapshot`),
+    );
+  }
   clearInterval(state.sampler);
   await state.server?.close();
   await state.sentry?.close({ graceMs: 0 });

@@ -35,7 +35,8 @@ export const USAGE = `Usage: pnpm bench [-- options]
   --soak-minutes <n>     length of cli-soak (default 10; shorter for a quick try)
   --soak-repos <n>       repositories of cli-soak (default 1000; times --scale)
   --soak-interval <s>    polling_interval of cli-soak (default 5)
-  --profile <dir>        write a CPU profile (--cpu-prof) of each engine host into <dir>
+  --profile <dir>        write a CPU profile of each engine scenario's unchanged cycles into <dir>
+  --heap-snapshot <dir>  write a heap snapshot of each engine scenario after its cycles into <dir>
   --out <file>           results file (default bench/results/<date>-<host>.json; partial runs get a suffix)
   --no-render            do not refresh docs/benchmarks.md
   --help                 this text`;
@@ -64,6 +65,7 @@ export function parseArgs(argv) {
     soakRepos: 1000,
     soakInterval: 5,
     profile: null,
+    heapSnapshot: null,
     out: null,
     render: true,
     help: false,
@@ -117,6 +119,10 @@ export function parseArgs(argv) {
       case '--profile':
         options.profile = value();
         if (!options.profile) throw new Error('--profile needs a folder');
+        break;
+      case '--heap-snapshot':
+        options.heapSnapshot = value();
+        if (!options.heapSnapshot) throw new Error('--heap-snapshot needs a folder');
         break;
       case '--out':
         options.out = value();

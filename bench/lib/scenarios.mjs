@@ -41,6 +41,7 @@ async function startEngine(context, events) {
       BENCH_PACKAGES: context.packages,
       // `--profile <dir>`: a CPU profile of the unchanged cycles (engine-host.mjs).
       ...(context.options.profile ? { BENCH_PROFILE_DIR: path.resolve(context.options.profile) } : {}),
+      ...(context.options.heapSnapshot ? { BENCH_HEAP_DIR: path.resolve(context.options.heapSnapshot) } : {}),
     },
     logFile: path.join(context.logs, 'engine-host.log'),
     children: context.children,

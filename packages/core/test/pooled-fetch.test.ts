@@ -68,6 +68,22 @@ describe('createPooledFetch', () => {
     await expect(pending).rejects.toThrow('stop now');
   });
 
+  it('reads headers as Headers does: any case, repeated values joined, iterable in name order', async () => {
+    const server = await serve((_req, res) => {
+      res.setHeader('X-Multi', ['a', 'b']);
+      res.setHeader('Link', '<https://x/?page=2>; rel="next"');
+      res.end('');
+    });
+    const response = await createPooledFetch()(`${server.url}/`);
+    expect(response.headers.get('x-multi')).toBe('a, b');
+    expect(response.headers.get('LINK')).toBe('<https://x/?page=2>; rel="next"');
+    expect(response.headers.has('missing')).toBe(false);
+    expect(response.headers.get('missing')).toBeNull();
+    const names = [...response.headers].map(([name]) => name);
+    expect(names).toEqual([...names].sort());
+    expect(Object.fromEntries(response.headers.entries())['x-multi']).toBe('a, b');
+  });
+
   it('sends a string body with its method', async () => {
     const server = await serve(async (req, res) => {
       const chunks: Buffer[] = [];
