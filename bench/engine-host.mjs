@@ -4,8 +4,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 import { nowMs, serveRequests } from './lib/ipc.mjs';
 
 const packages = process.env.BENCH_PACKAGES;
