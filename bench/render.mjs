@@ -317,7 +317,7 @@ function renderCli(cli, out) {
     out.push('## sentry-git watch in steady state');
     out.push('');
     out.push(
-      `\`sentry-git watch\` as users run it (server on, SQLite store, shell executor), N Gitea repositories × 2 exact branches (\`main\`, \`develop\`), \`polling_interval: ${cli.steady[0].pollingInterval}\`, against the fake Gitea. After the baseline cycle, ${cli.steady[0].cycles} unchanged cycles are measured: CPU time of the process over the window (idle time between cycles included) per request served, and memory.`,
+      `\`sentry-git watch\` as users run it (server on, SQLite store, shell executor), N Gitea repositories × 2 exact branches (\`main\`, \`develop\`), \`polling_interval: ${cli.steady[0].pollingInterval}\`, against the fake Gitea. After the baseline cycle, ${cli.steady[0].cycles} unchanged cycle${cli.steady[0].cycles === 1 ? ' is' : 's are'} measured: CPU time of the process over the window (idle time between cycles included) per request served, and memory.`,
     );
     out.push('');
     out.push(
@@ -357,7 +357,7 @@ function renderCli(cli, out) {
     out.push('## A long watch');
     out.push('');
     out.push(
-      `\`sentry-git watch\` with ${soak.repositories} Gitea repositories × 2 exact branches polled every ${soak.pollingInterval} s for ${soak.minutes} minutes (${soak.requests} requests, ${soak.failedRequests} failed). RSS by minute (MB): ${soak.rssByMinuteMB.map(cell).join(', ')}.`,
+      `\`sentry-git watch\` with ${soak.repositories} Gitea repositories × 2 exact branches polled every ${soak.pollingInterval} s for ${soak.minutes} minute${soak.minutes === 1 ? '' : 's'} (${soak.requests} requests, ${soak.failedRequests} failed). RSS by minute (MB): ${soak.rssByMinuteMB.map(cell).join(', ')}.`,
     );
     out.push('');
     out.push(
