@@ -47,8 +47,9 @@ export async function directProbe(
     let response: Response;
     try {
       response = await route.fetch(url, { headers, signal });
-    } catch (error) {
+    } catch {
       if (signal.aborted) throw signal.reason;
+      // A network error: octokit sends it again with its retries.
       return null;
     }
     session.rateLimit = rateLimitInfo(Object.fromEntries(response.headers.entries())) ?? session.rateLimit;
