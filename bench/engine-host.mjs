@@ -1,8 +1,11 @@
 // The engine host: a child process of run.mjs running what `sentry-git watch` runs (createSentry
 // with the real GitHub, GitLab and Gitea providers, the SQLite state store, the shell executor
 // and, for webhooks, the server package), and nothing else, so its CPU and RSS are the engine's.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 import { nowMs, serveRequests } from './lib/ipc.mjs';
 
 const packages = process.env.BENCH_PACKAGES;
@@ -16,7 +19,36 @@ const { createShellExecutor } = await load('executor-shell');
 
 // What loading the engine's modules costs before it watches anything.
 const loadedRss = process.memoryUsage().rss;
-const state = { sentry: null, server: null, peakRss: 0, sampler: null };
+const state = { sentry: null, server: null, peakRss: 0, sampler: null, cycles: 0, profiler: null };
+
+/**
+ * `pnpm bench --profile <dir>`: the V8 CPU profile of this engine from its second cycle on (the
+ * unchanged ones; the baseline's state writes would drown them) to its close, written to
+ * `<dir>/<scenario>-<pid>.cpuprofile` for Chrome DevTools or speedscope.
+ */
+async function startProfile() {
+  if (!process.env.BENCH_PROFILE_DIR || state.profiler) return;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  state.profiler = session;
+}
+
+async function stopProfile() {
+  const session = state.profiler;
+  if (!session) return;
+  state.profiler = null;
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  const dir = process.env.BENCH_PROFILE_DIR;
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    path.join(dir, `${state.name ?? 'engine'}-${process.pid}.cpuprofile`),
+    JSON.stringify(profile),
+  );
+}
 
 function sampleRss() {
   state.peakRss = Math.max(state.peakRss, process.memoryUsage().rss);
@@ -27,6 +59,14 @@ function emit(event) {
 }
 
 async function close() {
+  await stopProfile();
+  // `--heap-snapshot <dir>`: what the engine holds after its cycles, before it lets go of it.
+  if (process.env.BENCH_HEAP_DIR && state.sentry) {
+    await mkdir(process.env.BENCH_HEAP_DIR, { recursive: true });
+    v8.writeHeapSnapshot(
+      path.join(process.env.BENCH_HEAP_DIR, `${state.name ?? 'engine'}-${process.pid}.heapsnapshot`),
+    );
+  }
   clearInterval(state.sampler);
   await state.server?.close();
   await state.sentry?.close({ graceMs: 0 });
@@ -35,7 +75,8 @@ async function close() {
 }
 
 serveRequests({
-  async start({ config, configDir, qaCache, serve }) {
+  async start({ config, configDir, qaCache, serve, name }) {
+    state.name = name;
     const executor = definePlugin({
       name: 'bench-executor-shell',
       executors: [createShellExecutor({ qaCache })],
@@ -82,6 +123,8 @@ serveRequests({
   /** One poll of every repository, with the wall time and this process's CPU time it took. */
   async cycle() {
     sampleRss();
+    state.cycles += 1;
+    if (state.cycles === 2) await startProfile();
     const cpu = process.cpuUsage();
     const started = performance.now();
     const result = await state.sentry.pollOnce();

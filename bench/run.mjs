@@ -10,9 +10,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, SCENARIOS, STARTUP, USAGE } from './lib/args.mjs';
+import { isDefaultRun, parseArgs, STARTUP, USAGE } from './lib/args.mjs';
 import { bundleTestUtils } from './lib/bundle.mjs';
 import { startHost } from './lib/children.mjs';
+import { runCliSteady, runSoak } from './lib/cli-scenarios.mjs';
 import { gitVersion } from './lib/git.mjs';
 import { nowMs } from './lib/ipc.mjs';
 import { printTables } from './lib/report.mjs';
@@ -104,7 +105,7 @@ function resultsFile(started) {
   // A start-up-only run is a kind of its own: render.mjs takes the start-up figures from the
   // newest run that has them, the engine's from the newest full run.
   const startupOnly = options.only.length === 1 && options.only[0] === STARTUP;
-  const partial = options.scale !== 1 || options.only.length !== SCENARIOS.length ? '-partial' : '';
+  const partial = isDefaultRun(options) ? '' : '-partial';
   return path.join(here, 'results', `${date}-${host}${startupOnly ? '-startup' : partial}.json`);
 }
 
@@ -117,6 +118,7 @@ async function runEngineScenarios(scenarios, description) {
   const repoCount = Math.max(10, Math.round(5000 * options.scale));
   const context = {
     options,
+    root,
     workDir,
     logs,
     children,
@@ -148,12 +150,14 @@ async function runEngineScenarios(scenarios, description) {
     `bench: ${data.repos} repositories and a ${data.qa.commits}-commit QA repository in ${Math.round(nowMs() - setupStarted)} ms`,
   );
 
-  const results = { scale: [], storms: [], qa: null };
+  const results = { scale: [], storms: [], qa: null, cli: { steady: [], soak: null } };
   for (const name of scenarios) {
     const [kind, shape] = name.split('-');
     console.log(`bench: ${name} …`);
     if (kind === 'storm') results.storms.push(await runStorm(context, shape));
     else if (kind === 'qa') results.qa = await runQaClone(context);
+    else if (name === 'cli-steady') results.cli.steady = await runCliSteady(context);
+    else if (name === 'cli-soak') results.cli.soak = await runSoak(context);
     else results.scale.push(await runScale(context, kind, shape));
   }
   await forge.call('shutdown').catch(() => {});
@@ -167,7 +171,7 @@ async function main() {
   const description = await machine();
   const engineScenarios = options.only.filter((name) => name !== STARTUP);
   const repoCount = Math.max(10, Math.round(5000 * options.scale));
-  const results = { startup: null, scale: [], storms: [], qa: null };
+  const results = { startup: null, scale: [], storms: [], qa: null, cli: { steady: [], soak: null } };
   if (options.only.includes(STARTUP)) {
     console.log(
       `bench: startup … (${options.startupRuns} runs of each command, on ${description.cpuCount}× ${description.cpuModel}, node ${description.node})`,
@@ -190,6 +194,12 @@ async function main() {
       pollConcurrency: options.concurrency,
       stormPollingInterval: options.stormInterval,
       startupRuns: options.startupRuns,
+      cliSizes: options.cliSizes,
+      cliCycles: options.cliCycles,
+      cliInterval: options.cliInterval,
+      soakMinutes: options.soakMinutes,
+      soakRepos: options.soakRepos,
+      soakInterval: options.soakInterval,
     },
     ...results,
   };

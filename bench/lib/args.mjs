@@ -12,6 +12,8 @@ export const ENGINE_SCENARIOS = [
   'storm-poll',
   'storm-webhook',
   'qa-clone',
+  'cli-steady',
+  'cli-soak',
 ];
 
 export const SCENARIOS = [STARTUP, ...ENGINE_SCENARIOS];
@@ -27,6 +29,14 @@ export const USAGE = `Usage: pnpm bench [-- options]
   --cycles <n>           poll cycles per scale scenario: one baseline, then unchanged ones (default 2)
   --storm-interval <s>   polling_interval during the push storms (default 30)
   --concurrency <n>      global.poll_concurrency (default 32)
+  --cli-sizes <a,b,..>   repositories of the cli-steady runs (default 200,1000,5000; times --scale)
+  --cli-cycles <n>       unchanged cycles measured per cli-steady size (default 2)
+  --cli-interval <s>     polling_interval of the cli-steady runs (default 60)
+  --soak-minutes <n>     length of cli-soak (default 10; shorter for a quick try)
+  --soak-repos <n>       repositories of cli-soak (default 1000; times --scale)
+  --soak-interval <s>    polling_interval of cli-soak (default 5)
+  --profile <dir>        write a CPU profile of each engine scenario's unchanged cycles into <dir>
+  --heap-snapshot <dir>  write a heap snapshot of each engine scenario after its cycles into <dir>
   --out <file>           results file (default bench/results/<date>-<host>.json; partial runs get a suffix)
   --no-render            do not refresh docs/benchmarks.md
   --help                 this text`;
@@ -48,6 +58,14 @@ export function parseArgs(argv) {
     stormInterval: 30,
     concurrency: 32,
     startupRuns: 20,
+    cliSizes: [200, 1000, 5000],
+    cliCycles: 2,
+    cliInterval: 60,
+    soakMinutes: 10,
+    soakRepos: 1000,
+    soakInterval: 5,
+    profile: null,
+    heapSnapshot: null,
     out: null,
     render: true,
     help: false,
@@ -77,6 +95,34 @@ export function parseArgs(argv) {
         break;
       case '--startup-runs':
         options.startupRuns = number('startup-runs', value(), { min: 1, integer: true });
+        break;
+      case '--cli-sizes':
+        options.cliSizes = (value() ?? '')
+          .split(',')
+          .map((size) => number('cli-sizes', size.trim(), { min: 1, integer: true }));
+        break;
+      case '--cli-cycles':
+        options.cliCycles = number('cli-cycles', value(), { min: 1, integer: true });
+        break;
+      case '--cli-interval':
+        options.cliInterval = number('cli-interval', value(), { min: 1, integer: true });
+        break;
+      case '--soak-minutes':
+        options.soakMinutes = number('soak-minutes', value(), { min: 1, integer: true });
+        break;
+      case '--soak-repos':
+        options.soakRepos = number('soak-repos', value(), { min: 1, integer: true });
+        break;
+      case '--soak-interval':
+        options.soakInterval = number('soak-interval', value(), { min: 1, integer: true });
+        break;
+      case '--profile':
+        options.profile = value();
+        if (!options.profile) throw new Error('--profile needs a folder');
+        break;
+      case '--heap-snapshot':
+        options.heapSnapshot = value();
+        if (!options.heapSnapshot) throw new Error('--heap-snapshot needs a folder');
         break;
       case '--out':
         options.out = value();
@@ -112,4 +158,18 @@ export function parseArgs(argv) {
     }
   }
   return options;
+}
+
+/** Settings a full run uses; a run with others is partial, like one with --scale or --only. */
+export function isDefaultRun(options) {
+  return (
+    options.scale === 1 &&
+    options.only.length === SCENARIOS.length &&
+    options.cliSizes.join(',') === '200,1000,5000' &&
+    options.cliCycles >= 2 &&
+    options.cliInterval === 60 &&
+    options.soakMinutes >= 10 &&
+    options.soakRepos === 1000 &&
+    options.soakInterval === 5
+  );
 }

@@ -138,6 +138,7 @@ export function printTables(report) {
       ),
     );
   }
+  printCli(report.cli);
   console.log('');
   console.log(
     table(
@@ -145,4 +146,69 @@ export function printTables(report) {
       report.targets.map((t) => [t.target, t.status, t.measured + (t.detail ? ` (${t.detail})` : '')]),
     ),
   );
+}
+
+function printCli(cli) {
+  if (cli?.steady?.length) {
+    console.log('');
+    console.log(
+      table(
+        [
+          'sentry-git watch (Gitea, 2 exact branches)',
+          'requests',
+          'window s',
+          'CPU s',
+          'CPU ms/request',
+          '% of a core',
+          'peak RSS MB',
+          'KB/repo',
+          'marginal KB/repo',
+          'load',
+        ],
+        cli.steady.map((run) => [
+          `${run.repositories} repositories, every ${run.pollingInterval} s`,
+          run.requests,
+          run.windowSeconds,
+          run.cpuSeconds,
+          run.cpuMsPerRequest,
+          run.cpuShareOfOneCore,
+          run.peakRssMB,
+          run.rssKBPerRepository,
+          run.marginalKBPerRepository ?? '',
+          `${run.loadAverage.before} → ${run.loadAverage.after}`,
+        ]),
+      ),
+    );
+  }
+  if (cli?.soak) {
+    const soak = cli.soak;
+    console.log('');
+    console.log(
+      table(
+        [
+          'soak',
+          'minutes',
+          'requests',
+          'RSS at ref. MB',
+          'RSS at end MB',
+          'growth',
+          'max after MB',
+          'CPU ms/request',
+        ],
+        [
+          [
+            `${soak.repositories} repositories every ${soak.pollingInterval} s`,
+            soak.minutes,
+            soak.requests,
+            soak.rssAtReferenceMB,
+            soak.rssAtEndMB,
+            `${soak.growthPercent} %`,
+            soak.maxRssAfterReferenceMB,
+            soak.cpuMsPerRequest,
+          ],
+        ],
+      ),
+    );
+    console.log(`(RSS by minute, MB: ${soak.rssByMinuteMB.join(', ')})`);
+  }
 }

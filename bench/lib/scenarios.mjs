@@ -37,7 +37,12 @@ function engineConfig(context, name, { repositories, pollingInterval = 60, webho
 async function startEngine(context, events) {
   return startHost({
     script: context.engineScript,
-    env: { BENCH_PACKAGES: context.packages },
+    env: {
+      BENCH_PACKAGES: context.packages,
+      // `--profile <dir>`: a CPU profile of the unchanged cycles (engine-host.mjs).
+      ...(context.options.profile ? { BENCH_PROFILE_DIR: path.resolve(context.options.profile) } : {}),
+      ...(context.options.heapSnapshot ? { BENCH_HEAP_DIR: path.resolve(context.options.heapSnapshot) } : {}),
+    },
     logFile: path.join(context.logs, 'engine-host.log'),
     children: context.children,
     onEvent: (message) => events.push({ ...message.event, at: message.at }),
@@ -94,6 +99,7 @@ export async function runScale(context, kind, shape) {
   try {
     await engine.call('start', {
       config: engineConfig(context, name, { repositories }),
+      name,
       configDir: context.workDir,
       qaCache: true,
       serve: false,
@@ -192,6 +198,7 @@ export async function runStorm(context, path_) {
         pollingInterval: options.stormInterval,
         webhookSecret: webhook ? context.webhookSecret : undefined,
       }),
+      name,
       configDir: context.workDir,
       qaCache: true,
       serve: webhook,

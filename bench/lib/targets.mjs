@@ -1,7 +1,17 @@
-// The targets of issue 6 (scope 2) and the CLI's start-up targets (issue 10), each judged on the
-// measured figure. A target whose scenario did not run is "not measured", never met.
+// The targets of issue 6 (scope 2), the CLI's start-up targets (issue 10) and the lean-at-scale
+// targets of issue 11, each judged on the measured figure. A target whose scenario did not run
+// (or ran shortened or scaled down) is "not measured", never met.
 
 const CYCLE_SECONDS = 60;
+const FULL_HEADS = 10_000;
+/** Issue 11: CPU per poll request, in milliseconds of process CPU time (user + system). */
+const CPU_PER_REQUEST_MS = 0.25;
+const CYCLE_CPU_SHARE_PERCENT = 5;
+const PEAK_RSS_MB = 120;
+const SOAK_GROWTH_PERCENT = 5;
+const SOAK_MINUTES = 10;
+const SOAK_REPOSITORIES = 1000;
+const PROVIDER_NAMES = { github: 'GitHub', gitlab: 'GitLab', gitea: 'Gitea' };
 
 function verdict(met, measured, detail) {
   return { status: met === null ? 'NOT MEASURED' : met ? 'MET' : 'NOT MET', measured, detail };
@@ -87,6 +97,7 @@ export function evaluateTargets(report) {
         .join('; ') || '-',
     ),
   });
+  targets.push(...leanTargets(report));
   const qa = report.qa;
   targets.push({
     id: 'qa-cache',
@@ -94,6 +105,107 @@ export function evaluateTargets(report) {
     ...verdict(
       qa ? qa.ratio < 0.2 : null,
       qa ? `cached ${qa.cachedMs} ms / fresh ${qa.freshMs} ms = ${Math.round(qa.ratio * 1000) / 10} %` : '-',
+    ),
+  });
+  return targets;
+}
+
+/** CPU of an unchanged cycle per request it sent, in ms. */
+export function cpuMsPerRequest(scenario) {
+  return scenario.steady.requests > 0 ? (scenario.steady.cpuSeconds * 1000) / scenario.steady.requests : null;
+}
+
+const ms = (value) => (value === null ? '-' : `${Math.round(value * 1000) / 1000} ms`);
+
+/** Issue 11, scope 7 and its Targets section. */
+export function leanTargets(report) {
+  const targets = [];
+  const steady = report.cli?.steady ?? [];
+  const cliFull = steady.find((run) => run.heads >= FULL_HEADS) ?? null;
+  for (const [provider, label] of Object.entries(PROVIDER_NAMES)) {
+    const scenarios = report.scale.filter((scenario) => scenario.provider === provider);
+    const figures = scenarios.map((scenario) => ({
+      text: `${scenario.name} ${ms(cpuMsPerRequest(scenario))} (${scenario.steady.requests} requests, ${scenario.heads} heads)`,
+      value: cpuMsPerRequest(scenario),
+      full: scenario.heads >= FULL_HEADS,
+    }));
+    if (provider === 'gitea') {
+      for (const run of steady) {
+        figures.push({
+          text: `sentry-git watch, ${run.repositories} × 2: ${ms(run.cpuMsPerRequest)}`,
+          value: run.cpuMsPerRequest,
+          full: run.heads >= FULL_HEADS,
+          onlyShown: run.heads < FULL_HEADS,
+        });
+      }
+    }
+    const judged = figures.filter((figure) => !figure.onlyShown);
+    const measured = judged.length > 0 && judged.every((figure) => figure.full && figure.value !== null);
+    targets.push({
+      id: `cpu-per-request-${provider}`,
+      target: `CPU per poll request ≤ ${CPU_PER_REQUEST_MS} ms for ${label} at 10,000 watched heads (unchanged cycles)`,
+      ...verdict(
+        measured ? judged.every((figure) => figure.value <= CPU_PER_REQUEST_MS) : null,
+        figures.map((figure) => figure.text).join('; ') || '-',
+        judged.length > 0 && !measured ? 'fewer than 10,000 heads at this --scale' : undefined,
+      ),
+    });
+  }
+
+  const full = report.scale.filter((scenario) => scenario.heads >= FULL_HEADS);
+  const share = (scenario) => (scenario.steady.cpuSeconds / CYCLE_SECONDS) * 100;
+  targets.push({
+    id: 'cycle-cpu-share',
+    target: `an unchanged 10,000-head cycle every 60 s < ${CYCLE_CPU_SHARE_PERCENT} % of one core`,
+    ...verdict(
+      report.scale.length > 0 && full.length === report.scale.length
+        ? full.every((scenario) => share(scenario) < CYCLE_CPU_SHARE_PERCENT)
+        : null,
+      report.scale
+        .map((scenario) => `${scenario.name} ${Math.round(share(scenario) * 100) / 100} %`)
+        .join(', ') || '-',
+      report.scale.length > 0 && full.length < report.scale.length
+        ? 'fewer than 10,000 heads at this --scale'
+        : undefined,
+    ),
+  });
+
+  targets.push({
+    id: 'peak-rss',
+    target: `peak RSS < ${PEAK_RSS_MB} MB at 10,000 heads (sentry-git watch: SQLite store, shell executor, server on)`,
+    ...verdict(
+      cliFull ? cliFull.peakRssMB < PEAK_RSS_MB : null,
+      steady.length ? steady.map((run) => `${run.heads} heads: ${run.peakRssMB} MB`).join(', ') : '-',
+      steady.length && !cliFull ? 'fewer than 10,000 heads at these sizes' : undefined,
+    ),
+  });
+
+  const soak = report.cli?.soak ?? null;
+  const soakFull = soak && soak.minutes >= SOAK_MINUTES && soak.repositories >= SOAK_REPOSITORIES;
+  targets.push({
+    id: 'soak-rss-growth',
+    target: `a ${SOAK_MINUTES}-minute watch of 1,000 repositories polled every 5 s: RSS after minute 2 grows < ${SOAK_GROWTH_PERCENT} %`,
+    ...verdict(
+      soakFull && soak.pollingInterval === 5 ? soak.growthPercent < SOAK_GROWTH_PERCENT : null,
+      soak
+        ? `${soak.repositories} repositories for ${soak.minutes} min: ${soak.rssAtReferenceMB} MB at minute ${soak.referenceMinute}, ${soak.rssAtEndMB} MB at the end (${soak.growthPercent} %), highest after minute ${soak.referenceMinute} ${soak.maxRssAfterReferenceMB} MB`
+        : '-',
+      soak && !soakFull ? 'shortened or scaled down' : undefined,
+    ),
+  });
+
+  const webhookStorm = report.storms.find((storm) => storm.path === 'webhook');
+  const quiet = webhookStorm?.quiet?.webhookToCommandMs ?? null;
+  const quietFull = webhookStorm && webhookStorm.repositories >= 1000;
+  targets.push({
+    id: 'webhook-to-command-one-at-a-time',
+    target: 'webhook → first command p99 < 100 ms, one at a time, 1,000 repositories watched',
+    ...verdict(
+      quiet?.p99 == null || !quietFull ? null : quiet.p99 < 100,
+      quiet
+        ? `p50 ${quiet.p50} ms, p99 ${quiet.p99} ms over ${quiet.count} webhooks, ${webhookStorm.repositories} repositories watched`
+        : '-',
+      quiet && !quietFull ? 'fewer than 1,000 repositories at this --scale' : undefined,
     ),
   });
   return targets;

@@ -56,6 +56,7 @@ export * from './error-codes.js';
 export * from './errors.js';
 export type { EventBus, SentryEventHandler, SentryEventName, SentryEvents } from './events.js';
 export { redactUrl } from './git/url.js';
+export { createPooledFetch, type PooledFetchOptions, type PooledResponse } from './http/pooled-fetch.js';
 export {
   DEFAULT_RATE_LIMIT_WAIT_MS,
   type HeaderSource,

@@ -1,4 +1,4 @@
-import { SentryError } from '@sentry-git/core';
+import { createPooledFetch, SentryError } from '@sentry-git/core';
 
 export interface GiteaProviderOptions {
   /**
@@ -50,7 +50,7 @@ export interface GiteaProviderOptions {
   userAgent?: string;
   /**
    * The fetch implementation (a proxy-aware one, or a recorder in tests).
-   * @default globalThis.fetch
+   * @default a fetch on keep-alive pools per host (`createPooledFetch()` of @sentry-git/core)
    */
   fetch?: typeof fetch;
 }
@@ -88,7 +88,9 @@ export function resolveOptions(options: GiteaProviderOptions): ResolvedGiteaOpti
       },
     );
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  // Keep-alive pools per host on undici, about a third of fetch's CPU per request
+  // (docs/decisions.md, "HTTP transport"); a fetch given in the options is used as it is.
+  const fetchImpl = options.fetch ?? createPooledFetch();
   if (typeof fetchImpl !== 'function') {
     throw new SentryError('PROVIDER_OPTIONS_INVALID', 'The Gitea provider found no fetch implementation.', {
       fix: 'run on Node.js 20 or later, or pass the fetch option.',

@@ -2,7 +2,7 @@ import type { GitProvider } from '@sentry-git/core';
 import { changedFiles } from './changed-files.js';
 import { listHeads } from './heads.js';
 import { type GiteaProviderOptions, resolveOptions } from './options.js';
-import { openSession } from './session.js';
+import { createSessionOpener } from './session.js';
 import { setCommitStatus } from './status.js';
 import { parseGiteaWebhook } from './webhook.js';
 
@@ -13,6 +13,7 @@ import { parseGiteaWebhook } from './webhook.js';
  */
 export function createGiteaProvider(options: GiteaProviderOptions = {}): GitProvider {
   const settings = resolveOptions(options);
+  const openSession = createSessionOpener(settings);
 
   return {
     id: settings.id,
@@ -20,15 +21,15 @@ export function createGiteaProvider(options: GiteaProviderOptions = {}): GitProv
     capabilities: { changedFiles: true, commitStatus: true, webhooks: true },
     async listHeads(target, listOptions) {
       listOptions.signal.throwIfAborted();
-      return listHeads(await openSession(target, listOptions.signal, settings), listOptions, settings);
+      return listHeads(await openSession(target, listOptions.signal), listOptions, settings);
     },
     async changedFiles(target, from, to, { signal }) {
       signal.throwIfAborted();
-      return changedFiles(await openSession(target, signal, settings), from, to);
+      return changedFiles(await openSession(target, signal), from, to);
     },
     async setCommitStatus(target, sha, status, { signal }) {
       signal.throwIfAborted();
-      await setCommitStatus(await openSession(target, signal, settings), sha, status, settings.statusContext);
+      await setCommitStatus(await openSession(target, signal), sha, status, settings.statusContext);
     },
     parseWebhook: parseGiteaWebhook,
   };

@@ -1,5 +1,6 @@
 import type { RateLimitInfo } from '@sentry-git/core';
 import type { GitHubClient } from './client.js';
+import type { DirectRoute } from './direct-route.js';
 import {
   type FailureContext,
   isRequestFailure,
@@ -17,6 +18,8 @@ export interface Session {
   failure: Omit<FailureContext, 'action'>;
   /** The rate limit as the latest answer reported it. */
   rateLimit?: RateLimitInfo;
+  /** Branch probes without octokit (direct.ts); absent when a `fetch` option was given. */
+  direct?: DirectRoute;
 }
 
 export interface Answer {

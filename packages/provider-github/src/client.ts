@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
-import { createRedactor } from '@sentry-git/core';
+import { createPooledFetch, createRedactor } from '@sentry-git/core';
 import type { OctokitLog, ResolvedOptions } from './options.js';
 
 /** What the provider calls: the REST client (the plugins add no methods it uses). */
@@ -18,10 +18,10 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
  * which octokit would wrap as a network error (status 500) and plugin-retry would then retry; an
  * error named AbortError is passed through untouched. The caller rejects with `signal.reason`.
  */
-function abortAwareFetch(base: typeof globalThis.fetch | undefined): typeof globalThis.fetch {
+function abortAwareFetch(base: typeof globalThis.fetch): typeof globalThis.fetch {
   return async (input, init) => {
     try {
-      return await (base ?? globalThis.fetch)(input, init);
+      return await base(input, init);
     } catch (error) {
       if (init?.signal?.aborted)
         throw Object.assign(new Error('The request was aborted.'), { name: 'AbortError' });
@@ -68,12 +68,15 @@ export function createClientCache(
   options: ResolvedOptions,
 ): (request: ClientRequest) => Promise<GitHubClient> {
   const clients = new Map<string, GitHubClient>();
+  // Keep-alive pools per host on undici: about a third of fetch's CPU per request
+  // (docs/decisions.md, "HTTP transport"). A fetch given in the options is used as it is.
+  const fetch = abortAwareFetch(options.fetch ?? createPooledFetch());
   return async ({ baseUrl, token, urgent }) => {
     // A digest, so the key does not hold the token itself.
     const key = `${baseUrl}\n${token ? createHash('sha256').update(token).digest('hex') : ''}${urgent ? '\nurgent' : ''}`;
     let client = clients.get(key);
     if (!client) {
-      const { GitHubOctokit } = await import('./octokit.js');
+      const { Bottleneck, GitHubOctokit } = await import('./octokit.js');
       // Another call may have created it while the SDK loaded.
       client = clients.get(key);
       if (client) return client;
@@ -81,13 +84,21 @@ export function createClientCache(
         baseUrl,
         ...(token ? { auth: token } : {}),
         userAgent: options.userAgent,
-        request: { fetch: abortAwareFetch(options.fetch) },
+        request: { fetch },
         log: octokitLog(options.log, token),
         throttle: {
           // plugin-throttling keeps its limiters in module-level groups keyed by this id: without
           // one of its own, every client in the process (any host, any token) would share one
           // limiter of 10 requests in flight and one pace for commit statuses.
           id: `sentry-git ${key}`,
+          // Its own limit of requests in flight (plugin-throttling's shared group allows 10). The
+          // plugin takes `global` from these options (state.global ?? its group); its types omit it.
+          ...({
+            global: new Bottleneck.Group({
+              id: `sentry-git ${key} global`,
+              maxConcurrent: options.maxInFlight,
+            }),
+          } as object),
           // Never wait inside a call: the error becomes a RateLimitError and the engine polls this
           // repository again after the reset while it keeps polling the others.
           onRateLimit: () => false,

@@ -1,5 +1,6 @@
 import type { BranchHead, ListHeadsResult } from '@sentry-git/core';
 import { type Answer, ask, badResponse, type Session } from './call.js';
+import { directProbe } from './direct.js';
 import type { ResponseHeaders } from './errors.js';
 
 // SHA-1 (40) and SHA-256 (64) object names.
@@ -63,6 +64,8 @@ type Probe = { kind: 'unchanged' | 'found'; head: BranchHead } | { kind: 'absent
  * 404 means the branch or the whole repository is missing, which the caller sorts out.
  */
 async function probe(session: Session, branch: string, known: string | undefined): Promise<Probe> {
+  const direct = session.direct ? await directProbe(session, session.direct, branch, known) : null;
+  if (direct) return direct;
   const headers: Record<string, string> = { accept: SHA_MEDIA_TYPE };
   if (known) headers['if-none-match'] = `"${known}"`;
   const answer = await ask(

@@ -1,6 +1,10 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck/light.js';
+
+/** plugin-throttling's limiter class, to give each client a limit of requests in flight of its own. */
+export { Bottleneck };
 
 /**
  * Octokit with @octokit/plugin-throttling and @octokit/plugin-retry. Only client.ts imports this

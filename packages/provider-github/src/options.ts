@@ -33,6 +33,14 @@ export interface GitHubProviderOptions {
    */
   perPage?: number;
   /**
+   * Requests one client (API root and token) keeps in flight at most. GitHub allows 100
+   * concurrent requests per token before its secondary rate limit answers 403; the default leaves
+   * room for other clients of the same token. plugin-throttling alone would allow 10, which at
+   * 20 ms per round trip caps a token at about 500 polls of a branch per second.
+   * @default 50
+   */
+  maxInFlight?: number;
+  /**
    * Commit status `context` used when the status given to `setCommitStatus` has none.
    * @default 'sentry-git/deploy'
    */
@@ -44,7 +52,7 @@ export interface GitHubProviderOptions {
   userAgent?: string;
   /**
    * The fetch implementation octokit uses (a proxy-aware fetch, for instance).
-   * @default globalThis.fetch
+   * @default a fetch on keep-alive pools per host (`createPooledFetch()` of @sentry-git/core)
    */
   fetch?: typeof globalThis.fetch;
   /**
@@ -61,6 +69,7 @@ export interface ResolvedOptions {
   retries: number;
   retryBaseMs: number;
   perPage: number;
+  maxInFlight: number;
   statusContext: string;
   userAgent: string;
   fetch: typeof globalThis.fetch | undefined;
@@ -100,6 +109,7 @@ export function resolveOptions(options: GitHubProviderOptions): ResolvedOptions 
     retries: wholeNumber('retries', options.retries, 3, 0, 10),
     retryBaseMs: wholeNumber('retryBaseMs', options.retryBaseMs, 1000, 0, 60_000),
     perPage: wholeNumber('perPage', options.perPage, 100, 1, 100),
+    maxInFlight: wholeNumber('maxInFlight', options.maxInFlight, 50, 1, 100),
     statusContext: text('statusContext', options.statusContext, 'sentry-git/deploy'),
     userAgent: text('userAgent', options.userAgent, 'sentry-git'),
     fetch: options.fetch,

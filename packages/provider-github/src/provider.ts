@@ -1,4 +1,5 @@
 import {
+  createPooledFetch,
   createRedactor,
   type GitProvider,
   type ListHeadsOptions,
@@ -7,10 +8,12 @@ import {
   redactUrl,
 } from '@sentry-git/core';
 import { literalBranches, splitUrlCredentials } from '@sentry-git/core/internal';
+import pLimit from 'p-limit';
 import { apiBaseUrl, parseRepoAddress } from './address.js';
 import type { Session } from './call.js';
 import { createClientCache } from './client.js';
 import { compareCommits } from './compare.js';
+import type { DirectRoute } from './direct-route.js';
 import { listAllBranches, type PageCache, probeBranches } from './heads.js';
 import { type GitHubProviderOptions, resolveOptions } from './options.js';
 import { postStatus } from './status.js';
@@ -27,6 +30,31 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
   const clientFor = createClientCache(resolved);
   // Branch-list pages and their ETags per repository: per provider instance, never module-wide.
   const pages: PageCache = new Map();
+  // Routes for branch probes without octokit, per API root, token and urgency like the clients.
+  // With a `fetch` option (a proxy, a recorder) every request goes through octokit and that fetch.
+  const routes = new Map<string, DirectRoute>();
+  const directFetch = resolved.fetch ? undefined : createPooledFetch();
+
+  function routeFor(baseUrl: string, token: string | undefined, urgent: boolean): DirectRoute | undefined {
+    if (!directFetch) return undefined;
+    const key = `${baseUrl}\n${token ?? ''}\n${urgent}`;
+    let route = routes.get(key);
+    if (!route) {
+      route = {
+        baseUrl,
+        token,
+        userAgent: resolved.userAgent,
+        fetch: directFetch,
+        limit: pLimit(resolved.maxInFlight),
+      };
+      routes.set(key, route);
+    }
+    return route;
+  }
+
+  function withDirect(route: DirectRoute | undefined): { direct?: DirectRoute } {
+    return route ? { direct: route } : {};
+  }
 
   async function session(
     target: ProviderTarget,
@@ -45,6 +73,7 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
         owner: address.owner,
         repo: address.repo,
         signal,
+        ...withDirect(routeFor(baseUrl, token, urgent)),
         failure: {
           repository: target.repository,
           url: redactUrl(target.url),

@@ -42,6 +42,46 @@ describe('octokit clients', () => {
     expect(server.tokens).toEqual(new Set(['token token-one', 'token token-two']));
   });
 
+  it("keeps 50 requests in flight per client by default, not plugin-throttling's 10", async () => {
+    // The server answers only once 50 are waiting: a client capped below that would hang here.
+    const server = await holdUntilInFlight(50);
+    const client = await createClientCache(resolveOptions({}))({ baseUrl: server.url, token: 't' });
+    const calls = Array.from({ length: 50 }, (_, index) =>
+      client.request('GET /repos/{owner}/{repo}', { owner: 'o', repo: `r${index}` }),
+    );
+    expect((await Promise.all(calls)).length).toBe(50);
+  });
+
+  it('never has more than maxInFlight requests in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const server = createServer((_req, res) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      }, 5);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = await createClientCache(resolveOptions({ maxInFlight: 3 }))({ baseUrl: url, token: 't' });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        client.request('GET /repos/{owner}/{repo}', { owner: 'o', repo: `r${index}` }),
+      ),
+    );
+    expect(most).toBe(3);
+  });
+
+  it('refuses a maxInFlight GitHub would answer with its secondary rate limit', () => {
+    expect(() => resolveOptions({ maxInFlight: 101 })).toThrow(/maxInFlight.*1 to 100/);
+  });
+
   it('gives polls someone asked for (urgent) a limiter of their own, so they do not queue behind routine ones', async () => {
     const server = await holdUntilInFlight(20);
     const clientFor = createClientCache(resolveOptions({}));

@@ -196,3 +196,36 @@ describe('regular-expression patterns: the paginated branch list with page ETags
     expect(server.requests.map((request) => request.status)).toEqual([200, 200, 304]);
   });
 });
+
+describe('branch probes without octokit', () => {
+  it('sends an unchanged poll straight through the pooled fetch; octokit sees none of it', async () => {
+    const { repo, server, target } = await githubRemote();
+    await repo.commit('main');
+    await repo.commit('develop');
+    const logged: string[] = [];
+    const log = {
+      debug: () => {},
+      info: (message: string) => logged.push(message),
+      warn: () => {},
+      error: (message: string) => logged.push(message),
+    };
+    const provider = testProvider({ log });
+    const patterns = ['main', 'develop'];
+    const first = await provider.listHeads(target, options(patterns));
+    const second = await provider.listHeads(target, options(patterns, knownOf(first.heads)));
+    expect(second.notModified).toBe(true);
+    expect(server.requests.map((request) => request.status)).toEqual([200, 200, 304, 304]);
+    // octokit's request-log reports every request it sends (304s through `error`).
+    expect(logged).toEqual([]);
+  });
+
+  it('hands a 5xx to octokit, whose retries then answer', async () => {
+    const { repo, server, target } = await githubRemote();
+    const main = await repo.commit('main');
+    server.fault({ status: 502, times: 2, path: /commits/ });
+    const result = await testProvider().listHeads(target, options(['main']));
+    expect(result.heads).toEqual([{ branch: 'main', sha: main }]);
+    // The direct try, octokit's first attempt (both 502), then octokit's retry.
+    expect(server.requests.map((request) => request.status)).toEqual([502, 502, 200]);
+  });
+});

@@ -22,6 +22,8 @@ export interface GitlabCall {
 export interface ProviderState {
   options: ResolvedGitlabOptions;
   book: RateLimitBook;
+  /** Keep-alive pools per host on undici, shared by every call of the instance (docs/decisions.md, "HTTP transport"). */
+  fetch: typeof fetch;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function openCall(
     signal,
     options: state.options,
     book: state.book,
+    fetch: state.fetch,
     onRateLimit(info) {
       lastRateLimit = info;
     },

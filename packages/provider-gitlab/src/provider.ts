@@ -1,11 +1,12 @@
-import type {
-  ChangedFiles,
-  CommitStatus,
-  GitProvider,
-  ListHeadsOptions,
-  ListHeadsResult,
-  ProviderTarget,
-  WebhookResult,
+import {
+  type ChangedFiles,
+  type CommitStatus,
+  createPooledFetch,
+  type GitProvider,
+  type ListHeadsOptions,
+  type ListHeadsResult,
+  type ProviderTarget,
+  type WebhookResult,
 } from '@sentry-git/core';
 import { openCall, type ProviderState } from './client.js';
 import { compareCommits } from './compare.js';
@@ -22,7 +23,11 @@ import { parseGitlabWebhook } from './webhook.js';
  */
 export function createGitlabProvider(options: GitlabProviderOptions = {}): GitProvider {
   const resolved = resolveOptions(options);
-  const state: ProviderState = { options: resolved, book: { exhausted: new Map() } };
+  const state: ProviderState = {
+    options: resolved,
+    book: { exhausted: new Map() },
+    fetch: createPooledFetch(),
+  };
   const counts: BranchCounts = new Map();
 
   async function listHeads(target: ProviderTarget, listOptions: ListHeadsOptions): Promise<ListHeadsResult> {

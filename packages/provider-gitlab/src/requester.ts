@@ -41,6 +41,8 @@ export interface CallContext {
   signal: AbortSignal;
   options: ResolvedGitlabOptions;
   book: RateLimitBook;
+  /** What sends the requests: the provider's keep-alive pools (createPooledFetch). */
+  fetch: typeof fetch;
   /** Called with the quota each response reports. */
   onRateLimit(info: RateLimitInfo): void;
 }
@@ -131,7 +133,7 @@ async function send(
 
         let response: Response;
         try {
-          response = await fetch(url, {
+          response = await context.fetch(url, {
             method,
             headers: requestHeaders,
             body,

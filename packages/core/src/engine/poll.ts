@@ -36,13 +36,48 @@ export interface PollRepositoryInput {
   urgent?: boolean;
 }
 
+/**
+ * One signal for one poll: aborts on stop (with its reason) or after `ms` (with a TimeoutError).
+ * A controller with two listeners removed when the poll ends: `AbortSignal.any([stop, timeout])`
+ * per poll registered a dependant on the engine's long-lived stop signal each time (thousands per
+ * cycle) and, with its own transferable signal, showed as 2.6 % of an unchanged cycle's CPU in
+ * the bench profile. The timeout stays `AbortSignal.timeout` (Node's own timer, which a test's
+ * fake clock does not drive); once its listener is gone nothing holds on to it.
+ */
+export function pollSignal(
+  stop: AbortSignal,
+  ms: number,
+): {
+  signal: AbortSignal;
+  timedOut(): boolean;
+  dispose(): void;
+} {
+  const controller = new AbortController();
+  const timeout = timeoutSignal(ms);
+  const onStop = () => controller.abort(stop.reason);
+  const onTimeout = () => controller.abort(timeout.reason);
+  if (stop.aborted) onStop();
+  else {
+    stop.addEventListener('abort', onStop, { once: true });
+    timeout.addEventListener('abort', onTimeout, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    timedOut: () => timeout.aborted && !stop.aborted,
+    dispose() {
+      stop.removeEventListener('abort', onStop);
+      timeout.removeEventListener('abort', onTimeout);
+    },
+  };
+}
+
 /** Polls one repository and compares with the store; never throws (a failure is an outcome). */
 export async function pollRepository(input: PollRepositoryInput): Promise<PollOutcome> {
   const { repo, provider, store, matches } = input;
-  const timeout = timeoutSignal(input.timeoutSeconds * 1000);
+  const poll = pollSignal(input.stopSignal, input.timeoutSeconds * 1000);
+  const { signal } = poll;
   try {
     const stored = await store.getHeads(repo.name);
-    const signal = AbortSignal.any([input.stopSignal, timeout]);
     const known = new Map(stored.heads.map((head) => [head.branch, head.sha]));
     const result = await provider.listHeads(targetOf(repo), {
       match: matches,
@@ -63,7 +98,7 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
       deployed: new Map(stored.heads.map((head) => [head.branch, head.deployedSha])),
     };
   } catch (error) {
-    if (timeout.aborted && !input.stopSignal.aborted) {
+    if (poll.timedOut() && !input.stopSignal.aborted) {
       const message = `Polling ${repo.name} took longer than global.poll_timeout (${input.timeoutSeconds} s).`;
       const fix = 'Check that the host answers from here, or raise global.poll_timeout.';
       return {
@@ -80,5 +115,7 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
             path: repo.name,
           });
     return { ok: false, repo, provider: provider.id, error: wrapped };
+  } finally {
+    poll.dispose();
   }
 }

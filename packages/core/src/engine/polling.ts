@@ -4,10 +4,9 @@ import type { Logger } from '../interfaces/executor.js';
 import type { GitProvider, RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import type { Registry } from '../plugins/registry.js';
-import { timeoutSignal } from '../timer-delay.js';
 import type { HeadChange } from '../types.js';
 import { filterChange, needsChangedFiles } from './filters.js';
-import { type PollOutcome, pollRepository, targetOf } from './poll.js';
+import { type PollOutcome, pollRepository, pollSignal, targetOf } from './poll.js';
 
 export interface PollPolicyContext {
   store: StateStore;
@@ -39,8 +38,9 @@ async function applyFilters(
     }
     // Everything since the last deploy counts, not only the last push.
     const from = deployed.get(change.branch) ?? change.before!;
+    const call = pollSignal(context.stopSignal, context.timeoutSeconds * 1000);
+    const { signal } = call;
     try {
-      const signal = AbortSignal.any([context.stopSignal, timeoutSignal(context.timeoutSeconds * 1000)]);
       const skipped = await filterChange({
         repo,
         provider,
@@ -59,6 +59,8 @@ async function applyFilters(
         `could not read what changed in ${repo.name} ${change.branch}; deploying without path filters`,
       );
       filtered.push(change);
+    } finally {
+      call.dispose();
     }
   }
   return filtered;

@@ -23,6 +23,7 @@ import { commitStatusPlugin } from './commit-status.js';
 import { configureEngine } from './configure.js';
 import { createDetectionRecorder } from './detection-recorder.js';
 import { createDispatcher } from './dispatcher.js';
+import { withHeadCache } from './head-cache.js';
 import { notifierPlugin } from './notify.js';
 import { branchMatchers, createPoller } from './poll-cycle.js';
 import type { StopOptions, TriggerOptions } from './requests.js';
@@ -42,10 +43,13 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const redactor = createRedactor([...secrets, ...(options.secrets ?? [])]);
   const bus = createEventBus(redactor);
   const logger = options.logger ?? silentLogger();
-  // Observed, so that a store that cannot write makes the engine not ready (and says why).
+  // Heads cached, so an unchanged poll reads nothing from the store; observed, so that a store
+  // that cannot write makes the engine not ready (and says why).
   const store = observeStateWrites(
-    options.stateStore ??
-      (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path })),
+    withHeadCache(
+      options.stateStore ??
+        (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path })),
+    ),
     { bus, logger },
   );
   const stopController = new AbortController();

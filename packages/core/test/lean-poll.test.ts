@@ -1,0 +1,119 @@
+import { getEventListeners } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { withHeadCache } from '../src/engine/head-cache.js';
+import { pollSignal } from '../src/engine/poll.js';
+import type { StateStore } from '../src/interfaces/state-store.js';
+import { createMemoryStateStore } from '../src/state/memory.js';
+
+const SHA_A = 'a'.repeat(40);
+const SHA_B = 'b'.repeat(40);
+
+/** The memory store, counting its getHeads calls. */
+function countingStore(): { store: StateStore; reads: () => number } {
+  const store = createMemoryStateStore();
+  let reads = 0;
+  const getHeads = store.getHeads.bind(store);
+  store.getHeads = (repository) => {
+    reads += 1;
+    return getHeads(repository);
+  };
+  return { store, reads: () => reads };
+}
+
+const baseline = (sha: string) => ({
+  repositories: ['app'],
+  changes: [{ repository: 'app', branch: 'main', before: null, after: sha, kind: 'baseline' as const }],
+});
+
+describe('withHeadCache', () => {
+  it('reads a repository from the store once, then from memory', async () => {
+    const { store, reads } = countingStore();
+    const cached = withHeadCache(store);
+    await cached.recordDetection(baseline(SHA_A));
+    for (let i = 0; i < 5; i += 1) {
+      expect((await cached.getHeads('app')).heads.map((head) => head.sha)).toEqual([SHA_A]);
+    }
+    expect(reads()).toBe(1);
+  });
+
+  it('reads again after a write, and sees what it wrote', async () => {
+    const { store, reads } = countingStore();
+    const cached = withHeadCache(store);
+    await cached.recordDetection(baseline(SHA_A));
+    await cached.getHeads('app');
+    await cached.recordDetection({
+      repositories: [],
+      changes: [{ repository: 'app', branch: 'main', before: SHA_A, after: SHA_B, kind: 'updated' }],
+    });
+    expect((await cached.getHeads('app')).heads[0]?.sha).toBe(SHA_B);
+    await cached.markDeployed('app', 'main', SHA_B);
+    expect((await cached.getHeads('app')).heads[0]?.deployedSha).toBe(SHA_B);
+    expect(reads()).toBe(3);
+  });
+
+  it('does not keep a read that a write overtook', async () => {
+    const { store } = countingStore();
+    await store.recordDetection(baseline(SHA_A));
+    const getHeads = store.getHeads.bind(store);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The first read returns the heads as they were, after the write below has happened.
+    let first = true;
+    store.getHeads = async (repository) => {
+      const read = await getHeads(repository);
+      if (first) {
+        first = false;
+        await gate;
+      }
+      return read;
+    };
+    const cached = withHeadCache(store);
+    const slow = cached.getHeads('app');
+    await cached.recordDetection({
+      repositories: [],
+      changes: [{ repository: 'app', branch: 'main', before: SHA_A, after: SHA_B, kind: 'updated' }],
+    });
+    release();
+    expect((await slow).heads[0]?.sha).toBe(SHA_A);
+    expect((await cached.getHeads('app')).heads[0]?.sha).toBe(SHA_B);
+  });
+
+  it('keeps the heads across poll-health writes', async () => {
+    const { store, reads } = countingStore();
+    const cached = withHeadCache(store);
+    await cached.recordDetection(baseline(SHA_A));
+    await cached.getHeads('app');
+    await cached.recordPollFailure('app', { error: 'boom', at: new Date().toISOString() });
+    await cached.clearPollFailures('app');
+    await cached.getHeads('app');
+    expect(reads()).toBe(1);
+  });
+});
+
+describe('pollSignal', () => {
+  it('leaves no listener on the stop signal once disposed', () => {
+    const stop = new AbortController();
+    for (let i = 0; i < 1000; i += 1) pollSignal(stop.signal, 30_000).dispose();
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('aborts with the stop reason, and says it did not time out', () => {
+    const stop = new AbortController();
+    const poll = pollSignal(stop.signal, 30_000);
+    stop.abort(new Error('stopping'));
+    expect(poll.signal.aborted).toBe(true);
+    expect((poll.signal.reason as Error).message).toBe('stopping');
+    expect(poll.timedOut()).toBe(false);
+    poll.dispose();
+  });
+
+  it('aborts after its time with a TimeoutError', async () => {
+    const poll = pollSignal(new AbortController().signal, 1);
+    await new Promise((resolve) => poll.signal.addEventListener('abort', resolve));
+    expect(poll.timedOut()).toBe(true);
+    expect((poll.signal.reason as DOMException).name).toBe('TimeoutError');
+    poll.dispose();
+  });
+});

@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createPooledFetch } from '../src/http/pooled-fetch.js';
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const sockets = new Set<unknown>();
+  const server = createServer(handler);
+  server.on('connection', (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets };
+}
+
+describe('createPooledFetch', () => {
+  it('answers like fetch: status, headers, JSON, and keeps the connection for the next request', async () => {
+    const server = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-seen': String(req.headers.authorization) });
+      res.end(JSON.stringify({ path: req.url }));
+    });
+    const fetch = createPooledFetch();
+    for (let i = 0; i < 5; i += 1) {
+      const response = await fetch(`${server.url}/a?x=${i}`, { headers: { Authorization: 'token t' } });
+      expect(response.status).toBe(200);
+      expect(response.ok).toBe(true);
+      expect(response.headers.get('x-seen')).toBe('token t');
+      expect(await response.json()).toEqual({ path: `/a?x=${i}` });
+    }
+    // Reused: five requests one after another need at most a second connection (the first may
+    // not be back in the pool yet when the next request goes out), never five.
+    expect(server.sockets.size).toBeLessThanOrEqual(2);
+  });
+
+  it('follows a redirect unless told not to, and drops Authorization for another origin', async () => {
+    const other = await serve((req, res) => res.end(String(req.headers.authorization ?? 'none')));
+    const server = await serve((req, res) => {
+      if (req.url === '/away') res.writeHead(302, { location: `${other.url}/there` }).end();
+      else if (req.url === '/moved') res.writeHead(301, { location: '/here' }).end();
+      else res.end(`here ${req.headers.authorization}`);
+    });
+    const fetch = createPooledFetch();
+    const same = await fetch(`${server.url}/moved`, { headers: { authorization: 'token t' } });
+    expect(await same.text()).toBe('here token t');
+    expect(same.url).toBe(`${server.url}/here`);
+    expect(same.redirected).toBe(true);
+    expect(await (await fetch(`${server.url}/away`, { headers: { authorization: 'token t' } })).text()).toBe(
+      'none',
+    );
+    const manual = await fetch(`${server.url}/moved`, { redirect: 'manual' });
+    expect(manual.status).toBe(301);
+    expect(manual.headers.get('location')).toBe('/here');
+  });
+
+  it('fails like fetch when nothing answers, and with the reason when aborted', async () => {
+    const fetch = createPooledFetch();
+    const refused = await fetch('http://127.0.0.1:1/').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TypeError);
+    expect((refused as TypeError).message).toBe('fetch failed');
+    expect(((refused as TypeError).cause as { code?: string }).code).toBe('ECONNREFUSED');
+
+    const server = await serve(() => {});
+    const controller = new AbortController();
+    const pending = fetch(`${server.url}/slow`, { signal: controller.signal });
+    controller.abort(new Error('stop now'));
+    await expect(pending).rejects.toThrow('stop now');
+  });
+
+  it('reads headers as Headers does: any case, repeated values joined, iterable in name order', async () => {
+    const server = await serve((_req, res) => {
+      res.setHeader('X-Multi', ['a', 'b']);
+      res.setHeader('Link', '<https://x/?page=2>; rel="next"');
+      res.end('');
+    });
+    const response = await createPooledFetch()(`${server.url}/`);
+    expect(response.headers.get('x-multi')).toBe('a, b');
+    expect(response.headers.get('LINK')).toBe('<https://x/?page=2>; rel="next"');
+    expect(response.headers.has('missing')).toBe(false);
+    expect(response.headers.get('missing')).toBeNull();
+    const names = [...response.headers].map(([name]) => name);
+    expect(names).toEqual([...names].sort());
+    expect(Object.fromEntries(response.headers.entries())['x-multi']).toBe('a, b');
+  });
+
+  it('sends a string body with its method', async () => {
+    const server = await serve(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      res.end(`${req.method} ${Buffer.concat(chunks).toString()}`);
+    });
+    const response = await createPooledFetch()(`${server.url}/statuses`, {
+      method: 'POST',
+      body: '{"state":"success"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(await response.text()).toBe('POST {"state":"success"}');
+  });
+});

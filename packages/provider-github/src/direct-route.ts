@@ -1,0 +1,11 @@
+import type pLimit from 'p-limit';
+
+/** What a branch probe without octokit needs: the API root, the token, a fetch and a limit. */
+export interface DirectRoute {
+  baseUrl: string;
+  token: string | undefined;
+  userAgent: string;
+  fetch: typeof fetch;
+  /** Requests in flight on this route at most (the client's `maxInFlight`). */
+  limit: ReturnType<typeof pLimit>;
+}
