@@ -62,7 +62,9 @@ describe('adaptive due times (injected clock)', () => {
 describe('the last poll', () => {
   it('is kept as a number per poll and formatted only where status() shows it', async () => {
     const config = validateConfig({
-      repositories: [{ name: 'a', monitor: { repo_url: 'x', branches: ['main'] }, deploy: { commands: ['true'] } }],
+      repositories: [
+        { name: 'a', monitor: { repo_url: 'x', branches: ['main'] }, deploy: { commands: ['true'] } },
+      ],
     });
     const book = createHealthBook(config.repositories, { interval: 60, jitter: 0 });
     expect(book.get('a').lastPolledAt).toBeNull();
