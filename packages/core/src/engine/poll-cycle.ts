@@ -18,8 +18,8 @@ import { defaultTmpDir, type RepositoryConfig, type SentryConfig } from '../conf
 import { errorMessage, RateLimitError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
-import type { StateStore } from '../interfaces/state-store.js';
 import type { RateLimitInfo } from '../interfaces/provider.js';
+import type { StateStore } from '../interfaces/state-store.js';
 import type { Registry } from '../plugins/registry.js';
 import type { Redactor } from '../redact.js';
 import type { RunRecord, TriggerKind, UnitKey } from '../types.js';
