@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,27 @@ describe('watch: the start line and baselines', () => {
     watch.child.kill('SIGTERM');
     expect((await watch.child).exitCode).toBe(0);
     expect(watch.logs.filter((line) => String(line.msg).startsWith('watching '))).toHaveLength(1);
+  });
+
+  it('watch on the memory store warns once that a restart baselines again, and names the fix', async () => {
+    const remote = await gitdir({ branches: ['main'] });
+    const dir = await project(remote.bare, ['true']);
+    await appendFile(path.join(dir, 'sentry.yaml'), 'state: { driver: memory }\n');
+    const watch = spawnCli(['watch'], { cwd: dir });
+    await watch.waitForLog((line) => String(line.msg).startsWith('app: baseline recorded'));
+    watch.child.kill('SIGTERM');
+    expect((await watch.child).exitCode).toBe(0);
+    const warnings = watch.logs.filter((line) => String(line.msg).includes('durable'));
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 40,
+        stateStore: 'memory',
+        msg: 'state store "memory" is not durable: a restart forgets every head and the run history, so the first poll after it records a baseline again and deploys nothing pushed meanwhile. Fix: state.driver: sqlite (the CLI\'s default; a program embedding the engine adds the @sentry-git/state-sqlite plugin).',
+      }),
+    ]);
+    expect(watch.logs.find((line) => String(line.msg).startsWith('watching '))).toMatchObject({
+      msg: 'watching 1 repository (1 group) every 1 s; state: in memory (forgotten on exit)',
+    });
   });
 });
 

@@ -12,6 +12,8 @@ export interface KeyedQueue {
    * one holding the key).
    */
   runUnlessAborted<T>(key: string, signal: AbortSignal, work: () => Promise<T>, aborted: () => T): Promise<T>;
+  /** True while work queued on `key` runs or waits its turn: only then must newcomers queue to keep order. */
+  busy(key: string): boolean;
 }
 
 /** Resolves true when the previous holder finishes, false when the signal aborts first. */
@@ -29,12 +31,15 @@ function waitTurn(previous: Promise<void>, signal: AbortSignal): Promise<boolean
 
 export function createKeyedQueue(): KeyedQueue {
   const tails = new Map<string, Promise<void>>();
+  /** Work queued per key that has not finished yet. */
+  const pending = new Map<string, number>();
 
   async function enqueue<T>(
     key: string,
     work: () => Promise<T>,
     leave?: { signal: AbortSignal; aborted: () => T },
   ): Promise<T> {
+    pending.set(key, (pending.get(key) ?? 0) + 1);
     const previous = tails.get(key) ?? Promise.resolve();
     let done = () => {};
     const mine = new Promise<void>((resolve) => {
@@ -51,6 +56,9 @@ export function createKeyedQueue(): KeyedQueue {
       if (!leave) await previous;
       return await work();
     } finally {
+      const left = pending.get(key)! - 1;
+      if (left === 0) pending.delete(key);
+      else pending.set(key, left);
       done();
     }
   }
@@ -58,5 +66,6 @@ export function createKeyedQueue(): KeyedQueue {
   return {
     run: (key, work) => enqueue(key, work),
     runUnlessAborted: (key, signal, work, aborted) => enqueue(key, work, { signal, aborted }),
+    busy: (key) => pending.has(key),
   };
 }

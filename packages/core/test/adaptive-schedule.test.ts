@@ -1,7 +1,10 @@
 import { gitdir } from '@sentry-git/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHealthBook } from '../src/engine/health.js';
-import { ConfigError, createSentry, validateConfig } from '../src/index.js';
+import { repositoryStatus } from '../src/engine/status.js';
+import { ConfigError, createMemoryStateStore, createSentry, validateConfig } from '../src/index.js';
+import { createRegistry } from '../src/plugins/registry.js';
+import { createRedactor } from '../src/redact.js';
 import { testPlugin } from './notify-helpers.js';
 
 const repos = validateConfig({
@@ -53,6 +56,27 @@ describe('adaptive due times (injected clock)', () => {
     book.record(repo, 'host down', 100_000);
     const backedOff = book.get('a').nextDueAt;
     expect(book.activity(repo, 100_000)).toMatchObject({ effectiveInterval: 60, nextDueAt: backedOff });
+  });
+});
+
+describe('the last poll', () => {
+  it('is kept as a number per poll and formatted only where status() shows it', async () => {
+    const config = validateConfig({
+      repositories: [
+        { name: 'a', monitor: { repo_url: 'x', branches: ['main'] }, deploy: { commands: ['true'] } },
+      ],
+    });
+    const book = createHealthBook(config.repositories, { interval: 60, jitter: 0 });
+    expect(book.get('a').lastPolledAt).toBeNull();
+    expect(book.record(repo, 'host down', 90_000).lastPolledAt).toBe(90_000);
+    const status = await repositoryStatus({
+      config,
+      store: createMemoryStateStore(),
+      registry: createRegistry(),
+      redactor: createRedactor([]),
+      health: book,
+    });
+    expect(status[0]!.health.lastPollAt).toBe('1970-01-01T00:01:30.000Z');
   });
 });
 

@@ -11,6 +11,22 @@ function gate(): { opened: Promise<void>; open(): void } {
 }
 
 describe('keyed queue', () => {
+  it('is busy on a key from the moment work is queued on it until the last of it has finished', async () => {
+    const queue = createKeyedQueue();
+    const first = gate();
+    expect(queue.busy('k')).toBe(false);
+    const a = queue.run('k', () => first.opened);
+    const b = queue.run('k', async () => 'b');
+    expect(queue.busy('k')).toBe(true);
+    expect(queue.busy('other')).toBe(false);
+    first.open();
+    await Promise.all([a, b]);
+    expect(queue.busy('k')).toBe(false);
+    // A failure ends its turn too.
+    await expect(queue.run('k', async () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect(queue.busy('k')).toBe(false);
+  });
+
   it('runs the work on one key one at a time, in order', async () => {
     const queue = createKeyedQueue();
     const signal = new AbortController().signal;

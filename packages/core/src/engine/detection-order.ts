@@ -1,6 +1,7 @@
 import type { RepositoryHeads } from '../interfaces/state-store.js';
 import type { BranchHead, HeadChange } from '../types.js';
 import { detectChanges } from './detector.js';
+import type { PollOutcome } from './poll.js';
 
 /**
  * Polls of one repository may overlap (a webhook's poll beside a scheduled cycle) and finish in
@@ -54,6 +55,26 @@ export function createDetectionOrder(): DetectionOrder {
       state.newestSeq = Math.max(state.newestSeq, ticket.seq);
     },
   };
+}
+
+/**
+ * The common case of a poll cycle, settled without the unit's lock: when every successful poll
+ * of a unit is current, of a repository already seen, and found no change, there is nothing to
+ * write or compare again, and they are recorded as settled (nothing written). The caller must
+ * know that no record of the unit is under way or waiting (its lock is idle): then judging here
+ * is what the lock would do. Returns false, recording nothing, when any poll needs the lock.
+ */
+export function settleUnchanged(
+  order: DetectionOrder,
+  polled: readonly { outcome: PollOutcome; ticket: PollTicket }[],
+): boolean {
+  for (const { outcome, ticket } of polled) {
+    if (!outcome.ok) continue;
+    if (!outcome.wasSeen || outcome.changes.length > 0) return false;
+    if (order.judge(outcome.repo.name, ticket) !== 'current') return false;
+  }
+  for (const { outcome, ticket } of polled) if (outcome.ok) order.recorded(outcome.repo.name, ticket, false);
+  return true;
 }
 
 /**

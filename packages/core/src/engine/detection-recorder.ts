@@ -9,7 +9,8 @@
  * commit → recorded): a poll overtaken by a later record is dropped, one that missed a record
  * is compared again with the store, so a SHA found twice deploys once and a head never moves
  * backwards. Heads and the run that deploys them are written in one transaction; then
- * `baseline`, `change` and `run:queued` are emitted.
+ * `baseline`, `change` and `run:queued` are emitted. Polls that found nothing new while no record
+ * of their unit is under way are settled at once, without the lock (settleUnchanged).
  * Hands to the dispatcher: the unit of every queued run, through `onQueued`.
  */
 import type { RepositoryConfig, SentryConfig } from '../config/schema.js';
@@ -18,7 +19,7 @@ import type { Logger } from '../interfaces/executor.js';
 import type { DetectionInput, StateStore } from '../interfaces/state-store.js';
 import { createKeyedQueue } from '../keyed-queue.js';
 import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
-import { createDetectionOrder, type PollTicket, rebaseChanges } from './detection-order.js';
+import { createDetectionOrder, type PollTicket, rebaseChanges, settleUnchanged } from './detection-order.js';
 import { isDeployable } from './detector.js';
 import { jobSpec, newId } from './ids.js';
 import type { PollOutcome } from './poll.js';
@@ -163,6 +164,10 @@ export function createDetectionRecorder(input: DetectionRecorderInput): Detectio
     polled: readonly Polled[],
     trigger: TriggerKind,
   ): Promise<RecordedPolls> {
+    // Most cycles find nothing new: with no record of the unit under way, skip the lock and settle.
+    if (!unitMutex.busy(unit) && settleUnchanged(detectionOrder, polled)) {
+      return Promise.resolve({ run: null, changed: 0 });
+    }
     return unitMutex.run(unit, async () => {
       const members = await settle(polled);
       const changes = members.flatMap((member) => member.changes);

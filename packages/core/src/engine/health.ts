@@ -7,7 +7,8 @@ import type { QuotaBudget } from './quota-budget.js';
 export interface RepositoryHealth {
   consecutiveFailures: number;
   lastError: string | null;
-  lastPollAt: string | null;
+  /** Epoch ms of the last poll, failed or not; null before the first. Kept as a number: every poll sets it, only status() shows it. */
+  lastPolledAt: number | null;
   /** Epoch ms of the next poll; 0 = due now. */
   nextDueAt: number;
   /** Seconds between polls now: the base interval, stretched while the repository is idle (adaptive polling). */
@@ -71,7 +72,7 @@ export function createHealthBook(
       {
         consecutiveFailures: 0,
         lastError: null,
-        lastPollAt: null,
+        lastPolledAt: null,
         nextDueAt: 0,
         effectiveInterval: bounds.get(repo.name)!.base,
         quotaStretch: 1,
@@ -100,7 +101,7 @@ export function createHealthBook(
     get,
     record(repo, error, now = Date.now(), outcome = {}) {
       const state = get(repo.name);
-      state.lastPollAt = new Date(now).toISOString();
+      state.lastPolledAt = now;
       state.consecutiveFailures = error === null ? 0 : state.consecutiveFailures + 1;
       state.lastError = error;
       // A failure says nothing about activity: the interval stays, and backoff builds on it.

@@ -6,7 +6,8 @@
  * Promises: each repository is polled through its provider with its policies (polling.ts:
  * fallback to git, path filters, skip markers), at most `global.poll_concurrency` at a time;
  * every outcome is reported to the scheduler (next due time, backoff, rate limits) and failures
- * are kept in the store's poll health; `poll:start`, `poll:error` and `poll:finish` are emitted.
+ * are kept in the store's poll health; `poll:start`, `poll:error` and `poll:finish` are emitted,
+ * and `ratelimit` when a quota's remaining, limit or reset time changed (rate-limit-news.ts).
  * A poll someone asked for (not `poll`) is urgent: providers do not queue it behind routine ones.
  * Hands to the recorder: each unit's polls with their tickets, as soon as that unit's members
  * are polled (a change found early in a long cycle deploys without waiting for the rest).
@@ -17,6 +18,7 @@ import { defaultTmpDir, type RepositoryConfig, type SentryConfig } from '../conf
 import { errorMessage, RateLimitError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
+import type { RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import type { Registry } from '../plugins/registry.js';
 import type { Redactor } from '../redact.js';
@@ -26,6 +28,7 @@ import { compileBranchMatcher } from './matcher.js';
 import type { PollOutcome } from './poll.js';
 import { createPollHealthRecorder, type PollHealthRecorder } from './poll-health.js';
 import { type PollPolicyContext, pollWithPolicies } from './polling.js';
+import { createRateLimitNews } from './rate-limit-news.js';
 import type { PollResult } from './requests.js';
 import type { Scheduler } from './scheduler.js';
 import { groupByUnit } from './units.js';
@@ -72,6 +75,7 @@ function asError(error: unknown): Error {
 export function createPoller(input: PollerInput): Poller {
   const { config, store, registry, bus, logger, scheduler, recorder, matchers, stopSignal } = input;
   const warnedFallback = new Set<string>();
+  const rateLimitNews = createRateLimitNews();
   let cycle = 0;
   const inFlight = new Set<Promise<PollResult>>();
   const pollHealth: PollHealthRecorder = createPollHealthRecorder({
@@ -94,6 +98,12 @@ export function createPoller(input: PollerInput): Poller {
     return resolved.provider;
   }
 
+  /** A `ratelimit` event when the quota's figures changed: most polls repeat the last answer. */
+  function reportRateLimit(repo: RepositoryConfig, provider: string, rateLimit: RateLimitInfo): void {
+    if (!rateLimitNews.isNews(provider, scheduler.quotaKeyOf(repo), rateLimit)) return;
+    bus.emit('ratelimit', { provider, repository: repo.name, rateLimit });
+  }
+
   const pollContext: PollPolicyContext = {
     store,
     registry,
@@ -104,7 +114,7 @@ export function createPoller(input: PollerInput): Poller {
     providerFor,
     onRateLimit: (repo, rateLimit, provider) => {
       scheduler.observeRateLimit(repo, rateLimit);
-      bus.emit('ratelimit', { provider, repository: repo.name, rateLimit });
+      reportRateLimit(repo, provider, rateLimit);
     },
   };
 
@@ -126,14 +136,10 @@ export function createPoller(input: PollerInput): Poller {
         trigger !== 'poll' || (outcome.ok && outcome.changes.some((change) => change.kind !== 'baseline')),
     });
     if (limited) {
-      bus.emit('ratelimit', {
-        provider: outcome.provider,
-        repository: outcome.repo.name,
-        rateLimit: {
-          remaining: 0,
-          resetAt: limited.resetAt.toISOString(),
-          ...(limited.limit === undefined ? {} : { limit: limited.limit }),
-        },
+      reportRateLimit(outcome.repo, outcome.provider, {
+        remaining: 0,
+        resetAt: limited.resetAt.toISOString(),
+        ...(limited.limit === undefined ? {} : { limit: limited.limit }),
       });
     }
     // A poll cut short by stop() says nothing about the repository.

@@ -26,6 +26,8 @@ export interface Scheduler {
   activity(repo: RepositoryConfig): void;
   /** A provider's rate-limit answer: the quota budget paces the repositories sharing that quota. */
   observeRateLimit(repo: RepositoryConfig, rateLimit: RateLimitInfo): void;
+  /** The quota a repository's polls draw from (see quotaKey). */
+  quotaKeyOf(repo: RepositoryConfig): string;
   /** A cycle ended: the quota budget forgets what it no longer needs. */
   cycleDone(): void;
   /** Arms the timer (idempotent). */
@@ -84,6 +86,7 @@ export function createScheduler(input: SchedulerInput): Scheduler {
     observeRateLimit(repo, rateLimit) {
       quotaBudget.observe(quotaKeys.get(repo.name)!, rateLimit);
     },
+    quotaKeyOf: (repo) => quotaKeys.get(repo.name)!,
     cycleDone() {
       quotaBudget.settle();
     },

@@ -23,6 +23,7 @@ import { commitStatusPlugin } from './commit-status.js';
 import { configureEngine } from './configure.js';
 import { createDetectionRecorder } from './detection-recorder.js';
 import { createDispatcher } from './dispatcher.js';
+import { warnIfNotDurable } from './durability.js';
 import { withHeadCache } from './head-cache.js';
 import { notifierPlugin } from './notify.js';
 import { branchMatchers, createPoller } from './poll-cycle.js';
@@ -158,6 +159,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
         throw new SentryError('ENGINE_STOPPED', 'Cannot start: this engine was stopped; create a new one.');
       started = true;
       await ensureReady();
+      warnIfNotDurable(store, logger);
       scheduler.start();
     },
     stop,

@@ -80,7 +80,7 @@ export async function repositoryStatus(input: {
     const polls = await store.getPollHealth(repo.name);
     // Failures come from the store; the engine's book adds only what it schedules.
     const state = health?.get(repo.name) ?? {
-      lastPollAt: null,
+      lastPolledAt: null,
       nextDueAt: 0,
       effectiveInterval: intervalBounds(repo, { interval: config.polling_interval }).base,
       quotaStretch: 1,
@@ -111,7 +111,7 @@ export async function repositoryStatus(input: {
         lastError: polls.lastError === null ? null : redactor.redact(polls.lastError),
         lastErrorAt: polls.lastErrorAt,
         failingSince: polls.failingSince,
-        lastPollAt: state.lastPollAt,
+        lastPollAt: state.lastPolledAt === null ? null : new Date(state.lastPolledAt).toISOString(),
         nextPollAt:
           input.scheduled === true && state.nextDueAt ? new Date(state.nextDueAt).toISOString() : null,
       },
