@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/load.js';
-import type { RepositoryConfig } from '../src/config/schema.js';
-import { createDetectionRecorder, type Polled } from '../src/engine/detection-recorder.js';
-import { detectChanges } from '../src/engine/detector.js';
+import { createDetectionRecorder } from '../src/engine/detection-recorder.js';
 import { branchMatchers } from '../src/engine/poll-cycle.js';
 import { createEventBus, type SentryEvents } from '../src/events.js';
-import type { StateStore } from '../src/interfaces/state-store.js';
 import { silentLogger } from '../src/logging.js';
 import { createRedactor } from '../src/redact.js';
 import { createMemoryStateStore } from '../src/state/memory.js';
+import { startPoll } from './start-poll.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 
@@ -40,30 +38,6 @@ function setup(names: string[] = ['app']) {
   });
   const repo = (name: string) => config.repositories.find((r) => r.name === name)!;
   return { config, store, recorder, events, queuedUnits, repo };
-}
-
-/** A poll as the poller makes one: the ticket first, then the stored heads, then the forge's answer. */
-async function startPoll(
-  recorder: ReturnType<typeof setup>['recorder'],
-  store: StateStore,
-  repo: RepositoryConfig,
-  sha: string,
-): Promise<Polled> {
-  const ticket = recorder.ticket(repo.name);
-  const stored = await store.getHeads(repo.name);
-  const heads = [{ branch: 'main', sha }];
-  return {
-    ticket,
-    outcome: {
-      ok: true,
-      repo,
-      provider: 'git',
-      changes: detectChanges(repo.name, stored, heads, () => true),
-      heads,
-      wasSeen: stored.seen,
-      deployed: new Map(),
-    },
-  };
 }
 
 describe('the detection recorder', () => {

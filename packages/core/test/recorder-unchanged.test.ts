@@ -1,15 +1,14 @@
 import { promiseGate } from '@sentry-git/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../src/config/load.js';
-import type { RepositoryConfig } from '../src/config/schema.js';
-import { createDetectionRecorder, type Polled } from '../src/engine/detection-recorder.js';
-import { detectChanges } from '../src/engine/detector.js';
+import { createDetectionRecorder } from '../src/engine/detection-recorder.js';
 import { branchMatchers } from '../src/engine/poll-cycle.js';
 import { createEventBus } from '../src/events.js';
 import type { StateStore } from '../src/interfaces/state-store.js';
 import { silentLogger } from '../src/logging.js';
 import { createRedactor } from '../src/redact.js';
 import { createMemoryStateStore } from '../src/state/memory.js';
+import { startPoll } from './start-poll.js';
 
 /** Every use of a keyed queue's lock, by key: the recorder's unit lock among them. */
 const lockUses = vi.hoisted(() => [] as string[]);
@@ -73,30 +72,6 @@ function setup() {
     app,
     holdNextWrite(gate: Promise<void>) {
       hold = gate;
-    },
-  };
-}
-
-/** A poll as the poller makes one: the ticket first, then the stored heads, then the forge's answer. */
-async function startPoll(
-  recorder: ReturnType<typeof setup>['recorder'],
-  store: StateStore,
-  repo: RepositoryConfig,
-  sha: string,
-): Promise<Polled> {
-  const ticket = recorder.ticket(repo.name);
-  const stored = await store.getHeads(repo.name);
-  const heads = [{ branch: 'main', sha }];
-  return {
-    ticket,
-    outcome: {
-      ok: true,
-      repo,
-      provider: 'git',
-      changes: detectChanges(repo.name, stored, heads, () => true),
-      heads,
-      wasSeen: stored.seen,
-      deployed: new Map(),
     },
   };
 }
