@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import type { RunRecord } from '@sentry-git/core';
 import type { SentryServer } from '@sentry-git/server';
 import { assemble } from '../assemble.js';
 import { SentryCommand } from '../base.js';
 import { takeHeldSignals } from '../early-signals.js';
+import { tallyRuns } from '../run-tally.js';
 import { watchSummary } from '../watch-summary.js';
 
 export default class Watch extends SentryCommand {
@@ -41,8 +41,7 @@ export default class Watch extends SentryCommand {
       owner: flags.once ? 'watch --once' : 'watch',
     });
     this.secrets = loaded.secrets;
-    const finished: RunRecord[] = [];
-    sentry.on('run:finish', ({ run }) => finished.push(run));
+    const runs = tallyRuns(sentry);
 
     let server: SentryServer | undefined;
     let signals = 0;
@@ -86,14 +85,12 @@ export default class Watch extends SentryCommand {
         const poll = signals > 0 ? { checked: 0, errors: 0 } : await sentry.pollOnce();
         await Promise.race([sentry.idle(), stopped]);
         await sentry.close();
-        const failed = finished.filter((run) => run.status !== 'succeeded');
         if (poll.errors > 0)
           this.logToStderr(
             `${poll.errors} of ${poll.checked} repositories could not be polled (see the log).`,
           );
-        if (failed.length > 0)
-          this.logToStderr(`${failed.length} of ${finished.length} runs did not succeed.`);
-        if (failed.length > 0 || poll.errors > 0 || signals > 0) this.exit(1);
+        if (runs.failed > 0) this.logToStderr(`${runs.failed} of ${runs.finished} runs did not succeed.`);
+        if (runs.failed > 0 || poll.errors > 0 || signals > 0) this.exit(1);
         return;
       }
       if (signals > 0) {
