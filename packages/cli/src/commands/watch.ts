@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import type { SentryServer } from '@sentry-git/server';
 import { assemble } from '../assemble.js';
 import { SentryCommand } from '../base.js';
+import { chooseHeapFlags } from '../daemon-heap.js';
 import { takeHeldSignals } from '../early-signals.js';
 import { tallyRuns } from '../run-tally.js';
 import { watchSummary } from '../watch-summary.js';
@@ -41,6 +42,12 @@ export default class Watch extends SentryCommand {
       owner: flags.once ? 'watch --once' : 'watch',
     });
     this.secrets = loaded.secrets;
+    // bin/run.js chose (and set) these before anything was loaded; the same choice, for the log.
+    const heap = chooseHeapFlags(process.argv.slice(2), {
+      execArgv: process.execArgv,
+      nodeOptions: process.env.NODE_OPTIONS,
+    });
+    sentry.logger.debug({ v8Flags: heap.flags, reason: heap.reason }, `heap settings: ${heap.reason}`);
     const runs = tallyRuns(sentry);
 
     let server: SentryServer | undefined;
