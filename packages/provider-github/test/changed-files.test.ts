@@ -30,6 +30,26 @@ describe('changedFiles through the compare API', () => {
     expect(server.unexpected()).toEqual([]);
   });
 
+  it('a range over many pages costs two requests: the first page (files) and the last (the newest commit)', async () => {
+    const { repo, server, target } = await githubRemote();
+    const base = await repo.commit('main', { 'a.txt': '0\n' }, 'base');
+    for (let i = 1; i <= 4; i += 1) await repo.commit('main', { 'a.txt': `${i}\n` }, `change ${i}`);
+    const last = await repo.commit('main', { 'b.txt': 'new\n' }, 'newest [skip deploy]');
+
+    // Two commits per page: six pages' worth would be three; only the first and the last are read.
+    const result = await testProvider({ perPage: 2 }).changedFiles!(target, base, last, options());
+    expect(result.files.sort()).toEqual(['a.txt', 'b.txt']);
+    expect(result.commits.map((commit) => commit.message)).toEqual([
+      'change 1',
+      'change 2',
+      'newest [skip deploy]',
+    ]);
+    expect(result.commits.at(-1)!.sha).toBe(last);
+    const compares = server.requests.filter((request) => request.route === 'github:compare');
+    expect(compares.map((request) => request.query.get('page') ?? '1')).toEqual(['1', '3']);
+    expect(server.unexpected()).toEqual([]);
+  });
+
   it('an unknown commit → PROVIDER_NOT_FOUND', async () => {
     const { repo, target } = await githubRemote();
     const head = await repo.commit('main');
