@@ -1,5 +1,6 @@
 import { type ChangedFiles, type CommitSummary, SentryError } from '@sentry-git/core';
 import { ask, badResponse, type Session } from './call.js';
+import { directJson } from './direct-json.js';
 import type { ResponseHeaders } from './errors.js';
 import { nextLink } from './heads.js';
 
@@ -63,14 +64,21 @@ export async function compareCommits(
   let next: string | undefined;
   let pages = 0;
   do {
-    const answer = next
-      ? await ask(session, action, `GET ${next}`)
-      : await ask(session, action, 'GET /repos/{owner}/{repo}/compare/{basehead}', {
-          owner: session.owner,
-          repo: session.repo,
-          basehead: `${from}...${to}`,
-          per_page: perPage,
-        });
+    const url =
+      next ??
+      (session.direct &&
+        `${session.direct.baseUrl}/repos/${encodeURIComponent(session.owner)}/${encodeURIComponent(session.repo)}/compare/${encodeURIComponent(from)}...${encodeURIComponent(to)}?per_page=${perPage}`);
+    const direct = session.direct && url ? await directJson(session, session.direct, url) : null;
+    const answer =
+      direct ??
+      (next
+        ? await ask(session, action, `GET ${next}`)
+        : await ask(session, action, 'GET /repos/{owner}/{repo}/compare/{basehead}', {
+            owner: session.owner,
+            repo: session.repo,
+            basehead: `${from}...${to}`,
+            per_page: perPage,
+          }));
     if (!isComparePage(answer.data)) throw badResponse(session, action, 'not a comparison');
     for (const file of answer.data.files ?? []) {
       files.add(file.filename);
