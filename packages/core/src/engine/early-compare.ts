@@ -1,8 +1,8 @@
 import type { RepositoryConfig } from '../config/schema.js';
 import type { GitProvider } from '../interfaces/provider.js';
+import type { StateStore } from '../interfaces/state-store.js';
 import { filterChange, type SkipReason } from './filters.js';
 import { pollSignal, targetOf } from './poll.js';
-import type { PollPolicyContext } from './polling.js';
 import type { PushHint } from './requests.js';
 
 /**
@@ -24,8 +24,16 @@ export interface EarlyCompare {
   dispose(): void;
 }
 
+/** What the early comparison reads from the poll's context (polling.ts). */
+export interface EarlyCompareContext {
+  store: StateStore;
+  stopSignal: AbortSignal;
+  timeoutSeconds: number;
+  cacheDir: string;
+}
+
 export function startEarlyCompare(input: {
-  context: PollPolicyContext;
+  context: EarlyCompareContext;
   repo: RepositoryConfig;
   provider: GitProvider;
   pushed: PushHint;
