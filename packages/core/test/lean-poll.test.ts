@@ -1,9 +1,10 @@
 import { getEventListeners } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withHeadCache } from '../src/engine/head-cache.js';
 import { pollSignal } from '../src/engine/poll.js';
 import type { StateStore } from '../src/interfaces/state-store.js';
 import { createMemoryStateStore } from '../src/state/memory.js';
+import { deadlineSignal } from '../src/timer-delay.js';
 
 const SHA_A = 'a'.repeat(40);
 const SHA_B = 'b'.repeat(40);
@@ -115,5 +116,50 @@ describe('pollSignal', () => {
     expect(poll.timedOut()).toBe(true);
     expect((poll.signal.reason as DOMException).name).toBe('TimeoutError');
     poll.dispose();
+  });
+});
+
+describe('deadlineSignal', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
+  it('creates no AbortSignal.timeout or AbortSignal.any (their cost per poll and per request)', () => {
+    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const any = vi.spyOn(AbortSignal, 'any');
+    const stop = new AbortController();
+    pollSignal(stop.signal, 30_000).dispose();
+    deadlineSignal(stop.signal, 30_000).dispose();
+    expect(timeout).not.toHaveBeenCalled();
+    expect(any).not.toHaveBeenCalled();
+  });
+
+  it('is aborted at once when its parent already is', () => {
+    const parent = AbortSignal.abort(new Error('gone'));
+    const deadline = deadlineSignal(parent, 30_000);
+    expect(deadline.signal.aborted).toBe(true);
+    expect((deadline.signal.reason as Error).message).toBe('gone');
+    expect(deadline.timedOut()).toBe(false);
+    expect(getEventListeners(parent, 'abort')).toHaveLength(0);
+  });
+
+  it('works without a parent, and a disposed one never fires', async () => {
+    const disposed = deadlineSignal(undefined, 1);
+    disposed.dispose();
+    const running = deadlineSignal(undefined, 5);
+    await new Promise((resolve) => running.signal.addEventListener('abort', resolve));
+    expect(running.timedOut()).toBe(true);
+    expect(disposed.signal.aborted).toBe(false);
+  });
+
+  it('runs on the real clock, as AbortSignal.timeout does: a fake clock neither fires nor holds it', async () => {
+    vi.useFakeTimers();
+    const deadline = deadlineSignal(undefined, 20);
+    vi.advanceTimersByTime(60_000);
+    expect(deadline.signal.aborted).toBe(false);
+    vi.useRealTimers();
+    await new Promise((resolve) => deadline.signal.addEventListener('abort', resolve));
+    expect((deadline.signal.reason as DOMException).name).toBe('TimeoutError');
   });
 });
