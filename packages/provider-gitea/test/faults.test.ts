@@ -173,7 +173,9 @@ describe('server and network faults', () => {
     const { fixture } = await setup();
     const timeout = vi.spyOn(AbortSignal, 'timeout');
     const any = vi.spyOn(AbortSignal, 'any');
-    onTestFinished(() => vi.restoreAllMocks());
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
     const result = await provider().listHeads(fixture.target, list(['main']));
     expect(result.heads.map((head) => head.branch)).toEqual(['main']);
     expect(timeout).not.toHaveBeenCalled();

@@ -35,7 +35,9 @@ describe('listHeads: addressing and pagination', () => {
     const main = await repo.commit('main');
     const timeout = vi.spyOn(AbortSignal, 'timeout');
     const any = vi.spyOn(AbortSignal, 'any');
-    onTestFinished(() => vi.restoreAllMocks());
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
     const result = await testProvider().listHeads(target, { match: () => true, signal: signal() });
     expect(result.heads).toEqual([{ branch: 'main', sha: main }]);
     expect(timeout).not.toHaveBeenCalled();
