@@ -81,6 +81,54 @@ describe('withHeadCache', () => {
     expect((await cached.getHeads('app')).heads[0]?.sha).toBe(SHA_B);
   });
 
+  it('drops only the repositories a detection or a deploy names: the others stay in memory', async () => {
+    const { store, reads } = countingStore();
+    const cached = withHeadCache(store);
+    await cached.recordDetection({
+      repositories: ['app', 'api'],
+      changes: [
+        { repository: 'app', branch: 'main', before: null, after: SHA_A, kind: 'baseline' },
+        { repository: 'api', branch: 'main', before: null, after: SHA_A, kind: 'baseline' },
+      ],
+    });
+    await cached.getHeads('app');
+    await cached.getHeads('api');
+    expect(reads()).toBe(2);
+    await cached.recordDetection({
+      repositories: [],
+      changes: [{ repository: 'app', branch: 'main', before: SHA_A, after: SHA_B, kind: 'updated' }],
+    });
+    await cached.markDeployed('app', 'main', SHA_B);
+    expect((await cached.getHeads('api')).heads[0]?.sha).toBe(SHA_A);
+    expect(reads()).toBe(2);
+    const app = (await cached.getHeads('app')).heads[0];
+    expect([app?.sha, app?.deployedSha]).toEqual([SHA_B, SHA_B]);
+    expect(reads()).toBe(3);
+  });
+
+  it('keeps the heads across run and job patches, and drops them all on a recovery', async () => {
+    const { store, reads } = countingStore();
+    const cached = withHeadCache(store);
+    await cached.recordDetection({
+      ...baseline(SHA_A),
+      run: {
+        id: 'run-1',
+        unit: 'repository:app',
+        trigger: 'poll',
+        jobs: [{ id: 'job-1', repository: 'app', branch: 'main', sha: SHA_A, previousSha: null }],
+        createdAt: new Date().toISOString(),
+      },
+    });
+    await cached.getHeads('app');
+    await cached.updateRun('run-1', { status: 'running' });
+    await cached.updateJob('job-1', { status: 'running' });
+    await cached.getHeads('app');
+    expect(reads()).toBe(1);
+    await cached.recoverInterrupted();
+    await cached.getHeads('app');
+    expect(reads()).toBe(2);
+  });
+
   it('keeps the heads across poll-health writes', async () => {
     const { store, reads } = countingStore();
     const cached = withHeadCache(store);
