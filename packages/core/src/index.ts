@@ -40,7 +40,9 @@ export { type KnownIds, validateConfig } from './config/validate.js';
 export {
   type CreateSentryOptions,
   createSentry,
+  type PollRequest,
   type PollResult,
+  type PushHint,
   type RepositoryStatus,
   type Sentry,
   type StopOptions,

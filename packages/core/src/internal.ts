@@ -80,5 +80,5 @@ export { abortableDelay, backoffDelay, type RetryAttempt, type RetryOptions, ret
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export { observeStateWrites } from './state/write-health.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
-export { MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';
+export { type Deadline, deadlineSignal, MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';
 export { FINISHED_JOB_STATUSES, unitKeyOf } from './types.js';

@@ -7,25 +7,12 @@ import {
   type Executor,
   type Job,
   type JobHandle,
-  type JobResult,
   outcomeOfAbort,
   type StateStore,
 } from '../src/index.js';
+import { endedNow, memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
-
-function result(status: JobResult['status'], error: string | null = null): JobResult {
-  const at = new Date().toISOString();
-  return {
-    status,
-    exitCode: status === 'succeeded' ? 0 : null,
-    startedAt: at,
-    finishedAt: at,
-    durationMs: 0,
-    output: '',
-    error,
-  };
-}
 
 interface Calls {
   executed: Job[];
@@ -44,7 +31,7 @@ function fakeExecutor(
     capabilities: { reattach: true },
     async execute(job, context) {
       calls.executed.push(job);
-      return behaviour.execute ? behaviour.execute(job, context) : result('succeeded');
+      return behaviour.execute ? behaviour.execute(job, context) : endedNow('succeeded');
     },
     async adopt(job, handle, context) {
       calls.adopted.push({ job, handle });
@@ -81,19 +68,7 @@ async function engine(store: StateStore, executor: Executor, global: Record<stri
     plugins: [
       definePlugin({
         name: 'crash-adoption-test',
-        providers: [
-          {
-            id: 'memory-forge',
-            capabilities: {
-              changedFiles: false,
-              commitStatus: false,
-              webhooks: false,
-            },
-            async listHeads() {
-              return { heads: [{ branch: 'main', sha: SHA('b') }] };
-            },
-          },
-        ],
+        providers: [memoryProvider(async () => ({ heads: [{ branch: 'main', sha: SHA('b') }] }))],
         executors: [executor],
       }),
     ],
@@ -139,7 +114,7 @@ describe('after a crash, the runner adopts what a job started instead of startin
   it('a job whose work the executor can adopt takes its result, keeps attempt 1, and is released once recorded', async () => {
     const handle = { executor: 'fake', token: 'group-42' };
     const { store, runId } = await crashedStore(handle);
-    const { executor, calls } = fakeExecutor(store, { adopt: async () => result('succeeded') });
+    const { executor, calls } = fakeExecutor(store, { adopt: async () => endedNow('succeeded') });
     const run = await finishedRun(await engine(store, executor), runId);
     expect(run.status).toBe('succeeded');
     expect(run.jobs[0]).toMatchObject({ status: 'succeeded', attempt: 1, handle });
@@ -157,7 +132,7 @@ describe('after a crash, the runner adopts what a job started instead of startin
       async execute(job, context) {
         await context.started!(fresh);
         handleStoredBeforeWork = (await store.getRun(job.runId))?.jobs[0]?.handle;
-        return result('succeeded');
+        return endedNow('succeeded');
       },
     });
     const run = await finishedRun(await engine(store, executor), runId);
@@ -199,7 +174,7 @@ describe('a job cancelled by shutdown is queued again; other cancels are not', (
         await new Promise<void>((resolve) =>
           context.signal.addEventListener('abort', () => resolve(), { once: true }),
         );
-        return { ...result(outcomeOfAbort(context.signal)), error: abortMessage(context.signal) };
+        return { ...endedNow(outcomeOfAbort(context.signal)), error: abortMessage(context.signal) };
       },
     });
     return { ...fake, running };

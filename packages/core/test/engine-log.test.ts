@@ -10,6 +10,7 @@ import {
   type SentryConfigInput,
   type SentryEvents,
 } from '../src/index.js';
+import { memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 
@@ -39,18 +40,10 @@ function testPlugin(branches: Map<string, Record<string, string>>) {
   const plugin = definePlugin({
     name: 'engine-log-test',
     providers: [
-      {
-        id: 'memory-forge',
-        capabilities: {
-          changedFiles: false,
-          commitStatus: false,
-          webhooks: false,
-        },
-        async listHeads(target) {
-          const heads = branches.get(target.repository) ?? {};
-          return { heads: Object.entries(heads).map(([branch, sha]) => ({ branch, sha })) };
-        },
-      },
+      memoryProvider(async (target) => {
+        const heads = branches.get(target.repository) ?? {};
+        return { heads: Object.entries(heads).map(([branch, sha]) => ({ branch, sha })) };
+      }),
     ],
     executors: [
       {

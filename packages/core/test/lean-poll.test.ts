@@ -1,9 +1,10 @@
 import { getEventListeners } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withHeadCache } from '../src/engine/head-cache.js';
 import { pollSignal } from '../src/engine/poll.js';
 import type { StateStore } from '../src/interfaces/state-store.js';
 import { createMemoryStateStore } from '../src/state/memory.js';
+import { deadlineSignal } from '../src/timer-delay.js';
 
 const SHA_A = 'a'.repeat(40);
 const SHA_B = 'b'.repeat(40);
@@ -80,6 +81,54 @@ describe('withHeadCache', () => {
     expect((await cached.getHeads('app')).heads[0]?.sha).toBe(SHA_B);
   });
 
+  it('drops only the repositories a detection or a deploy names: the others stay in memory', async () => {
+    const { store, reads } = countingStore();
+    const cached = withHeadCache(store);
+    await cached.recordDetection({
+      repositories: ['app', 'api'],
+      changes: [
+        { repository: 'app', branch: 'main', before: null, after: SHA_A, kind: 'baseline' },
+        { repository: 'api', branch: 'main', before: null, after: SHA_A, kind: 'baseline' },
+      ],
+    });
+    await cached.getHeads('app');
+    await cached.getHeads('api');
+    expect(reads()).toBe(2);
+    await cached.recordDetection({
+      repositories: [],
+      changes: [{ repository: 'app', branch: 'main', before: SHA_A, after: SHA_B, kind: 'updated' }],
+    });
+    await cached.markDeployed('app', 'main', SHA_B);
+    expect((await cached.getHeads('api')).heads[0]?.sha).toBe(SHA_A);
+    expect(reads()).toBe(2);
+    const app = (await cached.getHeads('app')).heads[0];
+    expect([app?.sha, app?.deployedSha]).toEqual([SHA_B, SHA_B]);
+    expect(reads()).toBe(3);
+  });
+
+  it('keeps the heads across run and job patches, and drops them all on a recovery', async () => {
+    const { store, reads } = countingStore();
+    const cached = withHeadCache(store);
+    await cached.recordDetection({
+      ...baseline(SHA_A),
+      run: {
+        id: 'run-1',
+        unit: 'repository:app',
+        trigger: 'poll',
+        jobs: [{ id: 'job-1', repository: 'app', branch: 'main', sha: SHA_A, previousSha: null }],
+        createdAt: new Date().toISOString(),
+      },
+    });
+    await cached.getHeads('app');
+    await cached.updateRun('run-1', { status: 'running' });
+    await cached.updateJob('job-1', { status: 'running' });
+    await cached.getHeads('app');
+    expect(reads()).toBe(1);
+    await cached.recoverInterrupted();
+    await cached.getHeads('app');
+    expect(reads()).toBe(2);
+  });
+
   it('keeps the heads across poll-health writes', async () => {
     const { store, reads } = countingStore();
     const cached = withHeadCache(store);
@@ -115,5 +164,50 @@ describe('pollSignal', () => {
     expect(poll.timedOut()).toBe(true);
     expect((poll.signal.reason as DOMException).name).toBe('TimeoutError');
     poll.dispose();
+  });
+});
+
+describe('deadlineSignal', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
+  it('creates no AbortSignal.timeout or AbortSignal.any (their cost per poll and per request)', () => {
+    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const any = vi.spyOn(AbortSignal, 'any');
+    const stop = new AbortController();
+    pollSignal(stop.signal, 30_000).dispose();
+    deadlineSignal(stop.signal, 30_000).dispose();
+    expect(timeout).not.toHaveBeenCalled();
+    expect(any).not.toHaveBeenCalled();
+  });
+
+  it('is aborted at once when its parent already is', () => {
+    const parent = AbortSignal.abort(new Error('gone'));
+    const deadline = deadlineSignal(parent, 30_000);
+    expect(deadline.signal.aborted).toBe(true);
+    expect((deadline.signal.reason as Error).message).toBe('gone');
+    expect(deadline.timedOut()).toBe(false);
+    expect(getEventListeners(parent, 'abort')).toHaveLength(0);
+  });
+
+  it('works without a parent, and a disposed one never fires', async () => {
+    const disposed = deadlineSignal(undefined, 1);
+    disposed.dispose();
+    const running = deadlineSignal(undefined, 5);
+    await new Promise((resolve) => running.signal.addEventListener('abort', resolve));
+    expect(running.timedOut()).toBe(true);
+    expect(disposed.signal.aborted).toBe(false);
+  });
+
+  it('runs on the real clock, as AbortSignal.timeout does: a fake clock neither fires nor holds it', async () => {
+    vi.useFakeTimers();
+    const deadline = deadlineSignal(undefined, 20);
+    vi.advanceTimersByTime(60_000);
+    expect(deadline.signal.aborted).toBe(false);
+    vi.useRealTimers();
+    await new Promise((resolve) => deadline.signal.addEventListener('abort', resolve));
+    expect((deadline.signal.reason as DOMException).name).toBe('TimeoutError');
   });
 });

@@ -2,6 +2,7 @@ import { promiseGate } from '@sentry-git/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createDetectionOrder } from '../src/engine/detection-order.js';
 import { createSentry, definePlugin, type JobResult, type RunRecord } from '../src/index.js';
+import { endedNow, memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 
@@ -18,22 +19,14 @@ function scriptedForge() {
   const plugin = definePlugin({
     name: 'scripted',
     providers: [
-      {
-        id: 'scripted',
-        capabilities: {
-          changedFiles: false,
-          commitStatus: false,
-          webhooks: false,
-        },
-        async listHeads(target, options) {
-          urgency.push(options.urgent === true);
-          const sha = heads.get(target.repository);
-          reads.push(`${target.repository}@${sha}`);
-          const gate = holds.get(target.repository)?.shift();
-          if (gate) await gate.promise;
-          return { heads: sha ? [{ branch: 'main', sha }] : [] };
-        },
-      },
+      memoryProvider(async (target, options) => {
+        urgency.push(options.urgent === true);
+        const sha = heads.get(target.repository);
+        reads.push(`${target.repository}@${sha}`);
+        const gate = holds.get(target.repository)?.shift();
+        if (gate) await gate.promise;
+        return { heads: sha ? [{ branch: 'main', sha }] : [] };
+      }, 'scripted'),
     ],
     executors: [
       {
@@ -41,16 +34,7 @@ function scriptedForge() {
         capabilities: { reattach: false },
         async execute(job): Promise<JobResult> {
           deployed.push(`${job.repository}@${job.sha}`);
-          const now = new Date().toISOString();
-          return {
-            status: 'succeeded',
-            exitCode: 0,
-            startedAt: now,
-            finishedAt: now,
-            durationMs: 0,
-            output: '',
-            error: null,
-          };
+          return endedNow('succeeded');
         },
       },
     ],

@@ -8,6 +8,7 @@ import {
   type PluginHost,
   type SentryPlugin,
 } from '../src/index.js';
+import { endedNow, memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 
@@ -18,18 +19,10 @@ function forgePlugin() {
   const plugin = definePlugin({
     name: 'forge',
     providers: [
-      {
-        id: 'memory-forge',
-        capabilities: {
-          changedFiles: false,
-          commitStatus: false,
-          webhooks: false,
-        },
-        async listHeads(target) {
-          const sha = heads.get(target.repository);
-          return { heads: sha ? [{ branch: 'main', sha }] : [] };
-        },
-      },
+      memoryProvider(async (target) => {
+        const sha = heads.get(target.repository);
+        return { heads: sha ? [{ branch: 'main', sha }] : [] };
+      }),
     ],
     executors: [
       {
@@ -37,16 +30,7 @@ function forgePlugin() {
         capabilities: { reattach: false },
         async execute(job): Promise<JobResult> {
           deployed.push(`${job.repository}@${job.sha.slice(0, 1)}`);
-          const now = new Date().toISOString();
-          return {
-            status: 'succeeded',
-            exitCode: 0,
-            startedAt: now,
-            finishedAt: now,
-            durationMs: 0,
-            output: '',
-            error: null,
-          };
+          return endedNow('succeeded');
         },
       },
     ],

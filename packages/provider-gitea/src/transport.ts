@@ -1,5 +1,5 @@
 import { isRetryableStatus } from '@sentry-git/core';
-import { retry, timeoutSignal } from '@sentry-git/core/internal';
+import { deadlineSignal, retry } from '@sentry-git/core/internal';
 
 /** What the transport needs: credentials, retry policy and the fetch to send with. */
 export interface TransportOptions {
@@ -38,39 +38,78 @@ class RetryableAnswer extends Error {
   override readonly name = 'RetryableAnswer';
 }
 
+/** `init.headers` in any of fetch's forms, as a plain object with lower-case names. */
+function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  if (headers instanceof Headers) {
+    headers.forEach((value, name) => {
+      out[name] = value;
+    });
+  } else if (Array.isArray(headers)) {
+    for (const [name = '', value = ''] of headers) out[name.toLowerCase()] = value;
+  } else {
+    for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = String(value);
+  }
+  return out;
+}
+
+/**
+ * The attempt's deadline ends once its body is read (gitea-js reads it after the transport
+ * returned), so a server that stalls mid-body still times out, and a read body leaves no timer.
+ */
+function releaseAfterBody(response: Response, release: () => void): Response {
+  const read =
+    <T>(body: () => Promise<T>) =>
+    (): Promise<T> =>
+      body().finally(release);
+  return Object.assign(response, {
+    json: read(response.json.bind(response)),
+    text: read(response.text.bind(response)),
+    arrayBuffer: read(response.arrayBuffer.bind(response)),
+  });
+}
+
 /**
  * The fetch gitea-js sends with. It adds Gitea's `Authorization: token <t>` (gitea-js's own
  * `giteaApi()` would send `Bearer`, and only to `<origin>/api/v1`), bounds each attempt with a
  * timeout, and retries 5xx answers and network errors with exponential backoff. Other answers go
  * back to gitea-js unchanged (it throws non-2xx ones as the Response). The caller's signal ends
  * everything at once with its reason.
+ *
+ * The headers are a plain object built once per transport, not a `Headers` per request, and each
+ * attempt's timeout is a `deadlineSignal` rather than `AbortSignal.any` over
+ * `AbortSignal.timeout`: both showed per request in the bench profile of unchanged cycles.
  */
 export function createTransport(options: TransportOptions): typeof fetch {
+  const fixed: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': options.userAgent,
+    ...(options.token ? { authorization: `token ${options.token}` } : {}),
+  };
   return async function giteaFetch(input, init = {}) {
     const signal = init.signal ?? undefined;
-    const headers = new Headers(init.headers);
-    headers.set('accept', 'application/json');
-    headers.set('user-agent', options.userAgent);
-    if (options.token) headers.set('authorization', `token ${options.token}`);
+    const headers = { ...plainHeaders(init.headers), ...fixed };
 
     return retry(
       async ({ attempt, retriesLeft }) => {
         signal?.throwIfAborted();
-        const timeout = timeoutSignal(options.requestTimeoutMs);
-        const attemptSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+        const deadline = deadlineSignal(signal, options.requestTimeoutMs);
         let response: Response;
         try {
-          response = await options.fetch(input, { ...init, headers, signal: attemptSignal });
+          response = await options.fetch(input, { ...init, headers, signal: deadline.signal });
         } catch (error) {
+          deadline.dispose();
           if (signal?.aborted) throw signal.reason;
           throw new NetworkFailure(error, attempt);
         }
         // The last 5xx goes back to gitea-js, which throws it as the Response.
         if (isRetryableStatus(response.status) && retriesLeft > 0) {
+          deadline.dispose();
           await response.body?.cancel().catch(() => undefined);
           throw new RetryableAnswer(`HTTP ${response.status}`);
         }
-        return response;
+        return releaseAfterBody(response, deadline.dispose);
       },
       {
         retries: options.retries,

@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { RateLimitError, SentryError } from '@sentry-git/core';
 import { compileBranchMatcher } from '@sentry-git/core/internal';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { giteaServer, provider, rejected, remote, TOKEN, target } from './helpers.js';
 
 const BRANCHES = /\/branches$/;
@@ -144,6 +146,40 @@ describe('server and network faults', () => {
     );
     expect(error.code).toBe('PROVIDER_UNREACHABLE');
     expect(error.message).toContain('timed out');
+  });
+
+  it('abandons an answer whose body stalls after requestTimeoutMs', async () => {
+    // Headers and the start of a body, then nothing: the timeout covers the body gitea-js reads.
+    const stalling = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      stalling.closeAllConnections();
+      return new Promise<void>((resolve) => stalling.close(() => resolve()));
+    });
+    const { port } = stalling.address() as AddressInfo;
+    const error = await rejected(
+      provider({ retries: 0, requestTimeoutMs: 50 }).listHeads(
+        { repository: 'app', url: `http://127.0.0.1:${port}/team/app.git`, type: 'gitea' },
+        list(['dev.*']),
+      ),
+    );
+    expect(error).toBeInstanceOf(SentryError);
+  });
+
+  it('bounds each attempt without AbortSignal.timeout or AbortSignal.any (their cost per request)', async () => {
+    const { fixture } = await setup();
+    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const any = vi.spyOn(AbortSignal, 'any');
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
+    const result = await provider().listHeads(fixture.target, list(['main']));
+    expect(result.heads.map((head) => head.branch)).toEqual(['main']);
+    expect(timeout).not.toHaveBeenCalled();
+    expect(any).not.toHaveBeenCalled();
   });
 
   it('stops waiting for a retry when the signal aborts', async () => {

@@ -11,7 +11,8 @@ import {
 
 /** One provider call against one repository: the client, the address, the signal, what was seen. */
 export interface Session {
-  client: GitHubClient;
+  /** The octokit client, created (and octokit loaded) when a request first needs it. */
+  client(): Promise<GitHubClient>;
   owner: string;
   repo: string;
   signal: AbortSignal;
@@ -71,7 +72,7 @@ export async function ask(
   signal.throwIfAborted();
   try {
     const response = await untilAborted(
-      session.client.request(route, { ...params, request: { signal } }),
+      session.client().then((client) => client.request(route, { ...params, request: { signal } })),
       signal,
     );
     const headers = response.headers as ResponseHeaders;

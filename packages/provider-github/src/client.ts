@@ -53,11 +53,18 @@ function octokitLog(log: OctokitLog | undefined, token: string | undefined): Oct
 export interface ClientRequest {
   baseUrl: string;
   token: string | undefined;
+  /** `tokenDigest(token)`, when the caller keeps it (per repository) rather than hashing per call. */
+  tokenDigest?: string;
   /**
    * For polls someone asked for (a webhook): a client of its own, so its requests do not wait in
    * the throttling queue behind a scheduled cycle's. Same token, same quota.
    */
   urgent?: boolean;
+}
+
+/** The digest a client is keyed by: the token's SHA-256, or '' without one. */
+export function tokenDigest(token: string | undefined): string {
+  return token ? createHash('sha256').update(token).digest('hex') : '';
 }
 
 /**
@@ -71,9 +78,9 @@ export function createClientCache(
   // Keep-alive pools per host on undici: about a third of fetch's CPU per request
   // (docs/decisions.md, "HTTP transport"). A fetch given in the options is used as it is.
   const fetch = abortAwareFetch(options.fetch ?? createPooledFetch());
-  return async ({ baseUrl, token, urgent }) => {
+  return async ({ baseUrl, token, tokenDigest: digest, urgent }) => {
     // A digest, so the key does not hold the token itself.
-    const key = `${baseUrl}\n${token ? createHash('sha256').update(token).digest('hex') : ''}${urgent ? '\nurgent' : ''}`;
+    const key = `${baseUrl}\n${digest ?? tokenDigest(token)}${urgent ? '\nurgent' : ''}`;
     let client = clients.get(key);
     if (!client) {
       const { Bottleneck, GitHubOctokit } = await import('./octokit.js');

@@ -1,5 +1,7 @@
 import { type ChangedFiles, type CommitSummary, SentryError } from '@sentry-git/core';
 import { ask, badResponse, type Session } from './call.js';
+import { directJson } from './direct-json.js';
+import type { ResponseHeaders } from './errors.js';
 import { nextLink } from './heads.js';
 
 // GitHub's compare answer lists at most this many files (documented), on its first page only.
@@ -30,9 +32,23 @@ function isComparePage(data: unknown): data is ComparePage {
   );
 }
 
+/** The URL of one relation (`next`, `last`) of a Link header. */
+function linkTo(headers: ResponseHeaders, rel: string): string | undefined {
+  const link = headers.link;
+  if (link === undefined) return undefined;
+  for (const part of String(link).split(',')) {
+    const found = /<([^>]+)>\s*;\s*rel="?([^";]+)"?/.exec(part.trim());
+    if (found && found[2]!.split(/\s+/).includes(rel)) return found[1];
+  }
+  return undefined;
+}
+
 /**
- * Files and commits of `from...to` through `GET /repos/{o}/{r}/compare/{base}...{head}`,
- * following Link for the commits (files come on the first page). When GitHub's 300-file cap is
+ * Files and commits of `from...to` through `GET /repos/{o}/{r}/compare/{base}...{head}`. Files
+ * come on the first page; of the commits, what the filters read is the newest, on the last page.
+ * So a long range costs two requests, not one per page: the first page, then Link's `last` (pages
+ * in between are followed only when GitHub names no `last`). A push of 250 commits read page by
+ * page cost three sequential round trips before it could deploy. When GitHub's 300-file cap is
  * reached the list may be incomplete, and a path filter must not decide on it: that throws
  * `CHANGED_FILES_INCOMPLETE`.
  */
@@ -48,14 +64,21 @@ export async function compareCommits(
   let next: string | undefined;
   let pages = 0;
   do {
-    const answer = next
-      ? await ask(session, action, `GET ${next}`)
-      : await ask(session, action, 'GET /repos/{owner}/{repo}/compare/{basehead}', {
-          owner: session.owner,
-          repo: session.repo,
-          basehead: `${from}...${to}`,
-          per_page: perPage,
-        });
+    const url =
+      next ??
+      (session.direct &&
+        `${session.direct.baseUrl}/repos/${encodeURIComponent(session.owner)}/${encodeURIComponent(session.repo)}/compare/${encodeURIComponent(from)}...${encodeURIComponent(to)}?per_page=${perPage}`);
+    const direct = session.direct && url ? await directJson(session, session.direct, url) : null;
+    const answer =
+      direct ??
+      (next
+        ? await ask(session, action, `GET ${next}`)
+        : await ask(session, action, 'GET /repos/{owner}/{repo}/compare/{basehead}', {
+            owner: session.owner,
+            repo: session.repo,
+            basehead: `${from}...${to}`,
+            per_page: perPage,
+          }));
     if (!isComparePage(answer.data)) throw badResponse(session, action, 'not a comparison');
     for (const file of answer.data.files ?? []) {
       files.add(file.filename);
@@ -74,7 +97,9 @@ export async function compareCommits(
     }
     for (const commit of answer.data.commits)
       commits.push({ sha: commit.sha, message: commit.commit.message });
-    next = nextLink(answer.headers);
+    const following = nextLink(answer.headers);
+    const last = linkTo(answer.headers, 'last');
+    next = following !== undefined && last !== undefined ? last : following;
     pages++;
   } while (next !== undefined && pages < MAX_PAGES);
   return { files: [...files], commits };

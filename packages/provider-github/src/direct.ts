@@ -1,7 +1,6 @@
-import type { BranchHead } from '@sentry-git/core';
+import { type BranchHead, readRateLimitHeaders } from '@sentry-git/core';
 import type { Session } from './call.js';
 import type { DirectRoute } from './direct-route.js';
-import { rateLimitInfo } from './errors.js';
 
 const SHA_MEDIA_TYPE = 'application/vnd.github.sha';
 // SHA-1 (40) and SHA-256 (64) object names.
@@ -42,7 +41,7 @@ export async function directProbe(
       // A network error: octokit sends it again with its retries.
       return null;
     }
-    session.rateLimit = rateLimitInfo(Object.fromEntries(response.headers.entries())) ?? session.rateLimit;
+    session.rateLimit = readRateLimitHeaders(response.headers) ?? session.rateLimit;
     if (response.status === 304 && known) return { kind: 'unchanged', head: { branch, sha: known } };
     if (response.status === 200) {
       const sha = (await response.text()).trim();

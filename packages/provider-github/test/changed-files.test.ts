@@ -30,6 +30,60 @@ describe('changedFiles through the compare API', () => {
     expect(server.unexpected()).toEqual([]);
   });
 
+  it('a range over many pages costs two requests: the first page (files) and the last (the newest commit)', async () => {
+    const { repo, server, target } = await githubRemote();
+    const base = await repo.commit('main', { 'a.txt': '0\n' }, 'base');
+    for (let i = 1; i <= 4; i += 1) await repo.commit('main', { 'a.txt': `${i}\n` }, `change ${i}`);
+    const last = await repo.commit('main', { 'b.txt': 'new\n' }, 'newest [skip deploy]');
+
+    // Two commits per page: six pages' worth would be three; only the first and the last are read.
+    const result = await testProvider({ perPage: 2 }).changedFiles!(target, base, last, options());
+    expect(result.files.sort()).toEqual(['a.txt', 'b.txt']);
+    expect(result.commits.map((commit) => commit.message)).toEqual([
+      'change 1',
+      'change 2',
+      'newest [skip deploy]',
+    ]);
+    expect(result.commits.at(-1)!.sha).toBe(last);
+    const compares = server.requests.filter((request) => request.route === 'github:compare');
+    expect(compares.map((request) => request.query.get('page') ?? '1')).toEqual(['1', '3']);
+    expect(server.unexpected()).toEqual([]);
+  });
+
+  it('reads the comparison straight through the pooled fetch; octokit sees none of it', async () => {
+    const { repo, server, target } = await githubRemote();
+    const base = await repo.commit('main', { 'a.txt': '0\n' }, 'base');
+    for (let i = 1; i <= 2; i += 1) await repo.commit('main', { 'a.txt': `${i}\n` }, `change ${i}`);
+    const last = await repo.commit('main', { 'b.txt': 'new\n' }, 'newest');
+    const logged: string[] = [];
+    const log = {
+      debug: () => {},
+      info: (message: string) => logged.push(message),
+      warn: () => {},
+      error: (message: string) => logged.push(message),
+    };
+
+    const result = await testProvider({ perPage: 2, log }).changedFiles!(target, base, last, options());
+    expect(result.commits.at(-1)).toEqual({ sha: last, message: 'newest' });
+    expect(server.requests.map((request) => [request.route, request.status])).toEqual([
+      ['github:compare', 200],
+      ['github:compare', 200],
+    ]);
+    // octokit's request-log reports every request it sends.
+    expect(logged).toEqual([]);
+  });
+
+  it('hands a failed comparison to octokit, whose retries then answer', async () => {
+    const { repo, server, target } = await githubRemote();
+    const base = await repo.commit('main');
+    const head = await repo.commit('main', { 'c.txt': 'c\n' }, 'head');
+    server.fault({ status: 502, times: 2, path: /compare/ });
+    const result = await testProvider().changedFiles!(target, base, head, options());
+    expect(result.files).toEqual(['c.txt']);
+    // The direct try, octokit's first attempt (both 502), then octokit's retry.
+    expect(server.requests.map((request) => request.status)).toEqual([502, 502, 200]);
+  });
+
   it('an unknown commit → PROVIDER_NOT_FOUND', async () => {
     const { repo, target } = await githubRemote();
     const head = await repo.commit('main');

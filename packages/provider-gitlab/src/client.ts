@@ -1,19 +1,36 @@
 import { createHash } from 'node:crypto';
 import type { Branches, Commits, Repositories } from '@gitbeaker/rest';
-import { createRedactor, type ProviderTarget, type RateLimitInfo } from '@sentry-git/core';
+import { createRedactor, type ProviderTarget, type RateLimitInfo, type Redactor } from '@sentry-git/core';
 import { splitUrlCredentials } from '@sentry-git/core/internal';
 import { type GitlabAddress, gitlabAddress } from './address.js';
 import type { ErrorScope } from './errors.js';
 import type { ResolvedGitlabOptions } from './options.js';
-import { createRequesterFn, type RateLimitBook } from './requester.js';
+import {
+  type CallContext,
+  createRequesterFn,
+  type FormattedResponse,
+  type RateLimitBook,
+  send,
+} from './requester.js';
 
-/** gitbeaker resources bound to one provider call (its signal) and one project. */
-export interface GitlabCall {
-  address: GitlabAddress;
-  scope: ErrorScope;
+/** gitbeaker resources for the parts of the API that polling does not use (compare, statuses). */
+export interface GitlabResources {
   branches: Branches;
   repositories: Repositories;
   commits: Commits;
+}
+
+/** One provider call against one project, bound to the call's signal. */
+export interface GitlabCall {
+  address: GitlabAddress;
+  scope: ErrorScope;
+  /**
+   * A GET of `endpoint` (relative to the API root, already encoded) with this call's signal,
+   * retries, timeouts, rate-limit bookkeeping and errors, like every request of the provider.
+   */
+  get(endpoint: string, searchParams?: Record<string, unknown>): Promise<FormattedResponse>;
+  /** gitbeaker resources on the same requester, built (and gitbeaker loaded) on first use. */
+  resources(): Promise<GitlabResources>;
   /** The quota reported by the last response of this call. */
   rateLimit(): RateLimitInfo | undefined;
 }
@@ -24,37 +41,86 @@ export interface ProviderState {
   book: RateLimitBook;
   /** Keep-alive pools per host on undici, shared by every call of the instance (docs/decisions.md, "HTTP transport"). */
   fetch: typeof fetch;
+  /** What calls against one project reuse (see `openCall`), per URL, API root and token. */
+  projects: Map<string, Project>;
+  /** Redactors per set of secrets: repositories sharing a token share one (and its RegExp). */
+  redactors: Map<string, Redactor>;
+}
+
+/** Everything about a project that does not change between calls. */
+interface Project {
+  address: GitlabAddress;
+  scope: ErrorScope;
+  quotaKey: string;
+  token: string | undefined;
+  /** The headers gitbeaker would send: JSON, and the token as PRIVATE-TOKEN or Bearer. */
+  headers: Record<string, string>;
+}
+
+export function createProviderState(options: ResolvedGitlabOptions, send: typeof fetch): ProviderState {
+  return { options, book: { exhausted: new Map() }, fetch: send, projects: new Map(), redactors: new Map() };
+}
+
+function redactorFor(state: ProviderState, secrets: (string | undefined)[]): Redactor {
+  const key = secrets.map((secret) => secret ?? '').join('\n');
+  let redactor = state.redactors.get(key);
+  if (!redactor) {
+    redactor = createRedactor(secrets);
+    state.redactors.set(key, redactor);
+  }
+  return redactor;
 }
 
 /**
- * Opens a call: resolves the project address, picks the token (`auth.token`, else a password in
- * the URL) and builds gitbeaker resources on a requester bound to `signal`. Resources are cheap to
- * construct, and a fresh set per call is how each call gets its own signal and error scope.
- * gitbeaker itself is imported on the first call, so registering the provider does not load it.
+ * Resolves the project address and picks the token (`auth.token`, else a password in the URL),
+ * once per project: parsing the URL, building a redactor and hashing the token per poll showed in
+ * the bench profile of unchanged cycles.
  */
-export async function openCall(
-  target: ProviderTarget,
-  signal: AbortSignal,
-  state: ProviderState,
-): Promise<GitlabCall> {
-  const { Branches, Commits, Repositories } = await import('@gitbeaker/rest');
+function projectOf(target: ProviderTarget, state: ProviderState): Project {
+  const key = `${target.repository}\n${target.url}\n${target.apiBaseUrl ?? ''}\n${target.auth?.token ?? ''}`;
+  const known = state.projects.get(key);
+  if (known) return known;
   const address = gitlabAddress(target.repository, target.url, target.apiBaseUrl);
   const fromUrl = splitUrlCredentials(target.url);
-  const token = target.auth?.token || fromUrl.password;
+  const token = target.auth?.token || fromUrl.password || undefined;
   // A lone user name in an https URL may be a token as well (`https://<token>@host/...`).
-  const redactor = createRedactor([target.auth?.token, fromUrl.password, fromUrl.username]);
-  const scope: ErrorScope = {
-    repository: target.repository,
-    url: address.displayUrl,
-    projectPath: address.projectPath,
-    redactor,
-  };
-  let lastRateLimit: RateLimitInfo | undefined;
-  const requesterFn = createRequesterFn({
-    scope,
-    apiBaseUrl: address.apiBaseUrl,
+  const redactor = redactorFor(state, [target.auth?.token, fromUrl.password, fromUrl.username]);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) {
+    if (state.options.authScheme === 'bearer') headers.authorization = `Bearer ${token}`;
+    else headers['private-token'] = token;
+  }
+  const project: Project = {
+    address,
+    scope: {
+      repository: target.repository,
+      url: address.displayUrl,
+      projectPath: address.projectPath,
+      redactor,
+    },
     // A digest, not the token: the key lives in memory next to other state and may be logged.
     quotaKey: `${address.apiBaseUrl} ${token ? createHash('sha256').update(token).digest('hex').slice(0, 16) : 'anonymous'}`,
+    token,
+    headers,
+  };
+  state.projects.set(key, project);
+  return project;
+}
+
+/**
+ * Opens a call: the project (see `projectOf`) and a request context bound to `signal`. Polling
+ * sends its requests through `get` straight away; gitbeaker (imported on first use, so neither
+ * registering the provider nor polling loads it) builds resources on the same context for the
+ * rest of the API.
+ */
+export function openCall(target: ProviderTarget, signal: AbortSignal, state: ProviderState): GitlabCall {
+  const project = projectOf(target, state);
+  const { address, scope, token } = project;
+  let lastRateLimit: RateLimitInfo | undefined;
+  const context: CallContext = {
+    scope,
+    apiBaseUrl: address.apiBaseUrl,
+    quotaKey: project.quotaKey,
     signal,
     options: state.options,
     book: state.book,
@@ -62,26 +128,40 @@ export async function openCall(
     onRateLimit(info) {
       lastRateLimit = info;
     },
-  });
-  const credentials = token
-    ? state.options.authScheme === 'bearer'
-      ? { oauthToken: token }
-      : { token }
-    : {};
-  const config = {
-    // The requester builds URLs from the API root itself; `host` only satisfies gitbeaker.
-    host: new URL(address.apiBaseUrl).origin,
-    requesterFn,
-    // No client-wide timeout signal: each call brings its own, plus requestTimeoutMs per request.
-    queryTimeout: null,
-    ...credentials,
   };
+  let resources: Promise<GitlabResources> | undefined;
+
+  async function buildResources(): Promise<GitlabResources> {
+    const { Branches, Commits, Repositories } = await import('@gitbeaker/rest');
+    const credentials = token
+      ? state.options.authScheme === 'bearer'
+        ? { oauthToken: token }
+        : { token }
+      : {};
+    const config = {
+      // The requester builds URLs from the API root itself; `host` only satisfies gitbeaker.
+      host: new URL(address.apiBaseUrl).origin,
+      requesterFn: createRequesterFn(context),
+      // No client-wide timeout signal: each call brings its own, plus requestTimeoutMs per request.
+      queryTimeout: null,
+      ...credentials,
+    };
+    return {
+      branches: new Branches(config),
+      repositories: new Repositories(config),
+      commits: new Commits(config),
+    };
+  }
+
   return {
     address,
     scope,
-    branches: new Branches(config),
-    repositories: new Repositories(config),
-    commits: new Commits(config),
+    get: (endpoint, searchParams) =>
+      send(context, 'GET', endpoint, project.headers, searchParams ? { searchParams } : {}),
+    resources() {
+      resources ??= buildResources();
+      return resources;
+    },
     rateLimit: () => lastRateLimit,
   };
 }

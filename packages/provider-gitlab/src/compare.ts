@@ -45,7 +45,9 @@ function filesOf(diffs: CompareDiff[]): string[] {
  */
 export async function compareCommits(call: GitlabCall, from: string, to: string): Promise<ChangedFiles> {
   const label = { method: 'GET', endpoint: ENDPOINT };
-  const answer = (await call.repositories.compare(call.address.projectPath, from, to)) as CompareAnswer;
+  const answer = (await (
+    await call.resources()
+  ).repositories.compare(call.address.projectPath, from, to)) as CompareAnswer;
   if (!answer || typeof answer !== 'object' || !Array.isArray(answer.diffs)) {
     throw badResponseError(call.scope, label, 'the comparison has no diffs list');
   }

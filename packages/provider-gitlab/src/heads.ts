@@ -12,6 +12,8 @@ import { badResponseError } from './errors.js';
 export type BranchCounts = Map<string, number>;
 
 const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+// A bound on Link-following, should a server ever hand back a loop.
+const MAX_PAGES = 10_000;
 
 function headOf(call: GitlabCall, endpoint: string, value: unknown): BranchHead {
   const record = value as { name?: unknown; commit?: { id?: unknown } } | null;
@@ -31,12 +33,12 @@ function isMissingBranch(error: unknown): boolean {
 }
 
 async function probe(call: GitlabCall, names: string[]): Promise<BranchHead[]> {
-  const { projectPath } = call.address;
+  const project = encodeURIComponent(call.address.projectPath);
   const heads: BranchHead[] = [];
   for (const name of names) {
+    const endpoint = `projects/${project}/repository/branches/${encodeURIComponent(name)}`;
     try {
-      const branch = await call.branches.show(projectPath, name);
-      heads.push(headOf(call, `projects/:id/repository/branches/${name}`, branch));
+      heads.push(headOf(call, endpoint, (await call.get(endpoint)).body));
     } catch (error) {
       if (!isMissingBranch(error)) throw error;
     }
@@ -44,16 +46,31 @@ async function probe(call: GitlabCall, names: string[]): Promise<BranchHead[]> {
   return heads;
 }
 
+/** The `rel="next"` URL of a Link header, read as gitbeaker reads it. */
+function nextLink(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  for (const [, url, rel] of link.matchAll(/<([^>]+)>; rel="([^"]+)"/g)) if (rel === 'next') return url;
+  return undefined;
+}
+
 async function listAll(call: GitlabCall, perPage: number): Promise<BranchHead[]> {
-  const { projectPath } = call.address;
-  const endpoint = 'projects/:id/repository/branches';
-  // gitbeaker follows the `Link: rel="next"` header to the last page (GitLab leaves out X-Total and
-  // rel="last" above 10,000 branches, but always sends rel="next").
-  const branches: unknown = await call.branches.all(projectPath, { perPage });
-  if (!Array.isArray(branches)) {
-    throw badResponseError(call.scope, { method: 'GET', endpoint }, 'the branch list is not an array');
+  const endpoint = `projects/${encodeURIComponent(call.address.projectPath)}/repository/branches`;
+  const heads: BranchHead[] = [];
+  // Pages are followed through `Link: rel="next"` (GitLab leaves out X-Total and rel="last" above
+  // 10,000 branches, but always sends rel="next"); like gitbeaker, its query is asked of the
+  // same endpoint, so the token never follows a link to another host.
+  let searchParams: Record<string, unknown> = { perPage };
+  for (let page = 1; page <= MAX_PAGES; page += 1) {
+    const answer = await call.get(endpoint, searchParams);
+    if (!Array.isArray(answer.body)) {
+      throw badResponseError(call.scope, { method: 'GET', endpoint }, 'the branch list is not an array');
+    }
+    for (const branch of answer.body) heads.push(headOf(call, endpoint, branch));
+    const next = nextLink(answer.headers.link);
+    if (next === undefined) break;
+    searchParams = Object.fromEntries(new URL(next, 'http://link.invalid').searchParams);
   }
-  return branches.map((branch) => headOf(call, endpoint, branch));
+  return heads;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type ProviderTarget,
   type WebhookResult,
 } from '@sentry-git/core';
-import { openCall, type ProviderState } from './client.js';
+import { createProviderState, openCall, type ProviderState } from './client.js';
 import { compareCommits } from './compare.js';
 import { type BranchCounts, listGitlabHeads } from './heads.js';
 import { type GitlabProviderOptions, resolveOptions } from './options.js';
@@ -23,16 +23,12 @@ import { parseGitlabWebhook } from './webhook.js';
  */
 export function createGitlabProvider(options: GitlabProviderOptions = {}): GitProvider {
   const resolved = resolveOptions(options);
-  const state: ProviderState = {
-    options: resolved,
-    book: { exhausted: new Map() },
-    fetch: createPooledFetch(),
-  };
+  const state: ProviderState = createProviderState(resolved, createPooledFetch());
   const counts: BranchCounts = new Map();
 
   async function listHeads(target: ProviderTarget, listOptions: ListHeadsOptions): Promise<ListHeadsResult> {
     listOptions.signal.throwIfAborted();
-    const call = await openCall(target, listOptions.signal, state);
+    const call = openCall(target, listOptions.signal, state);
     return listGitlabHeads(call, listOptions, {
       perPage: resolved.perPage,
       probeLiteralBranches: resolved.probeLiteralBranches,
@@ -48,7 +44,7 @@ export function createGitlabProvider(options: GitlabProviderOptions = {}): GitPr
   ): Promise<ChangedFiles> {
     signal.throwIfAborted();
     if (from === to) return { files: [], commits: [] };
-    return compareCommits(await openCall(target, signal, state), from, to);
+    return compareCommits(openCall(target, signal, state), from, to);
   }
 
   async function setCommitStatus(
@@ -58,7 +54,7 @@ export function createGitlabProvider(options: GitlabProviderOptions = {}): GitPr
     { signal }: { signal: AbortSignal },
   ): Promise<void> {
     signal.throwIfAborted();
-    await postCommitStatus(await openCall(target, signal, state), sha, status, resolved.statusContext);
+    await postCommitStatus(openCall(target, signal, state), sha, status, resolved.statusContext);
   }
 
   function parseWebhook(

@@ -1,6 +1,6 @@
 import type { Branches } from '@gitbeaker/rest';
 import { isRetryableStatus, isSentryError, type RateLimitInfo, rateLimitResetAt } from '@sentry-git/core';
-import { retry } from '@sentry-git/core/internal';
+import { deadlineSignal, retry } from '@sentry-git/core/internal';
 import {
   badResponseError,
   type ErrorScope,
@@ -47,7 +47,7 @@ export interface CallContext {
   onRateLimit(info: RateLimitInfo): void;
 }
 
-interface FormattedResponse {
+export interface FormattedResponse {
   body: unknown;
   headers: Record<string, string>;
   status: number;
@@ -102,7 +102,7 @@ async function readBody(response: Response, label: RequestLabel, context: CallCo
  * their status. Redirects are followed only on the same origin, so the token never travels to
  * another host.
  */
-async function send(
+export async function send(
   context: CallContext,
   method: string,
   endpoint: string,
@@ -131,80 +131,86 @@ async function send(
           throw rateLimitError(scope, label, spent.resetAt, spent.limit);
         }
 
-        let response: Response;
+        // The timeout covers the answer and its body; a redirect starts a new one.
+        const deadline = deadlineSignal(signal, settings.requestTimeoutMs);
         try {
-          response = await context.fetch(url, {
-            method,
-            headers: requestHeaders,
-            body,
-            redirect: 'manual',
-            signal: AbortSignal.any([signal, AbortSignal.timeout(settings.requestTimeoutMs)]),
-          });
-        } catch (error) {
-          signal.throwIfAborted();
-          const reason =
-            error instanceof Error ? ((error.cause as Error)?.message ?? error.message) : String(error);
-          throw unreachableError(scope, label, `failed after ${attempt} attempts: ${reason}`, error);
-        }
-
-        const info = rateLimitOf(response.headers);
-        if (info) {
-          context.onRateLimit(info);
-          if (info.remaining <= 0 && info.resetAt) {
-            book.exhausted.set(context.quotaKey, { resetAt: new Date(info.resetAt), limit: info.limit });
-          } else book.exhausted.delete(context.quotaKey);
-        }
-
-        if (REDIRECTS.has(response.status)) {
-          await response.body?.cancel();
-          const location = response.headers.get('location');
-          const next = location ? new URL(location, url) : undefined;
-          if (!next || next.origin !== url.origin || redirects >= MAX_REDIRECTS) {
-            throw badResponseError(
-              scope,
-              label,
-              `redirected to ${next ? next.origin : 'nowhere'}; the token is not sent to another host, so set monitor.api_base_url to the final API root`,
-            );
+          let response: Response;
+          try {
+            response = await context.fetch(url, {
+              method,
+              headers: requestHeaders,
+              body,
+              redirect: 'manual',
+              signal: deadline.signal,
+            });
+          } catch (error) {
+            signal.throwIfAborted();
+            const reason =
+              error instanceof Error ? ((error.cause as Error)?.message ?? error.message) : String(error);
+            throw unreachableError(scope, label, `failed after ${attempt} attempts: ${reason}`, error);
           }
-          // A redirect is no attempt: the same attempt goes on at the new address.
-          redirects += 1;
-          url = next;
-          continue;
-        }
 
-        const resetAt = rateLimitResetAt(response.status, response.headers);
-        if (resetAt) {
-          await response.body?.cancel();
-          const limit = info?.limit;
-          book.exhausted.set(context.quotaKey, { resetAt, limit });
-          throw rateLimitError(scope, label, resetAt, limit);
-        }
+          const info = rateLimitOf(response.headers);
+          if (info) {
+            context.onRateLimit(info);
+            if (info.remaining <= 0 && info.resetAt) {
+              book.exhausted.set(context.quotaKey, { resetAt: new Date(info.resetAt), limit: info.limit });
+            } else book.exhausted.delete(context.quotaKey);
+          }
 
-        if (isRetryableStatus(response.status) && retriesLeft > 0) {
-          await response.body?.cancel();
-          throw unreachableError(scope, label, `answered ${response.status} ${attempt} times`);
-        }
+          if (REDIRECTS.has(response.status)) {
+            await response.body?.cancel();
+            const location = response.headers.get('location');
+            const next = location ? new URL(location, url) : undefined;
+            if (!next || next.origin !== url.origin || redirects >= MAX_REDIRECTS) {
+              throw badResponseError(
+                scope,
+                label,
+                `redirected to ${next ? next.origin : 'nowhere'}; the token is not sent to another host, so set monitor.api_base_url to the final API root`,
+              );
+            }
+            // A redirect is no attempt: the same attempt goes on at the new address.
+            redirects += 1;
+            url = next;
+            continue;
+          }
 
-        let parsed: unknown;
-        try {
-          parsed = await readBody(response, label, context);
-        } catch (error) {
-          signal.throwIfAborted();
-          if (isSentryError(error)) throw error;
-          // Not retried: the request may have taken effect.
-          throw new BodyLost(unreachableError(scope, label, 'stopped answering mid-body', error));
-        }
-        if (!response.ok) {
-          if (isRetryableStatus(response.status)) {
+          const resetAt = rateLimitResetAt(response.status, response.headers);
+          if (resetAt) {
+            await response.body?.cancel();
+            const limit = info?.limit;
+            book.exhausted.set(context.quotaKey, { resetAt, limit });
+            throw rateLimitError(scope, label, resetAt, limit);
+          }
+
+          if (isRetryableStatus(response.status) && retriesLeft > 0) {
+            await response.body?.cancel();
             throw unreachableError(scope, label, `answered ${response.status} ${attempt} times`);
           }
-          throw httpError(scope, label, response.status, parsed, response.headers);
+
+          let parsed: unknown;
+          try {
+            parsed = await readBody(response, label, context);
+          } catch (error) {
+            signal.throwIfAborted();
+            if (isSentryError(error)) throw error;
+            // Not retried: the request may have taken effect.
+            throw new BodyLost(unreachableError(scope, label, 'stopped answering mid-body', error));
+          }
+          if (!response.ok) {
+            if (isRetryableStatus(response.status)) {
+              throw unreachableError(scope, label, `answered ${response.status} ${attempt} times`);
+            }
+            throw httpError(scope, label, response.status, parsed, response.headers);
+          }
+          return {
+            body: parsed,
+            headers: Object.fromEntries(response.headers.entries()),
+            status: response.status,
+          };
+        } finally {
+          deadline.dispose();
         }
-        return {
-          body: parsed,
-          headers: Object.fromEntries(response.headers.entries()),
-          status: response.status,
-        };
       }
     },
     {

@@ -41,11 +41,16 @@ export async function postCommitStatus(
       : status.description
     : undefined;
   try {
-    await call.commits.editStatus(call.address.projectPath, sha, STATE_MAP[status.state], {
-      name: status.context ?? defaultContext,
-      ...(description ? { description } : {}),
-      ...(status.targetUrl ? { targetUrl: status.targetUrl } : {}),
-    });
+    await (await call.resources()).commits.editStatus(
+      call.address.projectPath,
+      sha,
+      STATE_MAP[status.state],
+      {
+        name: status.context ?? defaultContext,
+        ...(description ? { description } : {}),
+        ...(status.targetUrl ? { targetUrl: status.targetUrl } : {}),
+      },
+    );
   } catch (error) {
     if (!isSameState(error)) throw error;
   }

@@ -1,5 +1,5 @@
 import { compileBranchMatcher } from '@sentry-git/core/internal';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   fastImportBranches,
   gitlabRemote,
@@ -28,6 +28,20 @@ describe('listHeads: addressing and pagination', () => {
     expect(request?.headers['private-token']).toBe(TOKEN);
     expect(request?.headers.authorization).toBeUndefined();
     expect(server.unexpected()).toEqual([]);
+  });
+
+  it('bounds each request without AbortSignal.timeout or AbortSignal.any (their cost per request)', async () => {
+    const { repo, target } = await gitlabRemote();
+    const main = await repo.commit('main');
+    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const any = vi.spyOn(AbortSignal, 'any');
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
+    const result = await testProvider().listHeads(target, { match: () => true, signal: signal() });
+    expect(result.heads).toEqual([{ branch: 'main', sha: main }]);
+    expect(timeout).not.toHaveBeenCalled();
+    expect(any).not.toHaveBeenCalled();
   });
 
   it('sends Authorization: Bearer with authScheme bearer', async () => {

@@ -1,8 +1,10 @@
 import path from 'node:path';
+import perfHooks from 'node:perf_hooks';
 import githubPlugin from '@sentry-git/provider-github';
 import { gitdir, startGitHubServer, tempdir } from '@sentry-git/test-utils';
 import parsePrometheusTextFormat, { type MetricFamily } from 'parse-prometheus-text-format';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { createMetrics } from '../src/metrics.js';
 import { call, engine, lines, serve, shellRepository } from './helpers.js';
 
 const FORGE_TOKEN = 'ghp_fakeTokenForServerTests0123456789abcd';
@@ -187,5 +189,16 @@ describe('GET /metrics', () => {
     expect((await scrape(second.url)).families.every((metric) => metric.name.startsWith('sentry_git_'))).toBe(
       true,
     );
+  });
+});
+
+describe('default metrics', () => {
+  it('sample the event-loop delay every 100 ms, not every 10 ms (an idle watch woke 100 times a second)', () => {
+    const monitor = vi.spyOn(perfHooks, 'monitorEventLoopDelay');
+    onTestFinished(() => {
+      monitor.mockRestore();
+    });
+    createMetrics({ defaultMetrics: true });
+    expect(monitor).toHaveBeenCalledWith({ resolution: 100 });
   });
 });

@@ -164,6 +164,26 @@ describe('POST /webhooks/github', () => {
     expect(await sentry.store.listRuns()).toHaveLength(1);
   });
 
+  it("hands the push's branch and new SHA to the poll, so its comparison starts beside the head probe", async () => {
+    const { sentry, app, deliver } = await setup({ serverSecret: SECRET });
+    const requests: Array<Parameters<Sentry['pollOnce']>[0]> = [];
+    const pollOnce = sentry.pollOnce;
+    sentry.pollOnce = (request) => {
+      requests.push(request);
+      return pollOnce(request);
+    };
+    const before = (await app.heads()).get('main')!;
+    const after = await app.commit('main');
+    const body = pushPayload({ ref: 'refs/heads/main', before, after });
+
+    const finished = next(sentry, 'run:finish');
+    expect((await deliver(body, githubHeaders(body, SECRET))).status).toBe(202);
+    expect((await finished).run).toMatchObject({ status: 'succeeded', jobs: [{ sha: after }] });
+    expect(requests).toEqual([
+      { repositories: ['app'], trigger: 'webhook', pushed: { branch: 'main', after } },
+    ]);
+  });
+
   it('a bad or missing signature: 401, nothing runs', async () => {
     const { sentry, log, app, deliver, logs } = await setup({ serverSecret: SECRET });
     const before = (await app.heads()).get('main')!;

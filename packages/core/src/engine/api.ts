@@ -5,8 +5,8 @@ import type { StateStore } from '../interfaces/state-store.js';
 import type { SentryPlugin } from '../plugins/define.js';
 import type { Registry } from '../plugins/registry.js';
 import type { Redactor } from '../redact.js';
-import type { RunRecord, TriggerKind } from '../types.js';
-import type { PollResult, StopOptions, TriggerOptions } from './requests.js';
+import type { RunRecord } from '../types.js';
+import type { PollRequest, PollResult, StopOptions, TriggerOptions } from './requests.js';
 import type { RepositoryStatus } from './status.js';
 
 export interface CreateSentryOptions {
@@ -56,9 +56,10 @@ export interface Sentry {
   close(options?: StopOptions): Promise<void>;
   /**
    * One poll cycle over every repository (or the named ones); queued runs start at once. Runs it
-   * queues are recorded with `trigger` (a webhook receiver passes `webhook`). @default 'poll'
+   * queues are recorded with `trigger` (a webhook receiver passes `webhook`, and the push it
+   * announced as `pushed`). @default 'poll'
    */
-  pollOnce(options?: { repositories?: string[]; trigger?: TriggerKind }): Promise<PollResult>;
+  pollOnce(options?: PollRequest): Promise<PollResult>;
   /** Deploys now at the last known heads (read fresh where none are known). */
   trigger(options?: TriggerOptions): Promise<RunRecord[]>;
   /** Resolves with the runs once each has finished. */

@@ -39,10 +39,14 @@ export function attachCommitStatusReporter(input: {
 }): CommitStatusReporter {
   const { bus, config, registry } = input;
   const pending = new Set<Promise<void>>();
+  // Looked up on every job start and end: a map, not a scan of every watched repository.
+  const reporting = new Map(
+    config.repositories.filter((repo) => repo.monitor.report_status).map((repo) => [repo.name, repo]),
+  );
 
   function report(repository: string, sha: string, runId: string, status: CommitStatus): void {
-    const repo = config.repositories.find((r) => r.name === repository);
-    if (!repo?.monitor.report_status) return;
+    const repo = reporting.get(repository);
+    if (!repo) return;
     const provider = registry.provider(repo.monitor.repo_type).provider;
     if (!provider.capabilities.commitStatus || !provider.setCommitStatus) return;
     const context = `sentry-git/${repo.deploy.project_name ?? repo.name}`;

@@ -1,8 +1,9 @@
-import type { RepositoryHeads, StateStore } from '../interfaces/state-store.js';
+import type { DetectionInput, RepositoryHeads, StateStore } from '../interfaces/state-store.js';
 
 /**
- * Methods that leave the stored heads as they are: reads, and the poll-health writes (a repository
- * failing every cycle must not empty the cache each time). Every other method may write heads.
+ * Methods that leave the stored heads as they are: reads, the poll-health writes (a repository
+ * failing every cycle must not empty the cache each time), and the run and job patches (the
+ * StateStore contract: heads change through `recordDetection` and `markDeployed` only).
  */
 const LEAVE_HEADS = new Set<PropertyKey>([
   'getPollHealth',
@@ -11,9 +12,22 @@ const LEAVE_HEADS = new Set<PropertyKey>([
   'getRun',
   'listRuns',
   'nextQueuedRun',
+  'updateRun',
+  'updateJob',
   'acquireEngineLock',
   'close',
 ]);
+
+/** The repositories whose heads a write changes, or 'all' when the method does not say. */
+function touched(property: PropertyKey, args: readonly unknown[]): Iterable<string> | 'all' {
+  if (property === 'markDeployed' && typeof args[0] === 'string') return [args[0]];
+  if (property === 'recordDetection') {
+    const input = args[0] as Partial<DetectionInput> | undefined;
+    if (!Array.isArray(input?.repositories) || !Array.isArray(input?.changes)) return 'all';
+    return new Set([...input.repositories, ...input.changes.map((change) => change.repository)]);
+  }
+  return 'all';
+}
 
 /**
  * The store, with each repository's heads kept in memory after the first read, so an unchanged
@@ -22,11 +36,13 @@ const LEAVE_HEADS = new Set<PropertyKey>([
  * CPU, their rows an allocation per poll.
  *
  * Only this engine writes its store (it holds the engine lock), and it writes through the
- * returned object, so the cache drops everything on any call that is not a known read: writes
- * are rare (a change, a deploy, a failed poll), and heads read again after one are current by
- * construction. A read that was under way while a write happened is not kept (a generation count),
- * so a cached entry is never older than the last write. Callers must not modify what `getHeads`
- * returns (the engine never does).
+ * returned object. A detection or a deploy drops the heads of the repositories it names; any
+ * other call that is not a known read drops everything (a recovery, a method a store adds).
+ * Dropping everything on every write made each repository's next poll read the store again
+ * after any change or deploy anywhere, so a busy installation read every repository's heads
+ * every cycle. Heads read again after a write are current by construction. A read that was under
+ * way while a write happened is not kept (a generation count), so a cached entry is never older
+ * than the last write. Callers must not modify what `getHeads` returns (the engine never does).
  */
 export function withHeadCache(store: StateStore): StateStore {
   const heads = new Map<string, RepositoryHeads>();
@@ -41,6 +57,12 @@ export function withHeadCache(store: StateStore): StateStore {
     return read;
   }
 
+  function forget(repositories: Iterable<string> | 'all'): void {
+    generation += 1;
+    if (repositories === 'all') heads.clear();
+    else for (const repository of repositories) heads.delete(repository);
+  }
+
   return new Proxy(store, {
     get(target, property, receiver) {
       if (property === 'getHeads') return getHeads;
@@ -48,14 +70,13 @@ export function withHeadCache(store: StateStore): StateStore {
       if (typeof value !== 'function') return value;
       if (LEAVE_HEADS.has(property)) return value.bind(target);
       return async (...args: unknown[]) => {
-        generation += 1;
-        heads.clear();
+        const repositories = touched(property, args);
+        forget(repositories);
         try {
           return await (value as (...a: unknown[]) => unknown).apply(target, args);
         } finally {
           // A read that started during the write must not be kept either.
-          generation += 1;
-          heads.clear();
+          forget(repositories);
         }
       };
     },

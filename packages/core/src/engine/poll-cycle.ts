@@ -29,15 +29,15 @@ import type { PollOutcome } from './poll.js';
 import { createPollHealthRecorder, type PollHealthRecorder } from './poll-health.js';
 import { type PollPolicyContext, pollWithPolicies } from './polling.js';
 import { createRateLimitNews } from './rate-limit-news.js';
-import type { PollResult } from './requests.js';
+import type { PollResult, PushHint } from './requests.js';
 import type { Scheduler } from './scheduler.js';
 import { groupByUnit } from './units.js';
 
 export interface Poller {
   /** One repository's poll with the ticket it took; never throws (a failure is an outcome). */
-  poll(repo: RepositoryConfig, urgent: boolean): Promise<Polled>;
+  poll(repo: RepositoryConfig, urgent: boolean, pushed?: PushHint): Promise<Polled>;
   /** A cycle over `repos`, recorded unit by unit. Cycles may overlap (a webhook's poll does not wait for a scheduled one). */
-  pollAll(repos: readonly RepositoryConfig[], trigger: TriggerKind): Promise<PollResult>;
+  pollAll(repos: readonly RepositoryConfig[], trigger: TriggerKind, pushed?: PushHint): Promise<PollResult>;
   /** Resolves when every cycle in progress has ended (stop() waits for them). */
   settled(): Promise<void>;
   /** Failures in a row an earlier process stored: backoff goes on from there. */
@@ -118,9 +118,10 @@ export function createPoller(input: PollerInput): Poller {
     },
   };
 
-  async function poll(repo: RepositoryConfig, urgent: boolean): Promise<Polled> {
+  async function poll(repo: RepositoryConfig, urgent: boolean, pushed?: PushHint): Promise<Polled> {
     const ticket = recorder.ticket(repo.name);
-    return { outcome: await pollWithPolicies(pollContext, repo, matchers.get(repo.name)!, urgent), ticket };
+    const outcome = await pollWithPolicies(pollContext, repo, matchers.get(repo.name)!, urgent, pushed);
+    return { outcome, ticket };
   }
 
   /** Schedule, rate-limit and error bookkeeping of one poll; false when it failed. */
@@ -158,15 +159,23 @@ export function createPoller(input: PollerInput): Poller {
     return outcome.ok;
   }
 
-  function pollAll(repos: readonly RepositoryConfig[], trigger: TriggerKind): Promise<PollResult> {
-    const work = runCycle(repos, trigger);
+  function pollAll(
+    repos: readonly RepositoryConfig[],
+    trigger: TriggerKind,
+    pushed?: PushHint,
+  ): Promise<PollResult> {
+    const work = runCycle(repos, trigger, pushed);
     inFlight.add(work);
     const forget = () => inFlight.delete(work);
     work.then(forget, forget);
     return work;
   }
 
-  async function runCycle(repos: readonly RepositoryConfig[], trigger: TriggerKind): Promise<PollResult> {
+  async function runCycle(
+    repos: readonly RepositoryConfig[],
+    trigger: TriggerKind,
+    pushed: PushHint | undefined,
+  ): Promise<PollResult> {
     cycle += 1;
     const thisCycle = cycle;
     const startedAt = Date.now();
@@ -178,7 +187,9 @@ export function createPoller(input: PollerInput): Poller {
     let changed = 0;
     await Promise.all(
       units.map(async ([unit, members]) => {
-        const polled = await Promise.all(members.map((repo) => limit(() => poll(repo, trigger !== 'poll'))));
+        const polled = await Promise.all(
+          members.map((repo) => limit(() => poll(repo, trigger !== 'poll', pushed))),
+        );
         for (const { outcome } of polled) if (!(await notePoll(outcome, trigger, thisCycle))) errors += 1;
         const recorded = await recorder.recordPolls(unit, polled, trigger);
         changed += recorded.changed;

@@ -2,7 +2,7 @@ import type { RepositoryConfig } from '../config/schema.js';
 import { errorMessage, SentryError } from '../errors.js';
 import type { GitProvider, ProviderTarget, RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
-import { timeoutSignal } from '../timer-delay.js';
+import { type Deadline, deadlineSignal } from '../timer-delay.js';
 import type { BranchHead, HeadChange } from '../types.js';
 import { detectChanges } from './detector.js';
 
@@ -38,37 +38,12 @@ export interface PollRepositoryInput {
 
 /**
  * One signal for one poll: aborts on stop (with its reason) or after `ms` (with a TimeoutError).
- * A controller with two listeners removed when the poll ends: `AbortSignal.any([stop, timeout])`
- * per poll registered a dependant on the engine's long-lived stop signal each time (thousands per
- * cycle) and, with its own transferable signal, showed as 2.6 % of an unchanged cycle's CPU in
- * the bench profile. The timeout stays `AbortSignal.timeout` (Node's own timer, which a test's
- * fake clock does not drive); once its listener is gone nothing holds on to it.
+ * `AbortSignal.any([stop, AbortSignal.timeout(ms)])` per poll registered a dependant on the
+ * engine's long-lived stop signal each time and left a timer behind per poll; see
+ * `deadlineSignal` for what it cost.
  */
-export function pollSignal(
-  stop: AbortSignal,
-  ms: number,
-): {
-  signal: AbortSignal;
-  timedOut(): boolean;
-  dispose(): void;
-} {
-  const controller = new AbortController();
-  const timeout = timeoutSignal(ms);
-  const onStop = () => controller.abort(stop.reason);
-  const onTimeout = () => controller.abort(timeout.reason);
-  if (stop.aborted) onStop();
-  else {
-    stop.addEventListener('abort', onStop, { once: true });
-    timeout.addEventListener('abort', onTimeout, { once: true });
-  }
-  return {
-    signal: controller.signal,
-    timedOut: () => timeout.aborted && !stop.aborted,
-    dispose() {
-      stop.removeEventListener('abort', onStop);
-      timeout.removeEventListener('abort', onTimeout);
-    },
-  };
+export function pollSignal(stop: AbortSignal, ms: number): Deadline {
+  return deadlineSignal(stop, ms);
 }
 
 /** Polls one repository and compares with the store; never throws (a failure is an outcome). */

@@ -5,8 +5,10 @@ import type { GitProvider, RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import type { Registry } from '../plugins/registry.js';
 import type { HeadChange } from '../types.js';
+import { type EarlyCompare, startEarlyCompare } from './early-compare.js';
 import { filterChange, needsChangedFiles } from './filters.js';
 import { type PollOutcome, pollRepository, pollSignal, targetOf } from './poll.js';
+import type { PushHint } from './requests.js';
 
 export interface PollPolicyContext {
   store: StateStore;
@@ -27,6 +29,7 @@ async function applyFilters(
   changes: HeadChange[],
   deployed: ReadonlyMap<string, string | null>,
   urgent: boolean,
+  early: EarlyCompare | undefined,
 ): Promise<HeadChange[]> {
   if (!needsChangedFiles(repo) || !provider.changedFiles) return changes;
   const filtered: HeadChange[] = [];
@@ -41,16 +44,19 @@ async function applyFilters(
     const call = pollSignal(context.stopSignal, context.timeoutSeconds * 1000);
     const { signal } = call;
     try {
-      const skipped = await filterChange({
-        repo,
-        provider,
-        target: targetOf(repo),
-        from,
-        to: change.after,
-        signal,
-        cacheDir: context.cacheDir,
-        urgent,
-      });
+      const taken = await early?.take(change.branch, from, change.after);
+      const skipped = taken
+        ? taken.skipped
+        : await filterChange({
+            repo,
+            provider,
+            target: targetOf(repo),
+            from,
+            to: change.after,
+            signal,
+            cacheDir: context.cacheDir,
+            urgent,
+          });
       filtered.push(skipped ? { ...change, skipped } : change);
     } catch (error) {
       // Deploying once too often is better than missing a deploy.
@@ -80,6 +86,8 @@ export async function pollWithPolicies(
   matches: (branch: string) => boolean,
   /** A poll someone asked for (webhook, API): see ListHeadsOptions.urgent. */
   urgent = false,
+  /** The push a webhook announced: its comparison starts beside the poll (early-compare.ts). */
+  pushed?: PushHint,
 ): Promise<PollOutcome> {
   const poll = (provider: GitProvider) =>
     pollRepository({
@@ -93,20 +101,34 @@ export async function pollWithPolicies(
       urgent,
     });
   const provider = context.providerFor(repo);
-  let used = provider;
-  let outcome = await poll(provider);
-  if (!outcome.ok && repo.monitor.fallback_to_git && provider.id !== 'git' && unreachable(outcome.error)) {
-    const git = context.registry.provider('git').provider;
-    context.logger.warn(
-      { repository: repo.name, error: outcome.error.message },
-      `${provider.id} API unreachable for ${repo.name}: listing branches with git ls-remote instead`,
+  const early =
+    pushed && matches(pushed.branch) && needsChangedFiles(repo) && provider.changedFiles
+      ? startEarlyCompare({ context, repo, provider, pushed, urgent })
+      : undefined;
+  try {
+    let used = provider;
+    let outcome = await poll(provider);
+    if (!outcome.ok && repo.monitor.fallback_to_git && provider.id !== 'git' && unreachable(outcome.error)) {
+      const git = context.registry.provider('git').provider;
+      context.logger.warn(
+        { repository: repo.name, error: outcome.error.message },
+        `${provider.id} API unreachable for ${repo.name}: listing branches with git ls-remote instead`,
+      );
+      used = git;
+      outcome = await poll(git);
+    }
+    if (!outcome.ok) return outcome;
+    const changes = await applyFilters(
+      context,
+      repo,
+      used,
+      outcome.changes,
+      outcome.deployed,
+      urgent,
+      used === provider ? early : undefined,
     );
-    used = git;
-    outcome = await poll(git);
+    return { ...outcome, changes };
+  } finally {
+    early?.dispose();
   }
-  if (!outcome.ok) return outcome;
-  return {
-    ...outcome,
-    changes: await applyFilters(context, repo, used, outcome.changes, outcome.deployed, urgent),
-  };
 }

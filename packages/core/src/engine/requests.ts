@@ -13,6 +13,27 @@ export interface PollResult {
   runs: RunRecord[];
 }
 
+/**
+ * What a push webhook announced: a branch and the SHA it says the branch now points at. Only a
+ * hint: the poll still reads the head from the forge. While that request is on its way, the
+ * comparison path filters and skip markers need (stored head...`after`) is asked for beside it,
+ * and used only when the forge confirms the branch is at `after`.
+ */
+export interface PushHint {
+  branch: string;
+  after: string;
+}
+
+/** A poll outside the schedule (`pollOnce`, a webhook, a plugin's `pollNow`). */
+export interface PollRequest {
+  /** Repository names; default every repository. */
+  repositories?: string[];
+  /** Recorded on the runs the poll queues. @default 'poll' */
+  trigger?: TriggerKind;
+  /** The push a webhook announced for these repositories (see PushHint). */
+  pushed?: PushHint;
+}
+
 export interface TriggerOptions {
   /** Repository names; default every repository of the selected group(s). */
   repositories?: string[];

@@ -27,7 +27,7 @@ import { warnIfNotDurable } from './durability.js';
 import { withHeadCache } from './head-cache.js';
 import { notifierPlugin } from './notify.js';
 import { branchMatchers, createPoller } from './poll-cycle.js';
-import type { StopOptions, TriggerOptions } from './requests.js';
+import type { PollRequest, StopOptions, TriggerOptions } from './requests.js';
 import { createScheduler } from './scheduler.js';
 import { selectForTrigger, selectRepositories } from './select.js';
 import { repositoryStatus } from './status.js';
@@ -35,7 +35,7 @@ import { groupByUnit } from './units.js';
 import { waitForRuns } from './wait.js';
 
 export type { CreateSentryOptions, Sentry } from './api.js';
-export type { PollResult, StopOptions, TriggerOptions } from './requests.js';
+export type { PollRequest, PollResult, PushHint, StopOptions, TriggerOptions } from './requests.js';
 export type { RepositoryStatus } from './status.js';
 
 /** Assembles an engine: registry and configuration, state store, event bus, the pipeline's stages and the plugins. */
@@ -88,10 +88,10 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     return ready;
   }
 
-  async function pollOnce(request: Parameters<Sentry['pollOnce']>[0] = {}) {
+  async function pollOnce(request: PollRequest = {}) {
     await ensureReady();
     const repos = selectRepositories(config, request.repositories);
-    const result = await poller.pollAll(repos, request.trigger ?? 'poll');
+    const result = await poller.pollAll(repos, request.trigger ?? 'poll', request.pushed);
     scheduler.reschedule();
     return result;
   }

@@ -61,7 +61,11 @@ export interface CommitSummary {
 export interface ChangedFiles {
   /** Paths changed between `from` and `to` (both sides of a rename). */
   files: string[];
-  /** The commits in `from..to`, oldest first; the last one is `to`. */
+  /**
+   * The commits in `from..to`, oldest first; the last one is `to`. On a long range a provider
+   * may leave out commits in between (GitHub reads the first and the last page of its
+   * comparison): skip markers read only the newest.
+   */
   commits: CommitSummary[];
 }
 

@@ -70,8 +70,10 @@ export function registerWebhookRoute(app: FastifyInstance, context: ServerContex
         `server: webhook push to ${push.branch}: polling ${repositories.join(', ')}`,
       );
       // Not awaited: the forge wants its answer within seconds, and the poll takes round trips to it.
+      // The push rides along (not a deletion): the comparison it needs starts beside the poll's request.
+      const pushed = push.after ? { branch: push.branch, after: push.after } : undefined;
       sentry
-        .pollOnce({ repositories, trigger: 'webhook' })
+        .pollOnce({ repositories, trigger: 'webhook', ...(pushed ? { pushed } : {}) })
         .catch((error: unknown) =>
           options.logger.warn(
             { provider, repositories },
