@@ -64,7 +64,7 @@ export async function assemble(options: AssembleOptions): Promise<Assembled> {
   const redactor = createRedactor(loaded.secrets);
   // Only the commands that run the engine log through pino(-pretty): load it here, not at start-up.
   const { cliLogger } = await import('./logger.js');
-  const logger = cliLogger(options.logLevel ?? loaded.config.global.log_level, redactor);
+  const logger = await cliLogger(options.logLevel ?? loaded.config.global.log_level, redactor);
   const sentry = await createSentry({
     config: loaded.config,
     configDir: loaded.dir,

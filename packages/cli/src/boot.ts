@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { chooseHeapFlags, tuneHeap } from './daemon-heap.js';
 import { holdSignals, holdsSignals } from './early-signals.js';
 
 /**
@@ -17,12 +18,15 @@ export function manifestIsStale(root: URL): boolean {
 }
 
 /**
- * The whole of bin/run.js. Hold `watch`'s signals first (see early-signals.ts), then load oclif:
- * with the manifest, `--version` and `--help` import no command; a command imports the command
- * classes and only then what it needs.
+ * The whole of bin/run.js. Size the heap of a long-running `watch` before anything grows it (see
+ * daemon-heap.ts), hold `watch`'s signals (see early-signals.ts), then load oclif: with the
+ * manifest, `--version` and `--help` import no command; a command imports the command classes
+ * and only then what it needs.
  */
 export async function boot(binUrl: string): Promise<void> {
-  if (holdsSignals(process.argv.slice(2))) holdSignals();
+  const argv = process.argv.slice(2);
+  tuneHeap(chooseHeapFlags(argv, { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS }));
+  if (holdsSignals(argv)) holdSignals();
   const root = new URL('../', import.meta.url);
   if (manifestIsStale(root)) {
     process.stderr.write(

@@ -1,6 +1,5 @@
 import { createLogger, type Redactor } from '@sentry-git/core';
 import type { LevelWithSilent } from 'pino';
-import pretty from 'pino-pretty';
 import { jobMessageFormat } from './pretty-format.js';
 
 /**
@@ -8,11 +7,16 @@ import { jobMessageFormat } from './pretty-format.js';
  * `SENTRY_GIT_LOG_FORMAT=pretty|json` overrides the guess (e.g. pretty logs through a pipe);
  * pretty lines show the message only, a job's lines prefixed with `[repository@branch]`;
  * `SENTRY_GIT_LOG_FIELDS=1` adds the structured fields.
+ *
+ * pino-pretty (and its colour, clone and date helpers) is imported only for pretty output: a
+ * watch logging JSON lines, as under a service manager, never needs it and would keep its code
+ * for the life of the process.
  */
-export function cliLogger(level: LevelWithSilent, redactor: Redactor) {
+export async function cliLogger(level: LevelWithSilent, redactor: Redactor) {
   const format = process.env.SENTRY_GIT_LOG_FORMAT ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  const pretty = format === 'pretty' ? (await import('pino-pretty')).default : undefined;
   const destination =
-    format === 'pretty'
+    pretty !== undefined
       ? pretty({
           destination: 2,
           sync: true,

@@ -121,7 +121,8 @@ global: { tmp_dir: ./jobs }
     );
     const { result, trace } = await traced(['watch', '--once'], { cwd });
     expect(result.exitCode, String(result.stderr)).toBe(0);
-    // git ls-remote through execa, state in SQLite; no forge SDK, no cluster client, no server.
+    // git ls-remote through execa, state in SQLite; no forge SDK, no cluster client, no server,
+    // and JSON logs (stderr is no terminal here), so no pretty printer either.
     const loaded = heavyIn(trace);
     expect(loaded).toEqual(expect.arrayContaining(['execa', 'better-sqlite3']));
     for (const unused of [
@@ -130,6 +131,7 @@ global: { tmp_dir: ./jobs }
       '@gitbeaker/rest',
       'gitea-js',
       'fastify',
+      'pino-pretty',
     ])
       expect(loaded).not.toContain(unused);
   });

@@ -1,10 +1,30 @@
 import { Flags } from '@oclif/core';
-import type { RunRecord } from '@sentry-git/core';
 import type { SentryServer } from '@sentry-git/server';
+import type { LevelWithSilent } from 'pino';
 import { assemble } from '../assemble.js';
 import { SentryCommand } from '../base.js';
+import { chooseHeapFlags } from '../daemon-heap.js';
 import { takeHeldSignals } from '../early-signals.js';
+import { tallyRuns } from '../run-tally.js';
 import { watchSummary } from '../watch-summary.js';
+
+/**
+ * The engine and the little `watch` needs from the loaded file. The loaded configuration is
+ * not kept: the engine validates its own copy (`sentry.config`), and a second copy of every
+ * repository's settings held for the life of the process cost about 1 KB per repository.
+ */
+async function assembleForWatch(flags: {
+  config?: string | undefined;
+  'log-level'?: LevelWithSilent | undefined;
+  once?: boolean;
+}) {
+  const { sentry, loaded } = await assemble({
+    configFile: flags.config,
+    logLevel: flags['log-level'],
+    owner: flags.once ? 'watch --once' : 'watch',
+  });
+  return { sentry, configDir: loaded.dir, secrets: loaded.secrets };
+}
 
 export default class Watch extends SentryCommand {
   static override description =
@@ -35,14 +55,15 @@ export default class Watch extends SentryCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Watch);
-    const { sentry, loaded } = await assemble({
-      configFile: flags.config,
-      logLevel: flags['log-level'],
-      owner: flags.once ? 'watch --once' : 'watch',
+    const { sentry, configDir, secrets } = await assembleForWatch(flags);
+    this.secrets = secrets;
+    // bin/run.js chose (and set) these before anything was loaded; the same choice, for the log.
+    const heap = chooseHeapFlags(process.argv.slice(2), {
+      execArgv: process.execArgv,
+      nodeOptions: process.env.NODE_OPTIONS,
     });
-    this.secrets = loaded.secrets;
-    const finished: RunRecord[] = [];
-    sentry.on('run:finish', ({ run }) => finished.push(run));
+    sentry.logger.debug({ v8Flags: heap.flags, reason: heap.reason }, `heap settings: ${heap.reason}`);
+    const runs = tallyRuns(sentry);
 
     let server: SentryServer | undefined;
     let signals = 0;
@@ -51,7 +72,7 @@ export default class Watch extends SentryCommand {
         signals += 1;
         // A second signal means "now": cancel running jobs without waiting for the grace period
         // (the engine logs how many it cancels).
-        const grace = loaded.config.global.shutdown_grace;
+        const grace = sentry.config.global.shutdown_grace;
         if (signals === 1)
           sentry.logger.warn(
             { signal },
@@ -74,7 +95,7 @@ export default class Watch extends SentryCommand {
       const started = (url?: string) => {
         const summary = watchSummary({
           config: sentry.config,
-          configDir: loaded.dir,
+          configDir,
           once: !!flags.once,
           url,
         });
@@ -86,14 +107,12 @@ export default class Watch extends SentryCommand {
         const poll = signals > 0 ? { checked: 0, errors: 0 } : await sentry.pollOnce();
         await Promise.race([sentry.idle(), stopped]);
         await sentry.close();
-        const failed = finished.filter((run) => run.status !== 'succeeded');
         if (poll.errors > 0)
           this.logToStderr(
             `${poll.errors} of ${poll.checked} repositories could not be polled (see the log).`,
           );
-        if (failed.length > 0)
-          this.logToStderr(`${failed.length} of ${finished.length} runs did not succeed.`);
-        if (failed.length > 0 || poll.errors > 0 || signals > 0) this.exit(1);
+        if (runs.failed > 0) this.logToStderr(`${runs.failed} of ${runs.finished} runs did not succeed.`);
+        if (runs.failed > 0 || poll.errors > 0 || signals > 0) this.exit(1);
         return;
       }
       if (signals > 0) {
@@ -101,12 +120,12 @@ export default class Watch extends SentryCommand {
         return;
       }
       await sentry.start();
-      const port = flags.port ?? loaded.config.server.port;
+      const port = flags.port ?? sentry.config.server.port;
       if (port !== undefined) {
         // Imported only when serving: fastify and prom-client are most of a second of start-up.
         const { createServer } = await import('@sentry-git/server');
         server = createServer(sentry, { logger: sentry.logger });
-        const { url } = await server.listen({ port, host: flags.host ?? loaded.config.server.host });
+        const { url } = await server.listen({ port, host: flags.host ?? sentry.config.server.host });
         started(url);
       } else {
         started();

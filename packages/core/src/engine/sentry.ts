@@ -44,6 +44,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const redactor = createRedactor([...secrets, ...(options.secrets ?? [])]);
   const bus = createEventBus(redactor);
   const logger = options.logger ?? silentLogger();
+  // Read here, not in ensureReady: a closure reading `options` would keep the caller's whole
+  // configuration (a second copy of every repository's settings) for the life of the engine.
+  const owner = options.owner ?? 'sentry-git';
   // Heads cached, so an unchanged poll reads nothing from the store; observed, so that a store
   // that cannot write makes the engine not ready (and says why).
   const store = observeStateWrites(
@@ -78,7 +81,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
 
   function ensureReady(): Promise<void> {
     ready ??= (async () => {
-      if (store.acquireEngineLock) releaseLock = await store.acquireEngineLock(options.owner ?? 'sentry-git');
+      if (store.acquireEngineLock) releaseLock = await store.acquireEngineLock(owner);
       await poller.restoreHealth();
       await dispatcher.recover();
     })();
