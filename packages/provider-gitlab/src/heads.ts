@@ -66,11 +66,7 @@ function nextLink(link: string | undefined): string | undefined {
   return undefined;
 }
 
-async function listAll(
-  call: GitlabCall,
-  perPage: number,
-  filter?: { regex: string },
-): Promise<BranchHead[]> {
+async function listAll(call: GitlabCall, perPage: number, filter?: { regex: string }): Promise<BranchHead[]> {
   const endpoint = `projects/${encodeURIComponent(call.address.projectPath)}/repository/branches`;
   const heads: BranchHead[] = [];
   // Pages are followed through `Link: rel="next"` (GitLab leaves out X-Total and rel="last" above
