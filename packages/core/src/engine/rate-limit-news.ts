@@ -27,19 +27,21 @@ export interface RateLimitNewsOptions {
 
 interface Reported {
   rateLimit: RateLimitInfo;
-  step: string;
+  step: number;
   at: number;
 }
 
 /** Reset times closer than this are the same window. */
 const SAME_RESET_MS = 1000;
 
-function stepOf(rateLimit: RateLimitInfo, reserve: number): string {
+/** The step a remaining quota is in, as a number (compared on every poll, so no string is built). */
+function stepOf(rateLimit: RateLimitInfo, reserve: number): number {
   const { remaining, limit } = rateLimit;
-  if (remaining <= 0) return 'spent';
-  if (limit === undefined || limit <= 0) return `half ${Math.floor(Math.log2(remaining))}`;
+  if (remaining <= 0) return -1;
+  // Without a limit: halvings, kept apart from the tenths below by their sign.
+  if (limit === undefined || limit <= 0) return -2 - Math.floor(Math.log2(remaining));
   const tenth = Math.min(9, Math.floor((remaining * 10) / limit));
-  return `${tenth} ${remaining <= limit * reserve ? 'reserve' : ''}`;
+  return tenth * 2 + (remaining <= limit * reserve ? 0 : 1);
 }
 
 function resetMs(rateLimit: RateLimitInfo): number | undefined {
@@ -47,6 +49,7 @@ function resetMs(rateLimit: RateLimitInfo): number | undefined {
 }
 
 function newWindow(last: RateLimitInfo, next: RateLimitInfo): boolean {
+  if (last.resetAt === next.resetAt) return false;
   const before = resetMs(last);
   const after = resetMs(next);
   if (before === undefined || after === undefined) return before !== after;
