@@ -1,10 +1,10 @@
 import { createRedactor, type ProviderTarget, type RateLimitInfo, type Redactor } from '@sentry-git/core';
 import type { Api, HttpResponse } from 'gitea-js';
 import { type ResolvedTarget, resolveTarget, segment } from './address.js';
+import { directGet } from './direct-get.js';
 import { type CallContext, isFailedResponse, toProviderError } from './errors.js';
 import type { ResolvedGiteaOptions } from './options.js';
 import { readRateLimit } from './rate-limit.js';
-import { directGet } from './direct-get.js';
 import { createTransport } from './transport.js';
 
 /** One provider call against one repository: the client, its signal, and what it learned. */
