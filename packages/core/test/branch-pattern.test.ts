@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { RE2JS } from 're2js';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { MATCH_MEMO_SIZE } from '../src/engine/branch-pattern.js';
 import { validateConfig } from '../src/index.js';
 import {
   branchPatternProblem,
@@ -146,4 +148,26 @@ describe('literal branch names under RE2 syntax', () => {
       expect(literalBranch(pattern)).toBeNull();
     },
   );
+});
+
+describe('compiled branch patterns remember their answers', () => {
+  it('match a name RE2 has seen without running RE2 again, and stay right past the memo’s bound', () => {
+    const testExact = vi.spyOn(RE2JS.prototype, 'testExact');
+    onTestFinished(() => {
+      testExact.mockRestore();
+    });
+    const matches = compileBranchMatcher(['release/.*']);
+    expect(matches('release/1')).toBe(true);
+    expect(matches('main')).toBe(false);
+    expect(matches('release/1')).toBe(true);
+    expect(matches('main')).toBe(false);
+    expect(testExact).toHaveBeenCalledTimes(2);
+    // More distinct names than the memo keeps: it starts over, the answers do not change.
+    for (let i = 0; i < 2 * MATCH_MEMO_SIZE + 10; i += 1) {
+      expect(matches(`release/${i}`)).toBe(true);
+      expect(matches(`hotfix/${i}`)).toBe(false);
+    }
+    expect(matches('release/1')).toBe(true);
+    expect(matches('main')).toBe(false);
+  });
 });

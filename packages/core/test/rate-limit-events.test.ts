@@ -7,7 +7,7 @@ const RESET = '2030-01-01T00:00:00.000Z';
 
 /** A forge whose every answer reports the quota `quota.now` holds. */
 function meteredForge() {
-  const quota: { now: RateLimitInfo } = { now: { limit: 5000, remaining: 4000, resetAt: RESET } };
+  const quota: { now: RateLimitInfo } = { now: { limit: 5000, remaining: 3900, resetAt: RESET } };
   const plugin = definePlugin({
     name: 'metered-forge',
     providers: [
@@ -33,7 +33,7 @@ function meteredForge() {
 }
 
 describe('ratelimit events', () => {
-  it('are emitted when a quota’s remaining, limit or reset time changes, not on every poll', async () => {
+  it('are emitted when a quota’s limit or window changes or it crosses a step, not on every poll', async () => {
     const { plugin, quota } = meteredForge();
     const sentry = await createSentry({
       config: {
@@ -59,38 +59,67 @@ describe('ratelimit events', () => {
     sentry.on('ratelimit', ({ rateLimit }) => seen.push(rateLimit));
 
     for (let cycle = 0; cycle < 3; cycle += 1) await sentry.pollOnce();
-    expect(seen).toEqual([{ limit: 5000, remaining: 4000, resetAt: RESET }]);
+    expect(seen).toEqual([{ limit: 5000, remaining: 3900, resetAt: RESET }]);
 
-    quota.now = { ...quota.now, remaining: 3998 };
-    await sentry.pollOnce();
+    // Every answer one unit less (GitLab, Gitea), within one tenth of the limit: no news.
+    for (const remaining of [3899, 3898, 3600, 3501]) {
+      quota.now = { ...quota.now, remaining };
+      await sentry.pollOnce();
+    }
+    expect(seen).toHaveLength(1);
+    quota.now = { ...quota.now, remaining: 3499 };
     await sentry.pollOnce();
     quota.now = { ...quota.now, resetAt: '2030-01-01T01:00:00.000Z' };
     await sentry.pollOnce();
     quota.now = { ...quota.now, limit: 6000 };
     await sentry.pollOnce();
     expect(seen.map(({ limit, remaining, resetAt }) => `${limit} ${remaining} ${resetAt}`)).toEqual([
-      `5000 4000 ${RESET}`,
-      `5000 3998 ${RESET}`,
-      '5000 3998 2030-01-01T01:00:00.000Z',
-      '6000 3998 2030-01-01T01:00:00.000Z',
+      `5000 3900 ${RESET}`,
+      `5000 3499 ${RESET}`,
+      '5000 3499 2030-01-01T01:00:00.000Z',
+      '6000 3499 2030-01-01T01:00:00.000Z',
     ]);
   });
 
-  it('keep quotas apart, and follow the provider’s last reported remaining (the metrics gauge)', () => {
+  it('mark each tenth of the limit, the reserve and 0, and a changed quota at least once a refresh', () => {
+    const news = createRateLimitNews({ reserve: 0.15, refreshMs: 60_000 });
+    const quota = (remaining: number): RateLimitInfo => ({ limit: 1000, remaining, resetAt: RESET });
+    const at = (seconds: number) => Date.parse('2029-12-31T23:00:00.000Z') + seconds * 1000;
+    expect(news.isNews('gitlab', 'k', quota(1000), at(0))).toBe(true);
+    expect(news.isNews('gitlab', 'k', quota(950), at(1))).toBe(false);
+    expect(news.isNews('gitlab', 'k', quota(899), at(2))).toBe(true);
+    // A minute after the last event, a changed quota is reported even within its step...
+    expect(news.isNews('gitlab', 'k', quota(850), at(61))).toBe(false);
+    expect(news.isNews('gitlab', 'k', quota(849), at(62))).toBe(true);
+    // ...an unchanged one is not.
+    expect(news.isNews('gitlab', 'k', quota(849), at(200))).toBe(false);
+    // The reserve (150 of 1000) splits the tenth between 100 and 199.
+    expect(news.isNews('gitlab', 'k', quota(199), at(201))).toBe(true);
+    expect(news.isNews('gitlab', 'k', quota(151), at(202))).toBe(false);
+    expect(news.isNews('gitlab', 'k', quota(150), at(203))).toBe(true);
+    expect(news.isNews('gitlab', 'k', quota(1), at(204))).toBe(true);
+    expect(news.isNews('gitlab', 'k', quota(0), at(205))).toBe(true);
+    expect(news.isNews('gitlab', 'k', quota(0), at(400))).toBe(false);
+    // A reset time a second off (servers that count seconds until the reset) is the same window.
+    const late = { ...quota(0), resetAt: '2030-01-01T00:00:01.000Z' };
+    expect(news.isNews('gitlab', 'k', late, at(401))).toBe(false);
+  });
+
+  it('keep quotas and providers apart; without a limit each halving is news', () => {
     const news = createRateLimitNews();
     const quota = (remaining: number): RateLimitInfo => ({ limit: 5000, remaining, resetAt: RESET });
-    expect(news.isNews('github', 'token-a', quota(4000))).toBe(true);
-    expect(news.isNews('github', 'token-a', quota(4000))).toBe(false);
+    const now = Date.parse('2029-12-31T23:00:00.000Z');
+    expect(news.isNews('github', 'token-a', quota(4000), now)).toBe(true);
+    expect(news.isNews('github', 'token-a', quota(4000), now)).toBe(false);
     // Another token: its own quota, news the first time.
-    expect(news.isNews('github', 'token-b', quota(100))).toBe(true);
-    expect(news.isNews('github', 'token-b', quota(100))).toBe(false);
-    // Unchanged for token A, but the provider's last report said 100: news again.
-    expect(news.isNews('github', 'token-a', quota(4000))).toBe(true);
-    expect(news.isNews('github', 'token-a', quota(4000))).toBe(false);
+    expect(news.isNews('github', 'token-b', quota(100), now)).toBe(true);
+    expect(news.isNews('github', 'token-b', quota(100), now)).toBe(false);
+    expect(news.isNews('github', 'token-a', quota(4000), now)).toBe(false);
     // The same figures from another provider are that provider's news.
-    expect(news.isNews('gitlab', 'token-a', quota(4000))).toBe(true);
-    // Without a limit or reset time they are compared as they come.
-    expect(news.isNews('gitea', 'k', { remaining: 7 })).toBe(true);
-    expect(news.isNews('gitea', 'k', { remaining: 7 })).toBe(false);
+    expect(news.isNews('gitlab', 'token-a', quota(4000), now)).toBe(true);
+    // Without a limit: 7 and 4 are in one halving, 3 is in the next.
+    expect(news.isNews('gitea', 'k', { remaining: 7 }, now)).toBe(true);
+    expect(news.isNews('gitea', 'k', { remaining: 4 }, now)).toBe(false);
+    expect(news.isNews('gitea', 'k', { remaining: 3 }, now)).toBe(true);
   });
 });

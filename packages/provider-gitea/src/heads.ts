@@ -25,8 +25,7 @@ async function readBranch(session: Session, name: string): Promise<BranchHead | 
   const action = `read the branch "${name}" of`;
   const response = await session.call(
     action,
-    () =>
-      session.api.repos.repoGetBranch(session.owner, session.repo, segment(name), { signal: session.signal }),
+    () => session.get<Branch>(`/repos/${session.owner}/${session.repo}/branches/${segment(name)}`),
     { missingIsNull: true },
   );
   return response ? headOf(session, action, response.data) : null;
@@ -44,12 +43,7 @@ async function listBranches(
     pages += 1;
     const action = `list the branches (page ${page}) of`;
     const response = await session.call(action, () =>
-      session.api.repos.repoListBranches(
-        session.owner,
-        session.repo,
-        { page, limit: perPage },
-        { signal: session.signal },
-      ),
+      session.get<Branch[]>(`/repos/${session.owner}/${session.repo}/branches?page=${page}&limit=${perPage}`),
     );
     if (!Array.isArray(response.data)) throw badResponse(session.context(action), 'not a list of branches');
     let fresh = 0;

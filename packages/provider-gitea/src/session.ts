@@ -1,6 +1,7 @@
 import { createRedactor, type ProviderTarget, type RateLimitInfo, type Redactor } from '@sentry-git/core';
 import type { Api, HttpResponse } from 'gitea-js';
 import { type ResolvedTarget, resolveTarget, segment } from './address.js';
+import { directGet } from './direct-get.js';
 import { type CallContext, isFailedResponse, toProviderError } from './errors.js';
 import type { ResolvedGiteaOptions } from './options.js';
 import { readRateLimit } from './rate-limit.js';
@@ -9,6 +10,8 @@ import { createTransport } from './transport.js';
 /** One provider call against one repository: the client, its signal, and what it learned. */
 export interface Session {
   api: Api<unknown>;
+  /** A GET of `path` under the API root (`/repos/...`, already encoded) without gitea-js (direct-get.ts). */
+  get<T>(path: string): Promise<HttpResponse<T>>;
   target: ResolvedTarget;
   /** owner and repo, percent-encoded for gitea-js's paths. */
   owner: string;
@@ -35,6 +38,8 @@ interface Reusable {
   resolved: ResolvedTarget;
   redactor: Redactor;
   api: Api<unknown>;
+  /** The fetch gitea-js sends with (token, timeout, retries), for the direct GETs. */
+  transport: typeof fetch;
 }
 
 /** Opens a call's session against one repository. */
@@ -58,20 +63,22 @@ export function createSessionOpener(options: ResolvedGiteaOptions): SessionOpene
     const known = clients.get(key);
     if (known) return known;
     const { Api } = await import('gitea-js');
+    const transport = createTransport({
+      token: resolved.token,
+      fetch: options.fetch,
+      retries: options.retries,
+      retryDelayMs: options.retryDelayMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      userAgent: options.userAgent,
+    });
     const made = clients.get(key) ?? {
       redactor: createRedactor([resolved.token]),
       api: new Api<unknown>({
         baseUrl: resolved.apiBase,
         baseApiParams: { format: 'json' },
-        customFetch: createTransport({
-          token: resolved.token,
-          fetch: options.fetch,
-          retries: options.retries,
-          retryDelayMs: options.retryDelayMs,
-          requestTimeoutMs: options.requestTimeoutMs,
-          userAgent: options.userAgent,
-        }),
+        customFetch: transport,
       }),
+      transport,
     };
     clients.set(key, made);
     return made;
@@ -94,7 +101,7 @@ export function createSessionOpener(options: ResolvedGiteaOptions): SessionOpene
 }
 
 function openSession(
-  { resolved, redactor, api }: Reusable,
+  { resolved, redactor, api, transport }: Reusable,
   signal: AbortSignal,
   options: ResolvedGiteaOptions,
 ): Session {
@@ -131,6 +138,7 @@ function openSession(
 
   return {
     api,
+    get: (path) => directGet(transport, `${resolved.apiBase}${path}`, signal),
     target: resolved,
     owner: segment(resolved.owner),
     repo: segment(resolved.repo),

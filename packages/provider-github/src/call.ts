@@ -72,7 +72,11 @@ export async function ask(
   signal.throwIfAborted();
   try {
     const response = await untilAborted(
-      session.client().then((client) => client.request(route, { ...params, request: { signal } })),
+      session
+        .client()
+        .then((client) =>
+          client.request(route, { ...params, request: { ...(params.request as object), signal } }),
+        ),
       signal,
     );
     const headers = response.headers as ResponseHeaders;

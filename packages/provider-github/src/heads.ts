@@ -1,6 +1,7 @@
 import type { BranchHead, ListHeadsResult } from '@sentry-git/core';
 import { type Answer, ask, badResponse, type Session } from './call.js';
 import { directProbe } from './direct.js';
+import { directPage } from './direct-page.js';
 import type { ResponseHeaders } from './errors.js';
 
 // SHA-1 (40) and SHA-256 (64) object names.
@@ -125,6 +126,36 @@ function parseBranchPage(session: Session, data: unknown): BranchHead[] {
   });
 }
 
+/** The first page (`first`) or a Link URL, straight through the pooled fetch when it can (direct-page.ts). */
+async function askPage(
+  session: Session,
+  pageKey: string,
+  etag: string | undefined,
+  perPage: number,
+): Promise<Answer> {
+  const { direct } = session;
+  if (direct) {
+    const url =
+      pageKey === 'first'
+        ? `${direct.baseUrl}/repos/${encodeURIComponent(session.owner)}/${encodeURIComponent(session.repo)}/branches?per_page=${perPage}`
+        : pageKey;
+    const answer = await directPage(session, direct, url, etag);
+    if (answer) return answer;
+  }
+  const headers: Record<string, string> = etag ? { 'if-none-match': etag } : {};
+  // After a direct attempt that failed (5xx, network), octokit's retries are what is left of them.
+  const request = direct ? { retries: Math.max(0, session.failure.retries - 1) } : undefined;
+  return pageKey === 'first'
+    ? ask(session, 'list the branches', 'GET /repos/{owner}/{repo}/branches', {
+        owner: session.owner,
+        repo: session.repo,
+        per_page: perPage,
+        headers,
+        request,
+      })
+    : ask(session, 'list the branches', `GET ${pageKey}`, { headers, request });
+}
+
 /**
  * Every branch through `GET /repos/{o}/{r}/branches`, following Link to the last page. Each page
  * is sent with the ETag it had last time; a 304 (no quota) replays the stored page. The cache is
@@ -144,16 +175,7 @@ export async function listAllBranches(
 
   while (pageKey !== undefined && visited.size < MAX_PAGES && !visited.has(pageKey)) {
     const cached = previous.get(pageKey);
-    const headers: Record<string, string> = cached ? { 'if-none-match': cached.etag } : {};
-    const answer: Answer =
-      pageKey === 'first'
-        ? await ask(session, 'list the branches', 'GET /repos/{owner}/{repo}/branches', {
-            owner: session.owner,
-            repo: session.repo,
-            per_page: perPage,
-            headers,
-          })
-        : await ask(session, 'list the branches', `GET ${pageKey}`, { headers });
+    const answer = await askPage(session, pageKey, cached?.etag, perPage);
     let page: CachedPage;
     if (answer.notModified && cached) {
       // A 304 need not repeat the Link header (RFC 9110 lists what it must carry); use it if it does.

@@ -58,7 +58,8 @@ export interface GitHubProviderOptions {
   /**
    * Where octokit's own messages go (the token is removed from them first). Its request-log
    * plugin reports each request through `info` and each non-2xx answer, 304 included, through
-   * `error`; the provider turns real failures into SentryErrors anyway.
+   * `error`; the provider turns real failures into SentryErrors anyway. Branch probes and
+   * branch-list pages answered 200, 304 or 4xx are sent without octokit, so they are not logged.
    * @default warnings (deprecation notices) to the console, everything else dropped
    */
   log?: OctokitLog;

@@ -221,8 +221,10 @@ describe('options', () => {
   });
 
   it('hands octokit’s messages to a given logger without the token', async () => {
-    const { repo, target } = await githubRemote();
+    const { repo, server, target } = await githubRemote();
     await repo.commit('main');
+    // A 5xx sends the request through octokit (a poll's 200s and 304s go without it).
+    server.fault({ status: 502, times: 1 });
     const lines: string[] = [];
     const collect = (...args: unknown[]) => {
       lines.push(JSON.stringify(args));

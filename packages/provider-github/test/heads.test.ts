@@ -229,3 +229,51 @@ describe('branch probes without octokit', () => {
     expect(server.requests.map((request) => request.status)).toEqual([502, 502, 200]);
   });
 });
+
+describe('branch-list pages without octokit', () => {
+  function recordingLog() {
+    const logged: string[] = [];
+    const log = {
+      debug: () => {},
+      info: (message: string) => logged.push(message),
+      warn: () => {},
+      error: (message: string) => logged.push(message),
+    };
+    return { log, logged };
+  }
+
+  it('lists every page straight through the pooled fetch, and an unchanged list is all 304s', async () => {
+    const { repo, server, target } = await githubRemote();
+    await repo.commit('main');
+    await fastImportBranches(
+      repo.bare,
+      Array.from({ length: 120 }, (_, index) => `release/${String(index).padStart(3, '0')}`),
+    );
+    const { log, logged } = recordingLog();
+    const provider = testProvider({ log });
+    const first = await provider.listHeads(target, options(['release/.*']));
+    expect(first.heads).toHaveLength(120);
+    const second = await provider.listHeads(target, options(['release/.*']));
+    expect(second.notModified).toBe(true);
+    expect(second.heads).toEqual(first.heads);
+    // Two pages of 100, then the page after a full page; the second cycle asks each with its ETag.
+    expect(server.requests.map((request) => request.status)).toEqual([200, 200, 304, 304]);
+    expect(server.requests[2]!.headers['if-none-match']).toBeDefined();
+    // octokit's request-log reports every request it sends (304s through `error`).
+    expect(logged).toEqual([]);
+  });
+
+  it('a rate limit or a refused token is mapped at once, not asked again through octokit', async () => {
+    const { repo, server, target } = await githubRemote();
+    await repo.commit('main');
+    const resetAt = Math.floor(Date.now() / 1000) + 1800;
+    server.setRateLimit({ limit: 5000, remaining: 0, resetAt });
+    const { log, logged } = recordingLog();
+    const error = await testProvider({ log })
+      .listHeads(target, options(['ma.n']))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', resetAt: new Date(resetAt * 1000) });
+    expect(server.requests.map((request) => request.status)).toEqual([403]);
+    expect(logged).toEqual([]);
+  });
+});

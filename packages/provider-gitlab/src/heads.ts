@@ -8,12 +8,25 @@ import { literalBranches } from '@sentry-git/core/internal';
 import type { GitlabCall } from './client.js';
 import { badResponseError } from './errors.js';
 
-/** What listHeads remembers per project between calls: how many branches the last listing found. */
-export type BranchCounts = Map<string, number>;
+/**
+ * What listHeads remembers per project between calls: how many branches the last full listing
+ * found, and which servers answered a `regex`-filtered listing with every branch (GitLab versions
+ * whose branches API does not know the filter ignore it).
+ */
+export interface BranchBook {
+  counts: Map<string, number>;
+  unfiltered: Set<string>;
+}
+
+export function createBranchBook(): BranchBook {
+  return { counts: new Map(), unfiltered: new Set() };
+}
 
 const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 // A bound on Link-following, should a server ever hand back a loop.
 const MAX_PAGES = 10_000;
+// Beyond this, a filter of names would make the URL longer than servers and proxies accept.
+const MAX_FILTER_LENGTH = 2000;
 
 function headOf(call: GitlabCall, endpoint: string, value: unknown): BranchHead {
   const record = value as { name?: unknown; commit?: { id?: unknown } } | null;
@@ -53,13 +66,13 @@ function nextLink(link: string | undefined): string | undefined {
   return undefined;
 }
 
-async function listAll(call: GitlabCall, perPage: number): Promise<BranchHead[]> {
+async function listAll(call: GitlabCall, perPage: number, filter?: { regex: string }): Promise<BranchHead[]> {
   const endpoint = `projects/${encodeURIComponent(call.address.projectPath)}/repository/branches`;
   const heads: BranchHead[] = [];
   // Pages are followed through `Link: rel="next"` (GitLab leaves out X-Total and rel="last" above
   // 10,000 branches, but always sends rel="next"); like gitbeaker, its query is asked of the
   // same endpoint, so the token never follows a link to another host.
-  let searchParams: Record<string, unknown> = { perPage };
+  let searchParams: Record<string, unknown> = { perPage, ...filter };
   for (let page = 1; page <= MAX_PAGES; page += 1) {
     const answer = await call.get(endpoint, searchParams);
     if (!Array.isArray(answer.body)) {
@@ -73,28 +86,44 @@ async function listAll(call: GitlabCall, perPage: number): Promise<BranchHead[]>
   return heads;
 }
 
+/** An RE2 expression matching exactly these names (RE2 takes `\\` before any punctuation as literal). */
+export function exactNamesRegex(names: readonly string[]): string {
+  return `^(?:${names.map((name) => name.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('|')})$`;
+}
+
 /**
  * The heads of the matching branches. GitLab's REST API answers no conditional requests on
- * branches (see the README), so the cheap path is fewer requests: when every pattern is a plain
- * name and probing those names takes fewer requests than the last listing did, each is read on
- * its own; otherwise every page is listed.
+ * branches (see the README), so the cheap path is fewer requests and smaller answers. When every
+ * pattern is a plain name, the list is asked with GitLab's `regex` filter for exactly those names:
+ * one request, and only the watched branches in the body. A server that ignores the filter
+ * (answers with other branches too) is remembered; for it, the names are read one by one when that
+ * takes fewer requests than the last listing did, and every page is listed otherwise.
  */
 export async function listGitlabHeads(
   call: GitlabCall,
   options: ListHeadsOptions,
-  settings: { perPage: number; probeLiteralBranches: boolean; counts: BranchCounts },
+  settings: { perPage: number; probeLiteralBranches: boolean; book: BranchBook },
 ): Promise<ListHeadsResult> {
+  const { counts, unfiltered } = settings.book;
   const key = `${call.address.apiBaseUrl} ${call.address.projectPath}`;
   const names = settings.probeLiteralBranches ? literalBranches(options.patterns) : null;
-  const lastCount = settings.counts.get(key);
+  const lastCount = counts.get(key);
   const pages = lastCount === undefined ? undefined : Math.max(1, Math.ceil(lastCount / settings.perPage));
 
+  const regex = names && names.length > 0 ? exactNamesRegex(names) : undefined;
   let heads: BranchHead[];
-  if (names && pages !== undefined && names.length < pages) {
+  if (names && regex && regex.length <= MAX_FILTER_LENGTH && !unfiltered.has(call.address.apiBaseUrl)) {
+    heads = await listAll(call, settings.perPage, { regex });
+    const wanted = new Set(names);
+    if (heads.some((head) => !wanted.has(head.branch))) {
+      unfiltered.add(call.address.apiBaseUrl);
+      counts.set(key, heads.length);
+    }
+  } else if (names && pages !== undefined && names.length < pages) {
     heads = await probe(call, names);
   } else {
     heads = await listAll(call, settings.perPage);
-    settings.counts.set(key, heads.length);
+    counts.set(key, heads.length);
   }
   const rateLimit = call.rateLimit();
   return {

@@ -37,9 +37,10 @@ export interface GitlabProviderOptions {
    */
   requestTimeoutMs?: number;
   /**
-   * When every `branches` pattern is a plain name (`main`, `release/1\.2`), read those branches one
-   * by one (`GET /repository/branches/:branch`) instead of listing all branches, whenever that
-   * takes fewer requests than the last full listing needed.
+   * When every `branches` pattern is a plain name (`main`, `release/1\.2`), ask the branch list for
+   * exactly those names (GitLab's `regex` filter); on a GitLab that ignores the filter, read them one
+   * by one (`GET /repository/branches/:branch`) whenever that takes fewer requests than the last
+   * full listing needed. False lists every branch.
    * @default true
    */
   probeLiteralBranches?: boolean;

@@ -10,7 +10,7 @@ import {
 } from '@sentry-git/core';
 import { createProviderState, openCall, type ProviderState } from './client.js';
 import { compareCommits } from './compare.js';
-import { type BranchCounts, listGitlabHeads } from './heads.js';
+import { type BranchBook, createBranchBook, listGitlabHeads } from './heads.js';
 import { type GitlabProviderOptions, resolveOptions } from './options.js';
 import { postCommitStatus } from './status.js';
 import { parseGitlabWebhook } from './webhook.js';
@@ -24,7 +24,7 @@ import { parseGitlabWebhook } from './webhook.js';
 export function createGitlabProvider(options: GitlabProviderOptions = {}): GitProvider {
   const resolved = resolveOptions(options);
   const state: ProviderState = createProviderState(resolved, createPooledFetch());
-  const counts: BranchCounts = new Map();
+  const book: BranchBook = createBranchBook();
 
   async function listHeads(target: ProviderTarget, listOptions: ListHeadsOptions): Promise<ListHeadsResult> {
     listOptions.signal.throwIfAborted();
@@ -32,7 +32,7 @@ export function createGitlabProvider(options: GitlabProviderOptions = {}): GitPr
     return listGitlabHeads(call, listOptions, {
       perPage: resolved.perPage,
       probeLiteralBranches: resolved.probeLiteralBranches,
-      counts,
+      book,
     });
   }
 

@@ -134,9 +134,50 @@ describe('listHeads: addressing and pagination', () => {
   });
 });
 
-describe('listHeads: reading literal branch names one by one', () => {
-  it('probes names once a listing showed that takes fewer requests, and lists when it does not', async () => {
+describe('listHeads: literal branch names', () => {
+  it('asks the list for exactly the watched names with the regex filter: one request, only those branches', async () => {
     const { repo, server, target } = await gitlabRemote();
+    const main = await repo.commit('main');
+    const odd = await repo.commit('release/1.2+x');
+    await repo.commit('release/1x2+x');
+    await fastImportBranches(repo.bare, names(150));
+    const provider = testProvider();
+    const patterns = ['main', 'release/1\\.2\\+x', 'gone'];
+    const options = { match: compileBranchMatcher(patterns), patterns, signal: signal() };
+    for (let i = 0; i < 2; i += 1) {
+      expect((await provider.listHeads(target, options)).heads).toEqual([
+        { branch: 'main', sha: main },
+        { branch: 'release/1.2+x', sha: odd },
+      ]);
+    }
+    const lists = requestsTo(server, 'list branches');
+    expect(lists).toHaveLength(2);
+    expect(lists.map((request) => request.query.get('regex'))).toEqual([
+      '^(?:main|release/1\\.2\\+x|gone)$',
+      '^(?:main|release/1\\.2\\+x|gone)$',
+    ]);
+    expect(requestsTo(server, 'get branch')).toHaveLength(0);
+    expect(server.unexpected()).toEqual([]);
+  });
+
+  it('notices a GitLab that ignores the regex filter and falls back to listing or probing', async () => {
+    const { repo, server, target } = await gitlabRemote({ branchFilters: false });
+    const main = await repo.commit('main');
+    await fastImportBranches(repo.bare, names(260));
+    const provider = testProvider();
+    const options = { match: compileBranchMatcher(['main']), patterns: ['main'], signal: signal() };
+    // The filtered ask comes back with every branch (3 pages): that server is remembered...
+    expect((await provider.listHeads(target, options)).heads).toEqual([{ branch: 'main', sha: main }]);
+    expect(requestsTo(server, 'list branches')).toHaveLength(3);
+    // ...and from then on one name is read on its own, without the filter.
+    expect((await provider.listHeads(target, options)).heads).toEqual([{ branch: 'main', sha: main }]);
+    expect(requestsTo(server, 'list branches')).toHaveLength(3);
+    expect(requestsTo(server, 'get branch')).toHaveLength(1);
+    expect(server.unexpected()).toEqual([]);
+  });
+
+  it('probes names once a listing showed that takes fewer requests, and lists when it does not', async () => {
+    const { repo, server, target } = await gitlabRemote({ branchFilters: false });
     const main = await repo.commit('main');
     const issue = await repo.commit('feature/#123');
     await fastImportBranches(repo.bare, names(260));
@@ -208,7 +249,7 @@ describe('listHeads: reading literal branch names one by one', () => {
   });
 
   it('tells a missing project (404 Project Not Found) from a missing branch while probing', async () => {
-    const { repo, server, target } = await gitlabRemote();
+    const { repo, server, target } = await gitlabRemote({ branchFilters: false });
     await repo.commit('main');
     await fastImportBranches(repo.bare, names(150));
     const provider = testProvider();

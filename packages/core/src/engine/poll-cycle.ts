@@ -7,7 +7,7 @@
  * fallback to git, path filters, skip markers), at most `global.poll_concurrency` at a time;
  * every outcome is reported to the scheduler (next due time, backoff, rate limits) and failures
  * are kept in the store's poll health; `poll:start`, `poll:error` and `poll:finish` are emitted,
- * and `ratelimit` when a quota's remaining, limit or reset time changed (rate-limit-news.ts).
+ * and `ratelimit` when a quota's limit or window changed or its remaining crossed a step (rate-limit-news.ts).
  * A poll someone asked for (not `poll`) is urgent: providers do not queue it behind routine ones.
  * Hands to the recorder: each unit's polls with their tickets, as soon as that unit's members
  * are polled (a change found early in a long cycle deploys without waiting for the rest).
@@ -75,7 +75,7 @@ function asError(error: unknown): Error {
 export function createPoller(input: PollerInput): Poller {
   const { config, store, registry, bus, logger, scheduler, recorder, matchers, stopSignal } = input;
   const warnedFallback = new Set<string>();
-  const rateLimitNews = createRateLimitNews();
+  const rateLimitNews = createRateLimitNews({ reserve: config.global.quota_reserve });
   let cycle = 0;
   const inFlight = new Set<Promise<PollResult>>();
   const pollHealth: PollHealthRecorder = createPollHealthRecorder({
@@ -98,7 +98,7 @@ export function createPoller(input: PollerInput): Poller {
     return resolved.provider;
   }
 
-  /** A `ratelimit` event when the quota's figures changed: most polls repeat the last answer. */
+  /** A `ratelimit` event when the quota's figures say something new (rate-limit-news.ts), not per poll. */
   function reportRateLimit(repo: RepositoryConfig, provider: string, rateLimit: RateLimitInfo): void {
     if (!rateLimitNews.isNews(provider, scheduler.quotaKeyOf(repo), rateLimit)) return;
     bus.emit('ratelimit', { provider, repository: repo.name, rateLimit });

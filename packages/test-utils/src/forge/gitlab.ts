@@ -38,6 +38,11 @@ export interface GitlabServerOptions {
   omitTotalsAbove?: number;
   /** Memoize branch lists (load tests); the caller invalidates after it moves a ref. @default none */
   readCache?: ForgeReadCache;
+  /**
+   * Whether the branch list honours its `search` and `regex` filters, as current GitLab does;
+   * false answers like a GitLab that does not know them (the whole list). @default true
+   */
+  branchFilters?: boolean;
 }
 
 /** A commit status as the server stored it (GitLab's entity fields). */
@@ -89,6 +94,34 @@ function commitEntity(commit: CommitData, webBase: string) {
     trailers: {},
     extended_trailers: {},
     web_url: `${webBase}/-/commit/${commit.sha}`,
+  };
+}
+
+/**
+ * GitLab's branch-list filters: `search` (a substring; `^term` and `term$` anchor it) and `regex`
+ * (RE2, read here with JavaScript's RegExp, which agrees on the escaped names clients send).
+ */
+function branchFilter(query: URLSearchParams): ((name: string) => boolean) | { error: string } {
+  const search = query.get('search');
+  const regex = query.get('regex');
+  let pattern: RegExp | undefined;
+  if (regex) {
+    try {
+      pattern = new RegExp(regex);
+    } catch {
+      return { error: 'regex is invalid' };
+    }
+  }
+  return (name) => {
+    if (pattern && !pattern.test(name)) return false;
+    if (!search) return true;
+    const start = search.startsWith('^');
+    const end = search.endsWith('$');
+    const term = search.slice(start ? 1 : 0, end ? -1 : undefined);
+    if (start && end) return name === term;
+    if (start) return name.startsWith(term);
+    if (end) return name.endsWith(term);
+    return name.includes(term);
   };
 }
 
@@ -228,7 +261,14 @@ export async function startGitlabServer(options: GitlabServerOptions): Promise<G
       method: 'GET',
       pattern: new RegExp(`^${PROJECT}/repository/branches$`),
       handle: guarded(async (context, project) => {
-        const all = await branchesOf(project.bare);
+        let all = await branchesOf(project.bare);
+        if (options.branchFilters ?? true) {
+          const filter = branchFilter(context.query);
+          if (typeof filter !== 'function') return { status: 400, body: { error: filter.error } };
+          if (context.query.has('search') || context.query.has('regex')) {
+            all = all.filter((branch) => filter(branch.name));
+          }
+        }
         const perPage = perPageOf(context.query, defaultPerPage);
         const page = Math.max(1, Number(context.query.get('page')) || 1);
         const totalPages = Math.max(1, Math.ceil(all.length / perPage));
