@@ -1,3 +1,4 @@
+import type { ProviderTarget } from '@sentry-git/core';
 import { type FakeServer, startFakeServer } from '@sentry-git/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { insideApiRoot } from '../src/api-root.js';
@@ -66,6 +67,16 @@ const OUTSIDE = {
   'an encoded dot segment': (origin: string) => `${origin}/api/v3/%2e%2e/other/branches?page=2`,
 };
 
+function enterpriseTarget(apiBaseUrl: string): ProviderTarget {
+  return {
+    repository: 'ghes-demo',
+    url: 'https://ghe.example.com/acme/demo',
+    type: 'github',
+    apiBaseUrl,
+    auth: { token: TOKEN },
+  };
+}
+
 function outsideRequests(server: FakeServer) {
   return server.requests.filter((request) => !request.path.startsWith('/api/v3/'));
 }
@@ -82,13 +93,7 @@ describe('the token goes only to the API root', () => {
     for (const [caseName, outside] of Object.entries(OUTSIDE)) {
       it(`${routeName}: a branch-list Link to ${caseName} is refused, not asked`, async () => {
         const server = await enterpriseNaming(outside);
-        const target = {
-          repository: 'ghes-demo',
-          url: 'https://ghe.example.com/acme/demo',
-          type: 'github',
-          apiBaseUrl: server.root,
-          auth: { token: TOKEN },
-        };
+        const target = enterpriseTarget(server.root);
         const error = await testProvider(providerOptions)
           .listHeads(target, { match: () => true, signal: signal() })
           .catch((e: unknown) => e as Error & { code?: string });
@@ -103,13 +108,7 @@ describe('the token goes only to the API root', () => {
 
       it(`${routeName}: a comparison's Link to ${caseName} is refused, not asked`, async () => {
         const server = await enterpriseNaming(outside);
-        const target = {
-          repository: 'ghes-demo',
-          url: 'https://ghe.example.com/acme/demo',
-          type: 'github',
-          apiBaseUrl: server.root,
-          auth: { token: TOKEN },
-        };
+        const target = enterpriseTarget(server.root);
         const error = await testProvider(providerOptions).changedFiles!(target, BASE, SHA, {
           signal: signal(),
           cacheDir: '/nonexistent',

@@ -34,6 +34,20 @@ function directSession(remote: GitHubRemote): { session: Session; route: DirectR
   return { session, route };
 }
 
+/** One request of each direct route: a probe of main, the first list page, a comparison. */
+function threeRoutes(
+  from: string,
+  to: string,
+): Record<string, (session: Session, route: DirectRoute) => Promise<unknown>> {
+  return {
+    probe: (session, route) => directProbe(session, route, 'main', undefined),
+    page: (session, route) =>
+      directPage(session, route, `${route.baseUrl}/repos/acme/demo/branches`, undefined),
+    compare: (session, route) =>
+      directJson(session, route, `${route.baseUrl}/repos/acme/demo/compare/${from}...${to}`, 'compare'),
+  };
+}
+
 describe('the three direct routes record the rate limit alike', () => {
   it('a probe, a branch-list page and a comparison each leave the quota of their answer', async () => {
     const remote = await githubRemote();
@@ -48,14 +62,7 @@ describe('the three direct routes record the rate limit alike', () => {
         resetAt: new Date(resetAt * 1000).toISOString(),
       };
     };
-    const routes: Record<string, (session: Session, route: DirectRoute) => Promise<unknown>> = {
-      probe: (session, route) => directProbe(session, route, 'main', undefined),
-      page: (session, route) =>
-        directPage(session, route, `${route.baseUrl}/repos/acme/demo/branches`, undefined),
-      compare: (session, route) =>
-        directJson(session, route, `${route.baseUrl}/repos/acme/demo/compare/${base}...${head}`, 'compare'),
-    };
-    for (const [name, send] of Object.entries(routes)) {
+    for (const [name, send] of Object.entries(threeRoutes(base, head))) {
       remote.server.setRateLimit({ limit: 5000, remaining: 4000, resetAt });
       const { session, route } = directSession(remote);
       const answer = await send(session, route);
@@ -69,14 +76,7 @@ describe('the three direct routes record the rate limit alike', () => {
     const remote = await githubRemote();
     const main = await remote.repo.commit('main');
     const resetAt = Math.floor(Date.now() / 1000) + 600;
-    const routes: Record<string, (session: Session, route: DirectRoute) => Promise<unknown>> = {
-      probe: (session, route) => directProbe(session, route, 'main', undefined),
-      page: (session, route) =>
-        directPage(session, route, `${route.baseUrl}/repos/acme/demo/branches`, undefined),
-      compare: (session, route) =>
-        directJson(session, route, `${route.baseUrl}/repos/acme/demo/compare/${main}...${main}`, 'compare'),
-    };
-    for (const [name, send] of Object.entries(routes)) {
+    for (const [name, send] of Object.entries(threeRoutes(main, main))) {
       remote.server.setRateLimit({ limit: 5000, remaining: 0, resetAt });
       const { session, route } = directSession(remote);
       await expect(send(session, route), name).rejects.toMatchObject({ code: 'RATE_LIMITED' });
