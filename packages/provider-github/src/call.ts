@@ -1,4 +1,5 @@
 import type { RateLimitInfo } from '@sentry-git/core';
+import { assertInsideApiRoot } from './api-root.js';
 import type { GitHubClient } from './client.js';
 import type { DirectRoute } from './direct-route.js';
 import {
@@ -32,6 +33,9 @@ export interface Answer {
   /** A conditional request answered 304. */
   notModified: boolean;
 }
+
+// A route naming a whole URL (a Link header's), as in `GET https://api.github.com/repositories/1/branches?page=2`.
+const ABSOLUTE_ROUTE = /^[A-Z]+ (https?:\/\/.+)$/i;
 
 /**
  * Settles with `promise`, or rejects with `signal.reason` as soon as the signal fires, even while
@@ -70,6 +74,9 @@ export async function ask(
 ): Promise<Answer> {
   const { signal } = session;
   signal.throwIfAborted();
+  // octokit's auth hook sends the token to any URL: one outside the API root is refused first.
+  const absolute = ABSOLUTE_ROUTE.exec(route);
+  if (absolute) assertInsideApiRoot(session.failure, absolute[1]!, action);
   try {
     const response = await untilAborted(
       session

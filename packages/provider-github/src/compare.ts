@@ -1,8 +1,7 @@
 import { type ChangedFiles, type CommitSummary, SentryError } from '@sentry-git/core';
 import { ask, badResponse, type Session } from './call.js';
 import { directJson } from './direct-json.js';
-import type { ResponseHeaders } from './errors.js';
-import { nextLink } from './heads.js';
+import { linkTo } from './link.js';
 
 // GitHub's compare answer lists at most this many files (documented), on its first page only.
 const MAX_COMPARE_FILES = 300;
@@ -32,17 +31,6 @@ function isComparePage(data: unknown): data is ComparePage {
   );
 }
 
-/** The URL of one relation (`next`, `last`) of a Link header. */
-function linkTo(headers: ResponseHeaders, rel: string): string | undefined {
-  const link = headers.link;
-  if (link === undefined) return undefined;
-  for (const part of String(link).split(',')) {
-    const found = /<([^>]+)>\s*;\s*rel="?([^";]+)"?/.exec(part.trim());
-    if (found && found[2]!.split(/\s+/).includes(rel)) return found[1];
-  }
-  return undefined;
-}
-
 /**
  * Files and commits of `from...to` through `GET /repos/{o}/{r}/compare/{base}...{head}`. Files
  * come on the first page; of the commits, what the filters read is the newest, on the last page.
@@ -68,7 +56,7 @@ export async function compareCommits(
       next ??
       (session.direct &&
         `${session.direct.baseUrl}/repos/${encodeURIComponent(session.owner)}/${encodeURIComponent(session.repo)}/compare/${encodeURIComponent(from)}...${encodeURIComponent(to)}?per_page=${perPage}`);
-    const direct = session.direct && url ? await directJson(session, session.direct, url) : null;
+    const direct = session.direct && url ? await directJson(session, session.direct, url, action) : null;
     const answer =
       direct ??
       (next
@@ -97,7 +85,7 @@ export async function compareCommits(
     }
     for (const commit of answer.data.commits)
       commits.push({ sha: commit.sha, message: commit.commit.message });
-    const following = nextLink(answer.headers);
+    const following = linkTo(answer.headers, 'next');
     const last = linkTo(answer.headers, 'last');
     next = following !== undefined && last !== undefined ? last : following;
     pages++;

@@ -1,6 +1,6 @@
 import type pLimit from 'p-limit';
 
-/** What a branch probe without octokit needs: the API root, the token, a fetch and a limit. */
+/** What a request without octokit needs: the API root, the token, a fetch and a limit. */
 export interface DirectRoute {
   baseUrl: string;
   token: string | undefined;

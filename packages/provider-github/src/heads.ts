@@ -3,6 +3,7 @@ import { type Answer, ask, badResponse, type Session } from './call.js';
 import { directProbe } from './direct.js';
 import { directPage } from './direct-page.js';
 import type { ResponseHeaders } from './errors.js';
+import { linkTo } from './link.js';
 
 // SHA-1 (40) and SHA-256 (64) object names.
 const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
@@ -25,17 +26,6 @@ export type PageCache = Map<string, Map<string, CachedPage>>;
 function etagOf(headers: ResponseHeaders): string | undefined {
   const value = headers.etag;
   return value === undefined ? undefined : String(value);
-}
-
-/** The `rel="next"` URL of a Link header. */
-export function nextLink(headers: ResponseHeaders): string | undefined {
-  const link = headers.link;
-  if (link === undefined) return undefined;
-  for (const part of String(link).split(',')) {
-    const found = /<([^>]+)>\s*;\s*rel="?([^";]+)"?/.exec(part.trim());
-    if (found && found[2]!.split(/\s+/).includes('next')) return found[1];
-  }
-  return undefined;
 }
 
 /**
@@ -179,7 +169,7 @@ export async function listAllBranches(
     let page: CachedPage;
     if (answer.notModified && cached) {
       // A 304 need not repeat the Link header (RFC 9110 lists what it must carry); use it if it does.
-      page = { ...cached, next: nextLink(answer.headers) ?? cached.next };
+      page = { ...cached, next: linkTo(answer.headers, 'next') ?? cached.next };
     } else {
       allNotModified = false;
       const etag = etagOf(answer.headers);
@@ -187,7 +177,7 @@ export async function listAllBranches(
         etag: etag ?? '',
         url: answer.url,
         heads: parseBranchPage(session, answer.data),
-        next: nextLink(answer.headers),
+        next: linkTo(answer.headers, 'next'),
       };
     }
     visited.set(pageKey, page);

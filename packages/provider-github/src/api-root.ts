@@ -1,0 +1,43 @@
+import { redactUrl, SentryError } from '@sentry-git/core';
+import type { FailureContext } from './errors.js';
+
+/**
+ * Whether `url` lies under the API root `baseUrl`: same origin, and a path below the root's once
+ * dot segments are resolved (as fetch resolves them: `/api/v3/../x` is `/x`). The token is sent
+ * nowhere else: on a GitHub Enterprise Server at `http://host/api/v3`, `http://host/other/...`
+ * is the same origin but not the API, and a Link header or a compare URL could name it.
+ */
+export function insideApiRoot(baseUrl: string, url: string): boolean {
+  let target: URL;
+  let root: URL;
+  try {
+    target = new URL(url);
+    root = new URL(baseUrl);
+  } catch {
+    return false;
+  }
+  const prefix = root.pathname.endsWith('/') ? root.pathname : `${root.pathname}/`;
+  return target.origin === root.origin && target.pathname.startsWith(prefix);
+}
+
+/**
+ * Refuses a URL outside the API root before any request carries the token there. An error, not a
+ * request without the token: GitHub names only URLs under its API root, so another one means
+ * `monitor.api_base_url` is not the root the server speaks of (a proxy in front, a wrong path).
+ */
+export function assertInsideApiRoot(
+  failure: Omit<FailureContext, 'action'>,
+  url: string,
+  action: string,
+): void {
+  if (insideApiRoot(failure.baseUrl, url)) return;
+  throw new SentryError(
+    'PROVIDER_BAD_RESPONSE',
+    `Could not ${action} of repository "${failure.repository}" (${failure.url}): the answer named ${redactUrl(failure.redactor.redact(url))}, outside the API root ${failure.baseUrl}; it was not asked, so that the token goes only to the API root.`,
+    {
+      fix: 'set monitor.api_base_url to the API root the server names in its answers (GitHub Enterprise Server: https://HOST/api/v3), or make the proxy in front of it name its own address.',
+      path: failure.repository,
+      details: { repository: failure.repository, url: failure.url, apiBaseUrl: failure.baseUrl },
+    },
+  );
+}
