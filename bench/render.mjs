@@ -243,6 +243,14 @@ function render({ engine, startup }) {
       ),
     );
     out.push('');
+    const staged = report.storms.find((s) => s.quiet?.stagesMs);
+    if (staged) {
+      const stages = staged.quiet.stagesMs;
+      out.push(
+        `Where a one-at-a-time webhook's change → first command goes (p50 / p99): recording it and starting the run ${pair(stages.changeToRunStart)}, the run's and the job's state writes ${pair(stages.runStartToJobStart)}, the shell executor (job directory, wrapper, \`sh\` started and its process group recorded, then the commands' shell) ${pair(stages.jobStartToCommand)}.`,
+      );
+      out.push('');
+    }
   }
 
   if (report.qa) {
