@@ -102,6 +102,10 @@ serveRequests({
         trigger: job.trigger,
       }),
     );
+    // Where a change's time to its first command goes (the one-at-a-time webhooks' stages).
+    sentry.on('run:start', ({ run }) =>
+      emit({ type: 'run:start', jobs: run.jobs.map((job) => `${job.repository} ${job.sha}`) }),
+    );
     sentry.on('job:finish', ({ job, result }) =>
       emit({ type: 'job:finish', repository: job.repository, sha: job.sha, status: result.status }),
     );
@@ -144,6 +148,11 @@ serveRequests({
 
   async watch() {
     await state.sentry.start();
+    return {};
+  },
+
+  async profileStart() {
+    await startProfile();
     return {};
   },
 

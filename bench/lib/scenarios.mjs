@@ -258,6 +258,8 @@ export async function runStorm(context, path_) {
     // storm push still waiting (a timed-out poll backs off) does not hold them: they are measured
     // even when the storm missed its deadline, which the result reports apart.
     const quiet = [];
+    // `--profile <dir>`: a CPU profile of the engine during these (engine-host.mjs).
+    if (webhook) await engine.call('profileStart');
     if (webhook) {
       const quietCount = Math.max(5, Math.round(20 * options.scale));
       for (let i = pushes; i < pushes + quietCount; i += 1) {
@@ -274,6 +276,14 @@ export async function runStorm(context, path_) {
     const changes = new Map(
       kept.filter((e) => e.type === 'change').map((e) => [`${e.repository} ${e.after}`, e]),
     );
+    const firstOf = (type, keysOf) => {
+      const found = new Map();
+      for (const event of kept.filter((e) => e.type === type))
+        for (const key of keysOf(event)) if (!found.has(key)) found.set(key, event);
+      return found;
+    };
+    const runStarts = firstOf('run:start', (e) => e.jobs);
+    const jobStarts = firstOf('job:start', (e) => [`${e.repository} ${e.sha}`]);
     const commands = new Map(
       (await commandLines(log)).map((line) => [`${line.repository} ${line.sha}`, line]),
     );
@@ -284,6 +294,9 @@ export async function runStorm(context, path_) {
         changeToCommand: [],
         webhookToCommand: [],
         pushToCommand: [],
+        changeToRunStart: [],
+        runStartToJobStart: [],
+        jobStartToCommand: [],
       };
       for (const one of list) {
         const key = `${one.repo} ${one.after}`;
@@ -293,6 +306,11 @@ export async function runStorm(context, path_) {
           m.detection.push(change.at - one.pushedAt);
           if (webhook) m.webhookToChange.push(change.at - one.webhookAt);
         }
+        const runStart = runStarts.get(key);
+        const jobStart = jobStarts.get(key);
+        if (change && runStart) m.changeToRunStart.push(runStart.at - change.at);
+        if (runStart && jobStart) m.runStartToJobStart.push(jobStart.at - runStart.at);
+        if (jobStart && command) m.jobStartToCommand.push(command.at - jobStart.at);
         if (command) {
           m.pushToCommand.push(command.at - one.pushedAt);
           if (change) m.changeToCommand.push(command.at - change.at);
@@ -332,6 +350,13 @@ export async function runStorm(context, path_) {
               webhookToChangeMs: distribution(calm.webhookToChange),
               webhookToCommandMs: distribution(calm.webhookToCommand),
               changeToCommandMs: distribution(calm.changeToCommand),
+              // change → command in its stages: recording and queueing, the run's and job's
+              // state writes, the executor (job directory, wrapper, spawn, handle, shell).
+              stagesMs: {
+                changeToRunStart: distribution(calm.changeToRunStart),
+                runStartToJobStart: distribution(calm.runStartToJobStart),
+                jobStartToCommand: distribution(calm.jobStartToCommand),
+              },
             },
           }
         : {}),
@@ -339,7 +364,7 @@ export async function runStorm(context, path_) {
       cpuSeconds: round(usage.cpuMs / 1000, 2),
     };
     console.log(
-      `  ${result.detected}/${pushes} detected, ${result.deployed} deployed; detection p50 ${result.detectionMs.p50} ms p99 ${result.detectionMs.p99} ms; change→command p50 ${result.changeToCommandMs.p50} ms p99 ${result.changeToCommandMs.p99} ms${webhook ? `; webhook→command p50 ${result.webhookToCommandMs.p50} ms p99 ${result.webhookToCommandMs.p99} ms; one at a time after the storm: webhook→command p50 ${result.quiet.webhookToCommandMs.p50} ms p99 ${result.quiet.webhookToCommandMs.p99} ms` : ''}`,
+      `  ${result.detected}/${pushes} detected, ${result.deployed} deployed; detection p50 ${result.detectionMs.p50} ms p99 ${result.detectionMs.p99} ms; change→command p50 ${result.changeToCommandMs.p50} ms p99 ${result.changeToCommandMs.p99} ms${webhook ? `; webhook→command p50 ${result.webhookToCommandMs.p50} ms p99 ${result.webhookToCommandMs.p99} ms; one at a time after the storm: webhook→command p50 ${result.quiet.webhookToCommandMs.p50} ms p99 ${result.quiet.webhookToCommandMs.p99} ms (p50 stages: webhook→change ${result.quiet.webhookToChangeMs.p50}, change→run start ${result.quiet.stagesMs.changeToRunStart.p50}, run start→job start ${result.quiet.stagesMs.runStartToJobStart.p50}, job start→command ${result.quiet.stagesMs.jobStartToCommand.p50} ms)` : ''}`,
     );
     return result;
   } finally {

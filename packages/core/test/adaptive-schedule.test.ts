@@ -33,6 +33,20 @@ describe('adaptive due times (injected clock)', () => {
     });
   });
 
+  it('a failed webhook poll does not push back a scheduled poll that was due sooner', () => {
+    const book = createHealthBook(repos, { interval: 60, jitter: 0, maxInterval: 300 });
+    expect(book.record(repo, null, 0).nextDueAt).toBe(90_000);
+    // 10 s later a webhook's poll times out: its backoff (180 s) would be after the poll due at 90 s.
+    expect(book.record(repo, 'timed out', 10_000, { unscheduled: true, active: true })).toMatchObject({
+      consecutiveFailures: 1,
+      nextDueAt: 90_000,
+    });
+    // A scheduled poll that fails backs off as before, from the failures counted so far.
+    expect(book.record(repo, 'timed out', 90_000).nextDueAt).toBe(90_000 + 4 * 60_000);
+    // A rate limit waits for its reset even for an unscheduled poll.
+    expect(book.record(repo, 'rate limited', 100_000, { unscheduled: true, retryAt: 900_000 }).nextDueAt).toBe(901_000);
+  });
+
   it('a rate limit still waits for the reset, whatever the interval', () => {
     const book = createHealthBook(repos, { interval: 60, jitter: 0, maxInterval: 300 });
     expect(book.record(repo, 'rate limited', 0, { retryAt: 1_000_000 }).nextDueAt).toBe(1_001_000);

@@ -1,4 +1,5 @@
-import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   abortMessage,
@@ -72,6 +73,16 @@ function abortedOutcome(signal: AbortSignal): Outcome {
   return { status: outcomeOfAbort(signal), exitCode: null, error: abortMessage(signal) };
 }
 
+/** Why `shell` cannot be executed, or null when it can. */
+function shellMissing(shell: string): string | null {
+  try {
+    accessSync(shell, constants.X_OK);
+    return null;
+  } catch (error) {
+    return errorMessage(error);
+  }
+}
+
 async function runCommands(
   job: Job,
   commands: readonly string[],
@@ -82,15 +93,13 @@ async function runCommands(
   hooks: JobHooks,
 ): Promise<Outcome> {
   // The wrapper (sh) starts the shell; a missing one would only show as exit code 127.
+  // The job's files are written synchronously, like its directory (createJobDir says why).
   if (options.shell.includes('/')) {
-    const missing = await access(options.shell, constants.X_OK).then(
-      () => null,
-      (error: unknown) => errorMessage(error),
-    );
+    const missing = shellMissing(options.shell);
     if (missing !== null)
       return { status: 'failed', exitCode: null, error: `Could not start ${options.shell}: ${missing}` };
   }
-  await writeFile(paths.script, buildScript(commands, paths.stepFile), { mode: 0o700 });
+  writeFileSync(paths.script, buildScript(commands, paths.stepFile), { mode: 0o700 });
   const result = await runJobProcess({
     paths,
     shell: options.shell,
@@ -175,7 +184,7 @@ async function runJob(
         ? abortedOutcome(signal)
         : { status: 'failed', exitCode: null, error: clone.error };
   } else {
-    await mkdir(paths.workdir);
+    mkdirSync(paths.workdir);
   }
   if (signal.aborted) return abortedOutcome(signal);
   return runCommands(job, commands, paths, signal, options, output, hooks);

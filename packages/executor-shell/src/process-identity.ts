@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 /**
@@ -9,13 +9,22 @@ import { promisify } from 'node:util';
  */
 export async function processStartTime(pid: number): Promise<string | null> {
   if (process.platform !== 'linux') return psStartTime(pid);
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  // procfs is generated in memory: a synchronous read costs less than a thread-pool round trip.
+  const stat = readProcStat(pid);
   if (stat === null) return null;
   // The command name (field 2) is in parentheses and may hold spaces: count after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const state = fields[0];
   if (state === 'Z' || state === 'X') return null;
   return fields[22 - 3] ?? null;
+}
+
+function readProcStat(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 async function psStartTime(pid: number): Promise<string | null> {

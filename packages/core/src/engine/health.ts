@@ -22,6 +22,11 @@ export interface PollRecord {
   retryAt?: number;
   /** The poll found a change or was asked for (webhook, manual): the interval returns to its base. */
   active?: boolean;
+  /**
+   * The poll was asked for outside the schedule (a webhook, a manual poll). When it fails, its
+   * backoff does not push back a scheduled poll that was due sooner. @default false
+   */
+  unscheduled?: boolean;
 }
 
 export interface HealthBook {
@@ -111,11 +116,17 @@ export function createHealthBook(
           nextInterval(state.effectiveInterval, bounds.get(repo.name)!, outcome.active === true),
         );
       }
+      const dueBefore = state.nextDueAt;
       // After a rate limit, the first poll that can succeed is the one just after the reset.
       state.nextDueAt =
         outcome.retryAt === undefined
           ? nextDue(repo, state, now)
           : Math.max(now, outcome.retryAt) + RESET_MARGIN_MS;
+      // A webhook's poll that failed (a timeout in a burst of pushes, say) must not hold back the
+      // scheduled poll: the schedule's cadence was already what the forge gets. A rate limit
+      // still waits for its reset.
+      if (error !== null && outcome.unscheduled && outcome.retryAt === undefined)
+        state.nextDueAt = Math.min(state.nextDueAt, dueBefore);
       return state;
     },
     activity(repo, now = Date.now()) {

@@ -132,6 +132,7 @@ export function createPoller(input: PollerInput): Poller {
     const now = Date.now();
     const state = scheduler.record(outcome.repo, error, now, {
       retryAt: limited?.resetAt.getTime(),
+      unscheduled: trigger !== 'poll',
       // A poll someone asked for (a webhook) is activity even when it finds nothing new.
       active:
         trigger !== 'poll' || (outcome.ok && outcome.changes.some((change) => change.kind !== 'baseline')),
