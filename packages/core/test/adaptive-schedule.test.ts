@@ -44,7 +44,9 @@ describe('adaptive due times (injected clock)', () => {
     // A scheduled poll that fails backs off as before, from the failures counted so far.
     expect(book.record(repo, 'timed out', 90_000).nextDueAt).toBe(90_000 + 4 * 60_000);
     // A rate limit waits for its reset even for an unscheduled poll.
-    expect(book.record(repo, 'rate limited', 100_000, { unscheduled: true, retryAt: 900_000 }).nextDueAt).toBe(901_000);
+    expect(
+      book.record(repo, 'rate limited', 100_000, { unscheduled: true, retryAt: 900_000 }).nextDueAt,
+    ).toBe(901_000);
   });
 
   it('a rate limit still waits for the reset, whatever the interval', () => {
