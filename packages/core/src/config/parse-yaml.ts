@@ -9,6 +9,7 @@ import {
   parseDocument,
   visit,
 } from 'yaml';
+import { readJsonAsYaml } from './json-as-yaml.js';
 import { CONFIG_LIMITS } from './limits.js';
 import { checkFileSize, lineAndColumn, unreadable } from './unreadable.js';
 
@@ -118,6 +119,15 @@ export function parseYamlConfig(text: string, file: string): unknown {
       'Close the brackets ([ ] and { }) at that line.',
     );
   }
+  // JSON text (what generators of large configurations write) is read without the `yaml`
+  // package's syntax tree, which takes tens of MB per MB of flow-style text.
+  const json = readJsonAsYaml(text, file);
+  if (json) return json.value;
+  return parseYamlDocument(text, file);
+}
+
+/** The YAML reader proper: the `yaml` package, then the checks on aliases. */
+export function parseYamlDocument(text: string, file: string): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, merge: true, uniqueKeys: true });
   const error = doc.errors[0];
