@@ -11,6 +11,7 @@ import {
 } from 'yaml';
 import { readJsonAsYaml } from './json-as-yaml.js';
 import { CONFIG_LIMITS } from './limits.js';
+import { shareEqualStrings } from './share-strings.js';
 import { checkFileSize, lineAndColumn, unreadable } from './unreadable.js';
 
 /**
@@ -110,6 +111,10 @@ function aliasCulprit(doc: Document, maxValues: number): Culprit | null {
 }
 
 export function parseYamlConfig(text: string, file: string): unknown {
+  return shareEqualStrings(readYamlText(text, file));
+}
+
+function readYamlText(text: string, file: string): unknown {
   checkFileSize(file, text.length);
   const deep = deepFlowOffset(text, CONFIG_LIMITS.maxDepth);
   if (deep !== null) {
