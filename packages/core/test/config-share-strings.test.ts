@@ -22,9 +22,13 @@ interface Parsed {
   repositories: Array<{ monitor: Monitor }>;
 }
 
-function entries(text: string) {
-  const repositories = (parseYamlConfig(text, 'sentry.yaml') as Parsed).repositories;
-  return repositories.map((repo) => repo.monitor);
+/** The monitors of the three repositories the tests write. */
+function monitors(parsed: unknown): [Monitor, Monitor, Monitor] {
+  return (parsed as Parsed).repositories.map((repo) => repo.monitor) as [Monitor, Monitor, Monitor];
+}
+
+function entries(text: string): [Monitor, Monitor, Monitor] {
+  return monitors(parseYamlConfig(text, 'sentry.yaml'));
 }
 
 describe('equal strings of a configuration are kept once', () => {
@@ -61,11 +65,9 @@ describe('equal strings of a configuration are kept once', () => {
   });
 
   it('in a .json file', () => {
-    const parsed = CONFIG_LOADERS['.json'](
-      'sentry-git.json',
-      JSON.stringify({ repositories: repos }),
-    ) as Parsed;
-    const [first, , third] = parsed.repositories.map((repo) => repo.monitor);
+    const [first, , third] = monitors(
+      CONFIG_LOADERS['.json']('sentry-git.json', JSON.stringify({ repositories: repos })),
+    );
     expect(sameString(first.auth.token, third.auth.token)).toBe(true);
   });
 });
