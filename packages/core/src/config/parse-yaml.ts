@@ -9,7 +9,9 @@ import {
   parseDocument,
   visit,
 } from 'yaml';
+import { readJsonAsYaml } from './json-as-yaml.js';
 import { CONFIG_LIMITS } from './limits.js';
+import { shareEqualStrings } from './share-strings.js';
 import { checkFileSize, lineAndColumn, unreadable } from './unreadable.js';
 
 /**
@@ -109,6 +111,10 @@ function aliasCulprit(doc: Document, maxValues: number): Culprit | null {
 }
 
 export function parseYamlConfig(text: string, file: string): unknown {
+  return shareEqualStrings(readYamlText(text, file));
+}
+
+function readYamlText(text: string, file: string): unknown {
   checkFileSize(file, text.length);
   const deep = deepFlowOffset(text, CONFIG_LIMITS.maxDepth);
   if (deep !== null) {
@@ -118,6 +124,15 @@ export function parseYamlConfig(text: string, file: string): unknown {
       'Close the brackets ([ ] and { }) at that line.',
     );
   }
+  // JSON text (what generators of large configurations write) is read without the `yaml`
+  // package's syntax tree, which takes tens of MB per MB of flow-style text.
+  const json = readJsonAsYaml(text, file);
+  if (json) return json.value;
+  return parseYamlDocument(text, file);
+}
+
+/** The YAML reader proper: the `yaml` package, then the checks on aliases. */
+export function parseYamlDocument(text: string, file: string): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, merge: true, uniqueKeys: true });
   const error = doc.errors[0];
