@@ -61,17 +61,26 @@ export interface FormattedResponse {
  * header is built only if something reads it: building it per answer (a sorted copy, then an
  * object) showed in the bench profile of unchanged GitLab cycles.
  */
-function formatted(body: unknown, response: Response): FormattedResponse {
-  let headers: Record<string, string> | undefined;
-  return {
-    body,
-    status: response.status,
-    get headers() {
-      headers ??= Object.fromEntries(response.headers.entries());
-      return headers;
-    },
-    header: (name) => response.headers.get(name),
-  };
+class Formatted implements FormattedResponse {
+  readonly #response: Response;
+  #headers: Record<string, string> | undefined;
+
+  constructor(
+    readonly body: unknown,
+    response: Response,
+    readonly status = response.status,
+  ) {
+    this.#response = response;
+  }
+
+  get headers(): Record<string, string> {
+    this.#headers ??= Object.fromEntries(this.#response.headers.entries());
+    return this.#headers;
+  }
+
+  header(name: string): string | null {
+    return this.#response.headers.get(name);
+  }
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -234,7 +243,7 @@ export async function send(
             }
             throw httpError(scope, label, response.status, parsed, response.headers);
           }
-          return formatted(parsed, response);
+          return new Formatted(parsed, response);
         } finally {
           deadline.dispose();
         }
