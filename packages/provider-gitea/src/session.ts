@@ -36,6 +36,9 @@ export interface Session {
 /** What a call against one repository reuses from the previous ones: address, redactor, client. */
 interface Reusable {
   resolved: ResolvedTarget;
+  /** owner and repo, percent-encoded once. */
+  owner: string;
+  repo: string;
   redactor: Redactor;
   api: Api<unknown>;
   /** The fetch gitea-js sends with (token, timeout, retries), for the direct GETs. */
@@ -95,7 +98,12 @@ export function createSessionOpener(options: ResolvedGiteaOptions): SessionOpene
       return known.reusable;
     }
     const resolved = resolveTarget(target);
-    const reusable = clientFor(resolved).then((client) => ({ resolved, ...client }));
+    const reusable = clientFor(resolved).then((client) => ({
+      resolved,
+      owner: segment(resolved.owner),
+      repo: segment(resolved.repo),
+      ...client,
+    }));
     const entry = { apiBaseUrl: target.apiBaseUrl, token: target.auth?.token, reusable };
     // A failure (gitea-js failed to load) is not kept: the next call tries again.
     reusable.catch(() => {
@@ -109,7 +117,7 @@ export function createSessionOpener(options: ResolvedGiteaOptions): SessionOpene
 }
 
 function openSession(
-  { resolved, redactor, api, transport }: Reusable,
+  { resolved, owner, repo, redactor, api, transport }: Reusable,
   signal: AbortSignal,
   options: ResolvedGiteaOptions,
 ): Session {
@@ -148,8 +156,8 @@ function openSession(
     api,
     get: (path) => directGet(transport, `${resolved.apiBase}${path}`, signal),
     target: resolved,
-    owner: segment(resolved.owner),
-    repo: segment(resolved.repo),
+    owner,
+    repo,
     signal,
     redactor,
     rateLimit: () => quota,
