@@ -45,6 +45,9 @@ interface Reusable {
   transport: typeof fetch;
 }
 
+/** What repositories with the same API root and token share. */
+type Shared = Pick<Reusable, 'redactor' | 'api' | 'transport'>;
+
 /** Opens a call's session against one repository. */
 export type SessionOpener = (target: ProviderTarget, signal: AbortSignal) => Promise<Session>;
 
@@ -64,9 +67,9 @@ export function createSessionOpener(options: ResolvedGiteaOptions): SessionOpene
     string,
     { apiBaseUrl: string | undefined; token: string | undefined; reusable: Promise<Reusable> }
   >();
-  const clients = new Map<string, Omit<Reusable, 'resolved'>>();
+  const clients = new Map<string, Shared>();
 
-  async function clientFor(resolved: ResolvedTarget): Promise<Omit<Reusable, 'resolved'>> {
+  async function clientFor(resolved: ResolvedTarget): Promise<Shared> {
     const key = `${resolved.apiBase}\n${resolved.token ?? ''}`;
     const known = clients.get(key);
     if (known) return known;
