@@ -192,6 +192,31 @@ describe('deadlineSignal', () => {
     expect(getEventListeners(parent, 'abort')).toHaveLength(0);
   });
 
+  it("uses its parent's signal when the parent ends first (no AbortSignal, listener or timer of its own)", async () => {
+    const stop = new AbortController();
+    const poll = deadlineSignal(stop.signal, 20);
+    const request = deadlineSignal(poll.signal, 30_000);
+    expect(request.signal).toBe(poll.signal);
+    expect(getEventListeners(poll.signal, 'abort')).toHaveLength(0);
+    await new Promise((resolve) => request.signal.addEventListener('abort', resolve));
+    expect((request.signal.reason as DOMException).name).toBe('TimeoutError');
+    // The time that ran out was the poll's.
+    expect(poll.timedOut()).toBe(true);
+    expect(request.timedOut()).toBe(false);
+    request.dispose();
+    poll.dispose();
+  });
+
+  it('gets a signal of its own when it ends before its parent, and times out alone', async () => {
+    const poll = deadlineSignal(undefined, 30_000);
+    const request = deadlineSignal(poll.signal, 5);
+    expect(request.signal).not.toBe(poll.signal);
+    await new Promise((resolve) => request.signal.addEventListener('abort', resolve));
+    expect(request.timedOut()).toBe(true);
+    expect(poll.signal.aborted).toBe(false);
+    poll.dispose();
+  });
+
   it('works without a parent, and a disposed one never fires', async () => {
     const disposed = deadlineSignal(undefined, 1);
     disposed.dispose();

@@ -89,7 +89,8 @@ export function createTransport(options: TransportOptions): typeof fetch {
   };
   return async function giteaFetch(input, init = {}) {
     const signal = init.signal ?? undefined;
-    const headers = { ...plainHeaders(init.headers), ...fixed };
+    // Most requests bring no headers of their own (the direct GETs): they send the fixed ones as they are.
+    const headers = init.headers ? { ...plainHeaders(init.headers), ...fixed } : fixed;
 
     return retry(
       async ({ attempt, retriesLeft }) => {

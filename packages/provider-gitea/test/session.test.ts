@@ -27,5 +27,14 @@ describe('sessions', () => {
     expect(otherToken.api).not.toBe(a.api);
     expect(otherHost.api).not.toBe(a.api);
     expect(otherHost.target.apiBase).toBe('https://forgejo.example.com/api/v1');
+    // Same URL, another API root: a new address, and the first one is used again after it.
+    const proxied = await open(
+      { ...target('a', 'token-1'), apiBaseUrl: 'https://proxy.example.com/gitea/api/v1' },
+      signal,
+    );
+    expect(proxied.target.apiBase).toBe('https://proxy.example.com/gitea/api/v1');
+    expect((await open(target('a', 'token-1'), signal)).target.apiBase).toBe(
+      'https://gitea.example.com/api/v1',
+    );
   });
 });

@@ -29,6 +29,8 @@ export interface GitlabCall {
    * retries, timeouts, rate-limit bookkeeping and errors, like every request of the provider.
    */
   get(endpoint: string, searchParams?: Record<string, unknown>): Promise<FormattedResponse>;
+  /** The same GET with its query string ready (`per_page=100&regex=...`, already encoded). */
+  getWithQuery(endpoint: string, query: string): Promise<FormattedResponse>;
   /** gitbeaker resources on the same requester, built (and gitbeaker loaded) on first use. */
   resources(): Promise<GitlabResources>;
   /** The quota reported by the last response of this call. */
@@ -41,7 +43,7 @@ export interface ProviderState {
   book: RateLimitBook;
   /** Keep-alive pools per host on undici, shared by every call of the instance (docs/decisions.md, "HTTP transport"). */
   fetch: typeof fetch;
-  /** What calls against one project reuse (see `openCall`), per URL, API root and token. */
+  /** What calls against one project reuse (see `openCall`), per repository name. */
   projects: Map<string, Project>;
   /** Redactors per set of secrets: repositories sharing a token share one (and its RegExp). */
   redactors: Map<string, Redactor>;
@@ -49,6 +51,10 @@ export interface ProviderState {
 
 /** Everything about a project that does not change between calls. */
 interface Project {
+  /** The target this was made for: the entry serves a call only while they are the same. */
+  url: string;
+  apiBaseUrl: string | undefined;
+  authToken: string | undefined;
   address: GitlabAddress;
   scope: ErrorScope;
   quotaKey: string;
@@ -74,12 +80,20 @@ function redactorFor(state: ProviderState, secrets: (string | undefined)[]): Red
 /**
  * Resolves the project address and picks the token (`auth.token`, else a password in the URL),
  * once per project: parsing the URL, building a redactor and hashing the token per poll showed in
- * the bench profile of unchanged cycles.
+ * the bench profile of unchanged cycles. The entry is found by repository name and used while
+ * URL, API root and token are the ones it was made for (a key joining all four, hashed per call,
+ * showed in the profile too); a repository whose settings changed gets a new one.
  */
 function projectOf(target: ProviderTarget, state: ProviderState): Project {
-  const key = `${target.repository}\n${target.url}\n${target.apiBaseUrl ?? ''}\n${target.auth?.token ?? ''}`;
-  const known = state.projects.get(key);
-  if (known) return known;
+  const known = state.projects.get(target.repository);
+  if (
+    known &&
+    known.url === target.url &&
+    known.apiBaseUrl === target.apiBaseUrl &&
+    known.authToken === target.auth?.token
+  ) {
+    return known;
+  }
   const address = gitlabAddress(target.repository, target.url, target.apiBaseUrl);
   const fromUrl = splitUrlCredentials(target.url);
   const token = target.auth?.token || fromUrl.password || undefined;
@@ -91,6 +105,9 @@ function projectOf(target: ProviderTarget, state: ProviderState): Project {
     else headers['private-token'] = token;
   }
   const project: Project = {
+    url: target.url,
+    apiBaseUrl: target.apiBaseUrl,
+    authToken: target.auth?.token,
     address,
     scope: {
       repository: target.repository,
@@ -103,7 +120,7 @@ function projectOf(target: ProviderTarget, state: ProviderState): Project {
     token,
     headers,
   };
-  state.projects.set(key, project);
+  state.projects.set(target.repository, project);
   return project;
 }
 
@@ -158,6 +175,7 @@ export function openCall(target: ProviderTarget, signal: AbortSignal, state: Pro
     scope,
     get: (endpoint, searchParams) =>
       send(context, 'GET', endpoint, project.headers, searchParams ? { searchParams } : {}),
+    getWithQuery: (endpoint, query) => send(context, 'GET', endpoint, project.headers, {}, query),
     resources() {
       resources ??= buildResources();
       return resources;

@@ -49,8 +49,38 @@ export interface CallContext {
 
 export interface FormattedResponse {
   body: unknown;
-  headers: Record<string, string>;
+  /** Every header, lower-case names (gitbeaker reads its pagination here); built when first read. */
+  readonly headers: Record<string, string>;
   status: number;
+  /** One header, read without building `headers`. */
+  header(name: string): string | null;
+}
+
+/**
+ * The answer as gitbeaker expects it. Polls read one header (`Link`), so the record of every
+ * header is built only if something reads it: building it per answer (a sorted copy, then an
+ * object) showed in the bench profile of unchanged GitLab cycles.
+ */
+class Formatted implements FormattedResponse {
+  readonly #response: Response;
+  #headers: Record<string, string> | undefined;
+
+  constructor(
+    readonly body: unknown,
+    response: Response,
+    readonly status = response.status,
+  ) {
+    this.#response = response;
+  }
+
+  get headers(): Record<string, string> {
+    this.#headers ??= Object.fromEntries(this.#response.headers.entries());
+    return this.#headers;
+  }
+
+  header(name: string): string | null {
+    return this.#response.headers.get(name);
+  }
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -65,7 +95,8 @@ function snakeKeys(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [snakeCase(key), item]));
 }
 
-function queryString(params: Record<string, unknown> | undefined): string {
+export function queryString(params: Record<string, unknown> | undefined): string {
+  if (!params) return '';
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(snakeKeys(params ?? {}))) {
     if (value === undefined || value === null) continue;
@@ -73,6 +104,15 @@ function queryString(params: Record<string, unknown> | undefined): string {
     else search.append(key, String(value));
   }
   return search.toString();
+}
+
+/** `endpoint` under the API root with `query` as its query, parsed once (not parsed, then given a search). */
+function requestUrl(apiBaseUrl: string, endpoint: string, query: string): URL {
+  if (!query) return new URL(endpoint, `${apiBaseUrl}/`);
+  if (!/[?#]/.test(endpoint)) return new URL(`${endpoint}?${query}`, `${apiBaseUrl}/`);
+  const url = new URL(endpoint, `${apiBaseUrl}/`);
+  url.search = query;
+  return url;
 }
 
 /** A body cut off after the answer began: reported, but not retried like a failed request. */
@@ -108,12 +148,12 @@ export async function send(
   endpoint: string,
   headers: Record<string, string>,
   options: RequestOptions,
+  /** The query, when the caller has it ready (polls ask the same one every cycle); else built from `searchParams`. */
+  query = queryString(options.searchParams),
 ): Promise<FormattedResponse> {
   const { signal, options: settings, scope, book } = context;
   const label: RequestLabel = { method, endpoint };
-  let url = new URL(endpoint, `${context.apiBaseUrl}/`);
-  const query = queryString(options.searchParams);
-  if (query) url.search = query;
+  let url = requestUrl(context.apiBaseUrl, endpoint, query);
   const body =
     options.body && !(options.body instanceof FormData)
       ? JSON.stringify(snakeKeys(options.body as Record<string, unknown>))
@@ -203,11 +243,7 @@ export async function send(
             }
             throw httpError(scope, label, response.status, parsed, response.headers);
           }
-          return {
-            body: parsed,
-            headers: Object.fromEntries(response.headers.entries()),
-            status: response.status,
-          };
+          return new Formatted(parsed, response);
         } finally {
           deadline.dispose();
         }

@@ -44,6 +44,19 @@ describe('listHeads: addressing and pagination', () => {
     expect(any).not.toHaveBeenCalled();
   });
 
+  it('sends the token the target carries now when a repository is polled again with another one', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    await repo.commit('main');
+    const provider = testProvider();
+    await provider.listHeads(target, { match: () => true, signal: signal() });
+    // The same repository name with a rotated token: the project kept from the first call must not answer.
+    const rotated = { ...target, auth: { token: 'glpat-rotated-token-0001' } };
+    await provider.listHeads(rotated, { match: () => true, signal: signal() }).catch(() => undefined);
+    const sent = requestsTo(server, 'list branches').map((request) => request.headers['private-token']);
+    expect(sent.at(0)).toBe(TOKEN);
+    expect(sent.at(-1)).toBe('glpat-rotated-token-0001');
+  });
+
   it('sends Authorization: Bearer with authScheme bearer', async () => {
     const { repo, server, target } = await gitlabRemote();
     await repo.commit('main');
