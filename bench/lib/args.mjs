@@ -35,7 +35,8 @@ export const USAGE = `Usage: pnpm bench [-- options]
   --soak-minutes <n>     length of cli-soak (default 10; shorter for a quick try)
   --soak-repos <n>       repositories of cli-soak (default 1000; times --scale)
   --soak-interval <s>    polling_interval of cli-soak (default 5)
-  --profile <dir>        write a CPU profile of each engine scenario's unchanged cycles into <dir>
+  --profile <dir>        write CPU profiles into <dir>: each engine scenario's unchanged cycles, the
+                         one-at-a-time webhooks, and each sentry-git watch run (node --cpu-prof)
   --heap-snapshot <dir>  write a heap snapshot of each engine scenario after its cycles into <dir>
   --out <file>           results file (default bench/results/<date>-<host>.json; partial runs get a suffix)
   --no-render            do not refresh docs/benchmarks.md

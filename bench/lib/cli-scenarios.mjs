@@ -52,9 +52,14 @@ async function writeConfig(context, name, { count, apiUrl, interval }) {
  */
 async function startWatch(context, { dir, file, label }) {
   const log = createWriteStream(path.join(context.logs, `${label}.log`));
+  // `--profile <dir>`: node's own CPU profile of the watch, written when it exits.
+  const profile = context.options.profile
+    ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(context.options.profile)]
+    : [];
   const child = spawn(
     process.execPath,
     [
+      ...profile,
       path.join(context.root, 'packages/cli/bin/run.js'),
       'watch',
       '-c',
