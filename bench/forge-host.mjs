@@ -64,21 +64,20 @@ async function warm(kind, dirs) {
 }
 
 /**
- * The engine reads before...after of each change it finds (skip markers, path filters). The
- * fake GitHub answers that with about ten `git` runs, which would put this process's git time
- * into the engine's latency figures; asking once before the push memoizes the answer (two SHAs
- * name immutable objects, so it is the answer the engine would get anyway).
+ * The engine reads before...after of each change it finds (path filters), or with skip markers
+ * alone the newest commit. The fake GitHub answers those with `git` runs (about ten for a
+ * comparison), which would put this process's git time into the engine's latency figures; asking
+ * once before the push memoizes the answers (SHAs name immutable objects, so they are the
+ * answers the engine would get anyway).
  */
 async function warmCompare(repo, before, after) {
   if (state.kind !== 'github') return;
-  const response = await fetch(
-    `${state.server.url}/repos/bench/${repoName(repo)}/compare/${before}...${after}`,
-    {
-      headers: { authorization: `token ${state.token}` },
-    },
-  );
-  await response.arrayBuffer();
-  if (response.status !== 200) throw new Error(`warming the comparison failed: HTTP ${response.status}`);
+  const base = `${state.server.url}/repos/bench/${repoName(repo)}`;
+  for (const url of [`${base}/compare/${before}...${after}`, `${base}/commits/${after}`]) {
+    const response = await fetch(url, { headers: { authorization: `token ${state.token}` } });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`warming ${url} failed: HTTP ${response.status}`);
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import { createClientCache, tokenDigest } from './client.js';
 import { compareCommits } from './compare.js';
 import type { DirectRoute } from './direct-route.js';
 import { listAllBranches, type PageCache, probeBranches } from './heads.js';
+import { newestCommit } from './newest-commit.js';
 import { type GitHubProviderOptions, resolveOptions } from './options.js';
 import { postStatus } from './status.js';
 import { parseGitHubWebhook } from './webhook.js';
@@ -145,9 +146,11 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
     id: resolved.id,
     capabilities: { changedFiles: true, commitStatus: true, webhooks: true },
     listHeads,
-    async changedFiles(target, from, to, { signal, urgent }) {
+    async changedFiles(target, from, to, { signal, urgent, files = true }) {
       signal.throwIfAborted();
-      return compareCommits(session(target, signal, urgent).session, from, to, resolved.perPage);
+      const { session: call } = session(target, signal, urgent);
+      if (!files) return newestCommit(call, to);
+      return compareCommits(call, from, to, resolved.perPage);
     },
     async setCommitStatus(target, sha, status, { signal }) {
       signal.throwIfAborted();

@@ -102,3 +102,55 @@ describe('changedFiles through the compare API', () => {
     });
   });
 });
+
+describe('changedFiles without files (skip markers alone)', () => {
+  it('reads the newest commit in one request, however long the range, and no comparison', async () => {
+    const { repo, server, target } = await githubRemote();
+    const base = await repo.commit('main', { 'a.txt': '0\n' }, 'base');
+    for (let i = 1; i <= 4; i += 1) await repo.commit('main', { 'a.txt': `${i}\n` }, `change ${i}`);
+    const last = await repo.commit('main', { 'b.txt': 'new\n' }, 'newest [skip deploy]');
+
+    const result = await testProvider({ perPage: 2 }).changedFiles!(target, base, last, {
+      ...options(),
+      files: false,
+    });
+    expect(result).toEqual({ files: [], commits: [{ sha: last, message: 'newest [skip deploy]' }] });
+    expect(server.requests.map((request) => [request.route, request.path, request.status])).toEqual([
+      ['github:commit', `/repos/acme/demo/commits/${last}`, 200],
+    ]);
+    expect(server.unexpected()).toEqual([]);
+  });
+
+  it('is not stopped by GitHub’s 300-file cap, which only path filters care about', async () => {
+    const { repo, target } = await githubRemote();
+    const base = await repo.commit('main');
+    const files = Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`many/f${i}.txt`, `${i}\n`]));
+    const head = await repo.commit('main', files, 'big');
+    const result = await testProvider().changedFiles!(target, base, head, { ...options(), files: false });
+    expect(result.commits).toEqual([{ sha: head, message: 'big' }]);
+  });
+
+  it('hands a failed read to octokit, whose retries then answer', async () => {
+    const { repo, server, target } = await githubRemote();
+    const base = await repo.commit('main');
+    const head = await repo.commit('main', { 'c.txt': 'c\n' }, 'head');
+    server.fault({ status: 502, times: 2, path: /\/commits\// });
+    const result = await testProvider().changedFiles!(target, base, head, { ...options(), files: false });
+    expect(result.commits).toEqual([{ sha: head, message: 'head' }]);
+    // The direct try, octokit's first attempt (both 502), then octokit's retry.
+    const path = `/repos/acme/demo/commits/${head}`;
+    expect(server.requests.map((request) => [request.path, request.status])).toEqual([
+      [path, 502],
+      [path, 502],
+      [path, 200],
+    ]);
+  });
+
+  it('an unknown commit → a provider error naming it', async () => {
+    const { repo, target } = await githubRemote();
+    const base = await repo.commit('main');
+    await expect(
+      testProvider().changedFiles!(target, base, 'f'.repeat(40), { ...options(), files: false }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/^PROVIDER_/) });
+  });
+});

@@ -43,10 +43,13 @@ export interface FilterInput {
 /** Asks the provider what changed and applies the filters; a provider that cannot tell deploys. */
 export async function filterChange(input: FilterInput): Promise<SkipReason> {
   if (!input.provider.changedFiles) return null;
+  const { paths, ignore_paths } = input.repo.monitor;
   const changes = await input.provider.changedFiles(input.target, input.from, input.to, {
     signal: input.signal,
     cacheDir: input.cacheDir,
     ...(input.urgent ? { urgent: true } : {}),
+    // Skip markers alone read the newest commit: a provider may skip the files and the range.
+    files: Boolean(paths?.length || ignore_paths?.length),
   });
   return skipReason(input.repo, changes);
 }

@@ -69,6 +69,21 @@ export interface ChangedFiles {
   commits: CommitSummary[];
 }
 
+export interface ChangedFilesOptions {
+  signal: AbortSignal;
+  /** A folder the provider may keep a local mirror in (the `git` provider does). */
+  cacheDir: string;
+  /** Part of a poll someone asked for (see ListHeadsOptions.urgent). */
+  urgent?: boolean;
+  /**
+   * Whether the caller reads `files`. Without path filters only the newest commit's message is
+   * read (skip markers): a provider may then answer with `files: []` and `commits` holding just
+   * the commit `to`, if that costs it less (GitHub reads the one commit instead of the whole
+   * comparison: one round trip and one quota unit however long the range). @default true
+   */
+  files?: boolean;
+}
+
 export interface CommitStatus {
   state: 'pending' | 'success' | 'failure' | 'error';
   description?: string;
@@ -112,7 +127,7 @@ export interface GitProvider {
     target: ProviderTarget,
     from: string,
     to: string,
-    options: { signal: AbortSignal; cacheDir: string; urgent?: boolean },
+    options: ChangedFilesOptions,
   ): Promise<ChangedFiles>;
   setCommitStatus?(
     target: ProviderTarget,

@@ -263,10 +263,28 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     return cacheable(context, body, link ? { link } : {});
   }
 
+  /**
+   * A commit named by its full SHA is immutable: with a read cache its data is memoized for good
+   * (a missing one is not, as a push may bring it).
+   */
+  async function commitBySha(bare: string, sha: string): Promise<CommitData | null> {
+    if (!options.readCache) return commitData(bare, sha);
+    return options.readCache
+      .memoImmutable(bare, `commit ${sha}`, async () => {
+        const data = await commitData(bare, sha);
+        if (!data) throw new Error('no such commit');
+        return data;
+      })
+      .catch(() => null);
+  }
+
   async function commit(context: RouteContext, repo: Repo): Promise<RouteResponse> {
     const ref = context.params.ref!;
+    const known = FULL_SHA.test(ref) ? await commitBySha(repo.bare, ref) : null;
     let sha: string | null;
-    if (ref.startsWith('heads/')) {
+    if (known) {
+      sha = known.sha;
+    } else if (ref.startsWith('heads/')) {
       const name = ref.slice('heads/'.length);
       sha = (await branchesOf(repo.bare)).find((branch) => branch.name === name)?.sha ?? null;
     } else {
@@ -288,7 +306,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
         body: sha,
       };
     }
-    const data = await commitData(repo.bare, sha);
+    const data = known ?? (await commitData(repo.bare, sha));
     return cacheable(context, { ...commitJson(context.baseUrl, repo, data!), files: [] });
   }
 
