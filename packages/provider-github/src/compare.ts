@@ -1,6 +1,7 @@
 import { type ChangedFiles, type CommitSummary, SentryError } from '@sentry-git/core';
 import { ask, badResponse, type Session } from './call.js';
 import { directJson } from './direct-json.js';
+import { repoUrl } from './direct-route.js';
 import { linkTo } from './link.js';
 
 // GitHub's compare answer lists at most this many files (documented), on its first page only.
@@ -55,7 +56,7 @@ export async function compareCommits(
     const url =
       next ??
       (session.direct &&
-        `${session.direct.baseUrl}/repos/${encodeURIComponent(session.owner)}/${encodeURIComponent(session.repo)}/compare/${encodeURIComponent(from)}...${encodeURIComponent(to)}?per_page=${perPage}`);
+        `${repoUrl(session.direct, session)}/compare/${encodeURIComponent(from)}...${encodeURIComponent(to)}?per_page=${perPage}`);
     const direct = session.direct && url ? await directJson(session, session.direct, url, action) : null;
     const answer =
       direct ??

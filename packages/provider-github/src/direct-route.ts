@@ -9,3 +9,8 @@ export interface DirectRoute {
   /** Requests in flight on this route at most (the client's `maxInFlight`). */
   limit: ReturnType<typeof pLimit>;
 }
+
+/** `<API root>/repos/<owner>/<repo>`: where every direct URL of one repository starts. */
+export function repoUrl(route: DirectRoute, repository: { owner: string; repo: string }): string {
+  return `${route.baseUrl}/repos/${encodeURIComponent(repository.owner)}/${encodeURIComponent(repository.repo)}`;
+}

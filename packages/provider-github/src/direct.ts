@@ -1,6 +1,6 @@
 import type { BranchHead } from '@sentry-git/core';
 import type { Session } from './call.js';
-import type { DirectRoute } from './direct-route.js';
+import { type DirectRoute, repoUrl } from './direct-route.js';
 import { sendDirect } from './direct-send.js';
 
 const SHA_MEDIA_TYPE = 'application/vnd.github.sha';
@@ -24,7 +24,7 @@ export async function directProbe(
   branch: string,
   known: string | undefined,
 ): Promise<DirectProbe> {
-  const url = `${route.baseUrl}/repos/${encodeURIComponent(session.owner)}/${encodeURIComponent(session.repo)}/commits/${encodeURIComponent(`heads/${branch}`)}`;
+  const url = `${repoUrl(route, session)}/commits/${encodeURIComponent(`heads/${branch}`)}`;
   const request = {
     accept: SHA_MEDIA_TYPE,
     etag: known ? `"${known}"` : undefined,

@@ -2,6 +2,7 @@ import type { BranchHead, ListHeadsResult } from '@sentry-git/core';
 import { type Answer, ask, badResponse, type Session } from './call.js';
 import { directProbe } from './direct.js';
 import { directPage } from './direct-page.js';
+import { repoUrl } from './direct-route.js';
 import type { ResponseHeaders } from './errors.js';
 import { linkTo } from './link.js';
 
@@ -125,10 +126,7 @@ async function askPage(
 ): Promise<Answer> {
   const { direct } = session;
   if (direct) {
-    const url =
-      pageKey === 'first'
-        ? `${direct.baseUrl}/repos/${encodeURIComponent(session.owner)}/${encodeURIComponent(session.repo)}/branches?per_page=${perPage}`
-        : pageKey;
+    const url = pageKey === 'first' ? `${repoUrl(direct, session)}/branches?per_page=${perPage}` : pageKey;
     const answer = await directPage(session, direct, url, etag);
     if (answer) return answer;
   }

@@ -1,6 +1,7 @@
 import type { ChangedFiles } from '@sentry-git/core';
 import { ask, badResponse, type Session } from './call.js';
 import { directJson } from './direct-json.js';
+import { repoUrl } from './direct-route.js';
 
 interface CommitAnswer {
   sha: string;
@@ -26,8 +27,7 @@ function isCommit(data: unknown): data is CommitAnswer {
 export async function newestCommit(session: Session, to: string): Promise<ChangedFiles> {
   const action = `read commit ${to.slice(0, 12)}`;
   const url =
-    session.direct &&
-    `${session.direct.baseUrl}/repos/${encodeURIComponent(session.owner)}/${encodeURIComponent(session.repo)}/commits/${encodeURIComponent(to)}?per_page=1`;
+    session.direct && `${repoUrl(session.direct, session)}/commits/${encodeURIComponent(to)}?per_page=1`;
   const direct = session.direct && url ? await directJson(session, session.direct, url, action) : null;
   const answer =
     direct ??
