@@ -14,6 +14,7 @@
  */
 import path from 'node:path';
 import pLimit from 'p-limit';
+import pMap from 'p-map';
 import { defaultTmpDir, type RepositoryConfig, type SentryConfig } from '../config/schema.js';
 import { errorMessage, RateLimitError } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -32,6 +33,12 @@ import { createRateLimitNews } from './rate-limit-news.js';
 import type { PollResult, PushHint } from './requests.js';
 import type { Scheduler } from './scheduler.js';
 import { groupByUnit } from './units.js';
+
+/**
+ * Units started per poll slot. A unit holds its slot while its outcomes are noted and recorded
+ * (state writes), so twice as many units as polls keep every poll slot busy meanwhile.
+ */
+const UNITS_AHEAD = 2;
 
 export interface Poller {
   /** One repository's poll with the ticket it took; never throws (a failure is an outcome). */
@@ -181,13 +188,18 @@ export function createPoller(input: PollerInput): Poller {
     const thisCycle = cycle;
     const startedAt = Date.now();
     bus.emit('poll:start', { cycle: thisCycle, repositories: repos.map((repo) => repo.name) });
-    const limit = pLimit(config.global.poll_concurrency);
+    const concurrency = config.global.poll_concurrency;
+    const limit = pLimit(concurrency);
     const units = [...groupByUnit(repos, (repo) => repo)];
     const runsByUnit = new Map<UnitKey, RunRecord>();
     let errors = 0;
     let changed = 0;
-    await Promise.all(
-      units.map(async ([unit, members]) => {
+    // Units are taken up as slots free, not all at once: a cycle over 5,000 repositories that
+    // started every unit up front held 5,000 pending closures and queue entries for the whole
+    // cycle, and they outlived the young generation's collections (see UNITS_AHEAD).
+    await pMap(
+      units,
+      async ([unit, members]) => {
         const polled = await Promise.all(
           members.map((repo) => limit(() => poll(repo, trigger !== 'poll', pushed))),
         );
@@ -195,7 +207,8 @@ export function createPoller(input: PollerInput): Poller {
         const recorded = await recorder.recordPolls(unit, polled, trigger);
         changed += recorded.changed;
         if (recorded.run) runsByUnit.set(unit, recorded.run);
-      }),
+      },
+      { concurrency: concurrency * UNITS_AHEAD },
     );
     scheduler.cycleDone();
     bus.emit('poll:finish', {

@@ -127,7 +127,7 @@ export async function pollWithPolicies(
       urgent,
       used === provider ? early : undefined,
     );
-    return { ...outcome, changes };
+    return changes === outcome.changes ? outcome : { ...outcome, changes };
   } finally {
     early?.dispose();
   }
