@@ -1,5 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { type ChangedFiles, createSentry, definePlugin, type JobResult } from '../src/index.js';
+import { type ChangedFiles, createSentry, definePlugin } from '../src/index.js';
+import { endedNow, memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 
@@ -10,36 +11,20 @@ function recordingForge() {
   const plugin = definePlugin({
     name: 'recording',
     providers: [
-      {
-        id: 'recording',
-        capabilities: { changedFiles: true, commitStatus: false, webhooks: false },
-        async listHeads(target) {
+      memoryProvider(
+        async (target) => {
           const sha = heads.get(target.repository);
           return { heads: sha ? [{ branch: 'main', sha }] : [] };
         },
-        async changedFiles(target, _from, to, options): Promise<ChangedFiles> {
+        'recording',
+        async (target, _from, to, options): Promise<ChangedFiles> => {
           asked.push({ repository: target.repository, files: options.files });
           return { files: ['src/app.ts'], commits: [{ sha: to, message: 'change' }] };
         },
-      },
+      ),
     ],
     executors: [
-      {
-        id: 'record',
-        capabilities: { reattach: false },
-        async execute(): Promise<JobResult> {
-          const now = new Date().toISOString();
-          return {
-            status: 'succeeded',
-            exitCode: 0,
-            startedAt: now,
-            finishedAt: now,
-            durationMs: 0,
-            output: '',
-            error: null,
-          };
-        },
-      },
+      { id: 'record', capabilities: { reattach: false }, execute: async () => endedNow('succeeded') },
     ],
   });
   return { plugin, heads, asked };

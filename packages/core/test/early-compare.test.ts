@@ -1,6 +1,7 @@
 import { promiseGate } from '@sentry-git/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { type ChangedFiles, createSentry, definePlugin, type JobResult } from '../src/index.js';
+import { type ChangedFiles, createSentry, definePlugin } from '../src/index.js';
+import { endedNow, memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 
@@ -26,10 +27,8 @@ function scriptedForge() {
   const plugin = definePlugin({
     name: 'scripted',
     providers: [
-      {
-        id: 'scripted',
-        capabilities: { changedFiles: true, commitStatus: false, webhooks: false },
-        async listHeads(target) {
+      memoryProvider(
+        async (target) => {
           const sha = heads.get(target.repository);
           const gate = hold;
           hold = null;
@@ -37,28 +36,20 @@ function scriptedForge() {
           readsAnswered += 1;
           return { heads: sha ? [{ branch: 'main', sha }] : [] };
         },
-        async changedFiles(_target, from, to, { signal }): Promise<ChangedFiles> {
+        'scripted',
+        async (_target, from, to, { signal }): Promise<ChangedFiles> => {
           comparisons.push({ from, to, readsAnswered, signal });
           return { files: ['app.txt'], commits: [{ sha: to, message: messages.get(to) ?? 'change' }] };
         },
-      },
+      ),
     ],
     executors: [
       {
         id: 'record',
         capabilities: { reattach: false },
-        async execute(job): Promise<JobResult> {
+        async execute(job) {
           deployed.push(job.sha);
-          const now = new Date().toISOString();
-          return {
-            status: 'succeeded',
-            exitCode: 0,
-            startedAt: now,
-            finishedAt: now,
-            durationMs: 0,
-            output: '',
-            error: null,
-          };
+          return endedNow('succeeded');
         },
       },
     ],

@@ -1,11 +1,19 @@
 import type { GitProvider, JobResult } from '../src/index.js';
 
-/** A provider with none of the optional capabilities whose heads come from the test. */
-export function memoryProvider(listHeads: GitProvider['listHeads'], id = 'memory-forge'): GitProvider {
+/**
+ * A provider whose heads come from the test, with comparisons (path filters, skip markers) only
+ * when the test answers them, and no other optional capability.
+ */
+export function memoryProvider(
+  listHeads: GitProvider['listHeads'],
+  id = 'memory-forge',
+  changedFiles?: GitProvider['changedFiles'],
+): GitProvider {
   return {
     id,
-    capabilities: { changedFiles: false, commitStatus: false, webhooks: false },
+    capabilities: { changedFiles: changedFiles !== undefined, commitStatus: false, webhooks: false },
     listHeads,
+    ...(changedFiles ? { changedFiles } : {}),
   };
 }
 

@@ -40,9 +40,14 @@ export function startEarlyCompare(input: {
   urgent: boolean;
 }): EarlyCompare {
   const { context, repo, provider, pushed } = input;
+  // Aborted when the poll's deadline ends (stop or timeout) or when no change takes the verdict:
+  // one controller that follows the deadline, as deadlineSignal does, not `AbortSignal.any`.
   const deadline = pollSignal(context.stopSignal, context.timeoutSeconds * 1000);
   const unused = new AbortController();
-  const signal = AbortSignal.any([deadline.signal, unused.signal]);
+  const followDeadline = () => unused.abort(deadline.signal.reason);
+  if (deadline.signal.aborted) followDeadline();
+  else deadline.signal.addEventListener('abort', followDeadline, { once: true });
+  const signal = unused.signal;
   let taken = false;
   const started = (async () => {
     const stored = await context.store.getHeads(repo.name);
@@ -75,6 +80,7 @@ export function startEarlyCompare(input: {
       return { skipped: await early.verdict };
     },
     dispose() {
+      deadline.signal.removeEventListener('abort', followDeadline);
       if (!taken) unused.abort();
       deadline.dispose();
     },
