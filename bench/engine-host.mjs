@@ -33,6 +33,15 @@ async function startProfile() {
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
+  if (process.env.BENCH_ALLOCATIONS) {
+    // Objects a collection freed are kept in the profile: the garbage of a cycle is the point.
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 8192,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   state.profiler = session;
 }
 
@@ -41,9 +50,16 @@ async function stopProfile() {
   if (!session) return;
   state.profiler = null;
   const { profile } = await session.post('Profiler.stop');
-  session.disconnect();
   const dir = process.env.BENCH_PROFILE_DIR;
   await mkdir(dir, { recursive: true });
+  if (process.env.BENCH_ALLOCATIONS) {
+    const heap = await session.post('HeapProfiler.stopSampling');
+    await writeFile(
+      path.join(dir, `${state.name ?? 'engine'}-${process.pid}.heapprofile`),
+      JSON.stringify(heap.profile),
+    );
+  }
+  session.disconnect();
   await writeFile(
     path.join(dir, `${state.name ?? 'engine'}-${process.pid}.cpuprofile`),
     JSON.stringify(profile),

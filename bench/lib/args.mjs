@@ -37,6 +37,8 @@ export const USAGE = `Usage: pnpm bench [-- options]
   --soak-interval <s>    polling_interval of cli-soak (default 5)
   --profile <dir>        write CPU profiles into <dir>: each engine scenario's unchanged cycles, the
                          one-at-a-time webhooks, and each sentry-git watch run (node --cpu-prof)
+  --allocations          with --profile: also a sampling profile of what the engine scenarios'
+                         unchanged cycles allocate (garbage included) beside each CPU profile
   --heap-snapshot <dir>  write a heap snapshot of each engine scenario after its cycles into <dir>
   --out <file>           results file (default bench/results/<date>-<host>.json; partial runs get a suffix)
   --no-render            do not refresh docs/benchmarks.md
@@ -66,6 +68,7 @@ export function parseArgs(argv) {
     soakRepos: 1000,
     soakInterval: 5,
     profile: null,
+    allocations: false,
     heapSnapshot: null,
     out: null,
     render: true,
@@ -120,6 +123,9 @@ export function parseArgs(argv) {
       case '--profile':
         options.profile = value();
         if (!options.profile) throw new Error('--profile needs a folder');
+        break;
+      case '--allocations':
+        options.allocations = true;
         break;
       case '--heap-snapshot':
         options.heapSnapshot = value();

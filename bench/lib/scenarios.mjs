@@ -41,6 +41,8 @@ async function startEngine(context, events) {
       BENCH_PACKAGES: context.packages,
       // `--profile <dir>`: a CPU profile of the unchanged cycles (engine-host.mjs).
       ...(context.options.profile ? { BENCH_PROFILE_DIR: path.resolve(context.options.profile) } : {}),
+      // `--allocations`: beside it, a sampling profile of the same cycles' allocations.
+      ...(context.options.profile && context.options.allocations ? { BENCH_ALLOCATIONS: '1' } : {}),
       ...(context.options.heapSnapshot ? { BENCH_HEAP_DIR: path.resolve(context.options.heapSnapshot) } : {}),
     },
     logFile: path.join(context.logs, 'engine-host.log'),
