@@ -1,93 +1,49 @@
-// The loopback server of bench/floor: fixed answers shaped like the fake forges' (headers and
-// bodies of a GitLab filtered branch list of 2 branches and of a Gitea single branch), after a
-// latency, so a client's CPU per request can be measured without a forge's variance.
+// The loopback server of bench/floor: fixed answers rendered by the fake forges' own functions
+// (packages/test-utils/src/forge: a GitLab filtered branch list of 2 branches, a Gitea single
+// branch, with their headers), sent after a latency, so a client's CPU per request can be
+// measured without a forge's variance. argv: kind, latency ms, the test-utils bundle (run.mjs
+// builds it with bench/lib/bundle.mjs).
 import http from 'node:http';
+import { pathToFileURL } from 'node:url';
 
-const [kind, latencyArg] = process.argv.slice(2);
+const [kind, latencyArg, bundle] = process.argv.slice(2);
+const { branchEntity, branchJson, paginationHeaders, rateLimitHeaders } = await import(
+  pathToFileURL(bundle).href
+);
 const latency = Number(latencyArg ?? 20);
 const sha = 'a'.repeat(40);
-const web = 'http://127.0.0.1:1/bench/repo-00001';
-
-function gitlabCommit(title) {
-  return {
-    id: sha,
-    short_id: sha.slice(0, 8),
-    created_at: '2026-12-01T10:00:00.000Z',
-    parent_ids: ['b'.repeat(40)],
-    title,
-    message: `${title}\n`,
-    author_name: 'Bench',
-    author_email: 'bench@example.com',
-    authored_date: '2026-12-01T10:00:00.000Z',
-    committer_name: 'Bench',
-    committer_email: 'bench@example.com',
-    committed_date: '2026-12-01T10:00:00.000Z',
-    trailers: {},
-    extended_trailers: {},
-    web_url: `${web}/-/commit/${sha}`,
-  };
-}
+const base = 'http://127.0.0.1:1';
+const project = 'bench/repo-00001';
+const commit = (name) => ({
+  sha,
+  message: name,
+  authorName: 'Bench',
+  authorEmail: 'bench@example.com',
+  authoredAt: '2026-12-01T10:00:00.000Z',
+  committerName: 'Bench',
+  committerEmail: 'bench@example.com',
+  committedAt: '2026-12-01T10:00:00.000Z',
+  parents: ['b'.repeat(40)],
+  tree: 'c'.repeat(40),
+});
 
 const gitlabBody = JSON.stringify(
-  ['develop', 'main'].map((name) => ({
-    name,
-    commit: gitlabCommit(name),
-    merged: false,
-    protected: name === 'main',
-    developers_can_push: false,
-    developers_can_merge: false,
-    can_push: true,
-    default: name === 'main',
-    web_url: `${web}/-/tree/${name}`,
-  })),
+  ['develop', 'main'].map((name) => branchEntity(name, commit(name), `${base}/${project}`)),
 );
-const person = { name: 'Bench', email: 'bench@example.com', username: '' };
-const giteaBody = JSON.stringify({
-  name: 'main',
-  commit: {
-    id: sha,
-    message: 'main\n',
-    url: `${web}/commit/${sha}`,
-    author: person,
-    committer: person,
-    verification: {
-      verified: false,
-      reason: 'gpg.error.not_signed_commit',
-      signature: '',
-      signer: null,
-      payload: '',
-    },
-    timestamp: '2026-12-01T10:00:00Z',
-    added: null,
-    removed: null,
-    modified: null,
-  },
-  protected: false,
-  required_approvals: 0,
-  enable_status_check: false,
-  status_check_contexts: [],
-  user_can_push: true,
-  user_can_merge: true,
-  effective_branch_protection_name: '',
-});
-const link = `<${web}/api/v4/projects/bench%2Frepo-00001/repository/branches?page=1&per_page=100>`;
+const gitlabLink = (page) =>
+  `${base}/api/v4/projects/${encodeURIComponent(project)}/repository/branches?page=${page}&per_page=100`;
+const giteaBody = JSON.stringify(
+  branchJson(
+    { ...commit('main'), name: 'main', message: 'main\n', committedUnix: 1_796_119_200 },
+    { html: `${base}/${project}`, api: `${base}/api/v1/repos/${project}` },
+  ),
+);
 
 function gitlabHeaders() {
-  const reset = Math.ceil(Date.now() / 1000) + 60;
   return {
     'content-type': 'application/json',
-    'RateLimit-Limit': '2000',
-    'RateLimit-Observed': '5',
-    'RateLimit-Remaining': '1995',
-    'RateLimit-Reset': String(reset),
-    'RateLimit-ResetTime': new Date(reset * 1000).toUTCString(),
-    Link: `${link}; rel="first", ${link}; rel="last"`,
-    'X-Page': '1',
-    'X-Per-Page': '100',
-    'X-Next-Page': '',
-    'X-Prev-Page': '',
-    'X-Total': '2',
-    'X-Total-Pages': '1',
+    ...rateLimitHeaders(2000, 1995, new Date(Date.now() + 60_000)),
+    ...paginationHeaders(1, 100, 1, 2, gitlabLink),
   };
 }
 

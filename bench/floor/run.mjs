@@ -8,6 +8,8 @@
 // A Gitea listHeads sends two requests; its figure is per request. Needs `pnpm build`.
 import { fork } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -19,9 +21,13 @@ const load = (name, file = 'index.js') =>
 const { createRequire } = await import('node:module');
 const { Agent } = createRequire(path.join(root, 'packages/core/package.json'))('undici');
 const { deadlineSignal } = await load('core', 'internal.js');
+const { bundleTestUtils } = await import('../lib/bundle.mjs');
 const providers = await load(`provider-${kind}`);
 
-const server = fork(fileURLToPath(new URL('./answers.mjs', import.meta.url)), [kind, '20']);
+// The answers are the fake forges' own rendering (answers.mjs), from the same bundle as the bench's.
+const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'sentry-git-floor-'));
+const bundle = await bundleTestUtils(root, path.join(bundleDir, 'test-utils.mjs'));
+const server = fork(fileURLToPath(new URL('./answers.mjs', import.meta.url)), [kind, '20', bundle]);
 const { port } = await new Promise((resolve) => server.once('message', resolve));
 const origin = `http://127.0.0.1:${port}`;
 const token = 'floor-token-0123456789abcdef';
@@ -102,5 +108,6 @@ for (const [name, values] of Object.entries(figures)) {
   );
 }
 server.kill();
+rmSync(bundleDir, { recursive: true, force: true });
 await agent.close();
 process.exit(0);

@@ -1,4 +1,10 @@
 import { type CommitData, commitsData, compare, listBranches, resolveRef } from './git-data.js';
+import {
+  branchEntity as branchJson,
+  commitEntity,
+  paginationHeaders,
+  rateLimitHeaders as quotaHeaders,
+} from './gitlab-json.js';
 import { type ForgeReadCache, readThrough } from './read-cache.js';
 import {
   type FakeServer,
@@ -76,27 +82,6 @@ function notFound(what: string): RouteResponse {
   return { status: 404, body: { message: `404 ${what} Not Found` } };
 }
 
-function commitEntity(commit: CommitData, webBase: string) {
-  const [title = ''] = commit.message.split('\n');
-  return {
-    id: commit.sha,
-    short_id: commit.sha.slice(0, 8),
-    created_at: commit.committedAt,
-    parent_ids: commit.parents,
-    title,
-    message: `${commit.message}\n`,
-    author_name: commit.authorName,
-    author_email: commit.authorEmail,
-    authored_date: commit.authoredAt,
-    committer_name: commit.committerName,
-    committer_email: commit.committerEmail,
-    committed_date: commit.committedAt,
-    trailers: {},
-    extended_trailers: {},
-    web_url: `${webBase}/-/commit/${commit.sha}`,
-  };
-}
-
 /**
  * GitLab's branch-list filters: `search` (a substring; `^term` and `term$` anchor it) and `regex`
  * (RE2, read here with JavaScript's RegExp, which agrees on the escaped names clients send).
@@ -147,15 +132,7 @@ export async function startGitlabServer(options: GitlabServerOptions): Promise<G
   const omitTotalsAbove = options.omitTotalsAbove ?? 10_000;
 
   function rateLimitHeaders(): Record<string, string> {
-    if (!rateLimit) return {};
-    const reset = Math.ceil(rateLimit.resetAt.getTime() / 1000);
-    return {
-      'RateLimit-Limit': String(rateLimit.limit),
-      'RateLimit-Observed': String(rateLimit.limit - rateLimit.remaining),
-      'RateLimit-Remaining': String(rateLimit.remaining),
-      'RateLimit-Reset': String(reset),
-      'RateLimit-ResetTime': new Date(reset * 1000).toUTCString(),
-    };
+    return rateLimit ? quotaHeaders(rateLimit.limit, rateLimit.remaining, rateLimit.resetAt) : {};
   }
 
   /** Rack::Attack runs before authentication, so every request counts, answered or not. */
@@ -233,17 +210,7 @@ export async function startGitlabServer(options: GitlabServerOptions): Promise<G
     await loadCommits(project.bare, [sha]);
     const commit = commitCache.get(`${project.bare} ${sha}`);
     if (!commit) throw new Error(`commit ${sha} of ${name} vanished`);
-    return {
-      name,
-      commit: commitEntity(commit, webBase),
-      merged: false,
-      protected: name === 'main',
-      developers_can_push: false,
-      developers_can_merge: false,
-      can_push: true,
-      default: name === 'main',
-      web_url: `${webBase}/-/tree/${encodeURIComponent(name)}`,
-    };
+    return branchJson(name, commit, webBase);
   }
 
   function pageLink(context: RouteContext, project: Project, page: number, perPage: number): string {
@@ -281,21 +248,11 @@ export async function startGitlabServer(options: GitlabServerOptions): Promise<G
           slice.map((branch) => branchEntity(context, project, branch.name, branch.sha)),
         );
         const withTotals = all.length <= omitTotalsAbove;
-        const links: string[] = [];
-        if (page > 1) links.push(`<${pageLink(context, project, page - 1, perPage)}>; rel="prev"`);
-        if (page < totalPages) links.push(`<${pageLink(context, project, page + 1, perPage)}>; rel="next"`);
-        links.push(`<${pageLink(context, project, 1, perPage)}>; rel="first"`);
-        if (withTotals) links.push(`<${pageLink(context, project, totalPages, perPage)}>; rel="last"`);
         return {
           status: 200,
-          headers: {
-            Link: links.join(', '),
-            'X-Page': String(page),
-            'X-Per-Page': String(perPage),
-            'X-Next-Page': page < totalPages ? String(page + 1) : '',
-            'X-Prev-Page': page > 1 ? String(page - 1) : '',
-            ...(withTotals ? { 'X-Total': String(all.length), 'X-Total-Pages': String(totalPages) } : {}),
-          },
+          headers: paginationHeaders(page, perPage, totalPages, withTotals ? all.length : undefined, (to) =>
+            pageLink(context, project, to, perPage),
+          ),
           body,
         };
       }),
