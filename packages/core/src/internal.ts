@@ -53,6 +53,8 @@ export { createEventBus } from './events.js';
 export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';
 export { classifyGitStderr, type GitRemoteProblem } from './git/failure.js';
 export { isHttpUrl, splitUrlCredentials, type UrlCredentials } from './git/url.js';
+export { insideApiRoot } from './http/api-root.js';
+export { followInsideApiRoot } from './http/redirects.js';
 export { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
 export {
   type LockFileContent,

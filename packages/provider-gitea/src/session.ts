@@ -1,4 +1,5 @@
 import { createRedactor, type ProviderTarget, type RateLimitInfo, type Redactor } from '@sentry-git/core';
+import { followInsideApiRoot } from '@sentry-git/core/internal';
 import type { Api, HttpResponse } from 'gitea-js';
 import { type ResolvedTarget, resolveTarget, segment } from './address.js';
 import { directGet } from './direct-get.js';
@@ -76,7 +77,8 @@ export function createSessionOpener(options: ResolvedGiteaOptions): SessionOpene
     const { Api } = await import('gitea-js');
     const transport = createTransport({
       token: resolved.token,
-      fetch: options.fetch,
+      // Redirects keep the token only under the API root (core's http/redirects.ts).
+      fetch: followInsideApiRoot(options.fetch, resolved.apiBase),
       retries: options.retries,
       retryDelayMs: options.retryDelayMs,
       requestTimeoutMs: options.requestTimeoutMs,

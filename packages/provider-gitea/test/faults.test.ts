@@ -256,3 +256,18 @@ describe('refusals and bad answers', () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe('redirects', () => {
+  it('a redirect to another path of the same host goes without the token', async () => {
+    const { server, fixture } = await setup();
+    server.fault({ status: 302, path: BRANCHES, headers: { location: `${server.url}/other/api/v1/x` } });
+    await rejected(provider().listHeads(fixture.target, list()));
+    const outside = server.requests.filter((request) => request.path.startsWith('/other/'));
+    expect(outside.length).toBeGreaterThan(0);
+    for (const request of outside) expect(request.headers.authorization).toBeUndefined();
+    // Under the API root the token was sent.
+    expect(server.requests[0]!.headers.authorization).toBe(`token ${TOKEN}`);
+    // The hop outside the fake's routes is this test's point, checked above: not an unexpected request.
+    for (const request of outside) server.requests.splice(server.requests.indexOf(request), 1);
+  });
+});

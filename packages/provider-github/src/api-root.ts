@@ -1,24 +1,9 @@
 import { redactUrl, SentryError } from '@sentry-git/core';
+import { insideApiRoot } from '@sentry-git/core/internal';
 import type { FailureContext } from './errors.js';
 
-/**
- * Whether `url` lies under the API root `baseUrl`: same origin, and a path below the root's once
- * dot segments are resolved (as fetch resolves them: `/api/v3/../x` is `/x`). The token is sent
- * nowhere else: on a GitHub Enterprise Server at `http://host/api/v3`, `http://host/other/...`
- * is the same origin but not the API, and a Link header or a compare URL could name it.
- */
-export function insideApiRoot(baseUrl: string, url: string): boolean {
-  let target: URL;
-  let root: URL;
-  try {
-    target = new URL(url);
-    root = new URL(baseUrl);
-  } catch {
-    return false;
-  }
-  const prefix = root.pathname.endsWith('/') ? root.pathname : `${root.pathname}/`;
-  return target.origin === root.origin && target.pathname.startsWith(prefix);
-}
+// Core's rule, shared with the other providers' redirects.
+export { insideApiRoot };
 
 /**
  * Refuses a URL outside the API root before any request carries the token there. An error, not a

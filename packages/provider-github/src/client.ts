@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
 import { createPooledFetch, createRedactor } from '@sentry-git/core';
+import { followInsideApiRoot } from '@sentry-git/core/internal';
 import type { OctokitLog, ResolvedOptions } from './options.js';
 
 /** What the provider calls: the REST client (the plugins add no methods it uses). */
@@ -91,7 +92,8 @@ export function createClientCache(
         baseUrl,
         ...(token ? { auth: token } : {}),
         userAgent: options.userAgent,
-        request: { fetch },
+        // Redirects followed here, so the token never leaves the API root (core's http/redirects.ts).
+        request: { fetch: followInsideApiRoot(fetch, baseUrl) },
         log: octokitLog(options.log, token),
         throttle: {
           // plugin-throttling keeps its limiters in module-level groups keyed by this id: without

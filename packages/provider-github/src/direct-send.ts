@@ -4,6 +4,10 @@ import type { Session } from './call.js';
 import type { DirectRoute } from './direct-route.js';
 import { providerError } from './errors.js';
 
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Fetch's own bound. */
+const MAX_REDIRECTS = 20;
+
 export interface DirectRequest {
   /** The media type asked for. */
   accept: string;
@@ -56,7 +60,7 @@ async function clientFailure(
  * One GET straight through the pooled fetch, without octokit's limiter, endpoint parsing, hooks
  * and a RequestError per 304 (a tenth to a sixth of an unchanged cycle's CPU in the bench
  * profiles): the branch probes, the branch-list pages and the comparisons go this way. The token
- * goes only to URLs under the API root (anything else throws). The rate limit of every answer is
+ * goes only to URLs under the API root: a URL or a redirect elsewhere throws. The rate limit of every answer is
  * recorded. A 4xx not in `allow` throws the SentryError octokit's path would, without asking
  * again (a second request into a rate limit is what secondary limits punish). A 5xx, a network
  * error, or a body `read` cannot take (it threw or returned null) comes back as null: the caller
@@ -77,16 +81,27 @@ export async function sendDirect<T>(
   return route.limit(async (): Promise<T | null> => {
     signal.throwIfAborted();
     let response: Response;
-    try {
-      response = await route.fetch(url, { headers, signal });
-    } catch {
-      if (signal.aborted) throw signal.reason;
-      return null;
+    let asked = url;
+    for (let hops = 0; ; hops += 1) {
+      try {
+        // Redirects are followed here, not by the fetch: it would keep the token for any path of
+        // the same origin, and the token goes only under the API root.
+        response = await route.fetch(asked, { headers, signal, redirect: 'manual' });
+      } catch {
+        if (signal.aborted) throw signal.reason;
+        return null;
+      }
+      const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
+      if (location === null || hops >= MAX_REDIRECTS) break;
+      await response.body?.cancel();
+      // GitHub moves a renamed repository's requests to /repositories/{id}/…, under the root.
+      asked = new URL(location, asked).href;
+      assertInsideApiRoot(session.failure, asked, request.action);
     }
     session.rateLimit = readRateLimitHeaders(response.headers) ?? session.rateLimit;
     const { status } = response;
     if (status >= 400 && status < 500 && !request.allow?.includes(status)) {
-      throw await clientFailure(session, response, url, request.action);
+      throw await clientFailure(session, response, asked, request.action);
     }
     if (status >= 500) {
       await response.body?.cancel();

@@ -120,3 +120,75 @@ describe('the token goes only to the API root', () => {
     }
   }
 });
+
+/**
+ * A GitHub Enterprise Server whose API root is /api/v3 and which redirects the probe of `main`
+ * (`commits/heads%2Fmain`) to `to(origin)`; the probe is also answered under
+ * /api/v3/repositories/1/ (where GitHub moves a renamed repository's requests). Anything else is
+ * recorded and answered 404.
+ */
+async function enterpriseRedirecting(to: (origin: string) => string): Promise<FakeServer & { root: string }> {
+  let origin = '';
+  const server = await startFakeServer([
+    {
+      name: 'probe, redirected',
+      method: 'GET',
+      pattern: /^\/api\/v3\/repos\/acme\/demo\/commits\/heads%2Fmain$/,
+      handle: () => ({ status: 302, headers: { location: to(origin) }, body: { message: 'Moved' } }),
+    },
+    {
+      name: 'probe at the new address',
+      method: 'GET',
+      pattern: /^\/api\/v3\/repositories\/1\/commits\/heads%2Fmain$/,
+      handle: () => ({ status: 200, headers: { 'content-type': 'application/vnd.github.sha' }, body: SHA }),
+    },
+  ]);
+  origin = server.url;
+  onTestFinished(() => server.close());
+  return { ...server, root: `${server.url}/api/v3` };
+}
+
+describe('redirects keep the token under the API root', () => {
+  const routes = {
+    direct: {},
+    'octokit only': { fetch: (...args: Parameters<typeof fetch>) => fetch(...args) },
+  };
+  const probeMain = { match: (branch: string) => branch === 'main', patterns: ['main'], signal: signal() };
+
+  for (const [routeName, providerOptions] of Object.entries(routes)) {
+    it(`${routeName}: a redirect under the root is followed with the token`, async () => {
+      const server = await enterpriseRedirecting(
+        (origin) => `${origin}/api/v3/repositories/1/commits/heads%2Fmain`,
+      );
+      const result = await testProvider(providerOptions).listHeads(enterpriseTarget(server.root), probeMain);
+      expect(result.heads).toEqual([{ branch: 'main', sha: SHA }]);
+      const moved = server.requests.filter((request) => request.path.startsWith('/api/v3/repositories/1/'));
+      expect(moved.length).toBeGreaterThan(0);
+      for (const request of moved) expect(request.headers.authorization).toBe(`token ${TOKEN}`);
+    });
+
+    for (const [caseName, outside] of Object.entries(OUTSIDE)) {
+      it(`${routeName}: a redirect to ${caseName} never carries the token`, async () => {
+        const server = await enterpriseRedirecting(outside);
+        const error = await testProvider(providerOptions)
+          .listHeads(enterpriseTarget(server.root), probeMain)
+          .then(
+            () => null,
+            (e: unknown) => e as Error & { code?: string },
+          );
+        expect(server.requests[0]!.headers.authorization).toBe(`token ${TOKEN}`);
+        for (const request of outsideRequests(server)) expect(request.headers.authorization).toBeUndefined();
+        if (routeName === 'direct') {
+          // The pooled route refuses it before asking, as it refuses such a Link.
+          expect(outsideRequests(server)).toEqual([]);
+          expect(error).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE' });
+          expect(error!.message).toContain(`outside the API root ${server.root}`);
+          expect(error!.message).not.toContain(TOKEN);
+        } else {
+          // Through octokit the hop goes without the token, and the server answers as to anyone.
+          expect(outsideRequests(server).length).toBeGreaterThan(0);
+        }
+      });
+    }
+  }
+});

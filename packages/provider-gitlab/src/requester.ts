@@ -1,6 +1,12 @@
 import type { Branches } from '@gitbeaker/rest';
-import { isRetryableStatus, isSentryError, type RateLimitInfo, rateLimitResetAt } from '@sentry-git/core';
-import { deadlineSignal, retry } from '@sentry-git/core/internal';
+import {
+  isRetryableStatus,
+  isSentryError,
+  type RateLimitInfo,
+  rateLimitResetAt,
+  redactUrl,
+} from '@sentry-git/core';
+import { deadlineSignal, insideApiRoot, retry } from '@sentry-git/core/internal';
 import {
   badResponseError,
   type ErrorScope,
@@ -139,8 +145,8 @@ async function readBody(response: Response, label: RequestLabel, context: CallCo
 /**
  * One request with retries (core's `retry()`): 5xx and network errors back off exponentially
  * (bounded by the signal), a rate limit throws RateLimitError at once, other errors throw the SentryError for
- * their status. Redirects are followed only on the same origin, so the token never travels to
- * another host.
+ * their status. Redirects are followed only under the API root, so the token never travels to
+ * another host or another path of the same one.
  */
 export async function send(
   context: CallContext,
@@ -202,11 +208,13 @@ export async function send(
             await response.body?.cancel();
             const location = response.headers.get('location');
             const next = location ? new URL(location, url) : undefined;
-            if (!next || next.origin !== url.origin || redirects >= MAX_REDIRECTS) {
+            // The token goes only under the API root: another host, or another path of the same
+            // host (`/other/…` beside `/api/v4`), is refused rather than asked.
+            if (!next || !insideApiRoot(context.apiBaseUrl, next.href) || redirects >= MAX_REDIRECTS) {
               throw badResponseError(
                 scope,
                 label,
-                `redirected to ${next ? next.origin : 'nowhere'}; the token is not sent to another host, so set monitor.api_base_url to the final API root`,
+                `redirected to ${next ? redactUrl(`${next.origin}${next.pathname}`) : 'nowhere'}, outside the API root ${context.apiBaseUrl}; the token is sent only under it, so set monitor.api_base_url to the final API root`,
               );
             }
             // A redirect is no attempt: the same attempt goes on at the new address.

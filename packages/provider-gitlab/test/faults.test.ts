@@ -241,6 +241,16 @@ describe('client errors', () => {
     expect(hits).toBe(0);
   });
 
+  it('does not follow a redirect to another path of the same host (outside the API root)', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    await repo.commit('main');
+    server.fault({ status: 302, headers: { Location: `${server.url}/other/api/v4/x` } });
+    const error = await rejection(testProvider().listHeads(target, { ...everything, signal: signal() }));
+    expect(isSentryError(error) && error.code).toBe('PROVIDER_BAD_RESPONSE');
+    expect((error as Error).message).toContain(`outside the API root ${server.apiUrl}`);
+    expect(server.requests.filter((request) => !request.path.startsWith('/api/v4/'))).toEqual([]);
+  });
+
   it('follows a redirect on the same host (a renamed project)', async () => {
     const { repo, server, target } = await gitlabRemote();
     const main = await repo.commit('main');
