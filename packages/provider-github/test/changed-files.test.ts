@@ -1,6 +1,6 @@
 import { git } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { githubRemote, signal, testProvider } from './helpers.js';
+import { githubRemote, recordingLog, signal, testProvider } from './helpers.js';
 
 const options = () => ({ signal: signal(), cacheDir: '/nonexistent-not-used-by-github' });
 
@@ -55,13 +55,7 @@ describe('changedFiles through the compare API', () => {
     const base = await repo.commit('main', { 'a.txt': '0\n' }, 'base');
     for (let i = 1; i <= 2; i += 1) await repo.commit('main', { 'a.txt': `${i}\n` }, `change ${i}`);
     const last = await repo.commit('main', { 'b.txt': 'new\n' }, 'newest');
-    const logged: string[] = [];
-    const log = {
-      debug: () => {},
-      info: (message: string) => logged.push(message),
-      warn: () => {},
-      error: (message: string) => logged.push(message),
-    };
+    const { log, logged } = recordingLog();
 
     const result = await testProvider({ perPage: 2, log }).changedFiles!(target, base, last, options());
     expect(result.commits.at(-1)).toEqual({ sha: last, message: 'newest' });

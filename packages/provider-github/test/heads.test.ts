@@ -1,6 +1,6 @@
 import { compileBranchMatcher } from '@sentry-git/core/internal';
 import { describe, expect, it } from 'vitest';
-import { fastImportBranches, githubRemote, signal, testProvider } from './helpers.js';
+import { fastImportBranches, githubRemote, recordingLog, signal, testProvider } from './helpers.js';
 
 function options(patterns: string[], known?: Map<string, string>) {
   return { match: compileBranchMatcher(patterns), patterns, signal: signal(), ...(known ? { known } : {}) };
@@ -202,13 +202,7 @@ describe('branch probes without octokit', () => {
     const { repo, server, target } = await githubRemote();
     await repo.commit('main');
     await repo.commit('develop');
-    const logged: string[] = [];
-    const log = {
-      debug: () => {},
-      info: (message: string) => logged.push(message),
-      warn: () => {},
-      error: (message: string) => logged.push(message),
-    };
+    const { log, logged } = recordingLog();
     const provider = testProvider({ log });
     const patterns = ['main', 'develop'];
     const first = await provider.listHeads(target, options(patterns));
@@ -231,17 +225,6 @@ describe('branch probes without octokit', () => {
 });
 
 describe('branch-list pages without octokit', () => {
-  function recordingLog() {
-    const logged: string[] = [];
-    const log = {
-      debug: () => {},
-      info: (message: string) => logged.push(message),
-      warn: () => {},
-      error: (message: string) => logged.push(message),
-    };
-    return { log, logged };
-  }
-
   it('lists every page straight through the pooled fetch, and an unchanged list is all 304s', async () => {
     const { repo, server, target } = await githubRemote();
     await repo.commit('main');

@@ -67,3 +67,18 @@ export async function githubRemote(options: Partial<GitHubServerOptions> = {}): 
 export function answersSince(server: GitHubServer, index: number): number[] {
   return server.requests.slice(index).map((request) => request.status);
 }
+
+/**
+ * An octokit logger that keeps what reaches `info` and `error`: octokit's request-log reports
+ * every request it sends there (304s through `error`), so an empty list means octokit sent none.
+ */
+export function recordingLog() {
+  const logged: string[] = [];
+  const log = {
+    debug: () => {},
+    info: (message: string) => logged.push(message),
+    warn: () => {},
+    error: (message: string) => logged.push(message),
+  };
+  return { log, logged };
+}
