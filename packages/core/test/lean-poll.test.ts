@@ -106,6 +106,76 @@ describe('withHeadCache', () => {
     expect(reads()).toBe(3);
   });
 
+  it('reads the repositories not in memory with one bulk read, then serves them from memory', async () => {
+    const { store, reads } = countingStore();
+    const bulk: string[][] = [];
+    const getHeadsMany = store.getHeadsMany!.bind(store);
+    store.getHeadsMany = (repositories) => {
+      bulk.push([...repositories]);
+      return getHeadsMany(repositories);
+    };
+    const cached = withHeadCache(store);
+    await cached.recordDetection({
+      repositories: ['app', 'api'],
+      changes: [
+        { repository: 'app', branch: 'main', before: null, after: SHA_A, kind: 'baseline' },
+        { repository: 'api', branch: 'main', before: null, after: SHA_B, kind: 'baseline' },
+      ],
+    });
+    await cached.getHeads('app');
+    const many = await cached.getHeadsMany!(['app', 'api', 'new']);
+    // Only what was not in memory went to the store, in one call.
+    expect(bulk).toEqual([['api', 'new']]);
+    expect([...many].map(([name, found]) => [name, found.heads.map((head) => head.sha)])).toEqual([
+      ['app', [SHA_A]],
+      ['api', [SHA_B]],
+      ['new', []],
+    ]);
+    const readsBefore = reads();
+    await cached.getHeads('api');
+    await cached.getHeads('new');
+    await cached.getHeadsMany!(['app', 'api', 'new']);
+    expect(reads()).toBe(readsBefore);
+    expect(bulk).toHaveLength(1);
+  });
+
+  it('does not keep a bulk read that a write overtook', async () => {
+    const { store } = countingStore();
+    await store.recordDetection(baseline(SHA_A));
+    const getHeadsMany = store.getHeadsMany!.bind(store);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    store.getHeadsMany = async (repositories) => {
+      const read = await getHeadsMany(repositories);
+      await gate;
+      return read;
+    };
+    const cached = withHeadCache(store);
+    const slow = cached.getHeadsMany!(['app']);
+    await cached.recordDetection({
+      repositories: [],
+      changes: [{ repository: 'app', branch: 'main', before: SHA_A, after: SHA_B, kind: 'updated' }],
+    });
+    release();
+    expect((await slow).get('app')?.heads[0]?.sha).toBe(SHA_A);
+    expect((await cached.getHeads('app')).heads[0]?.sha).toBe(SHA_B);
+  });
+
+  it('reads one by one through a store without a bulk read', async () => {
+    const { store, reads } = countingStore();
+    delete (store as { getHeadsMany?: unknown }).getHeadsMany;
+    const cached = withHeadCache(store);
+    await cached.recordDetection(baseline(SHA_A));
+    const many = await cached.getHeadsMany!(['app', 'other']);
+    expect(many.get('app')?.heads.map((head) => head.sha)).toEqual([SHA_A]);
+    expect(many.get('other')).toEqual({ seen: false, heads: [] });
+    expect(reads()).toBe(2);
+    await cached.getHeads('app');
+    expect(reads()).toBe(2);
+  });
+
   it('keeps the heads across run and job patches, and drops them all on a recovery', async () => {
     const { store, reads } = countingStore();
     const cached = withHeadCache(store);

@@ -8,6 +8,9 @@ import type Database from 'better-sqlite3';
 const SQL = {
   selectSeen: 'SELECT 1 FROM repositories WHERE name = ?',
   selectHeads: 'SELECT * FROM heads WHERE repository = ? ORDER BY branch',
+  selectSeenMany: 'SELECT name FROM repositories WHERE name IN (SELECT value FROM json_each(?))',
+  selectHeadsMany:
+    'SELECT * FROM heads WHERE repository IN (SELECT value FROM json_each(?)) ORDER BY repository, branch',
   insertRepository: 'INSERT INTO repositories (name, seen_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
   // A null deployed_sha in the write means "keep the stored one" (null for a new head).
   upsertHead: `INSERT INTO heads (repository, branch, sha, updated_at, deployed_sha)

@@ -142,6 +142,24 @@ function storeOn(db: Database.Database, file: string): StateStore {
       return { seen, heads };
     },
 
+    async getHeadsMany(repositories: readonly string[]): Promise<Map<string, RepositoryHeads>> {
+      assertOpen();
+      // Two statements for any number of repositories (one JSON array each), not two per repository.
+      const names = JSON.stringify(repositories);
+      const seen = new Set((sql.selectSeenMany.all(names) as Array<{ name: string }>).map((row) => row.name));
+      const many = new Map<string, RepositoryHeads>();
+      // The caller's name strings go into the records, as getHeads does, not a copy per row.
+      const nameOf = new Map<string, string>();
+      for (const repository of repositories) {
+        many.set(repository, { seen: seen.has(repository), heads: [] });
+        nameOf.set(repository, repository);
+      }
+      for (const row of sql.selectHeadsMany.all(names) as HeadRow[]) {
+        many.get(row.repository)?.heads.push(headFromRow(row, nameOf.get(row.repository)));
+      }
+      return many;
+    },
+
     async recordDetection(input: DetectionInput): Promise<DetectionResult> {
       assertOpen();
       return recordDetection.immediate(input, new Date().toISOString());

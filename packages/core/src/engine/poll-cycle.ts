@@ -188,6 +188,9 @@ export function createPoller(input: PollerInput): Poller {
     const thisCycle = cycle;
     const startedAt = Date.now();
     bus.emit('poll:start', { cycle: thisCycle, repositories: repos.map((repo) => repo.name) });
+    // The heads not in memory (after a start, or after a baseline wrote them) in one read, not
+    // one per poll; a failure is left to each poll's own read, which reports it.
+    if (repos.length > 1) await store.getHeadsMany?.(repos.map((repo) => repo.name)).catch(() => undefined);
     const concurrency = config.global.poll_concurrency;
     const limit = pLimit(concurrency);
     const units = [...groupByUnit(repos, (repo) => repo)];

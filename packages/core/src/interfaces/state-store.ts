@@ -111,6 +111,14 @@ export interface StateStore {
   readonly id: string;
   readonly capabilities: StateStoreCapabilities;
   getHeads(repository: string): Promise<RepositoryHeads>;
+  /**
+   * `getHeads` of many repositories in one read: each of `repositories` (unknown ones included,
+   * as unseen with no heads) mapped to what `getHeads` would answer. The engine asks it at the
+   * start of a poll cycle for the repositories whose heads it has not in memory (after a start,
+   * or after a detection wrote them), instead of one `getHeads` per poll. Optional: without it
+   * each poll reads its own.
+   */
+  getHeadsMany?(repositories: readonly string[]): Promise<Map<string, RepositoryHeads>>;
   recordDetection(input: DetectionInput): Promise<DetectionResult>;
   /**
    * Records that `sha` of a branch deployed successfully (`HeadRecord.deployedSha`). A baseline

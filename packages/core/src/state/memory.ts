@@ -118,6 +118,12 @@ export function createMemoryStateStore(): StateStore {
       return { seen: seen.has(repository), heads: structuredClone(list) };
     },
 
+    async getHeadsMany(repositories: readonly string[]): Promise<Map<string, RepositoryHeads>> {
+      const many = new Map<string, RepositoryHeads>();
+      for (const repository of repositories) many.set(repository, await this.getHeads(repository));
+      return many;
+    },
+
     async recordDetection(input: DetectionInput): Promise<DetectionResult> {
       assertOpen();
       const spec = input.run;

@@ -28,6 +28,27 @@ export function describeHeads(subject: StoreUnderTest): void {
       await expect(subject.store.getHeads('other')).resolves.toEqual({ seen: false, heads: [] });
     });
 
+    it('reads many repositories at once as getHeads reads each (getHeadsMany)', async () => {
+      const { store } = subject;
+      if (!store.getHeadsMany) {
+        // Optional: a store without it is read one repository at a time.
+        expect(store.getHeadsMany).toBeUndefined();
+        return;
+      }
+      await store.recordDetection({
+        repositories: ['api', 'empty'],
+        changes: [change('api', 'main', null, 1), change('api', 'dev', null, 2), change('web', 'main', null, 3)],
+      });
+      await store.markDeployed('api', 'main', sha(1));
+      const names = ['api', 'empty', 'never-polled', 'web', 'api'];
+      const many = await store.getHeadsMany(names);
+      expect([...many.keys()].sort()).toEqual(['api', 'empty', 'never-polled', 'web']);
+      for (const name of many.keys()) expect(many.get(name)).toEqual(await store.getHeads(name));
+      expect(many.get('api')?.heads.map((head) => head.branch)).toEqual(['dev', 'main']);
+      expect(many.get('never-polled')).toEqual({ seen: false, heads: [] });
+      await expect(store.getHeadsMany([])).resolves.toEqual(new Map());
+    });
+
     it('updates a moved head and deletes a removed one, leaving other repositories alone', async () => {
       await subject.store.recordDetection({
         repositories: ['api', 'web'],
