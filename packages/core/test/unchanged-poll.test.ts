@@ -63,11 +63,11 @@ describe('an unchanged poll', () => {
     expect(baseline.errors).toBe(0);
     expect(calls).toContain('recordDetection');
 
-    // The first cycle after a write reads each repository's heads once (the write emptied the
-    // cache); it writes nothing.
+    // The first cycle after a write reads the heads it no longer holds (the write emptied the
+    // cache) in one bulk read, not one per repository; it writes nothing.
     calls.length = 0;
     await sentry.pollOnce();
-    expect(calls).toEqual(['getHeads', 'getHeads', 'getHeads']);
+    expect(calls).toEqual(['getHeadsMany']);
 
     calls.length = 0;
     for (let cycle = 0; cycle < 3; cycle += 1) {

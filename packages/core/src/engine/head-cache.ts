@@ -80,7 +80,8 @@ export function withHeadCache(store: StateStore): StateStore {
       if (found) many.set(repository, found);
     }
     // Dropped by a write meanwhile: read again, one by one, as getHeads would.
-    for (const repository of repositories) if (!many.has(repository)) many.set(repository, await getHeads(repository));
+    for (const repository of repositories)
+      if (!many.has(repository)) many.set(repository, await getHeads(repository));
     return many;
   }
 

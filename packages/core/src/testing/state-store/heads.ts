@@ -37,7 +37,11 @@ export function describeHeads(subject: StoreUnderTest): void {
       }
       await store.recordDetection({
         repositories: ['api', 'empty'],
-        changes: [change('api', 'main', null, 1), change('api', 'dev', null, 2), change('web', 'main', null, 3)],
+        changes: [
+          change('api', 'main', null, 1),
+          change('api', 'dev', null, 2),
+          change('web', 'main', null, 3),
+        ],
       });
       await store.markDeployed('api', 'main', sha(1));
       const names = ['api', 'empty', 'never-polled', 'web', 'api'];
