@@ -1,12 +1,9 @@
 import { readRateLimitHeaders } from '@sentry-git/core';
+import { MAX_REDIRECTS, REDIRECT_STATUSES } from '@sentry-git/core/internal';
 import { assertInsideApiRoot } from './api-root.js';
 import type { Session } from './call.js';
 import type { DirectRoute } from './direct-route.js';
 import { providerError } from './errors.js';
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-/** Fetch's own bound. */
-const MAX_REDIRECTS = 20;
 
 export interface DirectRequest {
   /** The media type asked for. */
@@ -91,7 +88,7 @@ export async function sendDirect<T>(
         if (signal.aborted) throw signal.reason;
         return null;
       }
-      const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
+      const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
       if (location === null || hops >= MAX_REDIRECTS) break;
       await response.body?.cancel();
       // GitHub moves a renamed repository's requests to /repositories/{id}/…, under the root.

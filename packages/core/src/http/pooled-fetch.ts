@@ -1,4 +1,5 @@
 import type { Agent, Dispatcher } from 'undici';
+import { dropsBody, MAX_REDIRECTS, plainHeaders, REDIRECT_STATUSES } from './redirect-rules.js';
 
 /**
  * The part of the Fetch API's Response that the providers and their SDKs read (octokit's
@@ -25,8 +26,6 @@ export interface PooledFetchOptions {
   keepAliveTimeoutMs?: number;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 20;
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
   201: 'Created',
@@ -126,22 +125,6 @@ function requestHeaders(init: RequestInit['headers']): Record<string, string> {
   return plainHeaders(init);
 }
 
-/** A copy with lower-case names, which the redirect rules below edit. */
-function plainHeaders(init: RequestInit['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!init) return out;
-  if (init instanceof Headers) {
-    init.forEach((value, name) => {
-      out[name] = value;
-    });
-  } else if (Array.isArray(init)) {
-    for (const [name = '', value] of init) out[name.toLowerCase()] = String(value);
-  } else {
-    for (const [name, value] of Object.entries(init)) out[name.toLowerCase()] = String(value);
-  }
-  return out;
-}
-
 /** A body undici can send as it is; anything else (streams, FormData) goes through fetch. */
 function simpleBody(body: RequestInit['body']): body is string | Uint8Array | null | undefined {
   return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
@@ -239,7 +222,7 @@ export function createPooledFetch(options: PooledFetchOptions = {}): typeof fetc
       const location = data.headers.location;
       if (
         init.redirect === 'manual' ||
-        !REDIRECTS.has(data.statusCode) ||
+        !REDIRECT_STATUSES.has(data.statusCode) ||
         typeof location !== 'string' ||
         redirects >= MAX_REDIRECTS
       ) {
@@ -250,14 +233,9 @@ export function createPooledFetch(options: PooledFetchOptions = {}): typeof fetc
       // The caller's headers are not changed: the rules below edit a copy.
       if (redirects === 0) headers = plainHeaders(headers);
       if (next.origin !== url.origin) delete headers.authorization;
-      if (
-        data.statusCode === 303 ||
-        ((data.statusCode === 301 || data.statusCode === 302) && method === 'POST')
-      ) {
+      if (dropsBody(data.statusCode, method, headers)) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = null;
-        delete headers['content-type'];
-        delete headers['content-length'];
       }
       url = next;
     }

@@ -1,21 +1,9 @@
 import { insideApiRoot } from './api-root.js';
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-/** Fetch's own bound. */
-const MAX_REDIRECTS = 20;
+import { dropsBody, MAX_REDIRECTS, plainHeaders, REDIRECT_STATUSES } from './redirect-rules.js';
 
 function urlOf(input: Parameters<typeof fetch>[0]): string {
   if (typeof input === 'string') return input;
   return input instanceof URL ? input.href : input.url;
-}
-
-/** The request headers as a plain object with lower-case names, to edit for the next hop. */
-function headersOf(init: RequestInit['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  new Headers(init).forEach((value, name) => {
-    out[name] = value;
-  });
-  return out;
 }
 
 /**
@@ -42,25 +30,17 @@ export function followInsideApiRoot(
     let next: RequestInit = { ...init, redirect: 'manual' };
     for (let hops = 0; ; hops += 1) {
       const response = await base(url, next);
-      const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
+      const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
       if (location === null || hops >= MAX_REDIRECTS) return response;
       await response.body?.cancel();
       const target = new URL(location, url).href;
-      const headers = headersOf(next.headers);
+      const headers = plainHeaders(next.headers);
       const method = (next.method ?? 'GET').toUpperCase();
-      let body = next.body;
-      let nextMethod = method;
-      if (
-        response.status === 303 ||
-        ((response.status === 301 || response.status === 302) && method === 'POST')
-      ) {
-        nextMethod = method === 'HEAD' ? 'HEAD' : 'GET';
-        body = undefined;
-        delete headers['content-type'];
-        delete headers['content-length'];
-      }
+      const drop = dropsBody(response.status, method, headers);
       if (!insideApiRoot(apiRoot, target)) for (const name of credentialHeaders) delete headers[name];
-      next = { ...next, method: nextMethod, headers, body };
+      next = drop
+        ? { ...next, method: method === 'HEAD' ? 'HEAD' : 'GET', headers, body: undefined }
+        : { ...next, method, headers };
       url = target;
     }
   };
