@@ -26,19 +26,20 @@ export const USAGE = `Usage: pnpm bench [-- options]
                          (also the prefixes github, gitea, gitlab, storm); --only startup times the
                          CLI's start-up alone, in under a minute
   --startup-runs <n>     timed runs of each start-up command (default 20, after 2 warm-up runs)
-  --cycles <n>           poll cycles per scale scenario: one baseline, then unchanged ones (default 2)
+  --cycles <n>           poll cycles per scale scenario: a baseline, a warm-up unchanged cycle, then the
+                         measured unchanged ones (default 4, at least 3)
   --storm-interval <s>   polling_interval during the push storms (default 30)
   --concurrency <n>      global.poll_concurrency (default 32)
   --cli-sizes <a,b,..>   repositories of the cli-steady runs (default 200,1000,5000; times --scale)
-  --cli-cycles <n>       unchanged cycles measured per cli-steady size (default 2)
+  --cli-cycles <n>       unchanged cycles measured per cli-steady size, after a warm-up one (default 2)
   --cli-interval <s>     polling_interval of the cli-steady runs (default 60)
   --soak-minutes <n>     length of cli-soak (default 10; shorter for a quick try)
   --soak-repos <n>       repositories of cli-soak (default 1000; times --scale)
   --soak-interval <s>    polling_interval of cli-soak (default 5)
-  --profile <dir>        write CPU profiles into <dir>: each engine scenario's unchanged cycles, the
+  --profile <dir>        write CPU profiles into <dir>: each engine scenario's measured cycles, the
                          one-at-a-time webhooks, and each sentry-git watch run (node --cpu-prof)
   --allocations          with --profile: also a sampling profile of what the engine scenarios'
-                         unchanged cycles allocate (garbage included) beside each CPU profile
+                         measured cycles allocate (garbage included) beside each CPU profile
   --heap-snapshot <dir>  write a heap snapshot of each engine scenario after its cycles into <dir>
   --out <file>           results file (default bench/results/<date>-<host>.json; partial runs get a suffix)
   --no-render            do not refresh docs/benchmarks.md
@@ -57,7 +58,7 @@ export function parseArgs(argv) {
     latency: 20,
     scale: 1,
     only: [...SCENARIOS],
-    cycles: 2,
+    cycles: 4,
     stormInterval: 30,
     concurrency: 32,
     startupRuns: 20,
@@ -89,7 +90,7 @@ export function parseArgs(argv) {
           throw new Error('--scale above 1 is not supported (the targets are for scale 1)');
         break;
       case '--cycles':
-        options.cycles = number('cycles', value(), { min: 2, integer: true });
+        options.cycles = number('cycles', value(), { min: 3, integer: true });
         break;
       case '--storm-interval':
         options.stormInterval = number('storm-interval', value(), { min: 1 });

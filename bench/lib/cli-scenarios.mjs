@@ -150,9 +150,10 @@ function cliSizes(options) {
 
 /**
  * Steady state through the CLI: for each size, N repositories × 2 exact branches on the fake
- * Gitea (latency as set), `polling_interval` 60 s. After the baseline cycle, CPU time (user +
- * system, /proc) over `cliCycles` unchanged cycles, idle time between them included, divided by
- * the requests the fake served in that window; RSS sampled all along.
+ * Gitea (latency as set), `polling_interval` 60 s. After the baseline cycle and a warm-up
+ * unchanged one, CPU time (user + system, /proc) over `cliCycles` unchanged cycles, idle time
+ * between them included, divided by the requests the fake served in that window; RSS sampled all
+ * along (the peak covers the whole run).
  */
 export async function runCliSteady(context) {
   const { options, forge } = context;
@@ -184,8 +185,19 @@ export async function runCliSteady(context) {
         what: `the baseline cycle of ${count} repositories`,
       });
       const baselineSeconds = (nowMs() - started) / 1000;
+      // The first unchanged cycle is a warm-up, as in the engine scenarios (scenarios.mjs): its
+      // CPU is shown, the measured window starts after it.
+      const warmCpu0 = await cpuMsOf(watch.child.pid);
+      const warmRequests0 = meter.requests;
+      await waitForRequests(meter, watch, {
+        requests: warmRequests0 + perCycle,
+        quietMs: 1000,
+        timeoutMs: cycleTimeout,
+        what: `the warm-up cycle of ${count} repositories`,
+      });
       const loadBefore = await loadAverage();
       const cpu0 = await cpuMsOf(watch.child.pid);
+      const warmUpCpuMsPerRequest = round((cpu0 - warmCpu0) / (meter.requests - warmRequests0), 3);
       const at0 = nowMs();
       const requests0 = meter.requests;
       const failed0 = meter.failed;
@@ -213,13 +225,14 @@ export async function runCliSteady(context) {
         cpuSeconds: round((cpu1 - cpu0) / 1000, 2),
         cpuMsPerRequest: round((cpu1 - cpu0) / requests, 3),
         cpuShareOfOneCore: round(((cpu1 - cpu0) / 1000 / windowSeconds) * 100, 2),
+        warmUpCpuMsPerRequest,
         peakRssMB: mb(memory.peakRssBytes),
         steadyRssMB: mb(median(steadySamples.map((sample) => sample.rssBytes))),
         rssKBPerRepository: round(memory.peakRssBytes / 1024 / count, 1),
         loadAverage: { before: loadBefore, after: loadAfter },
       };
       console.log(
-        `  ${count} repositories: ${result.requests} requests in ${result.windowSeconds} s, CPU ${result.cpuSeconds} s = ${result.cpuMsPerRequest} ms per request (${result.cpuShareOfOneCore} % of one core), peak RSS ${result.peakRssMB} MB (${result.rssKBPerRepository} KB per repository), load ${loadBefore} → ${loadAfter}`,
+        `  ${count} repositories: ${result.requests} requests in ${result.windowSeconds} s, CPU ${result.cpuSeconds} s = ${result.cpuMsPerRequest} ms per request (warm-up cycle ${warmUpCpuMsPerRequest}; ${result.cpuShareOfOneCore} % of one core), peak RSS ${result.peakRssMB} MB (${result.rssKBPerRepository} KB per repository), load ${loadBefore} → ${loadAfter}`,
       );
       results.push(result);
     } finally {

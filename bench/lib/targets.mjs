@@ -110,9 +110,15 @@ export function evaluateTargets(report) {
   return targets;
 }
 
-/** CPU of an unchanged cycle per request it sent, in ms. */
+/** CPU of the measured unchanged cycles per request they sent, in ms. */
 export function cpuMsPerRequest(scenario) {
   return scenario.steady.requests > 0 ? (scenario.steady.cpuSeconds * 1000) / scenario.steady.requests : null;
+}
+
+/** The warm-up cycle's figure, shown beside the judged one (results from before it have none). */
+function warmUpText(scenario) {
+  const { warmUp } = scenario;
+  return warmUp?.requests > 0 ? `; warm-up cycle ${ms((warmUp.cpuSeconds * 1000) / warmUp.requests)}` : '';
 }
 
 const ms = (value) => (value === null ? '-' : `${Math.round(value * 1000) / 1000} ms`);
@@ -125,14 +131,14 @@ export function leanTargets(report) {
   for (const [provider, label] of Object.entries(PROVIDER_NAMES)) {
     const scenarios = report.scale.filter((scenario) => scenario.provider === provider);
     const figures = scenarios.map((scenario) => ({
-      text: `${scenario.name} ${ms(cpuMsPerRequest(scenario))} (${scenario.steady.requests} requests, ${scenario.heads} heads)`,
+      text: `${scenario.name} ${ms(cpuMsPerRequest(scenario))} (${scenario.steady.requests} requests, ${scenario.heads} heads${warmUpText(scenario)})`,
       value: cpuMsPerRequest(scenario),
       full: scenario.heads >= FULL_HEADS,
     }));
     if (provider === 'gitea') {
       for (const run of steady) {
         figures.push({
-          text: `sentry-git watch, ${run.repositories} × 2: ${ms(run.cpuMsPerRequest)}`,
+          text: `sentry-git watch, ${run.repositories} × 2: ${ms(run.cpuMsPerRequest)}${run.warmUpCpuMsPerRequest == null ? '' : ` (warm-up cycle ${ms(run.warmUpCpuMsPerRequest)})`}`,
           value: run.cpuMsPerRequest,
           full: run.heads >= FULL_HEADS,
           onlyShown: run.heads < FULL_HEADS,
@@ -143,7 +149,7 @@ export function leanTargets(report) {
     const measured = judged.length > 0 && judged.every((figure) => figure.full && figure.value !== null);
     targets.push({
       id: `cpu-per-request-${provider}`,
-      target: `CPU per poll request ≤ ${CPU_PER_REQUEST_MS} ms for ${label} at 10,000 watched heads (unchanged cycles)`,
+      target: `CPU per poll request ≤ ${CPU_PER_REQUEST_MS} ms for ${label} at 10,000 watched heads (unchanged cycles after a warm-up one)`,
       ...verdict(
         measured ? judged.every((figure) => figure.value <= CPU_PER_REQUEST_MS) : null,
         figures.map((figure) => figure.text).join('; ') || '-',
