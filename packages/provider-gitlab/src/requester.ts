@@ -6,7 +6,13 @@ import {
   rateLimitResetAt,
   redactUrl,
 } from '@sentry-git/core';
-import { deadlineSignal, insideApiRoot, retry } from '@sentry-git/core/internal';
+import {
+  deadlineSignal,
+  insideApiRoot,
+  MAX_REDIRECTS,
+  REDIRECT_STATUSES,
+  retry,
+} from '@sentry-git/core/internal';
 import {
   badResponseError,
   type ErrorScope,
@@ -88,9 +94,6 @@ class Formatted implements FormattedResponse {
     return this.#response.headers.get(name);
   }
 }
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 3;
 
 function snakeCase(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
@@ -204,7 +207,7 @@ export async function send(
             } else book.exhausted.delete(context.quotaKey);
           }
 
-          if (REDIRECTS.has(response.status)) {
+          if (REDIRECT_STATUSES.has(response.status)) {
             await response.body?.cancel();
             const location = response.headers.get('location');
             const next = location ? new URL(location, url) : undefined;
