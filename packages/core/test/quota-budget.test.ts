@@ -40,6 +40,18 @@ describe('quota budget (injected clock)', () => {
     expect(budget.resetAt('k')).toBe(HOUR);
   });
 
+  it('counts what comparisons spend in the cost of a poll, not as more polls', () => {
+    const budget = createQuotaBudget({ reserve: 0.1 });
+    cycle(budget, 'k', 96, 4);
+    // Four polls spent two units and two comparisons (path filters) two more.
+    for (const remaining of [95, 95, 94, 94]) budget.observe('k', { limit: 100, remaining, resetAt }, 0);
+    for (const remaining of [93, 92])
+      budget.observe('k', { limit: 100, remaining, resetAt }, 0, 'comparison');
+    budget.settle();
+    // One unit per poll, as in the cycle above: 82 usable units over the hour, 3600 asked for.
+    expect(budget.stretch('k', 1, 0)).toBeCloseTo(3600 / 82, 6);
+  });
+
   it('reads parallel answers out of order by their lowest remaining', () => {
     const budget = createQuotaBudget({ reserve: 0 });
     cycle(budget, 'k', 90, 1);

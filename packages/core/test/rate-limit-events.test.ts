@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRateLimitNews } from '../src/engine/rate-limit-news.js';
-import { createSentry, definePlugin, type RateLimitInfo } from '../src/index.js';
+import { type ChangedFiles, createSentry, definePlugin, type RateLimitInfo } from '../src/index.js';
+import { endedNow, memoryProvider } from './memory-plugin.js';
 
 const SHA = 'a'.repeat(40);
 const RESET = '2030-01-01T00:00:00.000Z';
@@ -32,7 +33,80 @@ function meteredForge() {
   return { plugin, quota };
 }
 
+/** A forge whose branch reads report no quota and whose comparisons report `quota`. */
+function comparingForge() {
+  const heads = new Map<string, string>();
+  const quota: RateLimitInfo = { limit: 5000, remaining: 1234, resetAt: RESET };
+  const compared: string[] = [];
+  const plugin = definePlugin({
+    name: 'comparing-forge',
+    providers: [
+      memoryProvider(
+        async (target) => ({ heads: [{ branch: 'main', sha: heads.get(target.repository)! }] }),
+        'comparing',
+        async (_target, _from, to): Promise<ChangedFiles> => {
+          compared.push(to);
+          return { files: ['src/app.ts'], commits: [{ sha: to, message: 'change' }], rateLimit: quota };
+        },
+      ),
+    ],
+    executors: [
+      { id: 'record', capabilities: { reattach: false }, execute: async () => endedNow('succeeded') },
+    ],
+  });
+  return { plugin, heads, quota, compared };
+}
+
 describe('ratelimit events', () => {
+  it('count the quota a comparison for path filters reports, after a poll and beside a webhook’s', async () => {
+    const forge = comparingForge();
+    const sentry = await createSentry({
+      config: {
+        polling_interval: 3600,
+        state: { driver: 'memory' },
+        repositories: [
+          {
+            name: 'app',
+            monitor: {
+              repo_url: 'https://forge.invalid/app.git',
+              repo_type: 'comparing',
+              branches: ['main'],
+              paths: ['src/**'],
+            },
+            deploy: { executor: 'record' },
+          },
+        ],
+      },
+      plugins: [forge.plugin],
+      env: {},
+    });
+    onTestFinished(() => sentry.close({ graceMs: 0 }));
+    const seen: Array<{ provider: string; repository: string; rateLimit: RateLimitInfo }> = [];
+    sentry.on('ratelimit', (event) => seen.push(event));
+    forge.heads.set('app', SHA);
+    await sentry.pollOnce();
+    // The baseline reads heads only: no quota was reported yet.
+    expect(seen).toEqual([]);
+
+    forge.heads.set('app', 'b'.repeat(40));
+    const polled = await sentry.pollOnce();
+    await sentry.waitForRuns(polled.runs.map((run) => run.id));
+    expect(forge.compared).toEqual(['b'.repeat(40)]);
+    expect(seen).toEqual([{ provider: 'comparing', repository: 'app', rateLimit: forge.quota }]);
+
+    // The comparison a webhook's push starts beside its poll (early-compare.ts) reports it too.
+    forge.quota.remaining = 100;
+    forge.heads.set('app', 'c'.repeat(40));
+    const pushed = await sentry.pollOnce({
+      repositories: ['app'],
+      trigger: 'webhook',
+      pushed: { branch: 'main', after: 'c'.repeat(40) },
+    });
+    await sentry.waitForRuns(pushed.runs.map((run) => run.id));
+    expect(forge.compared).toEqual(['b'.repeat(40), 'c'.repeat(40)]);
+    expect(seen.map((event) => event.rateLimit.remaining)).toEqual([1234, 100]);
+  });
+
   it('are emitted when a quota’s limit or window changes or it crosses a step, not on every poll', async () => {
     const { plugin, quota } = meteredForge();
     const sentry = await createSentry({

@@ -25,7 +25,10 @@ export function createGiteaProvider(options: GiteaProviderOptions = {}): GitProv
     },
     async changedFiles(target, from, to, { signal }) {
       signal.throwIfAborted();
-      return changedFiles(await openSession(target, signal), from, to);
+      const session = await openSession(target, signal);
+      const changes = await changedFiles(session, from, to);
+      const rateLimit = session.rateLimit();
+      return rateLimit ? { ...changes, rateLimit } : changes;
     },
     async setCommitStatus(target, sha, status, { signal }) {
       signal.throwIfAborted();

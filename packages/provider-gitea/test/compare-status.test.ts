@@ -40,6 +40,20 @@ describe('changedFiles', () => {
     expect(calls(server)).toEqual([`GET /api/v1/repos/team/app/compare/${base}...${docs}`]);
   });
 
+  it('reports the quota the comparison’s answer left, for the engine’s quota budget', async () => {
+    const resetAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000);
+    const server = await giteaServer({ rateLimit: { limit: 100, remaining: 40, resetAt } });
+    const fixture = await remote(server, 'team/app');
+    const base = await fixture.commit('main');
+    const head = await fixture.repo.commit('main', { 'app.txt': 'a\n' }, 'Change the app');
+    const result = await provider().changedFiles!(fixture.target, base, head, {
+      signal: signal(),
+      cacheDir: '/unused',
+    });
+    expect(result.files).toEqual(['app.txt']);
+    expect(result.rateLimit).toEqual({ limit: 100, remaining: 39, resetAt: resetAt.toISOString() });
+  });
+
   it('gives the commits since the merge base after a force push, and nothing for an empty range', async () => {
     const server = await giteaServer();
     const fixture = await remote(server, 'team/app');

@@ -149,8 +149,10 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
     async changedFiles(target, from, to, { signal, urgent, files = true }) {
       signal.throwIfAborted();
       const { session: call } = session(target, signal, urgent);
-      if (!files) return newestCommit(call, to);
-      return compareCommits(call, from, to, resolved.perPage);
+      const changes = files
+        ? await compareCommits(call, from, to, resolved.perPage)
+        : await newestCommit(call, to);
+      return call.rateLimit ? { ...changes, rateLimit: call.rateLimit } : changes;
     },
     async setCommitStatus(target, sha, status, { signal }) {
       signal.throwIfAborted();

@@ -47,6 +47,9 @@ describe('changedFiles through the compare API', () => {
     expect(result.commits.at(-1)!.sha).toBe(last);
     const compares = server.requests.filter((request) => request.route === 'github:compare');
     expect(compares.map((request) => request.query.get('page') ?? '1')).toEqual(['1', '3']);
+    // The quota as the last page left it: both pages spent a unit.
+    expect(server.spent()).toBe(2);
+    expect(result.rateLimit).toMatchObject({ limit: 5000, remaining: 4998 });
     expect(server.unexpected()).toEqual([]);
   });
 
@@ -108,10 +111,12 @@ describe('changedFiles without files (skip markers alone)', () => {
       ...options(),
       files: false,
     });
-    expect(result).toEqual({ files: [], commits: [{ sha: last, message: 'newest [skip deploy]' }] });
+    expect(result).toMatchObject({ files: [], commits: [{ sha: last, message: 'newest [skip deploy]' }] });
     expect(server.requests.map((request) => [request.route, request.path, request.status])).toEqual([
       ['github:commit', `/repos/acme/demo/commits/${last}`, 200],
     ]);
+    // The quota that answer left reaches the engine's budget, as a poll's does.
+    expect(result.rateLimit).toMatchObject({ limit: 5000, remaining: 5000 - server.spent() });
     expect(server.unexpected()).toEqual([]);
   });
 

@@ -44,7 +44,10 @@ export function createGitlabProvider(options: GitlabProviderOptions = {}): GitPr
   ): Promise<ChangedFiles> {
     signal.throwIfAborted();
     if (from === to) return { files: [], commits: [] };
-    return compareCommits(openCall(target, signal, state), from, to);
+    const call = openCall(target, signal, state);
+    const changes = await compareCommits(call, from, to);
+    const rateLimit = call.rateLimit();
+    return rateLimit ? { ...changes, rateLimit } : changes;
   }
 
   async function setCommitStatus(

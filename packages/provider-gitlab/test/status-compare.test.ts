@@ -122,6 +122,19 @@ describe('changedFiles', () => {
     expect(server.unexpected()).toEqual([]);
   });
 
+  it('reports the quota the comparison’s answer left, for the engine’s quota budget', async () => {
+    const resetAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000);
+    const { repo, target } = await gitlabRemote({ rateLimit: { limit: 2000, remaining: 700, resetAt } });
+    const base = await repo.commit('main');
+    const head = await repo.commit('main', { 'app/a.txt': 'a\n' }, 'change a');
+    const result = await testProvider().changedFiles!(target, base, head, {
+      signal: signal(),
+      cacheDir: '/nonexistent',
+    });
+    expect(result.files).toEqual(['app/a.txt']);
+    expect(result.rateLimit).toEqual({ limit: 2000, remaining: 699, resetAt: resetAt.toISOString() });
+  });
+
   it('answers an empty range without a request', async () => {
     const { repo, server, target } = await gitlabRemote();
     const sha = await repo.commit('main');

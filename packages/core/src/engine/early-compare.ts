@@ -1,5 +1,5 @@
 import type { RepositoryConfig } from '../config/schema.js';
-import type { GitProvider } from '../interfaces/provider.js';
+import type { GitProvider, RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import { filterChange, type SkipReason } from './filters.js';
 import { pollSignal, targetOf } from './poll.js';
@@ -30,6 +30,7 @@ export interface EarlyCompareContext {
   stopSignal: AbortSignal;
   timeoutSeconds: number;
   cacheDir: string;
+  onRateLimit(repo: RepositoryConfig, rateLimit: RateLimitInfo, provider: string, use: 'comparison'): void;
 }
 
 export function startEarlyCompare(input: {
@@ -64,6 +65,7 @@ export function startEarlyCompare(input: {
       signal,
       cacheDir: context.cacheDir,
       urgent: input.urgent,
+      onRateLimit: (rateLimit, id) => context.onRateLimit(repo, rateLimit, id, 'comparison'),
     });
     // Settled here too: a verdict no change takes must not be an unhandled rejection.
     verdict.catch(() => {});

@@ -1,5 +1,5 @@
 import type { RepositoryConfig } from '../config/schema.js';
-import type { ChangedFiles, GitProvider, ProviderTarget } from '../interfaces/provider.js';
+import type { ChangedFiles, GitProvider, ProviderTarget, RateLimitInfo } from '../interfaces/provider.js';
 import { compilePathGlobs } from './path-glob.js';
 
 /** Why a moved head deploys nothing, or null when it deploys. */
@@ -38,6 +38,8 @@ export interface FilterInput {
   cacheDir: string;
   /** Part of a poll someone asked for (see ListHeadsOptions.urgent). */
   urgent?: boolean;
+  /** Told the quota the provider's answer reported, as a poll's is. */
+  onRateLimit(rateLimit: RateLimitInfo, provider: string): void;
 }
 
 /** Asks the provider what changed and applies the filters; a provider that cannot tell deploys. */
@@ -51,5 +53,6 @@ export async function filterChange(input: FilterInput): Promise<SkipReason> {
     // Skip markers alone read the newest commit: a provider may skip the files and the range.
     files: Boolean(paths?.length || ignore_paths?.length),
   });
+  if (changes.rateLimit) input.onRateLimit(changes.rateLimit, input.provider.id);
   return skipReason(input.repo, changes);
 }

@@ -119,8 +119,8 @@ export function createPoller(input: PollerInput): Poller {
     timeoutSeconds: config.global.poll_timeout,
     cacheDir: path.join(config.global.tmp_dir ?? defaultTmpDir(), 'cache'),
     providerFor,
-    onRateLimit: (repo, rateLimit, provider) => {
-      scheduler.observeRateLimit(repo, rateLimit);
+    onRateLimit: (repo, rateLimit, provider, use) => {
+      scheduler.observeRateLimit(repo, rateLimit, use);
       reportRateLimit(repo, provider, rateLimit);
     },
   };

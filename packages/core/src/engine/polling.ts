@@ -8,6 +8,7 @@ import type { HeadChange } from '../types.js';
 import { type EarlyCompare, startEarlyCompare } from './early-compare.js';
 import { filterChange, needsChangedFiles } from './filters.js';
 import { type PollOutcome, pollRepository, pollSignal, targetOf } from './poll.js';
+import type { QuotaUse } from './quota-budget.js';
 import type { PushHint } from './requests.js';
 
 export interface PollPolicyContext {
@@ -19,7 +20,7 @@ export interface PollPolicyContext {
   /** Where providers keep caches (mirrors for path filters). */
   cacheDir: string;
   providerFor(repo: RepositoryConfig): GitProvider;
-  onRateLimit(repo: RepositoryConfig, rateLimit: RateLimitInfo, provider: string): void;
+  onRateLimit(repo: RepositoryConfig, rateLimit: RateLimitInfo, provider: string, use: QuotaUse): void;
 }
 
 async function applyFilters(
@@ -56,6 +57,7 @@ async function applyFilters(
             signal,
             cacheDir: context.cacheDir,
             urgent,
+            onRateLimit: (rateLimit, id) => context.onRateLimit(repo, rateLimit, id, 'comparison'),
           });
       filtered.push(skipped ? { ...change, skipped } : change);
     } catch (error) {
@@ -97,7 +99,7 @@ export async function pollWithPolicies(
       matches,
       stopSignal: context.stopSignal,
       timeoutSeconds: context.timeoutSeconds,
-      onRateLimit: (rateLimit, id) => context.onRateLimit(repo, rateLimit, id),
+      onRateLimit: (rateLimit, id) => context.onRateLimit(repo, rateLimit, id, 'poll'),
       urgent,
     });
   const provider = context.providerFor(repo);

@@ -43,9 +43,16 @@ interface CycleReport {
   polls: number;
 }
 
+/**
+ * What spent the quota an answer reports: a poll, or a comparison for path filters and skip
+ * markers. Both lower what is left; only polls count as polls, so what comparisons spend raises
+ * the cost of a poll (they follow from polls) rather than passing for cheap polls.
+ */
+export type QuotaUse = 'poll' | 'comparison';
+
 export interface QuotaBudget {
-  /** A poll of a repository drawing on `key` answered with this quota. */
-  observe(key: string, rateLimit: RateLimitInfo, now?: number): void;
+  /** A request for a repository drawing on `key` answered with this quota. @default use 'poll' */
+  observe(key: string, rateLimit: RateLimitInfo, now?: number, use?: QuotaUse): void;
   /**
    * Closes the books of a poll cycle. The cost of a poll is learnt per cycle, not per answer:
    * parallel polls answer out of order, and a provider sharing one client between repositories
@@ -82,18 +89,19 @@ export function createQuotaBudget(options: QuotaBudgetOptions = {}): QuotaBudget
   const windows = new Map<string, QuotaWindow>();
   const cycle = new Map<string, CycleReport>();
   return {
-    observe(key, rateLimit, now = Date.now()) {
+    observe(key, rateLimit, now = Date.now(), use = 'poll') {
+      const polls = use === 'poll' ? 1 : 0;
       const resetAt = rateLimit.resetAt === undefined ? Number.NaN : Date.parse(rateLimit.resetAt);
       if (!Number.isFinite(resetAt) || resetAt <= now) return;
       const report = cycle.get(key);
       const limit = Math.max(rateLimit.limit ?? 0, rateLimit.remaining);
       if (!report) {
-        cycle.set(key, { resetAt, limit, lowestRemaining: rateLimit.remaining, polls: 1 });
+        cycle.set(key, { resetAt, limit, lowestRemaining: rateLimit.remaining, polls });
         return;
       }
       // Answers from both sides of a reset in one cycle: the newer window wins.
       if (resetAt > report.resetAt + 1000) Object.assign(report, { resetAt, lowestRemaining: Infinity });
-      report.polls += 1;
+      report.polls += polls;
       report.limit = Math.max(report.limit, limit);
       report.lowestRemaining = Math.min(report.lowestRemaining, rateLimit.remaining);
     },

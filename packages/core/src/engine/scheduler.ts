@@ -15,7 +15,7 @@ import type { RepositoryConfig, SentryConfig } from '../config/schema.js';
 import type { RateLimitInfo } from '../interfaces/provider.js';
 import { timerDelay } from '../timer-delay.js';
 import { createHealthBook, type HealthBook, type PollRecord, type RepositoryHealth } from './health.js';
-import { createQuotaBudget, quotaKey } from './quota-budget.js';
+import { createQuotaBudget, type QuotaUse, quotaKey } from './quota-budget.js';
 
 export interface Scheduler {
   /** Per repository: failures, last poll, next due time, effective interval (status reads it). */
@@ -25,7 +25,7 @@ export interface Scheduler {
   /** Activity seen without a poll (a manual trigger): the interval returns to its base. */
   activity(repo: RepositoryConfig): void;
   /** A provider's rate-limit answer: the quota budget paces the repositories sharing that quota. */
-  observeRateLimit(repo: RepositoryConfig, rateLimit: RateLimitInfo): void;
+  observeRateLimit(repo: RepositoryConfig, rateLimit: RateLimitInfo, use?: QuotaUse): void;
   /** The quota a repository's polls draw from (see quotaKey). */
   quotaKeyOf(repo: RepositoryConfig): string;
   /** A cycle ended: the quota budget forgets what it no longer needs. */
@@ -83,8 +83,8 @@ export function createScheduler(input: SchedulerInput): Scheduler {
     activity(repo) {
       health.activity(repo);
     },
-    observeRateLimit(repo, rateLimit) {
-      quotaBudget.observe(quotaKeys.get(repo.name)!, rateLimit);
+    observeRateLimit(repo, rateLimit, use) {
+      quotaBudget.observe(quotaKeys.get(repo.name)!, rateLimit, undefined, use);
     },
     quotaKeyOf: (repo) => quotaKeys.get(repo.name)!,
     cycleDone() {

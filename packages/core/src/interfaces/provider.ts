@@ -67,6 +67,11 @@ export interface ChangedFiles {
    * comparison): skip markers read only the newest.
    */
   commits: CommitSummary[];
+  /**
+   * The quota as this call's last answer left it, as `ListHeadsResult.rateLimit`: the scheduler's
+   * quota budget counts what path filters and skip markers spend, not only what polls spend.
+   */
+  rateLimit?: RateLimitInfo;
 }
 
 export interface ChangedFilesOptions {
