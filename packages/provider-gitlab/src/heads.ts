@@ -122,7 +122,8 @@ async function listAll(
 
 /** The first page's query: the page size and, for literal names, their `regex` filter. */
 function firstQuery(perPage: number, filter: { regex: string; literals: Literals } | undefined): string {
-  if (!filter) return queryString({ perPage });
+  // What queryString({ perPage }) gives, without its renaming and URLSearchParams on every poll.
+  if (!filter) return `per_page=${perPage}`;
   let query = filter.literals.queries.get(perPage);
   if (query === undefined) {
     query = queryString({ perPage, regex: filter.regex });
