@@ -135,7 +135,7 @@ export async function runScale(context, kind, shape) {
     const usage = await engine.call('usage');
     await engine.call('close');
     // The first unchanged cycle runs the not-modified path for the first time: V8 compiles it and
-    // collects what the baseline left behind, one-off work that cost 2 to 3 times a later cycle.
+    // collects what the baseline left behind: one-off work that made it cost up to 3 times a later cycle.
     // It is shown (kind "warm-up") but the steady figures are the cycles after it; every
     // unchanged cycle still counts for the quota.
     const warmUp = cycles[1];
