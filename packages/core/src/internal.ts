@@ -54,7 +54,7 @@ export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';
 export { classifyGitStderr, type GitRemoteProblem } from './git/failure.js';
 export { isHttpUrl, splitUrlCredentials, type UrlCredentials } from './git/url.js';
 export { insideApiRoot } from './http/api-root.js';
-export { MAX_REDIRECTS, REDIRECT_STATUSES } from './http/redirect-rules.js';
+export { MAX_REDIRECTS, plainHeaders, REDIRECT_STATUSES } from './http/redirect-rules.js';
 export { followInsideApiRoot } from './http/redirects.js';
 export { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
 export {

@@ -1,5 +1,5 @@
 import { isRetryableStatus } from '@sentry-git/core';
-import { deadlineSignal, retry } from '@sentry-git/core/internal';
+import { deadlineSignal, plainHeaders, retry } from '@sentry-git/core/internal';
 
 /** What the transport needs: credentials, retry policy and the fetch to send with. */
 export interface TransportOptions {
@@ -36,22 +36,6 @@ function describeNetworkError(error: unknown): string {
 /** A 5xx answer with retries left: its body is dropped and the request sent again. */
 class RetryableAnswer extends Error {
   override readonly name = 'RetryableAnswer';
-}
-
-/** `init.headers` in any of fetch's forms, as a plain object with lower-case names. */
-function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  if (headers instanceof Headers) {
-    headers.forEach((value, name) => {
-      out[name] = value;
-    });
-  } else if (Array.isArray(headers)) {
-    for (const [name = '', value = ''] of headers) out[name.toLowerCase()] = value;
-  } else {
-    for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = String(value);
-  }
-  return out;
 }
 
 /**

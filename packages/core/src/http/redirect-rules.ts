@@ -1,4 +1,7 @@
-/** What the Fetch standard does on a redirect, shared by the fetches that follow redirects themselves. */
+/**
+ * What the Fetch standard does on a redirect, shared by the fetches that follow redirects
+ * themselves; `plainHeaders` also serves providers that read a request's headers in any form.
+ */
 
 /** The statuses fetch follows. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
