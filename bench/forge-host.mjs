@@ -41,25 +41,33 @@ async function hasLooseRefs(dir) {
  */
 async function warm(kind, dirs) {
   const started = nowMs();
-  const [key, read] =
-    kind === 'gitea' ? ['gitea-branches', forge.readBranches] : ['branches', forge.listBranches];
-  const byRefs = new Map();
-  const queue = [...dirs];
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let dir = queue.shift(); dir; dir = queue.shift()) {
-        if (await hasLooseRefs(dir)) {
-          await readCache.memo(dir, key, () => read(dir));
-          continue;
+  // Gitea answers a listing from its refs (git/refs/heads) and literal names from its branches.
+  const reads =
+    kind === 'gitea'
+      ? [
+          ['gitea-branches', forge.readBranches],
+          ['gitea-refs', forge.readRefs],
+        ]
+      : [['branches', forge.listBranches]];
+  for (const [key, read] of reads) {
+    const byRefs = new Map();
+    const queue = [...dirs];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let dir = queue.shift(); dir; dir = queue.shift()) {
+          if (await hasLooseRefs(dir)) {
+            await readCache.memo(dir, key, () => read(dir));
+            continue;
+          }
+          const refs = await readFile(path.join(dir, 'packed-refs'), 'utf8');
+          await readCache.memo(dir, key, () => {
+            if (!byRefs.has(refs)) byRefs.set(refs, read(dir));
+            return byRefs.get(refs);
+          });
         }
-        const refs = await readFile(path.join(dir, 'packed-refs'), 'utf8');
-        await readCache.memo(dir, key, () => {
-          if (!byRefs.has(refs)) byRefs.set(refs, read(dir));
-          return byRefs.get(refs);
-        });
-      }
-    }),
-  );
+      }),
+    );
+  }
   return nowMs() - started;
 }
 

@@ -10,7 +10,7 @@ export async function bundleTestUtils(root, outfile) {
   const source = path.join(root, 'packages/test-utils/src');
   const entry = [
     `export * from ${JSON.stringify(path.join(source, 'forge/index.ts'))};`,
-    `export { branchJson, readBranches } from ${JSON.stringify(path.join(source, 'forge/gitea-json.ts'))};`,
+    `export { branchJson, readBranches, readRefs } from ${JSON.stringify(path.join(source, 'forge/gitea-json.ts'))};`,
     // bench/floor answers with the fake GitLab's own rendering.
     `export { branchEntity, paginationHeaders, rateLimitHeaders } from ${JSON.stringify(path.join(source, 'forge/gitlab-json.ts'))};`,
     `export { startGitHttpServer } from ${JSON.stringify(path.join(source, 'git-http-server.ts'))};`,

@@ -1,6 +1,6 @@
 import type { BranchHead, ListHeadsOptions, ListHeadsResult } from '@sentry-git/core';
 import { literalBranches } from '@sentry-git/core/internal';
-import type { Branch } from 'gitea-js';
+import type { Branch, Reference } from 'gitea-js';
 import { segment } from './address.js';
 import { badResponse } from './errors.js';
 import type { ResolvedGiteaOptions } from './options.js';
@@ -29,6 +29,46 @@ async function readBranch(session: Session, name: string): Promise<BranchHead | 
     { missingIsNull: true },
   );
   return response ? headOf(session, action, response.data) : null;
+}
+
+const HEADS = 'refs/heads/';
+
+/**
+ * Every branch in one answer (`GET /repos/{o}/{r}/git/refs/heads`): a ref and a SHA each, less than
+ * half the bytes of a branch-list entry (no commit), not paginated, so one request and one
+ * consistent view however many branches there are. Null when Gitea answers 404, which it does
+ * both for a repository without branches and for one it does not have (or a server without the
+ * route): the branch list tells those apart.
+ */
+async function readHeadRefs(session: Session): Promise<Map<string, string> | null> {
+  const action = 'list the branch refs of';
+  const response = await session.call(
+    action,
+    () => session.get<Reference[] | Reference>(`/repos/${session.owner}/${session.repo}/git/refs/heads`),
+    { missingIsNull: true },
+  );
+  if (!response) return null;
+  // Older Gitea answered one object, not a list, when the only ref was named exactly by the path.
+  const refs = Array.isArray(response.data) ? response.data : [response.data];
+  const heads = new Map<string, string>();
+  for (const ref of refs) {
+    const name = ref?.ref;
+    const sha = ref?.object?.sha;
+    if (
+      typeof name !== 'string' ||
+      !name.startsWith(HEADS) ||
+      name.length === HEADS.length ||
+      typeof sha !== 'string' ||
+      !OBJECT_ID.test(sha)
+    ) {
+      throw badResponse(
+        session.context(action),
+        'a branch ref without a name under refs/heads/ or an object id',
+      );
+    }
+    heads.set(name.slice(HEADS.length), sha);
+  }
+  return heads;
 }
 
 /** Every branch, page by page to the end. */
@@ -63,17 +103,20 @@ async function listBranches(
 
 /**
  * The heads of the matching branches. Gitea answers no conditional requests on these endpoints
- * (no ETag), so every poll reads: literal patterns branch by branch when there are few, else the
- * whole branch list.
+ * (no ETag), so every poll reads: literal patterns branch by branch when there are few, else
+ * every branch ref in one answer, else (no refs: an empty or missing repository, or a server
+ * without the route) the branch list page by page.
  */
 export async function listHeads(
   session: Session,
   { match, patterns, known }: ListHeadsOptions,
   options: ResolvedGiteaOptions,
 ): Promise<ListHeadsResult> {
-  const result = (heads: BranchHead[]): ListHeadsResult => {
+  const result = (heads: Map<string, string>): ListHeadsResult => {
     const rateLimit = session.rateLimit();
-    return { heads: heads.filter((head) => match(head.branch)), ...(rateLimit ? { rateLimit } : {}) };
+    const matching: BranchHead[] = [];
+    for (const [branch, sha] of heads) if (match(branch)) matching.push({ branch, sha });
+    return { heads: matching, ...(rateLimit ? { rateLimit } : {}) };
   };
 
   const literals = literalBranches(patterns);
@@ -82,8 +125,11 @@ export async function listHeads(
       (head): head is BranchHead => head !== null,
     );
     // None there: the listing below tells a missing repository from missing branches.
-    if (found.length > 0) return result(found);
+    if (found.length > 0) return result(new Map(found.map((head) => [head.branch, head.sha])));
   }
+
+  const refs = await readHeadRefs(session);
+  if (refs) return result(refs);
 
   const { heads, pages } = await listBranches(session, options.perPage);
   if (pages > 1 && known) {
@@ -97,5 +143,5 @@ export async function listHeads(
       }
     }
   }
-  return result([...heads].map(([branch, sha]) => ({ branch, sha })));
+  return result(heads);
 }

@@ -7,7 +7,8 @@ export interface GiteaProviderOptions {
    */
   id?: string;
   /**
-   * Page size asked of `GET /repos/{owner}/{repo}/branches`. Gitea cuts it to its
+   * Page size asked of `GET /repos/{owner}/{repo}/branches`, read when `git/refs/heads` answers
+   * 404 (a repository without branches, or a server without that route). Gitea cuts it to its
    * `[api] MAX_RESPONSE_ITEMS` (50 by default); pages are followed by the `Link` header, so a
    * smaller server limit costs requests, never branches.
    * @default 50

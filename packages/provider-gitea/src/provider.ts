@@ -8,7 +8,7 @@ import { parseGiteaWebhook } from './webhook.js';
 
 /**
  * A provider for Gitea and Forgejo (API v1) through gitea-js: branch heads (literal names read
- * one by one, else the paginated branch list), compare, commit statuses and push webhooks.
+ * one by one, else every branch ref in one answer), compare, commit statuses and push webhooks.
  * Every call honours its signal and fails with a SentryError naming the repository.
  */
 export function createGiteaProvider(options: GiteaProviderOptions = {}): GitProvider {

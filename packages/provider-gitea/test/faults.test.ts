@@ -5,7 +5,8 @@ import { compileBranchMatcher } from '@sentry-git/core/internal';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { giteaServer, provider, rejected, remote, TOKEN, target } from './helpers.js';
 
-const BRANCHES = /\/branches$/;
+// A listing (the patterns of list() are not all plain names) reads the branch refs.
+const BRANCHES = /\/git\/refs\/heads$/;
 
 function list(patterns = ['main', 'dev.*'], signal = new AbortController().signal) {
   return { match: compileBranchMatcher(patterns), patterns, signal };
@@ -237,10 +238,21 @@ describe('refusals and bad answers', () => {
     const html = await rejected(provider().listHeads(fixture.target, list()));
     expect(html.code).toBe('PROVIDER_BAD_RESPONSE');
 
-    server.fault({ status: 200, path: BRANCHES, body: [{ name: 'main' }] });
+    server.fault({ status: 200, path: BRANCHES, body: [{ ref: 'refs/heads/main' }] });
     const shapeless = await rejected(provider().listHeads(fixture.target, list()));
     expect(shapeless.code).toBe('PROVIDER_BAD_RESPONSE');
-    expect(shapeless.message).toContain('commit id');
+    expect(shapeless.message).toContain('object id');
+
+    const tag = { ref: 'refs/tags/v1', url: '', object: { sha: 'a'.repeat(40), type: 'commit', url: '' } };
+    server.fault({ status: 200, path: BRANCHES, body: [tag] });
+    const notABranch = await rejected(provider().listHeads(fixture.target, list()));
+    expect(notABranch.code).toBe('PROVIDER_BAD_RESPONSE');
+    expect(notABranch.message).toContain('refs/heads/');
+
+    server.fault({ status: 200, path: /\/branches\/main$/, body: { name: 'main' } });
+    const branchless = await rejected(provider().listHeads(fixture.target, list(['main'])));
+    expect(branchless.code).toBe('PROVIDER_BAD_RESPONSE');
+    expect(branchless.message).toContain('commit id');
   });
 
   it('an invalid repo_url fails before any request with PROVIDER_INVALID_URL', async () => {
@@ -261,7 +273,8 @@ describe('redirects', () => {
   it('a redirect to another path of the same host goes without the token', async () => {
     const { server, fixture } = await setup();
     server.fault({ status: 302, path: BRANCHES, headers: { location: `${server.url}/other/api/v1/x` } });
-    await rejected(provider().listHeads(fixture.target, list()));
+    // The 404 there reads as "no refs": the branch list is read next, under the API root.
+    await provider().listHeads(fixture.target, list());
     const outside = server.requests.filter((request) => request.path.startsWith('/other/'));
     expect(outside.length).toBeGreaterThan(0);
     for (const request of outside) expect(request.headers.authorization).toBeUndefined();

@@ -17,8 +17,28 @@ function byName<T extends { branch: string }>(heads: T[]): T[] {
 }
 
 describe('listing branches', () => {
-  it('follows the Link header past 100 branches, 50 a page, and keeps only matching ones', async () => {
-    const server = await giteaServer();
+  it('reads every branch from one git/refs/heads answer, 130 branches, and keeps only matching ones', async () => {
+    const resetAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000);
+    const server = await giteaServer({ rateLimit: { limit: 100, remaining: 40, resetAt } });
+    const fixture = await remote(server, 'team/app');
+    const names = Array.from({ length: 130 }, (_, i) => `many/${String(i).padStart(3, '0')}`);
+    const shas = await commitMany(fixture.repo, names);
+    const main = await fixture.commit('main');
+
+    const result = await provider().listHeads(fixture.target, options(['main', 'many/1.*']));
+
+    const expected = [
+      { branch: 'main', sha: main },
+      ...names.flatMap((branch, i) => (branch.startsWith('many/1') ? [{ branch, sha: shas[i]! }] : [])),
+    ];
+    expect(byName(result.heads)).toEqual(byName(expected));
+    // One request, one unit of quota, where the branch list took three pages.
+    expect(calls(server)).toEqual(['GET /api/v1/repos/team/app/git/refs/heads']);
+    expect(result.rateLimit?.remaining).toBe(39);
+  });
+
+  it('follows the Link header past 100 branches, 50 a page, on a server without git/refs', async () => {
+    const server = await giteaServer({ gitRefs: false });
     const fixture = await remote(server, 'team/app');
     const names = Array.from({ length: 130 }, (_, i) => `many/${String(i).padStart(3, '0')}`);
     const shas = await commitMany(fixture.repo, names);
@@ -32,6 +52,7 @@ describe('listing branches', () => {
     ];
     expect(byName(result.heads)).toEqual(byName(expected));
     expect(calls(server)).toEqual([
+      'GET /api/v1/repos/team/app/git/refs/heads',
       'GET /api/v1/repos/team/app/branches?page=1&limit=50',
       'GET /api/v1/repos/team/app/branches?page=2&limit=50',
       'GET /api/v1/repos/team/app/branches?page=3&limit=50',
@@ -39,8 +60,20 @@ describe('listing branches', () => {
     expect(server.unexpected()).toEqual([]);
   });
 
+  it('lists an empty repository: git/refs answers 404, the branch list none', async () => {
+    const server = await giteaServer();
+    const fixture = await remote(server, 'team/empty');
+
+    const result = await provider().listHeads(fixture.target, options(['main', 'release/.*']));
+    expect(result.heads).toEqual([]);
+    expect(calls(server)).toEqual([
+      'GET /api/v1/repos/team/empty/git/refs/heads',
+      'GET /api/v1/repos/team/empty/branches?page=1&limit=50',
+    ]);
+  });
+
   it('reads every page when the server cuts the page size (MAX_RESPONSE_ITEMS)', async () => {
-    const server = await giteaServer({ maxPerPage: 20 });
+    const server = await giteaServer({ maxPerPage: 20, gitRefs: false });
     const fixture = await remote(server, 'team/app');
     const names = Array.from({ length: 101 }, (_, i) => `b/${String(i).padStart(3, '0')}`);
     const shas = await commitMany(fixture.repo, names);
@@ -48,8 +81,8 @@ describe('listing branches', () => {
     const result = await provider({ perPage: 100 }).listHeads(fixture.target, options(['b/.*']));
 
     expect(byName(result.heads)).toEqual(names.map((branch, i) => ({ branch, sha: shas[i]! })));
-    expect(server.requests).toHaveLength(6);
-    expect(server.requests.map((r) => r.query.get('page'))).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(server.requests).toHaveLength(7);
+    expect(server.requests.slice(1).map((r) => r.query.get('page'))).toEqual(['1', '2', '3', '4', '5', '6']);
     expect(server.unexpected()).toEqual([]);
   });
 
@@ -112,7 +145,7 @@ describe('listing branches', () => {
     expect(result.heads).toEqual([]);
     expect(calls(server)).toEqual([
       'GET /api/v1/repos/team/app/branches/develop',
-      'GET /api/v1/repos/team/app/branches?page=1&limit=50',
+      'GET /api/v1/repos/team/app/git/refs/heads',
     ]);
 
     const missing = await rejected(provider().listHeads(target(server, 'team/ghost'), options(['develop'])));
@@ -127,13 +160,14 @@ describe('listing branches', () => {
 
     const result = await provider({ maxProbes: 1 }).listHeads(fixture.target, options(['main', 'dev']));
     expect(result.heads).toEqual([{ branch: 'main', sha: main }]);
-    expect(calls(server)).toEqual(['GET /api/v1/repos/team/app/branches?page=1&limit=50']);
+    expect(calls(server)).toEqual(['GET /api/v1/repos/team/app/git/refs/heads']);
   });
 
   it('reads a known branch that slipped between pages instead of reporting it deleted', async () => {
     const names = Array.from({ length: 60 }, (_, i) => `b${String(i).padStart(3, '0')}`);
     let deleteOnPage2: (() => Promise<void>) | undefined;
     const server = await giteaServer({
+      gitRefs: false,
       async onBranchesPage({ page }) {
         if (page === 2) await deleteOnPage2?.();
       },
@@ -153,6 +187,7 @@ describe('listing branches', () => {
     // b000 was read (page 1) before it went; b050 was never on a page read, so it is read alone.
     expect(byName(result.heads)).toEqual(names.map((branch, i) => ({ branch, sha: shas[i]! })));
     expect(calls(server)).toEqual([
+      'GET /api/v1/repos/team/app/git/refs/heads',
       'GET /api/v1/repos/team/app/branches?page=1&limit=50',
       'GET /api/v1/repos/team/app/branches?page=2&limit=50',
       'GET /api/v1/repos/team/app/branches/b050',

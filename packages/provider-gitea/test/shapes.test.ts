@@ -3,9 +3,19 @@ import type {
   GiteaCommitJson,
   GiteaCommitStatusJson,
   GiteaCompareJson,
+  GiteaReferenceJson,
   GiteaUserJson,
 } from '@sentry-git/test-utils';
-import type { Branch, Commit, CommitStatus, Compare, PayloadCommit, Repository, User } from 'gitea-js';
+import type {
+  Branch,
+  Commit,
+  CommitStatus,
+  Compare,
+  PayloadCommit,
+  Reference,
+  Repository,
+  User,
+} from 'gitea-js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import push from './fixtures/gitea-push.json' with { type: 'json' };
 
@@ -44,6 +54,7 @@ describe('shapes', () => {
     expectTypeOf<GiteaCompareJson>().toExtend<Nullable<Compare>>();
     expectTypeOf<GiteaCommitStatusJson>().toExtend<Nullable<CommitStatus>>();
     expectTypeOf<GiteaUserJson>().toExtend<Nullable<User>>();
+    expectTypeOf<GiteaReferenceJson>().toExtend<Nullable<Reference>>();
   });
 
   it('the push fixture is a Gitea PushPayload', () => {

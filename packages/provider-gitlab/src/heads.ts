@@ -18,16 +18,20 @@ export interface BranchBook {
   counts: Map<string, number>;
   unfiltered: Set<string>;
   /**
-   * Per `branches` list (the configuration's array, the same every poll): its literal names and
-   * the first page's query for them. Working them out again per poll (names, escaped regex,
-   * query string) showed in the bench profile of unchanged cycles.
+   * Per `branches` list (the configuration's array, the same every poll): its literal names, its
+   * `regex` filter and the first page's query for it. Working them out again per poll (names,
+   * escaped regex, query string) showed in the bench profile of unchanged cycles.
    */
   literals: WeakMap<readonly string[], Literals>;
 }
 
 interface Literals {
+  /** The names, when every pattern is a plain name. */
   names: string[] | null;
+  /** GitLab's `regex` filter for the whole list; undefined when there is none to ask. */
   regex: string | undefined;
+  /** GitLab refused the filter (400: its RE2 would not compile it); the list is read whole. */
+  refused: boolean;
   /** The first page's query per page size. */
   queries: Map<number, string>;
 }
@@ -42,7 +46,8 @@ function literalsOf(book: BranchBook, patterns: readonly string[]): Literals {
     const names = literalBranches(patterns);
     known = {
       names,
-      regex: names && names.length > 0 ? exactNamesRegex(names) : undefined,
+      regex: names ? (names.length > 0 ? exactNamesRegex(names) : undefined) : patternsRegex(patterns),
+      refused: false,
       queries: new Map(),
     };
     book.literals.set(patterns, known);
@@ -120,7 +125,7 @@ async function listAll(
   return heads;
 }
 
-/** The first page's query: the page size and, for literal names, their `regex` filter. */
+/** The first page's query: the page size and the patterns' `regex` filter. */
 function firstQuery(perPage: number, filter: { regex: string; literals: Literals } | undefined): string {
   // What queryString({ perPage }) gives, without its renaming and URLSearchParams on every poll.
   if (!filter) return `per_page=${perPage}`;
@@ -132,18 +137,35 @@ function firstQuery(perPage: number, filter: { regex: string; literals: Literals
   return query;
 }
 
+/**
+ * An RE2 expression matching what the patterns match. Branch patterns are RE2 matched whole
+ * (core's compileBranchPattern), GitLab's filter is RE2 searched anywhere (`Gitlab::UntrustedRegexp`
+ * in `BranchesFinder#by_regex`), so each is grouped and the alternation anchored. `(?i)` and the
+ * like inside a group end with it, as they do in the pattern alone.
+ */
+export function patternsRegex(patterns: readonly string[]): string | undefined {
+  if (patterns.length === 0) return undefined;
+  return `^(?:${patterns.map((pattern) => `(?:${pattern})`).join('|')})$`;
+}
+
 /** An RE2 expression matching exactly these names (RE2 takes `\\` before any punctuation as literal). */
 export function exactNamesRegex(names: readonly string[]): string {
   return `^(?:${names.map((name) => name.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('|')})$`;
 }
 
+/** GitLab answered 400 to a filtered listing: its RE2 refused the expression. */
+function isRefusedFilter(error: unknown): boolean {
+  return isSentryError(error) && error.details?.status === 400;
+}
+
 /**
  * The heads of the matching branches. GitLab's REST API answers no conditional requests on
- * branches (see the README), so the cheap path is fewer requests and smaller answers. When every
- * pattern is a plain name, the list is asked with GitLab's `regex` filter for exactly those names:
- * one request, and only the watched branches in the body. A server that ignores the filter
- * (answers with other branches too) is remembered; for it, the names are read one by one when that
- * takes fewer requests than the last listing did, and every page is listed otherwise.
+ * branches (see the README), so the cheap path is fewer requests and smaller answers. The list is
+ * asked with GitLab's `regex` filter for exactly the watched patterns (branch patterns are RE2,
+ * as GitLab's filter is): one request for most projects, and only the watched branches in the
+ * body. A server that ignores the filter (answers with other branches too) is remembered; for it,
+ * plain names are read one by one when that takes fewer requests than the last listing did, and
+ * every page is listed otherwise. A filter GitLab refuses (400) is not asked again.
  */
 export async function listGitlabHeads(
   call: GitlabCall,
@@ -159,25 +181,32 @@ export async function listGitlabHeads(
   const pages = lastCount === undefined ? undefined : Math.max(1, Math.ceil(lastCount / settings.perPage));
 
   const regex = literals?.regex;
-  let heads: BranchHead[];
+  let heads: BranchHead[] | undefined;
   if (
     literals &&
-    names &&
     regex &&
+    !literals.refused &&
     regex.length <= MAX_FILTER_LENGTH &&
     !unfiltered.has(call.address.apiBaseUrl)
   ) {
-    heads = await listAll(call, settings.perPage, { regex, literals });
-    const wanted = new Set(names);
-    if (heads.some((head) => !wanted.has(head.branch))) {
-      unfiltered.add(call.address.apiBaseUrl);
+    try {
+      heads = await listAll(call, settings.perPage, { regex, literals });
+      if (heads.some((head) => !options.match(head.branch))) {
+        unfiltered.add(call.address.apiBaseUrl);
+        counts.set(key, heads.length);
+      }
+    } catch (error) {
+      if (!isRefusedFilter(error)) throw error;
+      literals.refused = true;
+    }
+  }
+  if (heads === undefined) {
+    if (names && pages !== undefined && names.length < pages) {
+      heads = await probe(call, names);
+    } else {
+      heads = await listAll(call, settings.perPage);
       counts.set(key, heads.length);
     }
-  } else if (names && pages !== undefined && names.length < pages) {
-    heads = await probe(call, names);
-  } else {
-    heads = await listAll(call, settings.perPage);
-    counts.set(key, heads.length);
   }
   const rateLimit = call.rateLimit();
   return {

@@ -37,10 +37,10 @@ export interface GitlabProviderOptions {
    */
   requestTimeoutMs?: number;
   /**
-   * When every `branches` pattern is a plain name (`main`, `release/1\.2`), ask the branch list for
-   * exactly those names (GitLab's `regex` filter); on a GitLab that ignores the filter, read them one
-   * by one (`GET /repository/branches/:branch`) whenever that takes fewer requests than the last
-   * full listing needed. False lists every branch.
+   * Ask the branch list for exactly the watched `branches` patterns (GitLab's RE2 `regex` filter);
+   * on a GitLab that ignores the filter, read plain names (`main`, `release/1\.2`) one by one
+   * (`GET /repository/branches/:branch`) whenever that takes fewer requests than the last full
+   * listing needed. False lists every branch.
    * @default true
    */
   probeLiteralBranches?: boolean;

@@ -147,6 +147,54 @@ describe('listHeads: addressing and pagination', () => {
   });
 });
 
+describe('listHeads: regex patterns', () => {
+  it('asks the list with the patterns as GitLab’s RE2 regex filter: one request, only matching branches', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    const main = await repo.commit('main');
+    const release = await repo.commit('release/2.0');
+    await repo.commit('prerelease/2.0');
+    await fastImportBranches(repo.bare, names(230));
+    const provider = testProvider();
+    // RE2 spellings JavaScript's RegExp does not have: (?i) scoped to its pattern, \Q...\E.
+    const patterns = ['release/.*', '(?i)MAIN', '\\Qhot+fix\\E'];
+    const options = { match: compileBranchMatcher(patterns), patterns, signal: signal() };
+    expect((await provider.listHeads(target, options)).heads).toEqual([
+      { branch: 'main', sha: main },
+      { branch: 'release/2.0', sha: release },
+    ]);
+    const lists = requestsTo(server, 'list branches');
+    expect(lists).toHaveLength(1);
+    expect(lists[0]?.query.get('regex')).toBe('^(?:(?:release/.*)|(?:(?i)MAIN)|(?:\\Qhot+fix\\E))$');
+    expect(server.unexpected()).toEqual([]);
+  });
+
+  it('lists every branch once GitLab refuses the filter (400), and does not ask it again', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    const release = await repo.commit('release/2.0');
+    await fastImportBranches(repo.bare, names(150));
+    server.fault({
+      status: 400,
+      path: /\/repository\/branches$/,
+      body: { error: 'regex is invalid' },
+      times: 1,
+    });
+    const provider = testProvider();
+    const patterns = ['release/.*'];
+    const options = { match: compileBranchMatcher(patterns), patterns, signal: signal() };
+    for (let i = 0; i < 2; i += 1) {
+      expect((await provider.listHeads(target, options)).heads).toEqual([
+        { branch: 'release/2.0', sha: release },
+      ]);
+    }
+    const lists = requestsTo(server, 'list branches');
+    // The refused ask is answered by the fault, not the route: 2 pages, then 2 again.
+    expect(lists.map((request) => request.query.has('regex'))).toEqual([false, false, false, false]);
+    expect(server.requests[0]?.query.get('regex')).toBe('^(?:(?:release/.*))$');
+    expect(server.requests).toHaveLength(5);
+    expect(server.unexpected()).toEqual([]);
+  });
+});
+
 describe('listHeads: literal branch names', () => {
   it('asks the list for exactly the watched names with the regex filter: one request, only those branches', async () => {
     const { repo, server, target } = await gitlabRemote();
@@ -237,7 +285,7 @@ describe('listHeads: literal branch names', () => {
     expect(server.unexpected()).toEqual([]);
   });
 
-  it('never probes regex patterns, and not at all with probeLiteralBranches: false', async () => {
+  it('never probes regex patterns (their filter lists once), and not at all with probeLiteralBranches: false', async () => {
     const { repo, server, target } = await gitlabRemote();
     await repo.commit('main');
     await fastImportBranches(repo.bare, names(150));
@@ -258,7 +306,8 @@ describe('listHeads: literal branch names', () => {
       });
     }
     expect(requestsTo(server, 'get branch')).toHaveLength(0);
-    expect(requestsTo(server, 'list branches')).toHaveLength(8);
+    // 2 filtered asks for `ma.n`, 2 × 2 unfiltered pages with the option off.
+    expect(requestsTo(server, 'list branches')).toHaveLength(6);
   });
 
   it('tells a missing project (404 Project Not Found) from a missing branch while probing', async () => {

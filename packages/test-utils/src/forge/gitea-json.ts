@@ -65,6 +65,32 @@ export async function readBranches(bare: string): Promise<GiteaBranchRecord[]> {
   );
 }
 
+/** A ref as `git for-each-ref` reports it: what Gitea's `GetRefsFiltered` reads. */
+export interface GiteaRefRecord {
+  /** `refs/heads/main`, `refs/tags/v1`, ... */
+  name: string;
+  sha: string;
+  /** `commit`, `tag` (an annotated tag), ... */
+  type: string;
+}
+
+/**
+ * Every ref but remote-tracking ones and the stash, in `git for-each-ref` order (by name), as
+ * Gitea's `GetRefsFiltered` lists them before it filters by prefix.
+ */
+export async function readRefs(bare: string): Promise<GiteaRefRecord[]> {
+  const out = await git(bare, 'for-each-ref', '--format=%(objectname) %(objecttype)%09%(refname)');
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const space = line.indexOf(' ');
+      const tab = line.indexOf('\t');
+      return { sha: line.slice(0, space), type: line.slice(space + 1, tab), name: line.slice(tab + 1) };
+    })
+    .filter((ref) => !ref.name.startsWith('refs/remotes/') && ref.name !== 'refs/stash');
+}
+
 export interface GiteaAffectedFile {
   filename: string;
   status: 'added' | 'removed' | 'modified';
@@ -230,6 +256,13 @@ export interface GiteaCommitStatusJson {
   updated_at: string;
 }
 
+/** Gitea's `Reference` (`GET /repos/{owner}/{repo}/git/refs/{ref}`). */
+export interface GiteaReferenceJson {
+  ref: string;
+  url: string;
+  object: { sha: string; type: string; url: string };
+}
+
 /** Where one repository lives on the fake server, for the `*_url` fields. */
 export interface GiteaRepoUrls {
   /** `<base>/api/v1/repos/<owner>/<name>` */
@@ -336,5 +369,18 @@ export function userJson(baseUrl: string): GiteaUserJson {
     followers_count: 0,
     following_count: 0,
     starred_repos_count: 0,
+  };
+}
+
+/** What Gitea's `getGitRefsInternal` renders for one ref. */
+export function referenceJson(ref: GiteaRefRecord, urls: GiteaRepoUrls): GiteaReferenceJson {
+  return {
+    ref: ref.name,
+    url: `${urls.api}/git/${ref.name.split('/').map(encodeURIComponent).join('/')}`,
+    object: {
+      sha: ref.sha,
+      type: ref.type,
+      url: `${urls.api}/git/${encodeURIComponent(ref.type)}s/${ref.sha}`,
+    },
   };
 }

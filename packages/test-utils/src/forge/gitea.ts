@@ -7,6 +7,8 @@ import {
   type GiteaCompareJson,
   type GiteaRepoUrls,
   readBranches,
+  readRefs,
+  referenceJson,
   userJson,
 } from './gitea-json.js';
 import { type ForgeReadCache, readThrough } from './read-cache.js';
@@ -48,6 +50,12 @@ export interface GiteaServerOptions {
   onBranchesPage?: (info: { repo: string; page: number }) => void | Promise<void>;
   /** Memoize branch lists (load tests); the caller invalidates after it moves a ref. @default none */
   readCache?: ForgeReadCache;
+  /**
+   * Serve `GET /repos/{owner}/{repo}/git/refs[/{prefix}]` (Gitea's `GetGitRefs`). `false` answers
+   * it 404, as a server without the route or a proxy that blocks it does.
+   * @default true
+   */
+  gitRefs?: boolean;
 }
 
 /** A commit status the server received. */
@@ -82,6 +90,7 @@ const STATES = new Set(['pending', 'success', 'error', 'failure', 'warning']);
 export async function startGiteaServer(options: GiteaServerOptions = {}): Promise<GiteaServer> {
   const repos = new Map<string, { fullName: string; bare: string }>();
   const branchesOf = readThrough(options.readCache, 'gitea-branches', readBranches);
+  const refsOf = readThrough(options.readCache, 'gitea-refs', readRefs);
   const statuses: ReceivedGiteaStatus[] = [];
   const perPage = options.perPage ?? 30;
   const maxPerPage = options.maxPerPage ?? 50;
@@ -194,6 +203,22 @@ export async function startGiteaServer(options: GiteaServerOptions = {}): Promis
         const link = linkHeader(context, branches.length, limit, page);
         if (link) headers.link = link;
         return { status: 200, headers, body: slice.map((branch) => branchJson(branch, repo.urls)) };
+      },
+    },
+    {
+      // Gitea's getGitRefsInternal: the refs whose name starts with `refs/<prefix>` as a list,
+      // 404 when none does (the same answer as for a repository it does not have). Older Gitea
+      // answered one object instead of a list when the only ref was named exactly by the path.
+      name: 'repoListGitRefs',
+      method: 'GET',
+      pattern: new RegExp(`${REPO}/git/refs(?:/(?<prefix>.*))?$`),
+      async handle(context) {
+        const repo = repoOf(context);
+        if (!repo || options.gitRefs === false) return notFound(context.baseUrl);
+        const prefix = context.params.prefix ? `refs/${context.params.prefix}` : '';
+        const refs = (await refsOf(repo.bare)).filter((ref) => ref.name.startsWith(prefix));
+        if (refs.length === 0) return notFound(context.baseUrl);
+        return { status: 200, body: refs.map((ref) => referenceJson(ref, repo.urls)) };
       },
     },
     {

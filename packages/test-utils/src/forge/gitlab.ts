@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { type CommitData, commitsData, compare, listBranches, resolveRef } from './git-data.js';
 import {
   branchEntity as branchJson,
@@ -84,15 +85,16 @@ function notFound(what: string): RouteResponse {
 
 /**
  * GitLab's branch-list filters: `search` (a substring; `^term` and `term$` anchor it) and `regex`
- * (RE2, read here with JavaScript's RegExp, which agrees on the escaped names clients send).
+ * (RE2 found anywhere in the name, as `Gitlab::UntrustedRegexp`; read with re2js, the RE2 port
+ * the engine matches branch patterns with). An expression RE2 refuses is a 400.
  */
 function branchFilter(query: URLSearchParams): ((name: string) => boolean) | { error: string } {
   const search = query.get('search');
   const regex = query.get('regex');
-  let pattern: RegExp | undefined;
+  let pattern: RE2JS | undefined;
   if (regex) {
     try {
-      pattern = new RegExp(regex);
+      pattern = RE2JS.compile(regex);
     } catch {
       return { error: 'regex is invalid' };
     }
