@@ -6,6 +6,7 @@ import type {
   GiteaReferenceJson,
   GiteaUserJson,
 } from '@sentry-git/test-utils';
+import { git } from '@sentry-git/test-utils';
 import type {
   Branch,
   Commit,
@@ -18,6 +19,7 @@ import type {
 } from 'gitea-js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import push from './fixtures/gitea-push.json' with { type: 'json' };
+import { giteaServer, remote, TOKEN } from './helpers.js';
 
 /**
  * gitea-js's types come from Gitea's swagger, which marks nothing as nullable, while Gitea sends
@@ -90,5 +92,38 @@ describe('shapes', () => {
     expect(push.after).toBe(push.head_commit.id);
     expect(push.compare_url).toBe(`${push.repository.html_url}/compare/${push.before}...${push.after}`);
     expect(push.repository.clone_url).toBe(`${push.repository.html_url}.git`);
+  });
+});
+
+describe('the fake Gitea’s git/refs', () => {
+  it('answers as GetGitRefs: refs under the prefix as a list, every ref without one, 404 for none', async () => {
+    const server = await giteaServer();
+    const fixture = await remote(server, 'team/app');
+    const main = await fixture.commit('main');
+    await fixture.repo.commit('release/1');
+    await git(fixture.repo.bare, 'tag', 'v1', main);
+    const get = async (path: string) => {
+      const response = await fetch(`${server.apiUrl}/repos/team/app/git/refs${path}`, {
+        headers: { authorization: `token ${TOKEN}` },
+      });
+      return { status: response.status, body: (await response.json()) as GiteaReferenceJson[] };
+    };
+
+    const heads = await get('/heads');
+    expect(heads.status).toBe(200);
+    expect(heads.body.map((ref) => ref.ref)).toEqual(['refs/heads/main', 'refs/heads/release/1']);
+    expect(heads.body[0]).toEqual({
+      ref: 'refs/heads/main',
+      url: `${server.apiUrl}/repos/team/app/git/refs/heads/main`,
+      object: { sha: main, type: 'commit', url: `${server.apiUrl}/repos/team/app/git/commits/${main}` },
+    });
+    expect((await get('')).body.map((ref) => ref.ref)).toEqual([
+      'refs/heads/main',
+      'refs/heads/release/1',
+      'refs/tags/v1',
+    ]);
+    // One match named exactly by the path is still a list, as current Gitea answers.
+    expect((await get('/heads/main')).body).toHaveLength(1);
+    expect((await get('/heads/nothing')).status).toBe(404);
   });
 });
