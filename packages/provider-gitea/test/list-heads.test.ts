@@ -16,21 +16,27 @@ function byName<T extends { branch: string }>(heads: T[]): T[] {
   return [...heads].sort((a, b) => (a.branch < b.branch ? -1 : 1));
 }
 
+/** team/app with main and 130 branches many/000..many/129, and the heads `main, many/1.*` match. */
+async function manyBranches(server: Awaited<ReturnType<typeof giteaServer>>) {
+  const fixture = await remote(server, 'team/app');
+  const names = Array.from({ length: 130 }, (_, i) => `many/${String(i).padStart(3, '0')}`);
+  const shas = await commitMany(fixture.repo, names);
+  const main = await fixture.commit('main');
+  const expected = [
+    { branch: 'main', sha: main },
+    ...names.flatMap((branch, i) => (branch.startsWith('many/1') ? [{ branch, sha: shas[i]! }] : [])),
+  ];
+  return { fixture, expected };
+}
+
 describe('listing branches', () => {
   it('reads every branch from one git/refs/heads answer, 130 branches, and keeps only matching ones', async () => {
     const resetAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000);
     const server = await giteaServer({ rateLimit: { limit: 100, remaining: 40, resetAt } });
-    const fixture = await remote(server, 'team/app');
-    const names = Array.from({ length: 130 }, (_, i) => `many/${String(i).padStart(3, '0')}`);
-    const shas = await commitMany(fixture.repo, names);
-    const main = await fixture.commit('main');
+    const { fixture, expected } = await manyBranches(server);
 
     const result = await provider().listHeads(fixture.target, options(['main', 'many/1.*']));
 
-    const expected = [
-      { branch: 'main', sha: main },
-      ...names.flatMap((branch, i) => (branch.startsWith('many/1') ? [{ branch, sha: shas[i]! }] : [])),
-    ];
     expect(byName(result.heads)).toEqual(byName(expected));
     // One request, one unit of quota, where the branch list took three pages.
     expect(calls(server)).toEqual(['GET /api/v1/repos/team/app/git/refs/heads']);
@@ -39,17 +45,10 @@ describe('listing branches', () => {
 
   it('follows the Link header past 100 branches, 50 a page, on a server without git/refs', async () => {
     const server = await giteaServer({ gitRefs: false });
-    const fixture = await remote(server, 'team/app');
-    const names = Array.from({ length: 130 }, (_, i) => `many/${String(i).padStart(3, '0')}`);
-    const shas = await commitMany(fixture.repo, names);
-    const main = await fixture.commit('main');
+    const { fixture, expected } = await manyBranches(server);
 
     const result = await provider().listHeads(fixture.target, options(['main', 'many/1.*']));
 
-    const expected = [
-      { branch: 'main', sha: main },
-      ...names.flatMap((branch, i) => (branch.startsWith('many/1') ? [{ branch, sha: shas[i]! }] : [])),
-    ];
     expect(byName(result.heads)).toEqual(byName(expected));
     expect(calls(server)).toEqual([
       'GET /api/v1/repos/team/app/git/refs/heads',

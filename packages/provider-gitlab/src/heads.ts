@@ -22,10 +22,10 @@ export interface BranchBook {
    * `regex` filter and the first page's query for it. Working them out again per poll (names,
    * escaped regex, query string) showed in the bench profile of unchanged cycles.
    */
-  literals: WeakMap<readonly string[], Literals>;
+  filters: WeakMap<readonly string[], PatternFilter>;
 }
 
-interface Literals {
+interface PatternFilter {
   /** The names, when every pattern is a plain name. */
   names: string[] | null;
   /** GitLab's `regex` filter for the whole list; undefined when there is none to ask. */
@@ -37,20 +37,17 @@ interface Literals {
 }
 
 export function createBranchBook(): BranchBook {
-  return { counts: new Map(), unfiltered: new Set(), literals: new WeakMap() };
+  return { counts: new Map(), unfiltered: new Set(), filters: new WeakMap() };
 }
 
-function literalsOf(book: BranchBook, patterns: readonly string[]): Literals {
-  let known = book.literals.get(patterns);
+function filterOf(book: BranchBook, patterns: readonly string[]): PatternFilter {
+  let known = book.filters.get(patterns);
   if (!known) {
     const names = literalBranches(patterns);
-    known = {
-      names,
-      regex: names ? (names.length > 0 ? exactNamesRegex(names) : undefined) : patternsRegex(patterns),
-      refused: false,
-      queries: new Map(),
-    };
-    book.literals.set(patterns, known);
+    // No names means no patterns, and patternsRegex has no filter for those either.
+    const regex = names?.length ? exactNamesRegex(names) : patternsRegex(patterns);
+    known = { names, regex, refused: false, queries: new Map() };
+    book.filters.set(patterns, known);
   }
   return known;
 }
@@ -99,11 +96,7 @@ function nextLink(link: string | null | undefined): string | undefined {
   return undefined;
 }
 
-async function listAll(
-  call: GitlabCall,
-  perPage: number,
-  filter?: { regex: string; literals: Literals },
-): Promise<BranchHead[]> {
+async function listAll(call: GitlabCall, perPage: number, filter?: PatternFilter): Promise<BranchHead[]> {
   const endpoint = `projects/${encodeURIComponent(call.address.projectPath)}/repository/branches`;
   const heads: BranchHead[] = [];
   // Pages are followed through `Link: rel="next"` (GitLab leaves out X-Total and rel="last" above
@@ -126,13 +119,13 @@ async function listAll(
 }
 
 /** The first page's query: the page size and the patterns' `regex` filter. */
-function firstQuery(perPage: number, filter: { regex: string; literals: Literals } | undefined): string {
+function firstQuery(perPage: number, filter: PatternFilter | undefined): string {
   // What queryString({ perPage }) gives, without its renaming and URLSearchParams on every poll.
-  if (!filter) return `per_page=${perPage}`;
-  let query = filter.literals.queries.get(perPage);
+  if (!filter?.regex) return `per_page=${perPage}`;
+  let query = filter.queries.get(perPage);
   if (query === undefined) {
     query = queryString({ perPage, regex: filter.regex });
-    filter.literals.queries.set(perPage, query);
+    filter.queries.set(perPage, query);
   }
   return query;
 }
@@ -174,30 +167,28 @@ export async function listGitlabHeads(
 ): Promise<ListHeadsResult> {
   const { counts, unfiltered } = settings.book;
   const key = `${call.address.apiBaseUrl} ${call.address.projectPath}`;
-  const literals =
-    settings.probeLiteralBranches && options.patterns ? literalsOf(settings.book, options.patterns) : null;
-  const names = literals?.names ?? null;
+  const filter =
+    settings.probeLiteralBranches && options.patterns ? filterOf(settings.book, options.patterns) : null;
+  const names = filter?.names ?? null;
   const lastCount = counts.get(key);
   const pages = lastCount === undefined ? undefined : Math.max(1, Math.ceil(lastCount / settings.perPage));
 
-  const regex = literals?.regex;
   let heads: BranchHead[] | undefined;
   if (
-    literals &&
-    regex &&
-    !literals.refused &&
-    regex.length <= MAX_FILTER_LENGTH &&
+    filter?.regex &&
+    !filter.refused &&
+    filter.regex.length <= MAX_FILTER_LENGTH &&
     !unfiltered.has(call.address.apiBaseUrl)
   ) {
     try {
-      heads = await listAll(call, settings.perPage, { regex, literals });
+      heads = await listAll(call, settings.perPage, filter);
       if (heads.some((head) => !options.match(head.branch))) {
         unfiltered.add(call.address.apiBaseUrl);
         counts.set(key, heads.length);
       }
     } catch (error) {
       if (!isRefusedFilter(error)) throw error;
-      literals.refused = true;
+      filter.refused = true;
     }
   }
   if (heads === undefined) {
