@@ -97,4 +97,91 @@ describe('createPooledFetch', () => {
     });
     expect(await response.text()).toBe('POST {"state":"success"}');
   });
+
+  it('fails the body read with the reason when aborted after the headers, and with the cause when the server cuts it', async () => {
+    const server = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('part one, ');
+      // /cut: the server goes away mid-body; /stall: it never finishes.
+      if (req.url === '/cut') setImmediate(() => res.socket?.destroy());
+    });
+    const fetch = createPooledFetch();
+    const controller = new AbortController();
+    const stalled = await fetch(`${server.url}/stall`, { signal: controller.signal });
+    expect(stalled.status).toBe(200);
+    const reading = stalled.text();
+    controller.abort(new Error('poll deadline'));
+    await expect(reading).rejects.toThrow('poll deadline');
+
+    const cut = await fetch(`${server.url}/cut`);
+    await expect(cut.text()).rejects.toThrow();
+  });
+
+  it('reads a body once, in pieces as they came, as text, JSON or bytes', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // Three writes a tick apart arrive as separate chunks; "é" is split across two of them.
+      const bytes = Buffer.from('{"name":"café"}');
+      res.write(bytes.subarray(0, 12));
+      setImmediate(() => {
+        res.write(bytes.subarray(12, 13));
+        setImmediate(() => res.end(bytes.subarray(13)));
+      });
+    });
+    const fetch = createPooledFetch();
+    const first = await fetch(`${server.url}/`);
+    expect(await first.json()).toEqual({ name: 'café' });
+    await expect(first.text()).rejects.toThrow('Body is unusable');
+    const bytes = new Uint8Array(await (await fetch(`${server.url}/`)).arrayBuffer());
+    expect(Buffer.from(bytes).toString('utf8')).toBe('{"name":"café"}');
+  });
+
+  it('keeps the connection after a cancelled small body, and gives up a large one', async () => {
+    const big = Buffer.alloc(512 * 1024, 'x');
+    const server = await serve((req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(req.url === '/big' ? big : 'try again');
+    });
+    const fetch = createPooledFetch();
+    for (let i = 0; i < 3; i += 1) {
+      const response = await fetch(`${server.url}/small`);
+      expect(response.status).toBe(500);
+      await response.body?.cancel();
+      await expect(response.text()).rejects.toThrow('Body is unusable');
+    }
+    expect(server.sockets.size).toBeLessThanOrEqual(2);
+    const large = await fetch(`${server.url}/big`);
+    await large.body?.cancel();
+    const after = await fetch(`${server.url}/small`);
+    expect(after.status).toBe(500);
+    expect(await after.text()).toBe('try again');
+  });
+
+  it('waits past an informational answer for the real one', async () => {
+    const server = await serve((_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      setImmediate(() => res.writeHead(200, { 'x-final': 'yes' }).end('done'));
+    });
+    const response = await createPooledFetch()(`${server.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-final')).toBe('yes');
+    expect(await response.text()).toBe('done');
+  });
+
+  it('answers 204 and 304 without a body to cancel, and an aborted signal before sending', async () => {
+    const server = await serve((req, res) => {
+      res.writeHead(req.url === '/none' ? 204 : 304).end();
+    });
+    const fetch = createPooledFetch();
+    const none = await fetch(`${server.url}/none`);
+    expect(none.status).toBe(204);
+    expect(none.body).toBeNull();
+    expect(await none.text()).toBe('');
+    const same = await fetch(`${server.url}/same`, { headers: { 'if-none-match': '"a"' } });
+    expect(same.status).toBe(304);
+    expect(same.body).toBeNull();
+    await expect(
+      fetch(`${server.url}/none`, { signal: AbortSignal.abort(new Error('already')) }),
+    ).rejects.toThrow('already');
+  });
 });

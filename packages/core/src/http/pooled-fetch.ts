@@ -1,4 +1,5 @@
 import type { Agent, Dispatcher } from 'undici';
+import { type Exchange, exchange } from './exchange.js';
 import { dropsBody, MAX_REDIRECTS, plainHeaders, REDIRECT_STATUSES } from './redirect-rules.js';
 
 /**
@@ -130,18 +131,13 @@ function simpleBody(body: RequestInit['body']): body is string | Uint8Array | nu
   return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 }
 
-function respond(
-  data: Dispatcher.ResponseData,
-  url: string,
-  redirected: boolean,
-  method: string,
-): PooledResponse {
-  const { statusCode: status, body } = data;
+function respond(answer: Exchange, url: string, redirected: boolean, method: string): PooledResponse {
+  const { status, body } = answer;
   let used = false;
-  function take(): Promise<void> {
+  function take(): Promise<Buffer> {
     if (used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
     used = true;
-    return Promise.resolve();
+    return body.bytes();
   }
   return {
     status,
@@ -150,30 +146,35 @@ function respond(
     redirected,
     url,
     // Read-only, as a Response's headers are; typed as Headers for the SDKs that take a Response.
-    headers: new ResponseHeaders(data.headers) as unknown as Headers,
+    headers: new ResponseHeaders(answer.headers) as unknown as Headers,
     body:
       method === 'HEAD' || status === 204 || status === 304
         ? null
         : {
             cancel: async () => {
               used = true;
-              await body.dump().catch(() => undefined);
+              body.discard();
             },
           },
-    text: () => take().then(() => body.text()),
-    json: () => take().then(() => body.text().then((text) => JSON.parse(text) as unknown)),
-    arrayBuffer: () => take().then(() => body.arrayBuffer()),
+    text: () => take().then((bytes) => bytes.toString('utf8')),
+    json: () => take().then((bytes) => JSON.parse(bytes.toString('utf8')) as unknown),
+    arrayBuffer: () =>
+      take().then(
+        (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+      ),
   };
 }
 
 /**
  * A `fetch` for API polling on an undici Agent: one keep-alive pool per host, no WHATWG
- * Request/Response/stream objects per request. Measured on the bench machine (docs/decisions.md,
+ * Request/Response/stream objects per request, and no Node stream either: the answer's body is
+ * gathered in memory as it arrives (exchange.ts), which suits API answers of a few KB. Measured on the bench machine (docs/decisions.md,
  * "HTTP transport") it costs about a third of the CPU of Node's fetch per request. It follows
  * redirects like fetch (same method for 307/308, GET for the others; `Authorization` dropped
  * when the origin changes) unless `redirect: 'manual'`, honours `signal`, and fails with
  * `TypeError('fetch failed', { cause })` on a network error, as fetch does. Bodies other than a
- * string or bytes, and `redirect: 'error'`, are handed to the global fetch.
+ * string or bytes, and `redirect: 'error'`, are handed to the global fetch. A signal that aborts
+ * while the body is read fails the read with its reason.
  *
  * undici is imported on the first request, so creating one costs nothing.
  */
@@ -204,36 +205,38 @@ export function createPooledFetch(options: PooledFetchOptions = {}): typeof fetc
     for (let redirects = 0; ; redirects += 1) {
       signal?.throwIfAborted();
       const href = url.href;
-      let data: Dispatcher.ResponseData;
+      let answer: Exchange;
       try {
-        const options: Dispatcher.RequestOptions = {
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
-          method: method as Dispatcher.HttpMethod,
-          headers,
-          body,
-        };
-        if (signal) options.signal = signal;
-        data = await dispatcher.request(options);
+        answer = await exchange(
+          dispatcher,
+          {
+            origin: url.origin,
+            path: `${url.pathname}${url.search}`,
+            method: method as Dispatcher.HttpMethod,
+            headers,
+            body,
+          },
+          signal,
+        );
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         throw new TypeError('fetch failed', { cause: error });
       }
-      const location = data.headers.location;
+      const location = answer.headers.location;
       if (
         init.redirect === 'manual' ||
-        !REDIRECT_STATUSES.has(data.statusCode) ||
+        !REDIRECT_STATUSES.has(answer.status) ||
         typeof location !== 'string' ||
         redirects >= MAX_REDIRECTS
       ) {
-        return respond(data, href, redirects > 0, method);
+        return respond(answer, href, redirects > 0, method);
       }
-      await data.body.dump().catch(() => undefined);
+      answer.body.discard();
       const next = new URL(location, url);
       // The caller's headers are not changed: the rules below edit a copy.
       if (redirects === 0) headers = plainHeaders(headers);
       if (next.origin !== url.origin) delete headers.authorization;
-      if (dropsBody(data.statusCode, method, headers)) {
+      if (dropsBody(answer.status, method, headers)) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = null;
       }
