@@ -12,6 +12,11 @@ import {
 
 const ENCODED_PROJECT = encodeURIComponent(PROJECT);
 
+/** listHeads options for these patterns, as the engine passes them. */
+function watching(patterns: string[]) {
+  return { match: compileBranchMatcher(patterns), patterns, signal: signal() };
+}
+
 function names(count: number, prefix = 'many/'): string[] {
   return Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(3, '0')}`);
 }
@@ -157,7 +162,7 @@ describe('listHeads: regex patterns', () => {
     const provider = testProvider();
     // RE2 spellings JavaScript's RegExp does not have: (?i) scoped to its pattern, \Q...\E.
     const patterns = ['release/.*', '(?i)MAIN', '\\Qhot+fix\\E'];
-    const options = { match: compileBranchMatcher(patterns), patterns, signal: signal() };
+    const options = watching(patterns);
     expect((await provider.listHeads(target, options)).heads).toEqual([
       { branch: 'main', sha: main },
       { branch: 'release/2.0', sha: release },
@@ -180,7 +185,7 @@ describe('listHeads: regex patterns', () => {
     });
     const provider = testProvider();
     const patterns = ['release/.*'];
-    const options = { match: compileBranchMatcher(patterns), patterns, signal: signal() };
+    const options = watching(patterns);
     for (let i = 0; i < 2; i += 1) {
       expect((await provider.listHeads(target, options)).heads).toEqual([
         { branch: 'release/2.0', sha: release },
@@ -204,7 +209,7 @@ describe('listHeads: literal branch names', () => {
     await fastImportBranches(repo.bare, names(150));
     const provider = testProvider();
     const patterns = ['main', 'release/1\\.2\\+x', 'gone'];
-    const options = { match: compileBranchMatcher(patterns), patterns, signal: signal() };
+    const options = watching(patterns);
     for (let i = 0; i < 2; i += 1) {
       expect((await provider.listHeads(target, options)).heads).toEqual([
         { branch: 'main', sha: main },
@@ -226,7 +231,7 @@ describe('listHeads: literal branch names', () => {
     const main = await repo.commit('main');
     await fastImportBranches(repo.bare, names(260));
     const provider = testProvider();
-    const options = { match: compileBranchMatcher(['main']), patterns: ['main'], signal: signal() };
+    const options = watching(['main']);
     // The filtered ask comes back with every branch (3 pages): that server is remembered...
     expect((await provider.listHeads(target, options)).heads).toEqual([{ branch: 'main', sha: main }]);
     expect(requestsTo(server, 'list branches')).toHaveLength(3);
@@ -244,7 +249,7 @@ describe('listHeads: literal branch names', () => {
     await fastImportBranches(repo.bare, names(260));
     const provider = testProvider();
     const patterns = ['main', 'feature/#123', 'gone'];
-    const options = { match: compileBranchMatcher(patterns), patterns, signal: signal() };
+    const options = watching(patterns);
 
     // First call: nothing known about the project yet, so it lists (3 pages).
     expect((await provider.listHeads(target, options)).heads).toEqual([
@@ -260,11 +265,7 @@ describe('listHeads: literal branch names', () => {
 
     // Two names < 3 pages: each name is read on its own, a missing one is simply absent.
     const fewer = ['feature/#123', 'gone'];
-    const probed = await provider.listHeads(target, {
-      match: compileBranchMatcher(fewer),
-      patterns: fewer,
-      signal: signal(),
-    });
+    const probed = await provider.listHeads(target, watching(fewer));
     expect(probed.heads).toEqual([{ branch: 'feature/#123', sha: issue }]);
     expect(requestsTo(server, 'list branches')).toHaveLength(6);
     const probes = requestsTo(server, 'get branch');
@@ -276,11 +277,7 @@ describe('listHeads: literal branch names', () => {
 
     // A moved head is seen by the probe.
     const moved = await repo.commit('feature/#123');
-    const again = await provider.listHeads(target, {
-      match: compileBranchMatcher(fewer),
-      patterns: fewer,
-      signal: signal(),
-    });
+    const again = await provider.listHeads(target, watching(fewer));
     expect(again.heads).toEqual([{ branch: 'feature/#123', sha: moved }]);
     expect(server.unexpected()).toEqual([]);
   });
@@ -291,19 +288,11 @@ describe('listHeads: literal branch names', () => {
     await fastImportBranches(repo.bare, names(150));
     const regexProvider = testProvider();
     for (let i = 0; i < 2; i += 1) {
-      await regexProvider.listHeads(target, {
-        match: compileBranchMatcher(['ma.n']),
-        patterns: ['ma.n'],
-        signal: signal(),
-      });
+      await regexProvider.listHeads(target, watching(['ma.n']));
     }
     const off = testProvider({ probeLiteralBranches: false });
     for (let i = 0; i < 2; i += 1) {
-      await off.listHeads(target, {
-        match: compileBranchMatcher(['main']),
-        patterns: ['main'],
-        signal: signal(),
-      });
+      await off.listHeads(target, watching(['main']));
     }
     expect(requestsTo(server, 'get branch')).toHaveLength(0);
     // 2 filtered asks for `ma.n`, 2 × 2 unfiltered pages with the option off.
@@ -315,7 +304,7 @@ describe('listHeads: literal branch names', () => {
     await repo.commit('main');
     await fastImportBranches(repo.bare, names(150));
     const provider = testProvider();
-    const options = { match: compileBranchMatcher(['main']), patterns: ['main'], signal: signal() };
+    const options = watching(['main']);
     await provider.listHeads(target, options);
     const error = await provider
       .listHeads({ ...target, url: target.url.replace('rag-service', 'other') }, options)

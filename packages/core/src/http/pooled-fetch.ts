@@ -168,8 +168,9 @@ function respond(answer: Exchange, url: string, redirected: boolean, method: str
 /**
  * A `fetch` for API polling on an undici Agent: one keep-alive pool per host, no WHATWG
  * Request/Response/stream objects per request, and no Node stream either: the answer's body is
- * gathered in memory as it arrives (exchange.ts), which suits API answers of a few KB. Measured on the bench machine (docs/decisions.md,
- * "HTTP transport") it costs about a third of the CPU of Node's fetch per request. It follows
+ * gathered in memory as it arrives (exchange.ts), which suits API answers of a few KB. Measured
+ * on the bench machine (docs/decisions.md, "HTTP transport") it costs about a third of the CPU
+ * of Node's fetch per request. It follows
  * redirects like fetch (same method for 307/308, GET for the others; `Authorization` dropped
  * when the origin changes) unless `redirect: 'manual'`, honours `signal`, and fails with
  * `TypeError('fetch failed', { cause })` on a network error, as fetch does. Bodies other than a
