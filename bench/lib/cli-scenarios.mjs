@@ -1,10 +1,11 @@
-// Scenarios that run `sentry-git watch` the way users run it (`node packages/cli/bin/run.js
-// watch -c sentry.yaml --port 0`), against the fake Gitea of the forge host, and measure the CLI's
+// Scenarios that run `sentry-git watch` the way the container image runs it (`node
+// --no-memory-reducer packages/cli/bin/run.js watch -c sentry.yaml --port 0`: the image's node
+// flags, read from its Dockerfile), against the fake Gitea of the forge host, and measure the CLI's
 // process from outside: CPU time and memory from /proc, requests from the fake's log.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXACT_BRANCHES, repoName } from './data.mjs';
 import { nowMs } from './ipc.mjs';
@@ -46,6 +47,25 @@ async function writeConfig(context, name, { count, apiUrl, interval }) {
 }
 
 /**
+ * The node flags the container image starts the CLI with (the ENTRYPOINT of
+ * deploy/docker/Dockerfile, between `node` and the script): flags V8 takes only as it starts,
+ * which the deployed `watch` runs with (packages/cli/src/daemon-heap.ts, DAEMON_NODE_FLAGS).
+ */
+async function imageNodeFlags(root) {
+  const dockerfile = await readFile(path.join(root, 'deploy/docker/Dockerfile'), 'utf8');
+  const entrypoint = dockerfile.split('\n').findLast((line) => line.startsWith('ENTRYPOINT '));
+  const words = entrypoint ? JSON.parse(entrypoint.slice('ENTRYPOINT '.length)) : [];
+  const node = words.indexOf('node');
+  const script = words.indexOf('/app/bin/run.js');
+  if (node < 0 || script < node) {
+    throw new Error(
+      'deploy/docker/Dockerfile: no ENTRYPOINT of the form [..., "node", <flags>, "/app/bin/run.js"]',
+    );
+  }
+  return words.slice(node + 1, script);
+}
+
+/**
  * Starts `sentry-git watch` with the server on (`--port 0`) and returns its process, the request
  * counter of the fake forge (drained every `everyMs`, which also keeps the fake's request log
  * small) and a memory sampler.
@@ -60,6 +80,7 @@ async function startWatch(context, { dir, file, label }) {
     process.execPath,
     [
       ...profile,
+      ...(await imageNodeFlags(context.root)),
       path.join(context.root, 'packages/cli/bin/run.js'),
       'watch',
       '-c',

@@ -32,6 +32,21 @@ export const DAEMON_HEAP_FLAGS = ['--semi-space-growth-factor=1', '--heap-growin
  */
 export const DAEMON_WASM_FLAGS = ['--liftoff-only'] as const;
 
+/**
+ * V8 flags for a long-running `watch` that V8 reads only as it starts: they must be given to node
+ * in front of `bin/run.js`, as the container image's ENTRYPOINT does (deploy/docker/Dockerfile);
+ * `v8.setFlagsFromString` from inside the process does not undo what they switch off.
+ *
+ * - `--no-memory-reducer`: V8's memory reducer runs up to three memory-reducing full collections
+ *   once a process goes quiet. For `watch` that is every pause between poll cycles, and each time
+ *   it dropped about a hundred functions' optimised code ("weak objects" in `--trace-deopt`), so
+ *   every cycle began in the interpreter and paid for TurboFan again (about 150 compilations,
+ *   0.55 s of a compiler thread per 10,000-request cycle, against about 25 with the flag). The
+ *   peak is reached while polling, not in the pause, so it stays where it was. docs/decisions.md,
+ *   "watch's node flags", has the figures.
+ */
+export const DAEMON_NODE_FLAGS = ['--no-memory-reducer'] as const;
+
 /** V8 flags that size the heap or choose WebAssembly's compilers: set by the user (NODE_OPTIONS, node's argv), they win. */
 const HEAP_FLAG =
   /^--(?:max[-_]semi[-_]space[-_]size|min[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor|max[-_]old[-_]space[-_]size|max[-_]heap[-_]size|initial[-_]heap[-_]size|initial[-_]old[-_]space[-_]size|heap[-_]growing[-_]percent|(?:no[-_])?optimize[-_]for[-_]size)(?:=|$)/;

@@ -24,6 +24,7 @@ import { execa } from 'execa';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { builtinPlugins } from '../src/builtins.js';
+import { DAEMON_NODE_FLAGS } from '../src/daemon-heap.js';
 import {
   assignments,
   type Dockerfile,
@@ -453,7 +454,14 @@ describe('deploy/docker/Dockerfile (parsed: there is no Docker engine to build i
 
   it('runs the CLI of this workspace under tini as a numeric non-root user', () => {
     const final = runtime(dockerfile());
-    expect(execForm(lastOf(final, 'ENTRYPOINT')!)).toEqual(['tini', '--', 'node', '/app/bin/run.js']);
+    // The flags V8 reads only as it starts are given to node in front of the CLI (daemon-heap.ts).
+    expect(execForm(lastOf(final, 'ENTRYPOINT')!)).toEqual([
+      'tini',
+      '--',
+      'node',
+      ...DAEMON_NODE_FLAGS,
+      '/app/bin/run.js',
+    ]);
     expect(execForm(lastOf(final, 'CMD')!)).toEqual(['watch', '--port', String(HTTP_PORT)]);
     expect(aptPackages(final)).toEqual(expect.arrayContaining(['git', 'ca-certificates', 'tini']));
 
