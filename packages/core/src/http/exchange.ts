@@ -64,13 +64,11 @@ export function exchange(
     }
 
     function fail(error: Error): void {
-      if (answered) settleBody(error);
-      else {
+      if (!answered) {
         answered = true;
-        result = error;
-        signal?.removeEventListener('abort', onAbort);
         reject(error);
       }
+      settleBody(error);
     }
 
     function onAbort(): void {
