@@ -157,6 +157,18 @@ describe('createPooledFetch', () => {
     expect(await after.text()).toBe('try again');
   });
 
+  it('fails a read under way when its body is cancelled, rather than answering what came so far', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('part one, ');
+      setTimeout(() => res.end('part two'), 50);
+    });
+    const response = await createPooledFetch()(`${server.url}/`);
+    const reading = response.text();
+    await response.body?.cancel();
+    await expect(reading).rejects.toThrow('aborted');
+  });
+
   it('waits past an informational answer for the real one', async () => {
     const server = await serve((_req, res) => {
       res.writeEarlyHints({ link: '</style.css>; rel=preload' });

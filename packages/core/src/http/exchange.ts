@@ -3,7 +3,8 @@ import type { Dispatcher } from 'undici';
 /**
  * A body that arrives into memory as the server sends it. `bytes` settles when the answer is
  * complete (or fails with the error that cut it short); `discard` drops what came and what is to
- * come, and gives up the answer if more than {@link DISCARD_LIMIT} bytes are still on their way.
+ * come (a `bytes` still waiting fails), and gives up the answer if more than
+ * {@link DISCARD_LIMIT} bytes are still on their way.
  */
 export interface ArrivingBody {
   bytes(): Promise<Buffer>;
@@ -88,9 +89,13 @@ export function exchange(
         });
       },
       discard() {
+        const arriving = result === undefined;
         discarded = true;
         chunks = [];
-        if (result === undefined && received > DISCARD_LIMIT) controller?.abort(abortedError());
+        // A read under way ends with the cancel, as a cancelled stream's read does, not with a
+        // body cut short; the rest is still read to keep the connection.
+        if (waiting) settleBody(abortedError());
+        if (arriving && received > DISCARD_LIMIT) controller?.abort(abortedError());
       },
     };
 
