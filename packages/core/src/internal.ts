@@ -53,6 +53,7 @@ export { createEventBus } from './events.js';
 export { defaultUsername, type GitAuthEnv, gitAuthEnv } from './git/auth.js';
 export { classifyGitStderr, type GitRemoteProblem } from './git/failure.js';
 export { isHttpUrl, splitUrlCredentials, type UrlCredentials } from './git/url.js';
+export { type DigestedBody, type KnownAnswer, readDigested } from './http/answer-digest.js';
 export { insideApiRoot } from './http/api-root.js';
 export { MAX_REDIRECTS, plainHeaders, REDIRECT_STATUSES } from './http/redirect-rules.js';
 export { followInsideApiRoot } from './http/redirects.js';

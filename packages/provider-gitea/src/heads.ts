@@ -2,6 +2,7 @@ import type { BranchHead, ListHeadsOptions, ListHeadsResult } from '@sentry-git/
 import { literalBranches } from '@sentry-git/core/internal';
 import type { Branch, Reference } from 'gitea-js';
 import { segment } from './address.js';
+import type { DirectAnswer } from './direct-get.js';
 import { badResponse } from './errors.js';
 import type { ResolvedGiteaOptions } from './options.js';
 import { nextPage } from './pagination.js';
@@ -42,14 +43,29 @@ const HEADS = 'refs/heads/';
  */
 async function readHeadRefs(session: Session): Promise<Map<string, string> | null> {
   const action = 'list the branch refs of';
-  const response = await session.call(
+  const kept = session.known.refs;
+  const response = (await session.call(
     action,
-    () => session.get<Reference[] | Reference>(`/repos/${session.owner}/${session.repo}/git/refs/heads`),
+    () =>
+      session.get<Reference[] | Reference>(`/repos/${session.owner}/${session.repo}/git/refs/heads`, {
+        digest: kept?.digest,
+      }),
     { missingIsNull: true },
-  );
-  if (!response) return null;
+  )) as DirectAnswer<Reference[] | Reference> | null;
+  if (!response) {
+    session.known.refs = undefined;
+    return null;
+  }
+  if (response.unchanged && kept) return kept.value;
+  const heads = headRefs(session, action, response.data);
+  session.known.refs = response.digest === undefined ? undefined : { digest: response.digest, value: heads };
+  return heads;
+}
+
+/** The branches and SHAs of a `git/refs/heads` answer. */
+function headRefs(session: Session, action: string, data: Reference[] | Reference): Map<string, string> {
   // Older Gitea answered one object, not a list, when the only ref was named exactly by the path.
-  const refs = Array.isArray(response.data) ? response.data : [response.data];
+  const refs = Array.isArray(data) ? data : [data];
   const heads = new Map<string, string>();
   for (const ref of refs) {
     const name = ref?.ref;

@@ -43,6 +43,31 @@ describe('listing branches', () => {
     expect(result.rateLimit?.remaining).toBe(39);
   });
 
+  it('gives the heads of refs answered with the same bytes again without parsing them, and sees a push', async () => {
+    const server = await giteaServer();
+    const { fixture, expected } = await manyBranches(server);
+    const giteaProvider = provider();
+    const watching = options(['main', 'many/1.*']);
+    expect(byName((await giteaProvider.listHeads(fixture.target, watching)).heads)).toEqual(byName(expected));
+
+    const parse = vi.spyOn(JSON, 'parse');
+    let again: Awaited<ReturnType<typeof giteaProvider.listHeads>>;
+    try {
+      again = await giteaProvider.listHeads(fixture.target, watching);
+      expect(parse).not.toHaveBeenCalled();
+      const moved = await fixture.commit('many/120');
+      const after = await giteaProvider.listHeads(fixture.target, watching);
+      expect(parse).toHaveBeenCalledTimes(1);
+      expect(byName(after.heads)).toEqual(
+        byName(expected.map((head) => (head.branch === 'many/120' ? { ...head, sha: moved } : head))),
+      );
+    } finally {
+      parse.mockRestore();
+    }
+    expect(byName(again.heads)).toEqual(byName(expected));
+    expect(calls(server)).toEqual(Array(3).fill('GET /api/v1/repos/team/app/git/refs/heads'));
+  });
+
   it('follows the Link header past 100 branches, 50 a page, on a server without git/refs', async () => {
     const server = await giteaServer({ gitRefs: false });
     const { fixture, expected } = await manyBranches(server);

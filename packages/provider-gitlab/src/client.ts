@@ -29,8 +29,17 @@ export interface GitlabCall {
    * retries, timeouts, rate-limit bookkeeping and errors, like every request of the provider.
    */
   get(endpoint: string, searchParams?: Record<string, unknown>): Promise<FormattedResponse>;
-  /** The same GET with its query string ready (`per_page=100&regex=...`, already encoded). */
-  getWithQuery(endpoint: string, query: string): Promise<FormattedResponse>;
+  /**
+   * The same GET with its query string ready (`per_page=100&regex=...`, already encoded). With
+   * `seen`, a 200 answer comes with its body's digest and is left unparsed (`unchanged`) when
+   * the digest is `seen.digest`; `seen.url` is the URL the answer said was asked (`asked`) for the
+   * same endpoint and query last time.
+   */
+  getWithQuery(
+    endpoint: string,
+    query: string,
+    seen?: { digest: string | undefined; url?: URL | undefined },
+  ): Promise<FormattedResponse>;
   /** gitbeaker resources on the same requester, built (and gitbeaker loaded) on first use. */
   resources(): Promise<GitlabResources>;
   /** The quota reported by the last response of this call. */
@@ -175,7 +184,7 @@ export function openCall(target: ProviderTarget, signal: AbortSignal, state: Pro
     scope,
     get: (endpoint, searchParams) =>
       send(context, 'GET', endpoint, project.headers, searchParams ? { searchParams } : {}),
-    getWithQuery: (endpoint, query) => send(context, 'GET', endpoint, project.headers, {}, query),
+    getWithQuery: (endpoint, query, seen) => send(context, 'GET', endpoint, project.headers, {}, query, seen),
     resources() {
       resources ??= buildResources();
       return resources;

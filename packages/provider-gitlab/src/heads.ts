@@ -4,7 +4,7 @@ import {
   type ListHeadsOptions,
   type ListHeadsResult,
 } from '@sentry-git/core';
-import { literalBranches } from '@sentry-git/core/internal';
+import { type KnownAnswer, literalBranches } from '@sentry-git/core/internal';
 import type { GitlabCall } from './client.js';
 import { badResponseError } from './errors.js';
 import { queryString } from './requester.js';
@@ -23,6 +23,18 @@ export interface BranchBook {
    * escaped regex, query string) showed in the bench profile of unchanged cycles.
    */
   filters: WeakMap<readonly string[], PatternFilter>;
+  /**
+   * Per project and page of its last listing (`pageKey`): the query and URL asked, the body's
+   * digest and the heads read from it. GitLab answers no conditional requests on branches, but sends the
+   * same bytes while nothing moved; those are not parsed again (core's `readDigested`).
+   */
+  pages: Map<string, KnownPage>;
+}
+
+interface KnownPage extends KnownAnswer<BranchHead[]> {
+  query: string;
+  /** The URL asked for it, parsed once. */
+  url: URL | undefined;
 }
 
 interface PatternFilter {
@@ -37,7 +49,7 @@ interface PatternFilter {
 }
 
 export function createBranchBook(): BranchBook {
-  return { counts: new Map(), unfiltered: new Set(), filters: new WeakMap() };
+  return { counts: new Map(), unfiltered: new Set(), filters: new WeakMap(), pages: new Map() };
 }
 
 function filterOf(book: BranchBook, patterns: readonly string[]): PatternFilter {
@@ -96,25 +108,47 @@ function nextLink(link: string | null | undefined): string | undefined {
   return undefined;
 }
 
-async function listAll(call: GitlabCall, perPage: number, filter?: PatternFilter): Promise<BranchHead[]> {
+/** Where the listing of `project` keeps its `page` in `BranchBook.pages`. */
+function pageKey(project: string, page: number): string {
+  return page === 1 ? project : `${project}\n${page}`;
+}
+
+async function listAll(
+  call: GitlabCall,
+  perPage: number,
+  known: { pages: Map<string, KnownPage>; project: string },
+  filter?: PatternFilter,
+): Promise<BranchHead[]> {
   const endpoint = `projects/${encodeURIComponent(call.address.projectPath)}/repository/branches`;
   const heads: BranchHead[] = [];
   // Pages are followed through `Link: rel="next"` (GitLab leaves out X-Total and rel="last" above
   // 10,000 branches, but always sends rel="next"); like gitbeaker, its query is asked of the
   // same endpoint, so the token never follows a link to another host.
-  let searchParams: Record<string, unknown> | undefined;
-  for (let page = 1; page <= MAX_PAGES; page += 1) {
-    const answer = searchParams
-      ? await call.get(endpoint, searchParams)
-      : await call.getWithQuery(endpoint, firstQuery(perPage, filter));
-    if (!Array.isArray(answer.body)) {
-      throw badResponseError(call.scope, { method: 'GET', endpoint }, 'the branch list is not an array');
+  let query = firstQuery(perPage, filter);
+  let page = 1;
+  for (; page <= MAX_PAGES; page += 1) {
+    const key = pageKey(known.project, page);
+    const kept = known.pages.get(key);
+    const seen = kept?.query === query ? kept : undefined;
+    const answer = await call.getWithQuery(endpoint, query, { digest: seen?.digest, url: seen?.url });
+    let pageHeads: BranchHead[];
+    if (answer.unchanged && seen) pageHeads = seen.value;
+    else {
+      if (!Array.isArray(answer.body)) {
+        throw badResponseError(call.scope, { method: 'GET', endpoint }, 'the branch list is not an array');
+      }
+      pageHeads = answer.body.map((branch: unknown) => headOf(call, endpoint, branch));
+      if (answer.digest !== undefined) {
+        known.pages.set(key, { query, digest: answer.digest, value: pageHeads, url: answer.asked });
+      }
     }
-    for (const branch of answer.body) heads.push(headOf(call, endpoint, branch));
+    for (const head of pageHeads) heads.push(head);
     const next = nextLink(answer.header('link'));
     if (next === undefined) break;
-    searchParams = Object.fromEntries(new URL(next, 'http://link.invalid').searchParams);
+    query = queryString(Object.fromEntries(new URL(next, 'http://link.invalid').searchParams));
   }
+  // Pages past the last one read now belong to a longer list than the project has.
+  for (let after = page + 1; known.pages.delete(pageKey(known.project, after)); after += 1);
   return heads;
 }
 
@@ -165,8 +199,9 @@ export async function listGitlabHeads(
   options: ListHeadsOptions,
   settings: { perPage: number; probeLiteralBranches: boolean; book: BranchBook },
 ): Promise<ListHeadsResult> {
-  const { counts, unfiltered } = settings.book;
+  const { counts, unfiltered, pages: knownPages } = settings.book;
   const key = `${call.address.apiBaseUrl} ${call.address.projectPath}`;
+  const known = { pages: knownPages, project: key };
   const filter =
     settings.probeLiteralBranches && options.patterns ? filterOf(settings.book, options.patterns) : null;
   const names = filter?.names ?? null;
@@ -181,7 +216,7 @@ export async function listGitlabHeads(
     !unfiltered.has(call.address.apiBaseUrl)
   ) {
     try {
-      heads = await listAll(call, settings.perPage, filter);
+      heads = await listAll(call, settings.perPage, known, filter);
       if (heads.some((head) => !options.match(head.branch))) {
         unfiltered.add(call.address.apiBaseUrl);
         counts.set(key, heads.length);
@@ -195,7 +230,7 @@ export async function listGitlabHeads(
     if (names && pages !== undefined && names.length < pages) {
       heads = await probe(call, names);
     } else {
-      heads = await listAll(call, settings.perPage);
+      heads = await listAll(call, settings.perPage, known);
       counts.set(key, heads.length);
     }
   }

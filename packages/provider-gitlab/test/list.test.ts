@@ -313,3 +313,48 @@ describe('listHeads: literal branch names', () => {
     expect(server.unexpected()).toEqual([]);
   });
 });
+
+describe('listHeads: answers with the bytes of the last one', () => {
+  /** How often JSON.parse runs during `work`. */
+  async function parsesDuring(work: () => Promise<unknown>): Promise<number> {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      await work();
+      return parse.mock.calls.length;
+    } finally {
+      parse.mockRestore();
+    }
+  }
+
+  it('gives the heads of an unchanged page without parsing it again, and parses the page a push changed', async () => {
+    const { repo, server, target } = await gitlabRemote();
+    const branches = names(230);
+    const shas = await fastImportBranches(repo.bare, branches);
+    const provider = testProvider();
+    const options = watching(['many/.*']);
+    const expected = branches.map((branch, index) => ({ branch, sha: shas[index] }));
+
+    expect((await provider.listHeads(target, options)).heads).toEqual(expected);
+    let again: Awaited<ReturnType<typeof provider.listHeads>> | undefined;
+    expect(
+      await parsesDuring(async () => {
+        again = await provider.listHeads(target, options);
+      }),
+    ).toBe(0);
+    expect(again?.heads).toEqual(expected);
+
+    // many/150 is on page 2 (100 per page, by name): only that page's bytes change.
+    const moved = await repo.commit('many/150');
+    let after: Awaited<ReturnType<typeof provider.listHeads>> | undefined;
+    expect(
+      await parsesDuring(async () => {
+        after = await provider.listHeads(target, options);
+      }),
+    ).toBe(1);
+    expect(after?.heads).toEqual(
+      expected.map((head) => (head.branch === 'many/150' ? { ...head, sha: moved } : head)),
+    );
+    expect(requestsTo(server, 'list branches')).toHaveLength(9);
+    expect(server.unexpected()).toEqual([]);
+  });
+});
