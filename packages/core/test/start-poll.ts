@@ -22,7 +22,7 @@ export async function startPoll(
       changes: detectChanges(repo.name, stored, heads, () => true),
       heads,
       wasSeen: stored.seen,
-      deployed: new Map(),
+      stored,
     },
   };
 }

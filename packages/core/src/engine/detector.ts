@@ -12,9 +12,10 @@ export function detectChanges(
   stored: RepositoryHeads,
   current: readonly BranchHead[],
   matches: (branch: string) => boolean,
+  /** `stored`'s SHA per branch, when the caller has it built already (it is read, not changed). */
+  before: ReadonlyMap<string, string> = new Map(stored.heads.map((head) => [head.branch, head.sha])),
 ): HeadChange[] {
   const changes: HeadChange[] = [];
-  const before = new Map(stored.heads.map((head) => [head.branch, head.sha]));
   const seenNow = new Set<string>();
   for (const { branch, sha } of current) {
     if (!matches(branch) || seenNow.has(branch)) continue;

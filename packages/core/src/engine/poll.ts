@@ -1,7 +1,7 @@
 import type { RepositoryConfig } from '../config/schema.js';
 import { errorMessage, SentryError } from '../errors.js';
 import type { GitProvider, ProviderTarget, RateLimitInfo } from '../interfaces/provider.js';
-import type { StateStore } from '../interfaces/state-store.js';
+import type { RepositoryHeads, StateStore } from '../interfaces/state-store.js';
 import { type Deadline, deadlineSignal } from '../timer-delay.js';
 import type { BranchHead, HeadChange } from '../types.js';
 import { detectChanges } from './detector.js';
@@ -14,8 +14,8 @@ export type PollOutcome =
       changes: HeadChange[];
       heads: BranchHead[];
       wasSeen: boolean;
-      /** Last deployed SHA per branch as stored before this poll (path filters compare with it). */
-      deployed: ReadonlyMap<string, string | null>;
+      /** The heads as stored before this poll (path filters compare with their last deployed SHA). */
+      stored: RepositoryHeads;
     }
   | { ok: false; repo: RepositoryConfig; provider: string; error: Error };
 
@@ -53,6 +53,7 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
   const { signal } = poll;
   try {
     const stored = await store.getHeads(repo.name);
+    // One map serves the provider (conditional requests) and the comparison below.
     const known = new Map(stored.heads.map((head) => [head.branch, head.sha]));
     const result = await provider.listHeads(targetOf(repo), {
       match: matches,
@@ -67,10 +68,10 @@ export async function pollRepository(input: PollRepositoryInput): Promise<PollOu
       ok: true,
       repo,
       provider: provider.id,
-      changes: detectChanges(repo.name, stored, heads, matches),
+      changes: detectChanges(repo.name, stored, heads, matches, known),
       heads,
       wasSeen: stored.seen,
-      deployed: new Map(stored.heads.map((head) => [head.branch, head.deployedSha])),
+      stored,
     };
   } catch (error) {
     if (poll.timedOut() && !input.stopSignal.aborted) {

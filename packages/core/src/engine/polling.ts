@@ -2,7 +2,7 @@ import type { RepositoryConfig } from '../config/schema.js';
 import { errorMessage, isSentryError } from '../errors.js';
 import type { Logger } from '../interfaces/executor.js';
 import type { GitProvider, RateLimitInfo } from '../interfaces/provider.js';
-import type { StateStore } from '../interfaces/state-store.js';
+import type { RepositoryHeads, StateStore } from '../interfaces/state-store.js';
 import type { Registry } from '../plugins/registry.js';
 import type { HeadChange } from '../types.js';
 import { type EarlyCompare, startEarlyCompare } from './early-compare.js';
@@ -28,7 +28,7 @@ async function applyFilters(
   repo: RepositoryConfig,
   provider: GitProvider,
   changes: HeadChange[],
-  deployed: ReadonlyMap<string, string | null>,
+  stored: RepositoryHeads,
   urgent: boolean,
   early: EarlyCompare | undefined,
 ): Promise<HeadChange[]> {
@@ -41,7 +41,7 @@ async function applyFilters(
       continue;
     }
     // Everything since the last deploy counts, not only the last push.
-    const from = deployed.get(change.branch) ?? change.before!;
+    const from = stored.heads.find((head) => head.branch === change.branch)?.deployedSha ?? change.before!;
     const call = pollSignal(context.stopSignal, context.timeoutSeconds * 1000);
     const { signal } = call;
     try {
@@ -125,7 +125,7 @@ export async function pollWithPolicies(
       repo,
       used,
       outcome.changes,
-      outcome.deployed,
+      outcome.stored,
       urgent,
       used === provider ? early : undefined,
     );
