@@ -2,7 +2,6 @@ import type { BranchHead, ListHeadsOptions, ListHeadsResult } from '@sentry-git/
 import { literalBranches } from '@sentry-git/core/internal';
 import type { Branch, Reference } from 'gitea-js';
 import { segment } from './address.js';
-import type { DirectAnswer } from './direct-get.js';
 import { badResponse } from './errors.js';
 import type { ResolvedGiteaOptions } from './options.js';
 import { nextPage } from './pagination.js';
@@ -44,14 +43,14 @@ const HEADS = 'refs/heads/';
 async function readHeadRefs(session: Session): Promise<Map<string, string> | null> {
   const action = 'list the branch refs of';
   const kept = session.known.refs;
-  const response = (await session.call(
+  const response = await session.call(
     action,
     () =>
       session.get<Reference[] | Reference>(`/repos/${session.owner}/${session.repo}/git/refs/heads`, {
         digest: kept?.digest,
       }),
     { missingIsNull: true },
-  )) as DirectAnswer<Reference[] | Reference> | null;
+  );
   if (!response) {
     session.known.refs = undefined;
     return null;

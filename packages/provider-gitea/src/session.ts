@@ -31,12 +31,12 @@ export interface Session {
    * Runs one request: failures become SentryErrors naming the repository (or the signal's
    * reason), a reported quota is kept. With `missingIsNull`, a 404 resolves to null.
    */
-  call<T>(action: string, request: () => Promise<HttpResponse<T>>): Promise<HttpResponse<T>>;
-  call<T>(
+  call<R extends HttpResponse<unknown>>(action: string, request: () => Promise<R>): Promise<R>;
+  call<R extends HttpResponse<unknown>>(
     action: string,
-    request: () => Promise<HttpResponse<T>>,
+    request: () => Promise<R>,
     options: { missingIsNull: true },
-  ): Promise<HttpResponse<T> | null>;
+  ): Promise<R | null>;
   context(action: string): CallContext;
 }
 
@@ -156,11 +156,11 @@ function openSession(
     quota = readRateLimit(headers) ?? quota;
   }
 
-  async function call<T>(
+  async function call<R extends HttpResponse<unknown>>(
     action: string,
-    request: () => Promise<HttpResponse<T>>,
+    request: () => Promise<R>,
     callOptions: { missingIsNull?: boolean } = {},
-  ): Promise<HttpResponse<T> | null> {
+  ): Promise<R | null> {
     signal.throwIfAborted();
     try {
       const response = await request();

@@ -28,7 +28,7 @@ export interface GitlabCall {
    * A GET of `endpoint` (relative to the API root, already encoded) with this call's signal,
    * retries, timeouts, rate-limit bookkeeping and errors, like every request of the provider.
    */
-  get(endpoint: string, searchParams?: Record<string, unknown>): Promise<FormattedResponse>;
+  get(endpoint: string): Promise<FormattedResponse>;
   /**
    * The same GET with its query string ready (`per_page=100&regex=...`, already encoded). With
    * `seen`, a 200 answer comes with its body's digest and is left unparsed (`unchanged`) when
@@ -182,8 +182,7 @@ export function openCall(target: ProviderTarget, signal: AbortSignal, state: Pro
   return {
     address,
     scope,
-    get: (endpoint, searchParams) =>
-      send(context, 'GET', endpoint, project.headers, searchParams ? { searchParams } : {}),
+    get: (endpoint) => send(context, 'GET', endpoint, project.headers, {}),
     getWithQuery: (endpoint, query, seen) => send(context, 'GET', endpoint, project.headers, {}, query, seen),
     resources() {
       resources ??= buildResources();

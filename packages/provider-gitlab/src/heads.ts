@@ -116,7 +116,9 @@ function pageKey(project: string, page: number): string {
 async function listAll(
   call: GitlabCall,
   perPage: number,
-  known: { pages: Map<string, KnownPage>; project: string },
+  /** Where the project's pages are kept (`BranchBook.pages`), and the project's key there. */
+  pages: Map<string, KnownPage>,
+  project: string,
   filter?: PatternFilter,
 ): Promise<BranchHead[]> {
   const endpoint = `projects/${encodeURIComponent(call.address.projectPath)}/repository/branches`;
@@ -127,8 +129,8 @@ async function listAll(
   let query = firstQuery(perPage, filter);
   let page = 1;
   for (; page <= MAX_PAGES; page += 1) {
-    const key = pageKey(known.project, page);
-    const kept = known.pages.get(key);
+    const key = pageKey(project, page);
+    const kept = pages.get(key);
     const seen = kept?.query === query ? kept : undefined;
     const answer = await call.getWithQuery(endpoint, query, { digest: seen?.digest, url: seen?.url });
     let pageHeads: BranchHead[];
@@ -139,7 +141,7 @@ async function listAll(
       }
       pageHeads = answer.body.map((branch: unknown) => headOf(call, endpoint, branch));
       if (answer.digest !== undefined) {
-        known.pages.set(key, { query, digest: answer.digest, value: pageHeads, url: answer.asked });
+        pages.set(key, { query, digest: answer.digest, value: pageHeads, url: answer.asked });
       }
     }
     for (const head of pageHeads) heads.push(head);
@@ -148,7 +150,7 @@ async function listAll(
     query = queryString(Object.fromEntries(new URL(next, 'http://link.invalid').searchParams));
   }
   // Pages past the last one read now belong to a longer list than the project has.
-  for (let after = page + 1; known.pages.delete(pageKey(known.project, after)); after += 1);
+  for (let after = page + 1; pages.delete(pageKey(project, after)); after += 1);
   return heads;
 }
 
@@ -201,7 +203,6 @@ export async function listGitlabHeads(
 ): Promise<ListHeadsResult> {
   const { counts, unfiltered, pages: knownPages } = settings.book;
   const key = `${call.address.apiBaseUrl} ${call.address.projectPath}`;
-  const known = { pages: knownPages, project: key };
   const filter =
     settings.probeLiteralBranches && options.patterns ? filterOf(settings.book, options.patterns) : null;
   const names = filter?.names ?? null;
@@ -216,7 +217,7 @@ export async function listGitlabHeads(
     !unfiltered.has(call.address.apiBaseUrl)
   ) {
     try {
-      heads = await listAll(call, settings.perPage, known, filter);
+      heads = await listAll(call, settings.perPage, knownPages, key, filter);
       if (heads.some((head) => !options.match(head.branch))) {
         unfiltered.add(call.address.apiBaseUrl);
         counts.set(key, heads.length);
@@ -230,7 +231,7 @@ export async function listGitlabHeads(
     if (names && pages !== undefined && names.length < pages) {
       heads = await probe(call, names);
     } else {
-      heads = await listAll(call, settings.perPage, known);
+      heads = await listAll(call, settings.perPage, knownPages, key);
       counts.set(key, heads.length);
     }
   }
