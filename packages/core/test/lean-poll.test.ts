@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withHeadCache } from '../src/engine/head-cache.js';
-import { pollSignal } from '../src/engine/poll.js';
+import { createPollDeadlines } from '../src/engine/poll-deadlines.js';
 import type { StateStore } from '../src/interfaces/state-store.js';
 import { createMemoryStateStore } from '../src/state/memory.js';
 import { deadlineSignal } from '../src/timer-delay.js';
@@ -211,16 +211,66 @@ describe('withHeadCache', () => {
   });
 });
 
-describe('pollSignal', () => {
-  it('leaves no listener on the stop signal once disposed', () => {
+describe('createPollDeadlines', () => {
+  /** A clock the test moves, in milliseconds. */
+  function clock() {
+    let now = 0;
+    return { now: () => now, advance: (ms: number) => (now += ms) };
+  }
+
+  it('gives the polls that start within one slot one signal, and the next slot a new one', () => {
     const stop = new AbortController();
-    for (let i = 0; i < 1000; i += 1) pollSignal(stop.signal, 30_000).dispose();
-    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    const time = clock();
+    // 30 s: a slot is 1/32 of it, 937.5 ms.
+    const deadlines = createPollDeadlines(stop.signal, 30_000, time.now);
+    const first = deadlines.start();
+    time.advance(937);
+    const second = deadlines.start();
+    time.advance(1);
+    const third = deadlines.start();
+    expect(second.signal).toBe(first.signal);
+    expect(third.signal).not.toBe(first.signal);
+    for (const deadline of [first, second, third]) deadline.dispose();
+  });
+
+  it('makes a slot at most 1 s long, whatever the timeout', () => {
+    const time = clock();
+    const deadlines = createPollDeadlines(new AbortController().signal, 600_000, time.now);
+    const first = deadlines.start();
+    time.advance(999);
+    const second = deadlines.start();
+    time.advance(1);
+    const third = deadlines.start();
+    expect(second.signal).toBe(first.signal);
+    expect(third.signal).not.toBe(first.signal);
+    for (const deadline of [first, second, third]) deadline.dispose();
+  });
+
+  it('lets go of a slot once its polls are done and a newer slot exists', () => {
+    const stop = new AbortController();
+    const time = clock();
+    const deadlines = createPollDeadlines(stop.signal, 30_000, time.now);
+    const early = deadlines.start();
+    const late = deadlines.start();
+    // Disposing twice counts once: the slot still has `late`.
+    early.dispose();
+    early.dispose();
+    time.advance(1000);
+    deadlines.start().dispose();
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(2);
+    late.dispose();
+    // Only the current slot listens, kept for the polls still to start in it.
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+    for (let i = 0; i < 1000; i += 1) {
+      time.advance(1000);
+      deadlines.start().dispose();
+    }
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
   });
 
   it('aborts with the stop reason, and says it did not time out', () => {
     const stop = new AbortController();
-    const poll = pollSignal(stop.signal, 30_000);
+    const poll = createPollDeadlines(stop.signal, 30_000).start();
     stop.abort(new Error('stopping'));
     expect(poll.signal.aborted).toBe(true);
     expect((poll.signal.reason as Error).message).toBe('stopping');
@@ -228,12 +278,33 @@ describe('pollSignal', () => {
     poll.dispose();
   });
 
-  it('aborts after its time with a TimeoutError', async () => {
-    const poll = pollSignal(new AbortController().signal, 1);
+  it('times out the timeout after its slot began, with a TimeoutError; later polls get a live signal', async () => {
+    const deadlines = createPollDeadlines(new AbortController().signal, 5);
+    const poll = deadlines.start();
     await new Promise((resolve) => poll.signal.addEventListener('abort', resolve));
     expect(poll.timedOut()).toBe(true);
     expect((poll.signal.reason as DOMException).name).toBe('TimeoutError');
+    const next = deadlines.start();
+    expect(next.signal.aborted).toBe(false);
     poll.dispose();
+    next.dispose();
+  });
+
+  it('lets every request of a slot listen without a MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const poll = createPollDeadlines(new AbortController().signal, 30_000).start();
+      const listeners = Array.from({ length: 40 }, () => () => {});
+      for (const listener of listeners) poll.signal.addEventListener('abort', listener);
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const listener of listeners) poll.signal.removeEventListener('abort', listener);
+      poll.dispose();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 });
 
@@ -247,7 +318,7 @@ describe('deadlineSignal', () => {
     const timeout = vi.spyOn(AbortSignal, 'timeout');
     const any = vi.spyOn(AbortSignal, 'any');
     const stop = new AbortController();
-    pollSignal(stop.signal, 30_000).dispose();
+    createPollDeadlines(stop.signal, 30_000).start().dispose();
     deadlineSignal(stop.signal, 30_000).dispose();
     expect(timeout).not.toHaveBeenCalled();
     expect(any).not.toHaveBeenCalled();

@@ -2,7 +2,8 @@ import type { RepositoryConfig } from '../config/schema.js';
 import type { GitProvider, RateLimitInfo } from '../interfaces/provider.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import { filterChange, type SkipReason } from './filters.js';
-import { pollSignal, targetOf } from './poll.js';
+import { targetOf } from './poll.js';
+import type { PollDeadlines } from './poll-deadlines.js';
 import type { PushHint } from './requests.js';
 
 /**
@@ -27,8 +28,7 @@ export interface EarlyCompare {
 /** What the early comparison reads from the poll's context (polling.ts). */
 export interface EarlyCompareContext {
   store: StateStore;
-  stopSignal: AbortSignal;
-  timeoutSeconds: number;
+  deadlines: PollDeadlines;
   cacheDir: string;
   onRateLimit(repo: RepositoryConfig, rateLimit: RateLimitInfo, provider: string, use: 'comparison'): void;
 }
@@ -43,7 +43,7 @@ export function startEarlyCompare(input: {
   const { context, repo, provider, pushed } = input;
   // Aborted when the poll's deadline ends (stop or timeout) or when no change takes the verdict:
   // one controller that follows the deadline, as deadlineSignal does, not `AbortSignal.any`.
-  const deadline = pollSignal(context.stopSignal, context.timeoutSeconds * 1000);
+  const deadline = context.deadlines.start();
   const unused = new AbortController();
   const followDeadline = () => unused.abort(deadline.signal.reason);
   if (deadline.signal.aborted) followDeadline();

@@ -27,6 +27,7 @@ import type { RunRecord, TriggerKind, UnitKey } from '../types.js';
 import type { DetectionRecorder, Polled } from './detection-recorder.js';
 import { compileBranchMatcher } from './matcher.js';
 import type { PollOutcome } from './poll.js';
+import { createPollDeadlines } from './poll-deadlines.js';
 import { createPollHealthRecorder, type PollHealthRecorder } from './poll-health.js';
 import { type PollPolicyContext, pollWithPolicies } from './polling.js';
 import { createRateLimitNews } from './rate-limit-news.js';
@@ -116,6 +117,7 @@ export function createPoller(input: PollerInput): Poller {
     registry,
     logger,
     stopSignal,
+    deadlines: createPollDeadlines(stopSignal, config.global.poll_timeout * 1000),
     timeoutSeconds: config.global.poll_timeout,
     cacheDir: path.join(config.global.tmp_dir ?? defaultTmpDir(), 'cache'),
     providerFor,

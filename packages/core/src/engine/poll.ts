@@ -2,9 +2,9 @@ import type { RepositoryConfig } from '../config/schema.js';
 import { errorMessage, SentryError } from '../errors.js';
 import type { GitProvider, ProviderTarget, RateLimitInfo } from '../interfaces/provider.js';
 import type { RepositoryHeads, StateStore } from '../interfaces/state-store.js';
-import { type Deadline, deadlineSignal } from '../timer-delay.js';
 import type { BranchHead, HeadChange } from '../types.js';
 import { detectChanges } from './detector.js';
+import type { PollDeadlines } from './poll-deadlines.js';
 
 export type PollOutcome =
   | {
@@ -30,26 +30,18 @@ export interface PollRepositoryInput {
   store: StateStore;
   matches: (branch: string) => boolean;
   stopSignal: AbortSignal;
+  /** The poll's deadline comes from here (stop, or `timeoutSeconds`). */
+  deadlines: PollDeadlines;
   timeoutSeconds: number;
   onRateLimit: (rateLimit: RateLimitInfo, provider: string) => void;
   /** See ListHeadsOptions.urgent. */
   urgent?: boolean;
 }
 
-/**
- * One signal for one poll: aborts on stop (with its reason) or after `ms` (with a TimeoutError).
- * `AbortSignal.any([stop, AbortSignal.timeout(ms)])` per poll registered a dependant on the
- * engine's long-lived stop signal each time and left a timer behind per poll; see
- * `deadlineSignal` for what it cost.
- */
-export function pollSignal(stop: AbortSignal, ms: number): Deadline {
-  return deadlineSignal(stop, ms);
-}
-
 /** Polls one repository and compares with the store; never throws (a failure is an outcome). */
 export async function pollRepository(input: PollRepositoryInput): Promise<PollOutcome> {
   const { repo, provider, store, matches } = input;
-  const poll = pollSignal(input.stopSignal, input.timeoutSeconds * 1000);
+  const poll = input.deadlines.start();
   const { signal } = poll;
   try {
     const stored = await store.getHeads(repo.name);

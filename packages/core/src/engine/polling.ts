@@ -7,7 +7,8 @@ import type { Registry } from '../plugins/registry.js';
 import type { HeadChange } from '../types.js';
 import { type EarlyCompare, startEarlyCompare } from './early-compare.js';
 import { filterChange, needsChangedFiles } from './filters.js';
-import { type PollOutcome, pollRepository, pollSignal, targetOf } from './poll.js';
+import { type PollOutcome, pollRepository, targetOf } from './poll.js';
+import type { PollDeadlines } from './poll-deadlines.js';
 import type { QuotaUse } from './quota-budget.js';
 import type { PushHint } from './requests.js';
 
@@ -16,6 +17,8 @@ export interface PollPolicyContext {
   registry: Registry;
   logger: Logger;
   stopSignal: AbortSignal;
+  /** Deadlines of polls and of their comparisons (poll-deadlines.ts). */
+  deadlines: PollDeadlines;
   timeoutSeconds: number;
   /** Where providers keep caches (mirrors for path filters). */
   cacheDir: string;
@@ -42,7 +45,7 @@ async function applyFilters(
     }
     // Everything since the last deploy counts, not only the last push.
     const from = stored.heads.find((head) => head.branch === change.branch)?.deployedSha ?? change.before!;
-    const call = pollSignal(context.stopSignal, context.timeoutSeconds * 1000);
+    const call = context.deadlines.start();
     const { signal } = call;
     try {
       const taken = await early?.take(change.branch, from, change.after);
@@ -98,6 +101,7 @@ export async function pollWithPolicies(
       store: context.store,
       matches,
       stopSignal: context.stopSignal,
+      deadlines: context.deadlines,
       timeoutSeconds: context.timeoutSeconds,
       onRateLimit: (rateLimit, id) => context.onRateLimit(repo, rateLimit, id, 'poll'),
       urgent,

@@ -9,6 +9,7 @@
  * Manual triggers enter at the recorder, webhooks and `pollOnce` at the poll cycle. Plugins,
  * the notifier, the commit-status reporter and the event logger listen on the event bus.
  */
+import { setMaxListeners } from 'node:events';
 import { ShutdownError } from '../abort.js';
 import { SentryError } from '../errors.js';
 import { createEventBus } from '../events.js';
@@ -57,6 +58,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     { bus, logger },
   );
   const stopController = new AbortController();
+  // Each poll deadline slot in use (poll-deadlines.ts) and each waiting stage listen on it: more
+  // than Node's warning threshold of 10 in normal work, bounded by poll_concurrency.
+  setMaxListeners(0, stopController.signal);
   const matchers = branchMatchers(config.repositories);
   let stopping = false;
   let started = false;

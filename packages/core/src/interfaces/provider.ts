@@ -29,6 +29,10 @@ export interface ListHeadsOptions {
    * listing every branch.
    */
   patterns?: readonly string[];
+  /**
+   * Aborts on shutdown, or once `global.poll_timeout` has passed. Polls that start within the
+   * same moment share one signal, so remove the listeners you add to it when the call ends.
+   */
   signal: AbortSignal;
   /** SHAs last seen, for conditional requests. */
   known?: ReadonlyMap<string, string>;
