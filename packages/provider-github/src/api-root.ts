@@ -12,13 +12,15 @@ export { insideApiRoot };
  */
 export function assertInsideApiRoot(
   failure: Omit<FailureContext, 'action'>,
-  url: string,
+  url: string | URL,
   action: string,
+  /** `failure.baseUrl`, parsed already by the caller. */
+  root: string | URL = failure.baseUrl,
 ): void {
-  if (insideApiRoot(failure.baseUrl, url)) return;
+  if (insideApiRoot(root, url)) return;
   throw new SentryError(
     'PROVIDER_BAD_RESPONSE',
-    `Could not ${action} of repository "${failure.repository}" (${failure.url}): the answer named ${redactUrl(failure.redactor.redact(url))}, outside the API root ${failure.baseUrl}; it was not asked, so that the token goes only to the API root.`,
+    `Could not ${action} of repository "${failure.repository}" (${failure.url}): the answer named ${redactUrl(failure.redactor.redact(String(url)))}, outside the API root ${failure.baseUrl}; it was not asked, so that the token goes only to the API root.`,
     {
       fix: 'set monitor.api_base_url to the API root the server names in its answers (GitHub Enterprise Server: https://HOST/api/v3), or make the proxy in front of it name its own address.',
       path: failure.repository,

@@ -3,6 +3,8 @@ import type pLimit from 'p-limit';
 /** What a request without octokit needs: the API root, the token, a fetch and a limit. */
 export interface DirectRoute {
   baseUrl: string;
+  /** `baseUrl` parsed once, for the check that every URL asked lies under it. */
+  root: string | URL;
   token: string | undefined;
   userAgent: string;
   fetch: typeof fetch;

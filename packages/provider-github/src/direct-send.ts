@@ -71,14 +71,16 @@ export async function sendDirect<T>(
   read: (response: Response) => Promise<T | null>,
 ): Promise<T | null> {
   const { signal } = session;
-  assertInsideApiRoot(session.failure, url, request.action);
+  // Parsed once: the check below and the pooled fetch read the same URL.
+  const target = URL.canParse(url) ? new URL(url) : url;
+  assertInsideApiRoot(session.failure, target, request.action, route.root);
   const headers: Record<string, string> = { accept: request.accept, 'user-agent': route.userAgent };
   if (route.token) headers.authorization = `token ${route.token}`;
   if (request.etag) headers['if-none-match'] = request.etag;
   return route.limit(async (): Promise<T | null> => {
     signal.throwIfAborted();
     let response: Response;
-    let asked = url;
+    let asked = target;
     for (let hops = 0; ; hops += 1) {
       try {
         // Redirects are followed here, not by the fetch: it would keep the token for any path of
@@ -92,13 +94,13 @@ export async function sendDirect<T>(
       if (location === null || hops >= MAX_REDIRECTS) break;
       await response.body?.cancel();
       // GitHub moves a renamed repository's requests to /repositories/{id}/…, under the root.
-      asked = new URL(location, asked).href;
-      assertInsideApiRoot(session.failure, asked, request.action);
+      asked = new URL(location, asked);
+      assertInsideApiRoot(session.failure, asked, request.action, route.root);
     }
     session.rateLimit = readRateLimitHeaders(response.headers) ?? session.rateLimit;
     const { status } = response;
     if (status >= 400 && status < 500 && !request.allow?.includes(status)) {
-      throw await clientFailure(session, response, asked, request.action);
+      throw await clientFailure(session, response, String(asked), request.action);
     }
     if (status >= 500) {
       await response.body?.cancel();

@@ -44,6 +44,7 @@ export function createGitHubProvider(options: GitHubProviderOptions = {}): GitPr
     if (!route) {
       route = {
         baseUrl,
+        root: URL.canParse(baseUrl) ? new URL(baseUrl) : baseUrl,
         token,
         userAgent: resolved.userAgent,
         fetch: directFetch,

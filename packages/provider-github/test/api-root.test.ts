@@ -23,6 +23,8 @@ describe('insideApiRoot', () => {
     ['http://ghe.local/api/v3', 'not a url', false],
   ])('%s, %s → %s', (root, url, expected) => {
     expect(insideApiRoot(root, url)).toBe(expected);
+    // The same answer for URLs the caller parsed already (the direct requests parse each once).
+    if (URL.canParse(url)) expect(insideApiRoot(new URL(root), new URL(url))).toBe(expected);
   });
 });
 

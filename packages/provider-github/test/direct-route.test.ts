@@ -12,6 +12,7 @@ import { type GitHubRemote, githubRemote, signal, TOKEN, testProvider } from './
 function directSession(remote: GitHubRemote): { session: Session; route: DirectRoute } {
   const route: DirectRoute = {
     baseUrl: remote.server.url,
+    root: new URL(remote.server.url),
     token: TOKEN,
     userAgent: 'sentry-git-test',
     fetch,

@@ -4,12 +4,13 @@
  * sent nowhere else: on a server whose API is at `http://host/api/v3`, `http://host/other/...`
  * is the same origin but not the API, and a Link header, a compare URL or a redirect could name it.
  */
-export function insideApiRoot(apiRoot: string, url: string): boolean {
+export function insideApiRoot(apiRoot: string | URL, url: string | URL): boolean {
   let target: URL;
   let root: URL;
   try {
-    target = new URL(url);
-    root = new URL(apiRoot);
+    // A URL is read, never changed: one the caller parsed already is not parsed again.
+    target = typeof url === 'string' ? new URL(url) : url;
+    root = typeof apiRoot === 'string' ? new URL(apiRoot) : apiRoot;
   } catch {
     return false;
   }
