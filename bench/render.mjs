@@ -150,7 +150,7 @@ function render({ engine, startup }) {
     out.push('## Poll cycles at scale');
     out.push('');
     out.push(
-      'Each scenario starts a fresh engine process with an empty state database, polls every repository once (the baseline: every head is new and recorded, nothing deploys), then polls again with nothing changed: first a warm-up cycle (the not-modified path runs for the first time, V8 compiles it and collects what the baseline left; shown, not judged), then the measured cycles, whose mean the targets judge. "regex" watches `release/.*` on 1,000 repositories with 10 such branches each; "exact" watches `main` and `develop` on 5,000 repositories. Both are 10,000 watched heads.',
+      'Each scenario starts a fresh engine process with an empty state database, polls every repository once (the baseline: every head is new and recorded, nothing deploys), then polls again with nothing changed: first a warm-up cycle (the not-modified path runs for the first time, V8 compiles it and collects what the baseline left; shown, not judged), then measured cycles until they add up to at least 10,000 requests (and number at least `--cycles` − 2, 2 by default; at most 20), whose mean the targets judge: an exact scenario measures 2 cycles, a regex one, whose cycle is 1,000 requests, 10. "regex" watches `release/.*` on 1,000 repositories with 10 such branches each; "exact" watches `main` and `develop` on 5,000 repositories. Both are 10,000 watched heads.',
     );
     out.push('');
     const rows = [];

@@ -78,6 +78,15 @@ function distribution(values) {
   };
 }
 
+/**
+ * The measured unchanged cycles of a scale scenario add up to at least this many requests (and
+ * number at least `--cycles` − 2): a regex scenario's cycle is 1,000 requests, whose CPU still
+ * fell cycle after cycle while V8 finished compiling the poll's path (docs/decisions.md #41).
+ */
+const MIN_MEASURED_REQUESTS = 10_000;
+/** ...but a scenario whose cycles are tiny (a small `--scale`) stops here. */
+const MAX_MEASURED_CYCLES = 20;
+
 /** N repositories × branches on one fake forge: a baseline cycle, a warm-up unchanged one, then the measured unchanged ones. */
 export async function runScale(context, kind, shape) {
   const { options, forge } = context;
@@ -110,7 +119,15 @@ export async function runScale(context, kind, shape) {
     let spent = before.spentTotal;
     let forgeCpu = before.cpuMsTotal;
     const cycles = [];
-    for (let i = 0; i < options.cycles; i += 1) {
+    let measuredRequests = 0;
+    for (let i = 0; ; i += 1) {
+      const measured = i - 2;
+      if (
+        i >= options.cycles &&
+        (measuredRequests >= MIN_MEASURED_REQUESTS || measured >= MAX_MEASURED_CYCLES)
+      ) {
+        break;
+      }
       const cycle = await engine.call('cycle');
       const stats = await forge.call('stats');
       cycles.push({
@@ -128,6 +145,7 @@ export async function runScale(context, kind, shape) {
       });
       spent = stats.spentTotal;
       forgeCpu = stats.cpuMsTotal;
+      if (i >= 2) measuredRequests += stats.requests;
       if (cycle.errors >= count) {
         throw new Error(`${name}: every repository failed to poll: ${pollErrorsOf(events).join('; ')}`);
       }
