@@ -18,6 +18,8 @@ export interface PooledResponse {
   text(): Promise<string>;
   json(): Promise<unknown>;
   arrayBuffer(): Promise<ArrayBuffer>;
+  /** The body's bytes as they arrived (the Fetch API's newer `Response.bytes()`), without the copy `arrayBuffer()` makes. */
+  bytes(): Promise<Uint8Array>;
 }
 
 export interface PooledFetchOptions {
@@ -158,6 +160,7 @@ function respond(answer: Exchange, url: string, redirected: boolean, method: str
           },
     text: () => take().then((bytes) => bytes.toString('utf8')),
     json: () => take().then((bytes) => JSON.parse(bytes.toString('utf8')) as unknown),
+    bytes: take,
     arrayBuffer: () =>
       take().then(
         (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
