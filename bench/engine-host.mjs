@@ -144,8 +144,6 @@ serveRequests({
   async cycle() {
     sampleRss();
     state.cycles += 1;
-    // From the first measured cycle: the baseline and the warm-up cycle are not judged (scenarios.mjs).
-    if (state.cycles === 3) await startProfile();
     const cpu = process.cpuUsage();
     const started = performance.now();
     const result = await state.sentry.pollOnce();

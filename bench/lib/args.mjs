@@ -27,8 +27,8 @@ export const USAGE = `Usage: pnpm bench [-- options]
                          CLI's start-up alone, in under a minute
   --startup-runs <n>     timed runs of each start-up command (default 20, after 2 warm-up runs)
   --cycles <n>           poll cycles per scale scenario: a baseline, a warm-up unchanged cycle, then the
-                         measured unchanged ones (default 4, at least 3); measured cycles go on until
-                         they add up to 10,000 requests (at most 20)
+                         measured unchanged ones (default 4, at least 3); warm-up and measured cycles
+                         each go on until they add up to 10,000 requests (at most 20 cycles each)
   --storm-interval <s>   polling_interval during the push storms (default 30)
   --concurrency <n>      global.poll_concurrency (default 32)
   --cli-sizes <a,b,..>   repositories of the cli-steady runs (default 200,1000,5000; times --scale)

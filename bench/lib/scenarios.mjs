@@ -79,13 +79,15 @@ function distribution(values) {
 }
 
 /**
- * The measured unchanged cycles of a scale scenario add up to at least this many requests (and
- * number at least `--cycles` − 2): a regex scenario's cycle is 1,000 requests, whose CPU still
- * fell cycle after cycle while V8 finished compiling the poll's path (docs/decisions.md #41).
+ * A scale scenario warms up with unchanged cycles until they add up to this many requests (at
+ * least one cycle), then measures cycles until they do too (at least `--cycles` − 2). An exact
+ * scenario's cycle is 10,000 requests (GitLab's 5,000), a regex one's 1,000: one cycle of those
+ * left V8 still compiling the poll's path for the next five (docs/decisions.md #41), so every
+ * scenario now warms up on, and is judged over, the same amount of work.
  */
-const MIN_MEASURED_REQUESTS = 10_000;
-/** ...but a scenario whose cycles are tiny (a small `--scale`) stops here. */
-const MAX_MEASURED_CYCLES = 20;
+const MIN_PHASE_REQUESTS = 10_000;
+/** ...but a scenario whose cycles are tiny (a small `--scale`) stops each phase here. */
+const MAX_PHASE_CYCLES = 20;
 
 /** N repositories × branches on one fake forge: a baseline cycle, a warm-up unchanged one, then the measured unchanged ones. */
 export async function runScale(context, kind, shape) {
@@ -119,19 +121,18 @@ export async function runScale(context, kind, shape) {
     let spent = before.spentTotal;
     let forgeCpu = before.cpuMsTotal;
     const cycles = [];
-    let measuredRequests = 0;
+    const phases = { 'warm-up': { cycles: 0, requests: 0 }, unchanged: { cycles: 0, requests: 0 } };
+    const done = (phase, least) =>
+      phase.cycles >= least && (phase.requests >= MIN_PHASE_REQUESTS || phase.cycles >= MAX_PHASE_CYCLES);
     for (let i = 0; ; i += 1) {
-      const measured = i - 2;
-      if (
-        i >= options.cycles &&
-        (measuredRequests >= MIN_MEASURED_REQUESTS || measured >= MAX_MEASURED_CYCLES)
-      ) {
-        break;
-      }
+      const kind = i === 0 ? 'baseline' : done(phases['warm-up'], 1) ? 'unchanged' : 'warm-up';
+      if (kind === 'unchanged' && done(phases.unchanged, options.cycles - 2)) break;
+      // `--profile`: the measured cycles only (engine-host.mjs).
+      if (kind === 'unchanged' && phases.unchanged.cycles === 0) await engine.call('profileStart');
       const cycle = await engine.call('cycle');
       const stats = await forge.call('stats');
       cycles.push({
-        kind: i === 0 ? 'baseline' : i === 1 ? 'warm-up' : 'unchanged',
+        kind,
         wallSeconds: round(cycle.wallMs / 1000, 2),
         cpuSeconds: round(cycle.cpuMs / 1000, 2),
         requests: stats.requests,
@@ -145,19 +146,35 @@ export async function runScale(context, kind, shape) {
       });
       spent = stats.spentTotal;
       forgeCpu = stats.cpuMsTotal;
-      if (i >= 2) measuredRequests += stats.requests;
+      if (kind !== 'baseline') {
+        phases[kind].cycles += 1;
+        phases[kind].requests += stats.requests;
+      }
       if (cycle.errors >= count) {
         throw new Error(`${name}: every repository failed to poll: ${pollErrorsOf(events).join('; ')}`);
       }
     }
     const usage = await engine.call('usage');
     await engine.call('close');
-    // The first unchanged cycle runs the not-modified path for the first time: V8 compiles it and
-    // collects what the baseline left behind, one-off work that made it cost up to 3 times a
-    // later cycle. It is shown (kind "warm-up") but the steady figures are the cycles after it;
-    // every unchanged cycle still counts for the quota.
+    // The first unchanged cycles run the not-modified path for the first time: V8 compiles it and
+    // collects what the baseline left behind, one-off work that made the first cost up to 3 times
+    // a later cycle. They are shown (kind "warm-up") but the steady figures are the cycles after
+    // them; every unchanged cycle still counts for the quota.
     const unchanged = cycles.slice(1);
-    const [warmUp, ...steady] = unchanged;
+    const warming = unchanged.filter((c) => c.kind === 'warm-up');
+    const steady = unchanged.filter((c) => c.kind === 'unchanged');
+    const warmUp = {
+      cycles: warming.length,
+      cpuSeconds: round(
+        warming.reduce((sum, c) => sum + c.cpuSeconds, 0),
+        2,
+      ),
+      requests: warming.reduce((sum, c) => sum + c.requests, 0),
+      wallSeconds: round(
+        warming.reduce((sum, c) => sum + c.wallSeconds, 0),
+        2,
+      ),
+    };
     const result = {
       name,
       provider: kind,
@@ -174,7 +191,7 @@ export async function runScale(context, kind, shape) {
         quotaSpent: Math.max(...unchanged.map((c) => c.quotaSpent)),
         forgeCpuSeconds: round(mean(steady.map((c) => c.forgeCpuSeconds)), 2),
       },
-      warmUp: { cpuSeconds: warmUp.cpuSeconds, requests: warmUp.requests, wallSeconds: warmUp.wallSeconds },
+      warmUp,
       peakRssMB: round(usage.peakRssBytes / 1024 / 1024, 1),
       heapUsedMB: round(usage.heapUsedBytes / 1024 / 1024, 1),
       modulesRssMB: round(usage.loadedRssBytes / 1024 / 1024, 1),

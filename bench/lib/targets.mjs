@@ -128,7 +128,9 @@ function measuredText(scenario) {
 /** The warm-up cycle's figure, shown beside the judged one (results from before it have none). */
 function warmUpText(scenario) {
   const { warmUp } = scenario;
-  return warmUp?.requests > 0 ? `; warm-up cycle ${ms((warmUp.cpuSeconds * 1000) / warmUp.requests)}` : '';
+  if (!(warmUp?.requests > 0)) return '';
+  const cycles = warmUp.cycles ?? 1;
+  return `; warm-up ${cycles === 1 ? 'cycle' : `${cycles} cycles`} ${ms((warmUp.cpuSeconds * 1000) / warmUp.requests)}`;
 }
 
 const ms = (value) => (value === null ? '-' : `${Math.round(value * 1000) / 1000} ms`);
@@ -159,7 +161,7 @@ export function leanTargets(report) {
     const measured = judged.length > 0 && judged.every((figure) => figure.full && figure.value !== null);
     targets.push({
       id: `cpu-per-request-${provider}`,
-      target: `CPU per poll request ≤ ${CPU_PER_REQUEST_MS} ms for ${label} at 10,000 watched heads (mean of the unchanged cycles after a warm-up one, at least 10,000 requests)`,
+      target: `CPU per poll request ≤ ${CPU_PER_REQUEST_MS} ms for ${label} at 10,000 watched heads (mean of the unchanged cycles after 10,000 requests of warm-up, at least 10,000 requests)`,
       ...verdict(
         measured ? judged.every((figure) => figure.value <= CPU_PER_REQUEST_MS) : null,
         figures.map((figure) => figure.text).join('; ') || '-',
