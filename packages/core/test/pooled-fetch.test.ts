@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createPooledFetch } from '../src/http/pooled-fetch.js';
+import { createPooledFetch, type PooledResponse } from '../src/http/pooled-fetch.js';
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void) {
   const sockets = new Set<unknown>();
@@ -130,10 +130,14 @@ describe('createPooledFetch', () => {
     });
     const fetch = createPooledFetch();
     const first = await fetch(`${server.url}/`);
+    expect(first.bodyUsed).toBe(false);
     expect(await first.json()).toEqual({ name: 'café' });
+    expect(first.bodyUsed).toBe(true);
     await expect(first.text()).rejects.toThrow('Body is unusable');
     const bytes = new Uint8Array(await (await fetch(`${server.url}/`)).arrayBuffer());
     expect(Buffer.from(bytes).toString('utf8')).toBe('{"name":"café"}');
+    const pooled = (await fetch(`${server.url}/`)) as unknown as PooledResponse;
+    expect(Buffer.from((await pooled.bytes?.()) ?? []).toString('utf8')).toBe('{"name":"café"}');
   });
 
   it('keeps the connection after a cancelled small body, and gives up a large one', async () => {

@@ -30,10 +30,9 @@ interface BytesBody {
  */
 export async function readDigested(response: Response, seen: string | undefined): Promise<DigestedBody> {
   // The pooled fetch hands its bytes over as they are; `arrayBuffer()` would copy every answer.
+  const { bytes: read } = response as Partial<BytesBody>;
   const body =
-    typeof (response as Partial<BytesBody>).bytes === 'function'
-      ? await (response as BytesBody).bytes()
-      : new Uint8Array(await response.arrayBuffer());
+    typeof read === 'function' ? await read.call(response) : new Uint8Array(await response.arrayBuffer());
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const digest = hash('sha256', bytes, 'base64');
   return { digest, text: digest === seen ? undefined : bytes.toString('utf8') };

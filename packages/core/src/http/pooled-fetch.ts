@@ -15,11 +15,16 @@ export interface PooledResponse {
   readonly url: string;
   readonly headers: Headers;
   readonly body: { cancel(): Promise<void> } | null;
+  /** Whether the body was read or cancelled. */
+  readonly bodyUsed: boolean;
   text(): Promise<string>;
   json(): Promise<unknown>;
   arrayBuffer(): Promise<ArrayBuffer>;
-  /** The body's bytes as they arrived (the Fetch API's newer `Response.bytes()`), without the copy `arrayBuffer()` makes. */
-  bytes(): Promise<Uint8Array>;
+  /**
+   * The body's bytes as they arrived (the Fetch API's newer `Response.bytes()`), without the copy
+   * `arrayBuffer()` makes. Absent when a request went through the global fetch (Node 20's has none).
+   */
+  bytes?(): Promise<Uint8Array>;
 }
 
 export interface PooledFetchOptions {
@@ -133,39 +138,67 @@ function simpleBody(body: RequestInit['body']): body is string | Uint8Array | nu
   return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 }
 
-function respond(answer: Exchange, url: string, redirected: boolean, method: string): PooledResponse {
-  const { status, body } = answer;
-  let used = false;
-  function take(): Promise<Buffer> {
-    if (used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
-    used = true;
-    return body.bytes();
+/**
+ * One answer. A class rather than an object of closures: its methods live on the prototype, so
+ * an answer costs one object and its headers, not five functions and their context.
+ */
+class PooledAnswer implements PooledResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly redirected: boolean;
+  readonly url: string;
+  // Read-only, as a Response's headers are; typed as Headers for the SDKs that take a Response.
+  readonly headers: Headers;
+  readonly body: { cancel(): Promise<void> } | null;
+  readonly #arriving: Exchange['body'];
+  #used = false;
+
+  constructor(answer: Exchange, url: string, redirected: boolean, method: string) {
+    const { status } = answer;
+    this.status = status;
+    this.statusText = STATUS_TEXT[status] ?? '';
+    this.ok = status >= 200 && status < 300;
+    this.redirected = redirected;
+    this.url = url;
+    this.headers = new ResponseHeaders(answer.headers) as unknown as Headers;
+    this.#arriving = answer.body;
+    this.body =
+      method === 'HEAD' || status === 204 || status === 304 ? null : { cancel: () => this.#cancel() };
   }
-  return {
-    status,
-    statusText: STATUS_TEXT[status] ?? '',
-    ok: status >= 200 && status < 300,
-    redirected,
-    url,
-    // Read-only, as a Response's headers are; typed as Headers for the SDKs that take a Response.
-    headers: new ResponseHeaders(answer.headers) as unknown as Headers,
-    body:
-      method === 'HEAD' || status === 204 || status === 304
-        ? null
-        : {
-            cancel: async () => {
-              used = true;
-              body.discard();
-            },
-          },
-    text: () => take().then((bytes) => bytes.toString('utf8')),
-    json: () => take().then((bytes) => JSON.parse(bytes.toString('utf8')) as unknown),
-    bytes: take,
-    arrayBuffer: () =>
-      take().then(
-        (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-      ),
-  };
+
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+
+  async #cancel(): Promise<void> {
+    this.#used = true;
+    this.#arriving.discard();
+  }
+
+  #take(): Promise<Buffer> {
+    if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    this.#used = true;
+    return this.#arriving.bytes();
+  }
+
+  bytes(): Promise<Uint8Array> {
+    return this.#take();
+  }
+
+  text(): Promise<string> {
+    return this.#take().then((bytes) => bytes.toString('utf8'));
+  }
+
+  json(): Promise<unknown> {
+    return this.#take().then((bytes) => JSON.parse(bytes.toString('utf8')) as unknown);
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#take().then(
+      (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    );
+  }
 }
 
 /**
@@ -233,7 +266,7 @@ export function createPooledFetch(options: PooledFetchOptions = {}): typeof fetc
         typeof location !== 'string' ||
         redirects >= MAX_REDIRECTS
       ) {
-        return respond(answer, href, redirects > 0, method);
+        return new PooledAnswer(answer, href, redirects > 0, method);
       }
       answer.body.discard();
       const next = new URL(location, url);
