@@ -10,11 +10,11 @@ import { type Deadline, deadlineSignal } from '../timer-delay.js';
  * between 97 % and 100 % of the timeout after it began, never later; a request's own timeout of
  * the same length then ends after the poll's and reuses its signal (`deadlineSignal`).
  *
- * Why not one signal per poll: on Node 20 each AbortSignal gives V8 a hidden class of its own
- * (Node changes its prototype, then adds properties), which only a full collection frees. At
- * 5,000 polls per cycle with an instant provider (bench/floor/engine.mjs), a signal per poll was
- * more than half of what survived the young generation and cost a mark-compact every second
- * cycle; docs/decisions.md, decision 40, has the figures.
+ * Why not one signal per poll: on Node 20 an AbortSignal (an EventTarget whose prototype Node
+ * changes, then adds properties to) costs 3.6 µs to create and outlives the young generation,
+ * so only full collections free them. At 5,000 polls per cycle with an instant provider
+ * (bench/floor/engine.mjs), a signal per poll was more than half of what survived the young
+ * generation, with a mark-compact every cycle; docs/decisions.md, decision 40, has the figures.
  */
 export interface PollDeadlines {
   /** The deadline of work that starts now. Call its `dispose()` when the work is done. */
