@@ -218,33 +218,26 @@ describe('createPollDeadlines', () => {
     return { now: () => now, advance: (ms: number) => (now += ms) };
   }
 
-  it('gives the polls that start within one slot one signal, and the next slot a new one', () => {
-    const stop = new AbortController();
-    const time = clock();
+  it.each([
     // 30 s: a slot is 1/32 of it, 937.5 ms.
-    const deadlines = createPollDeadlines(stop.signal, 30_000, time.now);
-    const first = deadlines.start();
-    time.advance(937);
-    const second = deadlines.start();
-    time.advance(1);
-    const third = deadlines.start();
-    expect(second.signal).toBe(first.signal);
-    expect(third.signal).not.toBe(first.signal);
-    for (const deadline of [first, second, third]) deadline.dispose();
-  });
-
-  it('makes a slot at most 1 s long, whatever the timeout', () => {
-    const time = clock();
-    const deadlines = createPollDeadlines(new AbortController().signal, 600_000, time.now);
-    const first = deadlines.start();
-    time.advance(999);
-    const second = deadlines.start();
-    time.advance(1);
-    const third = deadlines.start();
-    expect(second.signal).toBe(first.signal);
-    expect(third.signal).not.toBe(first.signal);
-    for (const deadline of [first, second, third]) deadline.dispose();
-  });
+    { timeoutMs: 30_000, lastInSlotMs: 937 },
+    // A long timeout: the slot stops at 1 s.
+    { timeoutMs: 600_000, lastInSlotMs: 999 },
+  ])(
+    'gives the polls that start within one slot one signal, the next slot a new one (timeout $timeoutMs ms)',
+    ({ timeoutMs, lastInSlotMs }) => {
+      const time = clock();
+      const deadlines = createPollDeadlines(new AbortController().signal, timeoutMs, time.now);
+      const first = deadlines.start();
+      time.advance(lastInSlotMs);
+      const second = deadlines.start();
+      time.advance(1);
+      const third = deadlines.start();
+      expect(second.signal).toBe(first.signal);
+      expect(third.signal).not.toBe(first.signal);
+      for (const deadline of [first, second, third]) deadline.dispose();
+    },
+  );
 
   it('lets go of a slot once its polls are done and a newer slot exists', () => {
     const stop = new AbortController();

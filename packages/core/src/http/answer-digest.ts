@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { PooledResponse } from './pooled-fetch.js';
 
 /**
  * What a provider derived from an answer (the heads of a branch page, one branch's head), kept
@@ -18,11 +19,6 @@ export interface DigestedBody {
   text: string | undefined;
 }
 
-/** A Response with the Fetch API's newer `bytes()` (the pooled fetch's has it). */
-interface BytesBody {
-  bytes(): Promise<Uint8Array>;
-}
-
 /**
  * Reads an answer's body for a caller that kept what the last one gave (see {@link KnownAnswer}).
  * SHA-256 of a 8 KB page costs about a quarter of `JSON.parse` of it on the bench machine, and
@@ -30,7 +26,7 @@ interface BytesBody {
  */
 export async function readDigested(response: Response, seen: string | undefined): Promise<DigestedBody> {
   // The pooled fetch hands its bytes over as they are; `arrayBuffer()` would copy every answer.
-  const { bytes: read } = response as Partial<BytesBody>;
+  const { bytes: read } = response as Pick<PooledResponse, 'bytes'>;
   const body =
     typeof read === 'function' ? await read.call(response) : new Uint8Array(await response.arrayBuffer());
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
