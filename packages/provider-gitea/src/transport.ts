@@ -40,17 +40,21 @@ class RetryableAnswer extends Error {
 
 /**
  * The attempt's deadline ends once its body is read (gitea-js reads it after the transport
- * returned), so a server that stalls mid-body still times out, and a read body leaves no timer.
+ * returned), so a server that stalls mid-body still times out, and a read body leaves no timer
+ * and no listener on the caller's signal. `bytes()` counts as a read: core's `readDigested` takes
+ * the body that way when the answer has it (the pooled fetch's does).
  */
 function releaseAfterBody(response: Response, release: () => void): Response {
   const read =
     <T>(body: () => Promise<T>) =>
     (): Promise<T> =>
       body().finally(release);
+  const { bytes } = response as { bytes?: () => Promise<Uint8Array> };
   return Object.assign(response, {
     json: read(response.json.bind(response)),
     text: read(response.text.bind(response)),
     arrayBuffer: read(response.arrayBuffer.bind(response)),
+    ...(typeof bytes === 'function' ? { bytes: read(bytes.bind(response)) } : {}),
   });
 }
 
@@ -94,7 +98,9 @@ export function createTransport(options: TransportOptions): typeof fetch {
           await response.body?.cancel().catch(() => undefined);
           throw new RetryableAnswer(`HTTP ${response.status}`);
         }
-        return releaseAfterBody(response, deadline.dispose);
+        // An attempt that runs on the caller's own deadline (it ends first: a poll's) has nothing
+        // to release: the answer goes back as it came, without six functions wrapped around it.
+        return deadline.signal === signal ? response : releaseAfterBody(response, deadline.dispose);
       },
       {
         retries: options.retries,
