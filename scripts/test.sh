@@ -4,6 +4,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
+# PostgreSQL for the tests that start a throw-away cluster (installed when missing, as root).
+bash scripts/ensure-postgres.sh
 pnpm lint
 pnpm typecheck
 # The API reference builds (typedoc treats every warning, e.g. a broken {@link}, as an error).
