@@ -50,7 +50,7 @@ export async function openStateStore(loaded: LoadedConfig, plugins: SentryPlugin
   const registry = createRegistry([corePlugin, ...plugins]);
   return registry
     .stateStore(loaded.config.state.driver)
-    .create({ configDir: loaded.dir, path: loaded.config.state.path });
+    .create({ configDir: loaded.dir, path: loaded.config.state.path, url: loaded.config.state.url });
 }
 
 export interface Assembled {

@@ -5,6 +5,7 @@ import providerGit from '@sentry-git/provider-git';
 import providerGitea from '@sentry-git/provider-gitea';
 import providerGithub from '@sentry-git/provider-github';
 import providerGitlab from '@sentry-git/provider-gitlab';
+import statePostgres from '@sentry-git/state-postgres';
 import stateSqlite from '@sentry-git/state-sqlite';
 
 /** First-party adapters the CLI always registers; config `plugins` add more. */
@@ -17,5 +18,6 @@ export function builtinPlugins(): SentryPlugin[] {
     executorShell,
     executorTekton,
     stateSqlite,
+    statePostgres,
   ];
 }

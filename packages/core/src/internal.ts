@@ -82,6 +82,22 @@ export { createRegistry, GIT_FALLBACK_TYPES } from './plugins/registry.js';
 export { plural } from './plural.js';
 export { abortableDelay, backoffDelay, type RetryAttempt, type RetryOptions, retry } from './retry.js';
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
+export {
+  type HeadRow,
+  handleToColumn,
+  headFromRow,
+  JOB_PATCH_COLUMNS,
+  type JobRow,
+  jobFromRow,
+  jobToRow,
+  type PollFailureRow,
+  pollHealthFromRow,
+  RUN_PATCH_COLUMNS,
+  RUN_UPDATE_COLUMNS,
+  type RunRow,
+  runFromRows,
+  runToRow,
+} from './state/rows.js';
 export { observeStateWrites } from './state/write-health.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
 export { type Deadline, deadlineSignal, MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configJsonSchema, loadConfig, validateConfig } from '../src/index.js';
-import { expandEnv, resolveConfig } from '../src/internal.js';
+import { collectSecrets, expandEnv, resolveConfig } from '../src/internal.js';
 import { issuesOf } from './config-issues.js';
 
 const REFERENCE = path.resolve(__dirname, '../../../../shared/reference/original-configs');
@@ -275,5 +275,14 @@ describe('the committed JSON Schema', () => {
       readFileSync(path.resolve(__dirname, '../../../docs/schema/config.schema.json'), 'utf8'),
     );
     expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+  });
+});
+
+describe('collectSecrets', () => {
+  it('keeps a password written into a URL (state.url) as a secret, encoded and decoded', () => {
+    expect(
+      collectSecrets({ state: { url: 'postgres://app:p%40ss-word-93@db.internal:5432/sentry' } }),
+    ).toEqual(['p%40ss-word-93', 'p@ss-word-93']);
+    expect(collectSecrets({ state: { url: 'postgres://app@db.internal/sentry' } })).toEqual([]);
   });
 });

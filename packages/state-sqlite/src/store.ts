@@ -20,9 +20,6 @@ import {
   stateNotFoundError,
   type UnitKey,
 } from '@sentry-git/core';
-import type Database from 'better-sqlite3';
-import { acquireFileLock } from './lock.js';
-import { IN_MEMORY, openSqliteFile, type SqliteStateStoreOptions } from './open.js';
 import {
   type HeadRow,
   handleToColumn,
@@ -37,7 +34,10 @@ import {
   type RunRow,
   runFromRows,
   runToRow,
-} from './rows.js';
+} from '@sentry-git/core/internal';
+import type Database from 'better-sqlite3';
+import { acquireFileLock } from './lock.js';
+import { IN_MEMORY, openSqliteFile, type SqliteStateStoreOptions } from './open.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 export type { SqliteStateStoreOptions } from './open.js';

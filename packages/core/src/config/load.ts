@@ -136,11 +136,25 @@ function readDotenv(dir: string): Record<string, string> {
 }
 
 /** Collects every credential in the (expanded) config so it can be redacted everywhere. */
+/** `scheme://user:password@`: the password. */
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:([^\s/@]+)@/i;
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export function collectSecrets(config: unknown): string[] {
   const found: string[] = [];
   function walk(value: unknown, key: string | undefined): void {
     if (typeof value === 'string') {
       if (key && /token|password|secret/i.test(key) && value) found.push(value);
+      // A password written into a URL (state.url: postgres://user:password@host/db) is one too.
+      const inUrl = URL_PASSWORD.exec(value)?.[1];
+      if (inUrl) found.push(...new Set([inUrl, safeDecode(inUrl)]));
       return;
     }
     if (Array.isArray(value)) {

@@ -266,6 +266,12 @@ export const stateSchema = z
       .string()
       .optional()
       .describe('SQLite file; default .sentry-git/state.db next to the config file.'),
+    url: z
+      .string()
+      .optional()
+      .describe(
+        'PostgreSQL connection URL (driver postgres), e.g. ${DATABASE_URL}; its password is redacted.',
+      ),
   })
   .describe('Where heads and run history are kept.');
 

@@ -53,7 +53,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const store = observeStateWrites(
     withHeadCache(
       options.stateStore ??
-        (await registry.stateStore(config.state.driver).create({ configDir, path: config.state.path })),
+        (await registry
+          .stateStore(config.state.driver)
+          .create({ configDir, path: config.state.path, url: config.state.url })),
     ),
     { bus, logger },
   );

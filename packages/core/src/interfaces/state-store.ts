@@ -172,6 +172,8 @@ export interface StateStoreContext {
   configDir: string;
   /** `state.path` from the configuration, if any. */
   path?: string | undefined;
+  /** `state.url` from the configuration, if any (a database server's connection URL). */
+  url?: string | undefined;
 }
 
 export interface StateStoreFactory {

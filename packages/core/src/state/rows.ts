@@ -1,15 +1,19 @@
-import {
-  type HeadRecord,
-  type JobHandle,
-  type JobRecord,
-  type JobStatus,
-  noPollFailures,
-  type PollHealth,
-  type RunRecord,
-  type RunStatus,
-  type TriggerKind,
-  type UnitKey,
-} from '@sentry-git/core';
+/**
+ * Rows of the SQL state stores (SQLite, PostgreSQL), which share their tables' columns, and their
+ * records. Only those stores write these columns, from typed records, so reading trusts them.
+ */
+import type { PollHealth } from '../interfaces/state-store.js';
+import type {
+  HeadRecord,
+  JobHandle,
+  JobRecord,
+  JobStatus,
+  RunRecord,
+  RunStatus,
+  TriggerKind,
+  UnitKey,
+} from '../types.js';
+import { noPollFailures } from './rules/poll-health.js';
 
 export interface HeadRow {
   repository: string;

@@ -1,0 +1,85 @@
+import { describeStateStore } from '@sentry-git/core/testing';
+import { type PostgresCluster, startPostgres } from '@sentry-git/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStateStore, SCHEMA_VERSION } from '../src/index.js';
+
+// One cluster for the file; each store the suite creates gets a database of its own, and
+// `reopen` opens the database the last `create` made.
+let cluster: PostgresCluster;
+let databases = 0;
+let lastUrl = '';
+beforeAll(async () => {
+  cluster = await startPostgres();
+}, 60_000);
+afterAll(() => cluster?.stop());
+
+describeStateStore({
+  name: 'postgres',
+  async create() {
+    databases += 1;
+    lastUrl = await cluster.createDatabase(`state_${databases}`);
+    return createPostgresStateStore({ url: lastUrl });
+  },
+  reopen: () => createPostgresStateStore({ url: lastUrl }),
+});
+
+describe('postgres state store', () => {
+  it('needs a postgres:// url, and never prints its password', async () => {
+    await expect(createPostgresStateStore({ url: '' })).rejects.toMatchObject({
+      code: 'STATE_OPTION_MISSING',
+    });
+    const invalid = await createPostgresStateStore({ url: 'mysql://app:s3cr3t-pw@db/app' }).catch(
+      (e: unknown) => e,
+    );
+    expect(invalid).toMatchObject({ code: 'STATE_OPTION_INVALID' });
+    expect(String((invalid as Error).message)).not.toContain('s3cr3t-pw');
+  });
+
+  it('fails to open with STATE_OPEN_FAILED when no server answers, without the password', async () => {
+    const missing = `postgres://app:s3cr3t-pw@/app?host=${encodeURIComponent(cluster.host)}-gone&port=5432`;
+    const error = await createPostgresStateStore({ url: missing }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STATE_OPEN_FAILED' });
+    expect(String((error as Error).message)).not.toContain('s3cr3t-pw');
+  });
+
+  it('refuses a database written by a newer schema', async () => {
+    const url = await cluster.createDatabase('newer_schema');
+    await (await createPostgresStateStore({ url })).close();
+    await cluster.sql(`UPDATE sentry_git_schema SET version = ${SCHEMA_VERSION + 1}`, 'newer_schema');
+    await expect(createPostgresStateStore({ url })).rejects.toMatchObject({ code: 'STATE_SCHEMA_TOO_NEW' });
+  });
+
+  it('migrates once when several processes open a new database together', async () => {
+    const url = await cluster.createDatabase('opened_together');
+    const stores = await Promise.all(Array.from({ length: 4 }, () => createPostgresStateStore({ url })));
+    for (const store of stores) await store.close();
+    expect(await cluster.sql('SELECT version FROM sentry_git_schema', 'opened_together')).toBe(
+      String(SCHEMA_VERSION),
+    );
+  });
+
+  it('lets one engine hold the lock, names it to the next, and frees it when its connection dies', async () => {
+    const url = await cluster.createDatabase('engine_lock');
+    const first = await createPostgresStateStore({ url });
+    const second = await createPostgresStateStore({ url });
+    try {
+      const release = await first.acquireEngineLock!('watch');
+      const refused = await second.acquireEngineLock!('trigger').catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'ENGINE_LOCKED' });
+      // Both stores are in this process: the holder is named as such.
+      expect((refused as Error).message).toContain('another engine in this process (watch on ');
+      await release();
+      const again = await second.acquireEngineLock!('trigger');
+      // The holder's connection ends (a replica killed, a dropped network): the lock is free.
+      await cluster.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted",
+        'engine_lock',
+      );
+      await expect(first.acquireEngineLock!('watch')).resolves.toBeTypeOf('function');
+      await again();
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
