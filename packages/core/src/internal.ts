@@ -83,12 +83,16 @@ export { plural } from './plural.js';
 export { abortableDelay, backoffDelay, type RetryAttempt, type RetryOptions, retry } from './retry.js';
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export {
+  type ColumnChange,
+  columnChanges,
   type HeadRow,
   handleToColumn,
   headFromRow,
+  headsByRepository,
   JOB_PATCH_COLUMNS,
   type JobRow,
   jobFromRow,
+  jobPatchColumns,
   jobToRow,
   type PollFailureRow,
   pollHealthFromRow,
@@ -96,6 +100,7 @@ export {
   RUN_UPDATE_COLUMNS,
   type RunRow,
   runFromRows,
+  runsWithJobs,
   runToRow,
 } from './state/rows.js';
 export { observeStateWrites } from './state/write-health.js';

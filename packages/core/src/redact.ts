@@ -3,6 +3,8 @@
  * A redactor knows the literal secret values from the configuration and also hides credentials
  * written into URLs (`https://user:token@host`).
  */
+import { URL_CREDENTIALS } from './url-credentials.js';
+
 export const REDACTED = '[REDACTED]';
 
 export interface Redactor {
@@ -15,7 +17,6 @@ export interface Redactor {
   readonly size: number;
 }
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+):([^\s/@]+)@/gi;
 const MIN_SECRET_LENGTH = 4;
 
 function escapeRegExp(text: string): string {

@@ -23,18 +23,20 @@ import {
   type UnitKey,
 } from '@sentry-git/core';
 import {
+  columnChanges,
   type HeadRow,
-  handleToColumn,
   headFromRow,
+  headsByRepository,
   JOB_PATCH_COLUMNS,
   type JobRow,
+  jobPatchColumns,
   jobToRow,
   type PollFailureRow,
   pollHealthFromRow,
   RUN_PATCH_COLUMNS,
   RUN_UPDATE_COLUMNS,
   type RunRow,
-  runFromRows,
+  runsWithJobs,
   runToRow,
 } from '@sentry-git/core/internal';
 import pg from 'pg';
@@ -112,13 +114,7 @@ async function readRuns(db: Queryable, rows: RunRow[]): Promise<RunRecord[]> {
     'SELECT * FROM jobs WHERE run_id = ANY($1) ORDER BY run_id, position',
     [rows.map((row) => row.id)],
   );
-  const byRun = new Map<string, JobRow[]>();
-  for (const job of jobs) {
-    const list = byRun.get(job.run_id);
-    if (list) list.push(job);
-    else byRun.set(job.run_id, [job]);
-  }
-  return rows.map((row) => runFromRows(row, byRun.get(row.id) ?? []));
+  return runsWithJobs(rows, jobs);
 }
 
 async function patchRow(
@@ -130,9 +126,7 @@ async function patchRow(
 ): Promise<void> {
   const values: unknown[] = [id];
   const sets: string[] = [];
-  for (const [field, column] of Object.entries(columns)) {
-    const value = (patch as Record<string, unknown>)[field];
-    if (value === undefined) continue;
+  for (const { column, value } of columnChanges(columns, patch)) {
     values.push(value);
     sets.push(`${column} = $${values.length}`);
   }
@@ -141,11 +135,6 @@ async function patchRow(
       ? await db.query(`SELECT 1 FROM ${table} WHERE id = $1`, values)
       : await db.query(`UPDATE ${table} SET ${sets.join(', ')} WHERE id = $1`, values);
   if (!rowCount) throw stateNotFoundError(table === 'runs' ? 'run' : 'job', id);
-}
-
-/** A job patch as its columns hold it: the handle as JSON text. */
-function jobColumns(patch: JobPatch): Record<string, unknown> {
-  return { ...patch, handle: patch.handle === undefined ? undefined : handleToColumn(patch.handle) };
 }
 
 /** Writes a detection plan, in the caller's transaction. */
@@ -252,14 +241,7 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
           names,
         ]),
       ]);
-      const seen = new Set(seenRows.rows.map((row) => row.name));
-      const many = new Map<string, RepositoryHeads>();
-      for (const repository of repositories) many.set(repository, { seen: seen.has(repository), heads: [] });
-      for (const row of headRows.rows) {
-        const entry = many.get(row.repository);
-        entry?.heads.push(headFromRow(row));
-      }
-      return many;
+      return headsByRepository(repositories, new Set(seenRows.rows.map((row) => row.name)), headRows.rows);
     },
 
     async recordDetection(input: DetectionInput): Promise<DetectionResult> {
@@ -347,7 +329,7 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
 
     async updateJob(id: string, patch: JobPatch): Promise<void> {
       assertOpen();
-      await patchRow(pool, 'jobs', JOB_PATCH_COLUMNS, id, jobColumns(patch));
+      await patchRow(pool, 'jobs', JOB_PATCH_COLUMNS, id, jobPatchColumns(patch));
     },
 
     async getRun(id: string): Promise<RunRecord | null> {
@@ -403,7 +385,7 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
         const plan = planRecovery(await readRuns(client, rows), policy, now);
         for (const { id, patch } of plan.runs) await patchRow(client, 'runs', RUN_UPDATE_COLUMNS, id, patch);
         for (const { id, patch } of plan.jobs)
-          await patchRow(client, 'jobs', JOB_PATCH_COLUMNS, id, jobColumns(patch));
+          await patchRow(client, 'jobs', JOB_PATCH_COLUMNS, id, jobPatchColumns(patch));
         return plan.result;
       });
     },

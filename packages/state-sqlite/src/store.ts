@@ -21,11 +21,13 @@ import {
   type UnitKey,
 } from '@sentry-git/core';
 import {
+  columnChanges,
   type HeadRow,
-  handleToColumn,
   headFromRow,
+  headsByRepository,
   JOB_PATCH_COLUMNS,
   type JobRow,
+  jobPatchColumns,
   jobToRow,
   type PollFailureRow,
   pollHealthFromRow,
@@ -33,6 +35,7 @@ import {
   RUN_UPDATE_COLUMNS,
   type RunRow,
   runFromRows,
+  runsWithJobs,
   runToRow,
 } from '@sentry-git/core/internal';
 import type Database from 'better-sqlite3';
@@ -68,14 +71,10 @@ function storeOn(db: Database.Database, file: string): StateStore {
 
   function readRuns(rows: RunRow[]): RunRecord[] {
     if (rows.length === 0) return [];
-    const jobs = sql.selectJobsOfRuns.all(JSON.stringify(rows.map((row) => row.id))) as JobRow[];
-    const byRun = new Map<string, JobRow[]>();
-    for (const job of jobs) {
-      const list = byRun.get(job.run_id);
-      if (list) list.push(job);
-      else byRun.set(job.run_id, [job]);
-    }
-    return rows.map((row) => runFromRows(row, byRun.get(row.id) ?? []));
+    return runsWithJobs(
+      rows,
+      sql.selectJobsOfRuns.all(JSON.stringify(rows.map((row) => row.id))) as JobRow[],
+    );
   }
 
   function jobIdsInUse(ids: string[]): string[] {
@@ -99,7 +98,7 @@ function storeOn(db: Database.Database, file: string): StateStore {
   const recover = db.transaction((policy: RecoveryPolicy, now: string): RecoveryResult => {
     const plan = planRecovery(readRuns(sql.selectUnfinishedRuns.all() as RunRow[]), policy, now);
     for (const { id, patch } of plan.runs) patchRow('runs', RUN_UPDATE_COLUMNS, id, patch);
-    for (const { id, patch } of plan.jobs) patchRow('jobs', JOB_PATCH_COLUMNS, id, jobColumns(patch));
+    for (const { id, patch } of plan.jobs) patchRow('jobs', JOB_PATCH_COLUMNS, id, jobPatchColumns(patch));
     return plan.result;
   });
 
@@ -118,9 +117,7 @@ function storeOn(db: Database.Database, file: string): StateStore {
   ): void {
     const values: Record<string, unknown> = { id };
     const sets: string[] = [];
-    for (const [field, column] of Object.entries(columns)) {
-      const value = (patch as Record<string, unknown>)[field];
-      if (value === undefined) continue;
+    for (const { field, column, value } of columnChanges(columns, patch)) {
       sets.push(`${column} = @${field}`);
       values[field] = value;
     }
@@ -147,17 +144,7 @@ function storeOn(db: Database.Database, file: string): StateStore {
       // Two statements for any number of repositories (one JSON array each), not two per repository.
       const names = JSON.stringify(repositories);
       const seen = new Set((sql.selectSeenMany.all(names) as Array<{ name: string }>).map((row) => row.name));
-      const many = new Map<string, RepositoryHeads>();
-      // The caller's name strings go into the records, as getHeads does, not a copy per row.
-      const nameOf = new Map<string, string>();
-      for (const repository of repositories) {
-        many.set(repository, { seen: seen.has(repository), heads: [] });
-        nameOf.set(repository, repository);
-      }
-      for (const row of sql.selectHeadsMany.all(names) as HeadRow[]) {
-        many.get(row.repository)?.heads.push(headFromRow(row, nameOf.get(row.repository)));
-      }
-      return many;
+      return headsByRepository(repositories, seen, sql.selectHeadsMany.all(names) as HeadRow[]);
     },
 
     async recordDetection(input: DetectionInput): Promise<DetectionResult> {
@@ -192,7 +179,7 @@ function storeOn(db: Database.Database, file: string): StateStore {
 
     async updateJob(id: string, patch: JobPatch): Promise<void> {
       assertOpen();
-      patchRow('jobs', JOB_PATCH_COLUMNS, id, jobColumns(patch));
+      patchRow('jobs', JOB_PATCH_COLUMNS, id, jobPatchColumns(patch));
     },
 
     async getRun(id: string): Promise<RunRecord | null> {
@@ -275,9 +262,4 @@ function writeDetection(sql: Statements, plan: DetectionPlan, now: string): void
   if (plan.run.create) sql.insertRun.run(runToRow(plan.run.create));
   for (const { jobId, sha } of plan.run.shaUpdates) sql.updateJobSha.run(sha, jobId);
   for (const job of plan.run.newJobs) sql.insertJob.run(jobToRow(job));
-}
-
-/** A job patch as its columns hold it: the handle as JSON text. */
-function jobColumns(patch: JobPatch): Record<string, unknown> {
-  return { ...patch, handle: patch.handle === undefined ? undefined : handleToColumn(patch.handle) };
 }

@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import { cosmiconfig } from 'cosmiconfig';
 import { docsHint } from '../docs.js';
 import { ConfigError, type ConfigIssue, errorMessage, SentryError } from '../errors.js';
+import { urlPasswords } from '../url-credentials.js';
 import { expandEnv, explainUnsetVariables, secretsFromEnv } from './expand.js';
 import { checkConfigTree } from './limits.js';
 import { CONFIG_LOADERS } from './loaders.js';
@@ -136,9 +137,6 @@ function readDotenv(dir: string): Record<string, string> {
 }
 
 /** Collects every credential in the (expanded) config so it can be redacted everywhere. */
-/** `scheme://user:password@`: the password. */
-const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:([^\s/@]+)@/i;
-
 function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);
@@ -153,8 +151,7 @@ export function collectSecrets(config: unknown): string[] {
     if (typeof value === 'string') {
       if (key && /token|password|secret/i.test(key) && value) found.push(value);
       // A password written into a URL (state.url: postgres://user:password@host/db) is one too.
-      const inUrl = URL_PASSWORD.exec(value)?.[1];
-      if (inUrl) found.push(...new Set([inUrl, safeDecode(inUrl)]));
+      for (const inUrl of urlPasswords(value)) found.push(...new Set([inUrl, safeDecode(inUrl)]));
       return;
     }
     if (Array.isArray(value)) {

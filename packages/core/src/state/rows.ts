@@ -2,7 +2,7 @@
  * Rows of the SQL state stores (SQLite, PostgreSQL), which share their tables' columns, and their
  * records. Only those stores write these columns, from typed records, so reading trusts them.
  */
-import type { PollHealth } from '../interfaces/state-store.js';
+import type { JobPatch, PollHealth, RepositoryHeads } from '../interfaces/state-store.js';
 import type {
   HeadRecord,
   JobHandle,
@@ -193,3 +193,55 @@ export const JOB_PATCH_COLUMNS = {
   attempt: 'attempt',
   handle: 'handle',
 } as const;
+
+/** A job patch as its columns hold it: the handle as JSON text. */
+export function jobPatchColumns(patch: JobPatch): Record<string, unknown> {
+  return { ...patch, handle: patch.handle === undefined ? undefined : handleToColumn(patch.handle) };
+}
+
+/** One column a patch sets: the record field, its column and the new value. */
+export interface ColumnChange {
+  field: string;
+  column: string;
+  value: unknown;
+}
+
+/** What `patch` changes, as columns (only those `columns` names reach SQL; undefined fields are left alone). */
+export function columnChanges(columns: Record<string, string>, patch: object): ColumnChange[] {
+  const changes: ColumnChange[] = [];
+  for (const [field, column] of Object.entries(columns)) {
+    const value = (patch as Record<string, unknown>)[field];
+    if (value !== undefined) changes.push({ field, column, value });
+  }
+  return changes;
+}
+
+/** Runs with their jobs, in the order of `rows`; `jobs` may hold the jobs of all of them, in any run order. */
+export function runsWithJobs(rows: readonly RunRow[], jobs: readonly JobRow[]): RunRecord[] {
+  const byRun = new Map<string, JobRow[]>();
+  for (const job of jobs) {
+    const list = byRun.get(job.run_id);
+    if (list) list.push(job);
+    else byRun.set(job.run_id, [job]);
+  }
+  return rows.map((row) => runFromRows(row, byRun.get(row.id) ?? []));
+}
+
+/**
+ * `getHeadsMany`'s answer: each of `repositories` (unknown ones as unseen with no heads) with its
+ * head rows. The records hold the caller's name strings, as `getHeads` does, not a copy per row.
+ */
+export function headsByRepository(
+  repositories: readonly string[],
+  seen: ReadonlySet<string>,
+  rows: readonly HeadRow[],
+): Map<string, RepositoryHeads> {
+  const many = new Map<string, RepositoryHeads>();
+  const nameOf = new Map<string, string>();
+  for (const repository of repositories) {
+    many.set(repository, { seen: seen.has(repository), heads: [] });
+    nameOf.set(repository, repository);
+  }
+  for (const row of rows) many.get(row.repository)?.heads.push(headFromRow(row, nameOf.get(row.repository)));
+  return many;
+}
