@@ -9,6 +9,7 @@ import { describePollHealth } from './poll-health.js';
 import { describeQueue } from './queue.js';
 import { describeRecovery } from './recovery.js';
 import { describeRuns } from './runs.js';
+import { describeSharing } from './sharing.js';
 
 export interface StateStoreSuiteOptions {
   /** Shown in the suite's title. */
@@ -17,6 +18,12 @@ export interface StateStoreSuiteOptions {
   create(): Promise<StateStore> | StateStore;
   /** reopen the same storage (durable stores only) */
   reopen?(): Promise<StateStore> | StateStore;
+  /**
+   * For a store several replicas share (it has `coordination`): ends every registration, poll
+   * lease and run claim it holds now, as if their lease had run out, so the sharing tests need
+   * not wait for one.
+   */
+  lapse?(store: StateStore): Promise<void>;
 }
 
 /**
@@ -52,5 +59,6 @@ export function describeStateStore(options: StateStoreSuiteOptions): void {
     describePollHealth(subject, reopen);
     describeIsolation(subject);
     if (reopen) describeDurability(subject, reopen);
+    if (options.lapse) describeSharing(subject, () => options.lapse!(subject.store));
   });
 }
