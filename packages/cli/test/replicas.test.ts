@@ -146,6 +146,12 @@ async function sql(database: string, statement: string): Promise<string[]> {
   return out === '' ? [] : out.split('\n');
 }
 
+/** How many repositories the replicas have seen (0 before the first one created the tables). */
+async function seen(database: string): Promise<number> {
+  const [count] = await sql(database, 'SELECT count(*) FROM repositories').catch(() => ['0']);
+  return Number(count);
+}
+
 /**
  * Resolves once the database says `check` holds. The state lives in PostgreSQL, written by other
  * processes: the test asks it again a quarter second after each answer (no fixed wait decides
@@ -153,6 +159,20 @@ async function sql(database: string, statement: string): Promise<string[]> {
  */
 async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 250));
+}
+
+/** Fails at once, with its last words, when a replica has exited. */
+function expectRunning(replicas: Iterable<LongRunning>): void {
+  for (const running of replicas) {
+    if (running.child.exitCode === null) continue;
+    const last = running.logs.slice(-5).map((line) => JSON.stringify(line));
+    throw new Error(
+      `a replica exited with ${running.child.exitCode}:\n${last.join('\n')}\n${running.child.stderr}`.slice(
+        0,
+        5000,
+      ),
+    );
+  }
 }
 
 /** The scenario's own rhythm (pushes every few seconds), not a wait for something. */
@@ -174,7 +194,7 @@ describe('replicas on one PostgreSQL', () => {
       let generation = 0;
       const live: LongRunning[] = ['a', 'b', 'c'].map((name) => replica(dir, `${name}-${generation}`));
       // Every repository seen (its baseline recorded) before the first push.
-      await until(async () => (await sql(database, 'SELECT count(*) FROM repositories'))[0] === '200');
+      await until(async () => (await seen(database)) === 200);
 
       const lastPushed = new Map<string, string>();
       const started = Date.now();
@@ -192,10 +212,7 @@ describe('replicas on one PostgreSQL', () => {
           kills += 1;
           nextKill = Date.now() + 15_000 + random() * 10_000;
         }
-        // Pushes every few seconds: wait for a replica to say something rather than a fixed time.
-        const pause = Date.now() + 2_000;
-        while (Date.now() < pause)
-          await until(async () => true).then(() => live[0]!.waitForLog(() => Date.now() >= pause));
+        await pace(2_000);
       }
       expect(kills).toBeGreaterThanOrEqual(Math.floor(SOAK_MS / 25_000));
 
@@ -234,4 +251,91 @@ describe('replicas on one PostgreSQL', () => {
     },
     SOAK_MS + 240_000,
   );
+});
+
+describe('replicas and faults', () => {
+  it('PostgreSQL down for 30 s: no replica exits, readiness is false meanwhile, pushes made then deploy after', async () => {
+    const database = 'outage';
+    await cluster.createDatabase(database);
+    const repos = await repositories(12, 0);
+    const log = path.join(await tempdir(), 'commands.log');
+    const dir = await project(repos, log, 0.1, database);
+    const live = ['a', 'b', 'c'].map((name) => replica(dir, name));
+    const urls = await Promise.all(live.map(urlOf));
+    await until(async () => (await seen(database)) === 12);
+    const ready = async () => {
+      expectRunning(live);
+      return Promise.all(urls.map((url) => fetch(`${url}/readyz`).then((r) => r.status)));
+    };
+    await until(async () => (await ready()).every((status) => status === 200));
+
+    const haltedAt = Date.now();
+    await cluster.halt();
+    const pushed = new Map<string, string>();
+    try {
+      await until(async () => (await ready()).every((status) => status === 503));
+      for (const repo of repos.slice(0, 6)) pushed.set(repo.name, await repo.fixture.commit('main'));
+      // The outage lasts 30 s from the halt, whatever the pushes took.
+      await pace(30_000 - (Date.now() - haltedAt));
+      expect(await ready()).toEqual([503, 503, 503]);
+    } finally {
+      await cluster.restart();
+    }
+
+    await until(async () => {
+      const rows = await sql(database, "SELECT repository || ' ' || coalesce(deployed_sha, '') FROM heads");
+      const deployed = new Map(rows.map((line) => line.split(' ') as [string, string]));
+      return [...pushed].every(([name, sha]) => deployed.get(name) === sha);
+    });
+    await until(async () => (await ready()).every((status) => status === 200));
+    for (const running of live) expect(running.child.exitCode).toBeNull();
+    expect(overlaps(await executions(log))).toEqual([]);
+  }, 180_000);
+
+  it('a replica frozen past its lease records nothing over the replica that took its run', async () => {
+    const database = 'freeze';
+    await cluster.createDatabase(database);
+    const repos = await repositories(3, 3);
+    const log = path.join(await tempdir(), 'commands.log');
+    const dir = await project(repos, log, 2, database);
+    const live = new Map(['a', 'b'].map((name) => [name, replica(dir, name)]));
+    await until(async () => (await seen(database)) === 3);
+
+    const sha = await repos[0]!.fixture.commit('main');
+    // The replica that claimed the group's run, once its command has started.
+    let holder = '';
+    await until(async () => {
+      const [claimant = ''] = await sql(database, 'SELECT replica FROM run_claims WHERE replica IS NOT NULL');
+      holder = claimant;
+      return claimant !== '' && (await executions(log)).length === 1;
+    });
+    const frozen = live.get(holder)!;
+    const other = holder === 'a' ? 'b' : 'a';
+    expect(live.has(holder)).toBe(true);
+    frozen.child.kill('SIGSTOP');
+    // The other replica takes the run over (the lease lapsed: a second claim of the unit) and
+    // records the job's result.
+    await until(async () => {
+      const [epoch = '0'] = await sql(database, 'SELECT epoch FROM run_claims');
+      const [status = ''] = await sql(database, `SELECT status FROM jobs WHERE sha = '${sha}'`);
+      return Number(epoch) >= 2 && status === 'succeeded';
+    });
+    expect(live.get(other)!.logs.some((line) => String(line.msg).includes('goes on with it'))).toBe(true);
+    const recorded = await sql(
+      database,
+      `SELECT runs.status || ' ' || runs.attempts || ' ' || jobs.status || ' ' || coalesce(jobs.finished_at, '') FROM runs JOIN jobs ON jobs.run_id = runs.id WHERE jobs.sha = '${sha}'`,
+    );
+    frozen.child.kill('SIGCONT');
+    await frozen.waitForLog((line) => String(line.msg).includes('lost its claim'));
+    // Whatever the frozen replica would have recorded (its job's end, a cancellation) was refused.
+    expect(
+      await sql(
+        database,
+        `SELECT runs.status || ' ' || runs.attempts || ' ' || jobs.status || ' ' || coalesce(jobs.finished_at, '') FROM runs JOIN jobs ON jobs.run_id = runs.id WHERE jobs.sha = '${sha}'`,
+      ),
+    ).toEqual(recorded);
+    expect(recorded[0]).toMatch(/^succeeded 1 succeeded /);
+    // The command ran once: the replica that took over followed the frozen one's process to its end.
+    expect((await executions(log)).map((execution) => execution.done !== null)).toEqual([true]);
+  }, 120_000);
 });

@@ -73,6 +73,12 @@ export interface SentryEvents {
   };
   /** The first successful write after failed ones: the store records again. */
   'state:write-recovered': { operation: string; failedWrites: number; failingSince: string };
+  /**
+   * On a store several replicas share: this replica's part of the polls changed (it joined, a
+   * replica came or went, it lost the store). `polled` repositories of `repositories`; `live`
+   * replicas counted at its last renewal.
+   */
+  'replica:assigned': { replica: string; polled: number; repositories: number; live: number };
   error: { error: Error; context: string };
 }
 

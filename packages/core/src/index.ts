@@ -43,6 +43,7 @@ export {
   type PollRequest,
   type PollResult,
   type PushHint,
+  type ReplicaView,
   type RepositoryStatus,
   type Sentry,
   type StopOptions,

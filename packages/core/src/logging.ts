@@ -126,6 +126,12 @@ export function attachEventLogger(bus: EventBus, logger: Logger): () => void {
         `rate limit for ${provider}: ${rateLimit.remaining} left`,
       ),
     ),
+    bus.on('replica:assigned', ({ replica, polled, repositories, live }) =>
+      logger.info(
+        { replica, polled, repositories, live },
+        `replica ${replica} polls ${polled} of ${repositories} repositories (${live} live ${live === 1 ? 'replica' : 'replicas'})`,
+      ),
+    ),
     bus.on('error', ({ error, context }) =>
       logger.error({ err: error, context }, `${context}: ${error.message}`),
     ),

@@ -1,6 +1,7 @@
 import type {
   EventBus,
   Registry as PluginRegistry,
+  ReplicaView,
   RunStatus,
   SentryConfig,
   StateWriteHealth,
@@ -42,8 +43,14 @@ export function attachMetrics(input: {
   metrics: SentryMetrics;
   /** The store's write health when the server starts (a failure may precede it). */
   writeHealth?: StateWriteHealth | undefined;
+  /** The engine's replica on a shared store: its part so far (the server starts after it joined). */
+  replica?: ReplicaView | undefined;
 }): () => void {
-  const { bus, config, metrics } = input;
+  const { bus, config, metrics, replica } = input;
+  if (replica) {
+    metrics.replicaPolled.set({ replica: replica.id }, replica.polled());
+    metrics.replicasLive.set({ replica: replica.id }, replica.live());
+  }
   metrics.stateWritable.set(input.writeHealth?.writable === false ? 0 : 1);
   const executors = new Map(config.repositories.map((repo) => [repo.name, repo.deploy.executor]));
   initialise(metrics, config, input.registry);
@@ -86,6 +93,10 @@ export function attachMetrics(input: {
       metrics.stateWritable.set(0);
     }),
     bus.on('state:write-recovered', () => metrics.stateWritable.set(1)),
+    bus.on('replica:assigned', ({ replica, polled, live }) => {
+      metrics.replicaPolled.set({ replica }, polled);
+      metrics.replicasLive.set({ replica }, live);
+    }),
     bus.on('ratelimit', ({ provider, rateLimit }) =>
       metrics.rateLimitRemaining.set({ provider }, rateLimit.remaining),
     ),

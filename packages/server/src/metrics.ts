@@ -21,6 +21,8 @@ export interface SentryMetrics {
   webhookRejections: Counter<'provider' | 'reason'>;
   stateWriteErrors: Counter;
   stateWritable: Gauge;
+  replicaPolled: Gauge<'replica'>;
+  replicasLive: Gauge<'replica'>;
 }
 
 /** How often the event-loop delay histogram (`nodejs_eventloop_lag_*`) samples, in ms. */
@@ -111,6 +113,18 @@ export function createMetrics(options: { defaultMetrics: boolean }): SentryMetri
     stateWritable: new Gauge({
       name: 'sentry_git_state_writable',
       help: '1 while the last state store write succeeded, 0 from a failed write until the next successful one.',
+      registers,
+    }),
+    replicaPolled: new Gauge({
+      name: 'sentry_git_replica_polled_repositories',
+      help: 'On a state store several replicas share: the repositories this replica polls (its leases), labelled with its name.',
+      labelNames: ['replica'],
+      registers,
+    }),
+    replicasLive: new Gauge({
+      name: 'sentry_git_replicas_live',
+      help: 'On a state store several replicas share: the replicas alive at this replica’s last renewal, labelled with its name.',
+      labelNames: ['replica'],
       registers,
     }),
   };

@@ -54,6 +54,7 @@ export function createServer(sentry: Sentry, serverOptions: ServerOptions = {}):
     registry: sentry.registry,
     metrics,
     writeHealth: stateWriteHealth(sentry.store),
+    replica: sentry.replica,
   });
   const context: ServerContext = {
     sentry,

@@ -43,6 +43,15 @@ export interface CreateSentryOptions {
   expanded?: boolean;
 }
 
+/** What an engine's replica tells about itself (see `Sentry.replica`). */
+export interface ReplicaView {
+  readonly id: string;
+  /** Repositories it polls now. */
+  polled(): number;
+  /** Replicas alive at its last renewal (0 before the first). */
+  live(): number;
+}
+
 export interface Sentry {
   readonly config: SentryConfig;
   readonly store: StateStore;
@@ -50,6 +59,8 @@ export interface Sentry {
   readonly logger: Logger;
   readonly redactor: Redactor;
   readonly bus: EventBus;
+  /** On a state store several replicas share: this engine's replica (its name, its part of the polls). */
+  readonly replica?: ReplicaView;
   on<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): () => void;
   once<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): () => void;
   off<K extends SentryEventName>(name: K, handler: SentryEventHandler<K>): void;

@@ -38,17 +38,27 @@ export async function openEngineStore(
     (await input.registry
       .stateStore(config.state.driver)
       .create({ configDir: input.configDir, path: config.state.path, url: config.state.url }));
-  const replica = replicaOf(opened, {
+  // On a shared store only the repositories this replica polls are its own to cache.
+  const owned = opened.coordination
+    ? (repository: string) => replica?.held().has(repository) === true
+    : undefined;
+  const store = observeStateWrites(withHeadCache(opened, owned ? { owned } : {}), { bus, logger });
+  // Through the observed store: a replica that cannot renew its leases is not ready.
+  const replica = replicaOf(store, {
     config,
     id: input.replicaId,
     logger,
-    onAssign(held, gained) {
+    onAssign(held, gained, live) {
       forgetCachedHeads(store, gained);
       input.onAssign(held);
+      bus.emit('replica:assigned', {
+        replica: replica!.id,
+        polled: held.size,
+        repositories: config.repositories.length,
+        live,
+      });
     },
     onRenewed: () => input.onRenewed(),
   });
-  const owned = replica ? (repository: string) => replica.held().has(repository) : undefined;
-  const store = observeStateWrites(withHeadCache(opened, owned ? { owned } : {}), { bus, logger });
   return { store, replica };
 }

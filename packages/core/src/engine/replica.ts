@@ -32,6 +32,8 @@ export interface Replica {
   problem(): string | undefined;
   /** The repositories it polls now. */
   held(): ReadonlySet<string>;
+  /** Replicas alive at its last renewal (0 before the first). */
+  live(): number;
 }
 
 export interface ReplicaInput {
@@ -40,8 +42,8 @@ export interface ReplicaInput {
   leaseMs: number;
   repositories: readonly string[];
   logger: Logger;
-  /** The repositories this replica polls from now on, and those it just gained. */
-  onAssign(held: ReadonlySet<string>, gained: readonly string[]): void;
+  /** The repositories this replica polls from now on, those it just gained, and the live replicas. */
+  onAssign(held: ReadonlySet<string>, gained: readonly string[], live: number): void;
   /** After each successful renewal. */
   onRenewed(): Promise<void>;
   /** Monotonic milliseconds. @default performance.now */
@@ -52,6 +54,9 @@ export function createReplica(input: ReplicaInput): Replica {
   const { coordination, id, leaseMs, repositories, logger } = input;
   const now = input.now ?? (() => performance.now());
   let held: ReadonlySet<string> = new Set();
+  let live = 0;
+  // The first assignment is always told, an empty one too: until then the scheduler polls all.
+  let assigned = false;
   let lastRenewalSentAt: number | undefined;
   let problem: string | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -61,19 +66,21 @@ export function createReplica(input: ReplicaInput): Replica {
 
   function assign(next: ReadonlySet<string>): void {
     const gained = [...next].filter((repository) => !held.has(repository));
-    const changed = gained.length > 0 || next.size !== held.size;
+    const changed = !assigned || gained.length > 0 || next.size !== held.size;
+    assigned = true;
     held = next;
-    if (changed) input.onAssign(held, gained);
+    if (changed) input.onAssign(held, gained, live);
   }
 
   async function renew(): Promise<void> {
     const sentAt = now();
     try {
-      const live = await coordination.heartbeat(id, leaseMs);
-      const share = Math.ceil(repositories.length / Math.max(1, live.length));
+      const replicas = await coordination.heartbeat(id, leaseMs);
+      const share = Math.ceil(repositories.length / Math.max(1, replicas.length));
       const polls = await coordination.balancePolls(id, repositories, share, leaseMs);
       if (left) return;
       lastRenewalSentAt = sentAt;
+      live = replicas.length;
       if (problem) logger.info({ replica: id }, `replica ${id} reaches the state store again`);
       problem = undefined;
       assign(new Set(polls));
@@ -129,6 +136,7 @@ export function createReplica(input: ReplicaInput): Replica {
     },
     problem: () => problem,
     held: () => held,
+    live: () => live,
   };
 }
 

@@ -34,7 +34,7 @@ import { repositoryStatus } from './status.js';
 import { groupByUnit } from './units.js';
 import { waitForRuns } from './wait.js';
 
-export type { CreateSentryOptions, Sentry } from './api.js';
+export type { CreateSentryOptions, ReplicaView, Sentry } from './api.js';
 export type { PollRequest, PollResult, PushHint, StopOptions, TriggerOptions } from './requests.js';
 export type { RepositoryStatus } from './status.js';
 
@@ -163,6 +163,9 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     logger,
     redactor,
     bus,
+    ...(replica
+      ? { replica: { id: replica.id, polled: () => replica.held().size, live: replica.live } }
+      : {}),
     on: bus.on,
     once: bus.once,
     off: bus.off,

@@ -1,5 +1,6 @@
 import { isSentryError, SentryError } from '../errors.js';
 import type { EventBus } from '../events.js';
+import type { Coordination } from '../interfaces/coordination.js';
 import type { Logger } from '../interfaces/executor.js';
 import type { StateStore } from '../interfaces/state-store.js';
 
@@ -31,6 +32,7 @@ export interface StateWriteHealth {
 /** What a write was about, for the message: the repository, run or job it names. */
 function subjectOf(operation: string, args: readonly unknown[]): string {
   const [first, second] = args;
+  if (operation.startsWith('coordination.')) return 'the leases and claims of this replica';
   if (typeof first === 'string') {
     if (operation === 'updateRun') return `run ${first}`;
     if (operation === 'updateJob') return `job ${first}`;
@@ -124,9 +126,13 @@ export function observeStateWrites<T extends StateStore>(
   }
 
   const wrapped = new Map<PropertyKey, unknown>();
+  // A shared store's coordination writes too (registrations, leases, claims): a replica that
+  // cannot renew is not ready, and one that renews again is, even when it has nothing to record.
+  const coordination = store.coordination && observeCoordination(store.coordination, observe);
   return new Proxy(store, {
     get(target, property, receiver) {
       if (property === 'writeHealth') return () => ({ ...health });
+      if (property === 'coordination') return coordination;
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
       // Bound once per method: a poll that changes nothing allocates nothing here.
@@ -140,6 +146,29 @@ export function observeStateWrites<T extends StateStore>(
       return method;
     },
   }) as ObservedStateStore<T>;
+}
+
+/** `coordination` with each method's outcome observed as a write (methods bound once). */
+function observeCoordination(
+  coordination: Coordination,
+  observe: (
+    operation: string,
+    write: (...args: unknown[]) => Promise<unknown>,
+  ) => (...args: unknown[]) => Promise<unknown>,
+): Coordination {
+  const methods = new Map<PropertyKey, unknown>();
+  return new Proxy(coordination, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      let method = methods.get(property);
+      if (!method) {
+        method = observe(`coordination.${property}`, value.bind(target));
+        methods.set(property, method);
+      }
+      return method;
+    },
+  });
 }
 
 /** The write health of an engine's store (`sentry.store`), or undefined for a store nobody observes. */
