@@ -184,6 +184,29 @@ export const ERROR_CATALOGUE = {
       'The state store could not record a change (disk full, read-only file): /readyz answers not ready until a write succeeds.',
     fix: 'Free disk space or make the database writable; the next successful write makes the server ready again.',
   },
+  STATE_NOT_EMPTY: {
+    class: PERMANENT,
+    status: 500,
+    area: 'state',
+    summary:
+      '`sentry-git state import` (importState) was given a store that already holds state; nothing was imported.',
+    fix: 'Import into an empty store, or pass --replace to delete its state and import in one transaction.',
+  },
+  STATE_EXPORT_INVALID: {
+    class: PERMANENT,
+    status: 500,
+    area: 'state',
+    summary:
+      'The input of `sentry-git state import` is not a complete state export: the line, key, value and what was expected are named; nothing was imported.',
+    fix: 'Import the file as `sentry-git state export` wrote it, or export the state again.',
+  },
+  STATE_EXPORT_TOO_NEW: {
+    class: PERMANENT,
+    status: 500,
+    area: 'state',
+    summary: 'The state export was written in a newer format version than this sentry-git reads.',
+    fix: 'Import it with a sentry-git at least as new as the one that exported it.',
+  },
   // plugins
   PLUGIN_MISSING: {
     class: PERMANENT,

@@ -103,6 +103,19 @@ export {
   runsWithJobs,
   runToRow,
 } from './state/rows.js';
+export {
+  canonicalRecord,
+  createStateRecordChecker,
+  describeStateCounts,
+  emptyStateCounts,
+  readStateExport,
+  STATE_EXPORT_FORMAT,
+  STATE_EXPORT_VERSION,
+  type StateExportEnd,
+  type StateExportHeader,
+  type StateRecordChecker,
+  stateExportLines,
+} from './state/transfer/index.js';
 export { observeStateWrites } from './state/write-health.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
 export { type Deadline, deadlineSignal, MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';
