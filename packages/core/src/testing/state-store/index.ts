@@ -9,6 +9,7 @@ import { describePollHealth } from './poll-health.js';
 import { describeQueue } from './queue.js';
 import { describeRecovery } from './recovery.js';
 import { describeRuns } from './runs.js';
+import { describeTransfer } from './transfer.js';
 
 export interface StateStoreSuiteOptions {
   /** Shown in the suite's title. */
@@ -51,6 +52,7 @@ export function describeStateStore(options: StateStoreSuiteOptions): void {
     describeRecovery(subject);
     describePollHealth(subject, reopen);
     describeIsolation(subject);
+    describeTransfer(subject, () => options.create());
     if (reopen) describeDurability(subject, reopen);
   });
 }
