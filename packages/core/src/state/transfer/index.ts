@@ -12,3 +12,15 @@ export {
   stateExportLines,
 } from './format.js';
 export { type ReadStateExportOptions, readStateExport } from './read.js';
+export {
+  COUNT_STATE_SQL,
+  type CountsRow,
+  countsFromRow,
+  headRecordFromRow,
+  headRowOf,
+  pollFailureRowOf,
+  pollHealthRecordFromRow,
+  type RepositoryRow,
+  repositoryRecordFromRow,
+  STATE_TABLES,
+} from './rows.js';
