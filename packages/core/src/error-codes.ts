@@ -126,6 +126,13 @@ export const ERROR_CATALOGUE = {
     area: 'cli',
     summary: 'A command cannot write its output file.',
   },
+  INPUT_UNREADABLE: {
+    class: PERMANENT,
+    status: 500,
+    area: 'cli',
+    summary:
+      'A command cannot read its input (a missing file, a folder, or a terminal where data must be piped in).',
+  },
   TRIGGER_FORWARD_FAILED: {
     class: TRANSIENT,
     status: 502,
@@ -206,6 +213,14 @@ export const ERROR_CATALOGUE = {
     area: 'state',
     summary: 'The state export was written in a newer format version than this sentry-git reads.',
     fix: 'Import it with a sentry-git at least as new as the one that exported it.',
+  },
+  STATE_TRANSFER_UNSUPPORTED: {
+    class: PERMANENT,
+    status: 500,
+    area: 'state',
+    summary:
+      'The state store cannot be exported or imported into: a plugin store without exportState/importState, or the memory store, which keeps nothing between commands.',
+    fix: 'Use a durable store that has them (sqlite, postgres), or ask the plugin author for exportState/importState.',
   },
   // plugins
   PLUGIN_MISSING: {
