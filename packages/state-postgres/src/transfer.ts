@@ -3,6 +3,7 @@ import {
   type ImportStateOptions,
   type ImportStateResult,
   isEmptyState,
+  SentryError,
   type StateRecord,
   type StateStore,
   stateNotEmptyError,
@@ -150,8 +151,11 @@ async function writeAll(
   let count = 0;
   const checked = checkStateRecords(records);
   let next = await checked.next();
+  let index = 0;
   for (; !next.done; next = await checked.next()) {
     const record = next.value;
+    index += 1;
+    assertNoNul(record, index);
     count += 1;
     if (record.type === 'repository') batch.repositories.push({ name: record.name, seen_at: record.seenAt });
     else if (record.type === 'head') batch.heads.push(headRowOf(record));
@@ -172,6 +176,29 @@ async function writeAll(
   }
   await flush(client, batch);
   return next.value;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, which SQLite keeps (a job's output may carry one): named
+ * here, before the transaction commits, rather than as the server's "unsupported Unicode escape".
+ */
+function assertNoNul(record: StateRecord, index: number): void {
+  if (!holdsNul(record)) return;
+  const what = record.type === 'run' ? `run ${JSON.stringify(record.id)}` : record.type;
+  throw new SentryError(
+    'STATE_EXPORT_INVALID',
+    `record ${index} (${what}) holds the character U+0000 (NUL, written \\u0000 in the export), which PostgreSQL cannot store in text. Nothing was imported.`,
+    {
+      fix: 'Remove the \\u0000 escapes from that line of the export (e.g. in a job output), or keep this state in SQLite.',
+      details: { record: index },
+    },
+  );
+}
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value).some(holdsNul);
 }
 
 function newBatch() {

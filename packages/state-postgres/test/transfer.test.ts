@@ -124,6 +124,19 @@ describe('postgres export and import', () => {
     await expect(target.getRun('run-00001')).resolves.toMatchObject({ id: 'run-00001' });
   });
 
+  it('names a NUL character, which PostgreSQL text cannot hold, and writes nothing', async () => {
+    const records = runs(3, 10);
+    const run = records[1] as Extract<StateRecord, { type: 'run' }>;
+    run.jobs[0]!.output = 'binary\u0000output';
+    const target = await store();
+    const error = await target.importState!(records).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STATE_EXPORT_INVALID' });
+    expect((error as Error).message).toContain(
+      'record 2 (run "run-00001") holds the character U+0000 (NUL, written \\u0000 in the export), which PostgreSQL cannot store in text. Nothing was imported.',
+    );
+    expect(await exportAll(target)).toEqual([]);
+  });
+
   it('names the database without its password when it refuses to import', async () => {
     const target = await store({ password: 'pw-not-shown-7731' });
     await target.recordPollFailure('app', { error: 'down', at: AT });
