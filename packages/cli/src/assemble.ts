@@ -74,6 +74,8 @@ export async function assemble(options: AssembleOptions): Promise<Assembled> {
     secrets: loaded.secrets,
     expanded: true,
     ...(options.owner ? { owner: options.owner } : {}),
+    // This process's name among replicas sharing a PostgreSQL state (a pod's name in Kubernetes).
+    ...(process.env.SENTRY_GIT_REPLICA ? { replica: process.env.SENTRY_GIT_REPLICA } : {}),
   });
   return { sentry, loaded };
 }

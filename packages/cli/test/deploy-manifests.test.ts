@@ -1,10 +1,11 @@
 /**
  * deploy/docker and deploy/kubernetes, checked without a cluster or a Docker engine.
  *
- * Kubernetes: both kustomizations are rendered with the real `kubectl kustomize` and the objects
- * are checked for what running sentry-git needs (probes, securityContext, one replica with the
- * Recreate strategy, volumes), the ConfigMap's sentry.yaml is validated as `sentry-git validate`
- * does, with the environment the pod would have, and the RBAC equals deploy/rbac.
+ * Kubernetes: the kustomizations are rendered with the real `kubectl kustomize` and the objects
+ * are checked for what running sentry-git needs (probes, securityContext, volumes; one replica
+ * with the Recreate strategy on SQLite, or several rolling replicas without a volume claim on
+ * PostgreSQL), the ConfigMap's sentry.yaml is validated as `sentry-git validate` does, with the
+ * environment the pod would have, and the RBAC equals deploy/rbac.
  *
  * Docker: no engine here, so the image is never built. The Dockerfile is parsed and checked
  * (stages, pinned versions, user, entrypoint, no credentials), every RUN script is parsed by
@@ -74,7 +75,14 @@ interface Container {
   image: string;
   args?: string[];
   ports?: Array<{ name?: string; containerPort: number }>;
-  env?: Array<{ name: string; value?: string }>;
+  env?: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: {
+      secretKeyRef?: { name: string; key: string; optional?: boolean };
+      fieldRef?: { fieldPath: string };
+    };
+  }>;
   envFrom?: Array<{ secretRef?: { name: string; optional?: boolean } }>;
   startupProbe?: Probe;
   livenessProbe?: Probe;
@@ -90,10 +98,20 @@ interface Volume {
   emptyDir?: Record<string, unknown>;
 }
 
+interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: string;
+  labelSelector?: { matchLabels?: Record<string, string> };
+}
+
 interface Deployment extends KubeObject {
   spec: {
     replicas: number;
-    strategy?: { type: string };
+    strategy?: {
+      type: string;
+      rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+    };
     selector: { matchLabels: Record<string, string> };
     template: {
       metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -101,10 +119,21 @@ interface Deployment extends KubeObject {
         serviceAccountName?: string;
         terminationGracePeriodSeconds?: number;
         securityContext?: Record<string, unknown>;
+        affinity?: { podAntiAffinity?: Record<string, unknown> };
+        topologySpreadConstraints?: TopologySpreadConstraint[];
         containers: Container[];
         volumes?: Volume[];
       };
     };
+  };
+}
+
+interface PodDisruptionBudget extends KubeObject {
+  spec: {
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
+    unhealthyPodEvictionPolicy?: string;
+    selector: { matchLabels?: Record<string, string> };
   };
 }
 
@@ -165,22 +194,47 @@ function isUnder(file: string, folder: string | undefined): boolean {
   return folder !== undefined && !path.posix.relative(folder, file).startsWith('..');
 }
 
-/** The environment the container starts with: literal `env` plus the Secrets of `envFrom`. */
+/** A name the pod could have: the Deployment's, a ReplicaSet hash and a random suffix. */
+const POD_NAME = 'sentry-git-6d5f8c7b9-x4k2p';
+
+function secretData(rendered: Rendered, name: string): Record<string, string> | undefined {
+  const secret = rendered.objects.find((o) => o.kind === 'Secret' && o.metadata.name === name);
+  if (!secret) return undefined;
+  return Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value, 'base64').toString('utf8'),
+    ]),
+  );
+}
+
+/**
+ * The environment the container starts with: the Secrets of `envFrom`, then `env` (literal values,
+ * Secret keys, and the pod's name from the downward API as POD_NAME), which wins, as in a pod.
+ */
 function containerEnv(rendered: Rendered): Record<string, string> {
   const env: Record<string, string> = {};
   for (const from of rendered.container.envFrom ?? []) {
     if (!from.secretRef) continue;
-    const secret = rendered.objects.find(
-      (o) => o.kind === 'Secret' && o.metadata.name === from.secretRef!.name,
-    );
+    const data = secretData(rendered, from.secretRef.name);
     // An optional Secret that is not part of the render is created separately (or not at all).
-    if (!secret && from.secretRef.optional) continue;
-    expect(secret, `Secret ${from.secretRef.name}`).toBeDefined();
-    for (const [key, value] of Object.entries(secret!.data ?? {}))
-      env[key] = Buffer.from(value, 'base64').toString('utf8');
+    if (!data && from.secretRef.optional) continue;
+    expect(data, `Secret ${from.secretRef.name}`).toBeDefined();
+    Object.assign(env, data);
   }
-  for (const entry of rendered.container.env ?? [])
+  for (const entry of rendered.container.env ?? []) {
+    const { secretKeyRef, fieldRef } = entry.valueFrom ?? {};
     if (entry.value !== undefined) env[entry.name] = entry.value;
+    else if (fieldRef) {
+      expect(fieldRef.fieldPath, `${entry.name}'s fieldRef`).toBe('metadata.name');
+      env[entry.name] = POD_NAME;
+    } else if (secretKeyRef) {
+      const value = secretData(rendered, secretKeyRef.name)?.[secretKeyRef.key];
+      if (value === undefined && secretKeyRef.optional) continue;
+      expect(value, `${entry.name}: key ${secretKeyRef.key} of Secret ${secretKeyRef.name}`).toBeDefined();
+      env[entry.name] = value!;
+    }
+  }
   return env;
 }
 
@@ -224,13 +278,11 @@ function rbacObjects(namespace: string): KubeObject[] {
   );
 }
 
+/** What every kustomization gives the pod, whichever state store it uses. */
 function expectRunnable(rendered: Rendered, config: SentryConfig): void {
   const { deployment, container, objects, namespace } = rendered;
   const pod = deployment.spec.template;
 
-  // One engine per state file.
-  expect(deployment.spec.replicas).toBe(1);
-  expect(deployment.spec.strategy?.type).toBe('Recreate');
   expect(pod.metadata.labels).toMatchObject(deployment.spec.selector.matchLabels);
 
   // The server: started by the args, on the port the config, probes, Service and scrape use.
@@ -269,17 +321,9 @@ function expectRunnable(rendered: Rendered, config: SentryConfig): void {
     seccompProfile: { type: 'RuntimeDefault' },
   });
 
-  // Writable paths are volumes: state on the PVC, clones on an emptyDir at /tmp.
-  const claim = find(objects, 'PersistentVolumeClaim', 'sentry-git-state');
-  expect((claim as KubeObject & { spec: { accessModes: string[] } }).spec.accessModes).toEqual([
-    'ReadWriteOnce',
-  ]);
-  const stateMount = mountOf(rendered, (v) => v.persistentVolumeClaim?.claimName === 'sentry-git-state');
-  expect(stateMount).toBe('/var/lib/sentry-git');
+  // Clones on an emptyDir at /tmp.
   const tmpMount = mountOf(rendered, (v) => v.emptyDir !== undefined);
   expect(tmpMount).toBe('/tmp');
-  expect(config.state.driver).toBe('sqlite');
-  expect(isUnder(config.state.path ?? '', stateMount), `state.path ${config.state.path}`).toBe(true);
   expect(isUnder(config.global.tmp_dir ?? '', tmpMount), `global.tmp_dir ${config.global.tmp_dir}`).toBe(
     true,
   );
@@ -315,6 +359,96 @@ function expectRunnable(rendered: Rendered, config: SentryConfig): void {
     );
 }
 
+/** SQLite: one engine per state file, the file on a ReadWriteOnce claim. */
+function expectSingleEngine(rendered: Rendered, config: SentryConfig): void {
+  const { deployment, objects } = rendered;
+  expect(deployment.spec.replicas).toBe(1);
+  expect(deployment.spec.strategy?.type).toBe('Recreate');
+
+  // Writable paths are volumes: state on the PVC (clones on the emptyDir, as everywhere).
+  const claim = find(objects, 'PersistentVolumeClaim', 'sentry-git-state');
+  expect((claim as KubeObject & { spec: { accessModes: string[] } }).spec.accessModes).toEqual([
+    'ReadWriteOnce',
+  ]);
+  const stateMount = mountOf(rendered, (v) => v.persistentVolumeClaim?.claimName === 'sentry-git-state');
+  expect(stateMount).toBe('/var/lib/sentry-git');
+  expect(config.state.driver).toBe('sqlite');
+  expect(isUnder(config.state.path ?? '', stateMount), `state.path ${config.state.path}`).toBe(true);
+}
+
+/**
+ * PostgreSQL: several replicas on one database, rolled one at a time, kept apart by a
+ * PodDisruptionBudget and the scheduler, with no volume claim and nothing writable but /tmp.
+ */
+function expectReplicated(rendered: Rendered, config: SentryConfig): void {
+  const { deployment, container, objects } = rendered;
+  const pod = deployment.spec.template;
+  const podLabels = pod.metadata.labels ?? {};
+
+  // Three replicas; a new one is ready before an old one stops.
+  expect(deployment.spec.replicas).toBe(3);
+  expect(deployment.spec.strategy).toEqual({
+    type: 'RollingUpdate',
+    rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+  });
+
+  // Voluntary evictions take one replica at a time, and never block a drain for good.
+  const budgets = objects.filter((o): o is PodDisruptionBudget => o.kind === 'PodDisruptionBudget');
+  expect(budgets).toHaveLength(1);
+  const budget = budgets[0]!;
+  expect(budget.spec.selector.matchLabels).toBeDefined();
+  expect(podLabels).toMatchObject(budget.spec.selector.matchLabels!);
+  expect(budget.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+  expect(budget.spec.maxUnavailable).toBe(1);
+  expect(budget.spec.minAvailable).toBeUndefined();
+  expect(budget.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+
+  // Replicas spread over nodes when there are several; one node still schedules them all.
+  const byNode = pod.spec.topologySpreadConstraints?.find((c) => c.topologyKey === 'kubernetes.io/hostname');
+  expect(byNode, 'a topology spread constraint over kubernetes.io/hostname').toBeDefined();
+  expect(byNode!.whenUnsatisfiable).toBe('ScheduleAnyway');
+  expect(byNode!.labelSelector?.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+  for (const constraint of pod.spec.topologySpreadConstraints ?? [])
+    expect(constraint.whenUnsatisfiable, constraint.topologyKey).toBe('ScheduleAnyway');
+  expect(pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+
+  // Health on every replica: startup, liveness and readiness probes.
+  expect(container.startupProbe?.httpGet?.path).toBe('/healthz');
+  expect(container.livenessProbe?.httpGet?.path).toBe('/healthz');
+  expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
+
+  // No claim at all, no volume naming one, and the only writable mount is /tmp (HOME included).
+  expect(objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name)).toEqual([]);
+  expect((pod.spec.volumes ?? []).filter((v) => v.persistentVolumeClaim)).toEqual([]);
+  const mountNames = (container.volumeMounts ?? []).map((m) => m.name);
+  expect(mountNames.filter((name) => !pod.spec.volumes?.some((v) => v.name === name))).toEqual([]);
+  const writable = (container.volumeMounts ?? []).filter((m) => !m.readOnly);
+  expect(writable.map((m) => m.mountPath)).toEqual(['/tmp']);
+  const env = containerEnv(rendered);
+  expect(isUnder(env.HOME ?? '/var/lib/sentry-git', '/tmp'), `HOME ${env.HOME}`).toBe(true);
+
+  // The database URL from a Secret's key (not the ConfigMap), the replica's name from the pod's.
+  const stateUrl = container.env?.find((e) => e.name === 'SENTRY_GIT_STATE_URL');
+  expect(stateUrl?.valueFrom?.secretKeyRef).toEqual({
+    name: expect.stringMatching(/^sentry-git-postgres/),
+    key: 'SENTRY_GIT_STATE_URL',
+  });
+  expect(container.env?.find((e) => e.name === 'SENTRY_GIT_REPLICA')?.valueFrom).toEqual({
+    fieldRef: { fieldPath: 'metadata.name' },
+  });
+  expect(env.SENTRY_GIT_REPLICA).toBe(POD_NAME);
+
+  // sentry.yaml uses the shared store, at the URL the Secret holds, and keeps no file.
+  expect(config.state.driver).toBe('postgres');
+  expect(config.state.url).toBe(env.SENTRY_GIT_STATE_URL);
+  expect(config.state.url).toMatch(/^postgres(ql)?:\/\//);
+  expect(config.state.path).toBeUndefined();
+  for (const configMap of objects.filter((o) => o.kind === 'ConfigMap'))
+    expect(JSON.stringify(configMap.data), `ConfigMap ${configMap.metadata.name}`).not.toContain(
+      config.state.url,
+    );
+}
+
 describe.skipIf(!HAS_KUBECTL)(
   HAS_KUBECTL
     ? 'deploy/kubernetes'
@@ -329,7 +463,9 @@ describe.skipIf(!HAS_KUBECTL)(
         /^repositories: \[\].*$/m,
         'repositories: [{ name: app, monitor: { repo_url: "https://github.com/acme/app", branches: [main] }, deploy: { commands: ["true"] } }]',
       );
-      expectRunnable(rendered, await mountedConfig(rendered));
+      const config = await mountedConfig(rendered);
+      expectRunnable(rendered, config);
+      expectSingleEngine(rendered, config);
       expect(rendered.namespace).toBe('tekton-pipelines');
     });
 
@@ -337,6 +473,7 @@ describe.skipIf(!HAS_KUBECTL)(
       const rendered = await render('overlays/example');
       const config = await mountedConfig(rendered);
       expectRunnable(rendered, config);
+      expectSingleEngine(rendered, config);
 
       expect(rendered.namespace).toBe('sentry-git');
       find(rendered.objects, 'Namespace', rendered.namespace);
@@ -350,6 +487,37 @@ describe.skipIf(!HAS_KUBECTL)(
       expect(Object.keys(find(rendered.objects, 'Secret', secretName).data ?? {})).toEqual(
         expect.arrayContaining(['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SENTRY_GIT_API_TOKEN']),
       );
+    });
+
+    it('overlays/postgres renders three rolling replicas on PostgreSQL, without a volume claim', async () => {
+      const rendered = await render('overlays/postgres');
+      const config = await mountedConfig(rendered);
+      expectRunnable(rendered, config);
+      expectReplicated(rendered, config);
+
+      expect(rendered.namespace).toBe('sentry-git');
+      find(rendered.objects, 'Namespace', rendered.namespace);
+      expect(rendered.container.image).toBe('registry.example.com/platform/sentry-git:0.1.0');
+      expect(config.repositories.map((r) => r.name)).toEqual(['shop-api', 'shop-web']);
+      expect(config.repositories[0]!.monitor.auth?.token).toBe('replace-me');
+      // Both generated Secrets are the ones the Deployment reads (kustomize renamed the references).
+      const tokens = rendered.container.envFrom?.[0]?.secretRef?.name ?? '';
+      expect(Object.keys(find(rendered.objects, 'Secret', tokens).data ?? {})).toEqual(
+        expect.arrayContaining(['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SENTRY_GIT_API_TOKEN']),
+      );
+      const database = rendered.container.env?.find((e) => e.name === 'SENTRY_GIT_STATE_URL');
+      expect(
+        Object.keys(find(rendered.objects, 'Secret', database!.valueFrom!.secretKeyRef!.name).data ?? {}),
+      ).toEqual(['SENTRY_GIT_STATE_URL']);
+      expect(config.state.url).toBe(
+        'postgres://sentry_git:replace-me@postgres.example.internal:5432/sentry_git',
+      );
+    });
+
+    it('overlays/postgres: sentry.yaml gets the database URL from the Secret only', async () => {
+      const rendered = await render('overlays/postgres');
+      rendered.container.env = rendered.container.env?.filter((e) => e.name !== 'SENTRY_GIT_STATE_URL');
+      await expect(mountedConfig(rendered)).rejects.toThrow(/SENTRY_GIT_STATE_URL/);
     });
 
     it('a sentry.yaml referencing a variable the pod does not get fails like `validate`, naming it', async () => {

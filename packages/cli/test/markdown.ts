@@ -27,7 +27,8 @@ export function codeBlocks(markdown: string, language: string): string[] {
 
 /**
  * The hand-written Markdown documentation, relative to `root`: README.md, docs/ (without the
- * generated docs/api), and the README of every example and package.
+ * generated docs/api), the README of every example and package, and every README under deploy/
+ * (the kustomize overlays' included).
  */
 export function documentationFiles(root: string): string[] {
   const files = ['README.md'];
@@ -39,11 +40,19 @@ export function documentationFiles(root: string): string[] {
     }
   };
   walk('docs');
-  for (const parent of ['examples', 'packages', 'deploy']) {
+  for (const parent of ['examples', 'packages']) {
     for (const entry of readdirSync(path.join(root, parent), { withFileTypes: true })) {
       const readme = path.join(parent, entry.name, 'README.md');
       if (entry.isDirectory() && existsSync(path.join(root, readme))) files.push(readme);
     }
   }
+  const readmes = (dir: string) => {
+    for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const relative = path.join(dir, entry.name);
+      if (entry.isDirectory()) readmes(relative);
+      else if (entry.name === 'README.md') files.push(relative);
+    }
+  };
+  readmes('deploy');
   return files.sort();
 }

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import {
   type GitFixture,
@@ -275,7 +276,7 @@ describe('state export and import', () => {
     );
   });
 
-  it('refuses to import while a watch holds the engine lock, SQLite and PostgreSQL; exports beside it', async () => {
+  it('refuses to import beside a running watch (SQLite: its engine lock; PostgreSQL: its replica), exports beside it', async () => {
     const exported = (await ok(['state', 'export', '-c', 'sqlite.yaml'])).stdout;
     const project = await tempdir();
     const env = await database();
@@ -289,26 +290,45 @@ describe('state export and import', () => {
       );
       const watch = spawnCli(['watch', '--log-level', 'debug', '-c', file!], { cwd: project, env });
       await watch.waitForLog((line) => typeof line.msg === 'string' && line.msg.startsWith('poll finished'));
+      const pid = watch.child.pid!;
       const refused = await run(['state', 'import', '-c', file!, '--replace'], {
         cwd: project,
         env,
         input: exported,
       });
       expect(refused.exitCode, refused.stderr).toBe(1);
-      expect(refused.stderr).toContain(
-        'Error [ENGINE_LOCKED]: Another sentry-git process holds the engine lock of ',
-      );
-      expect(refused.stderr).toContain(`pid ${watch.child.pid} (watch`);
-      expect(refused.stderr).toContain(
-        `  - An import replaces the state that engine works from: stop it first (kill ${watch.child.pid}, SIGTERM`,
-      );
+      if (file === 'sqlite.yaml') {
+        expect(refused.stderr).toContain(
+          'Error [ENGINE_LOCKED]: Another sentry-git process holds the engine lock of ',
+        );
+        expect(refused.stderr).toContain(`pid ${pid} (watch`);
+        expect(refused.stderr).toContain(
+          `  - An import replaces the state that engine works from: stop it first (kill ${pid}, SIGTERM`,
+        );
+      } else {
+        // Replicas on PostgreSQL take no engine lock: the import finds the replica registered.
+        expect(refused.stderr).toContain(
+          'Error [ENGINE_LOCKED]: A sentry-git replica works on the PostgreSQL ',
+        );
+        expect(refused.stderr).toContain(`(${hostname()}-${pid}; registered until `);
+        expect(refused.stderr).toContain('Fix: Stop every replica first');
+      }
       // Nothing was imported, and an export reads beside the running watch.
       const beside = await ok(['state', 'export', '-c', file!], { env, cwd: project });
       expect(beside.stderr).toContain(
         'Exported 1 repository, 1 head, 0 failing repositories, 0 runs with 0 jobs',
       );
+      // Stopped (gracefully: it gives its lock back, or leaves), the import goes through.
       watch.child.kill('SIGTERM');
       await watch.child;
+      const imported = await ok(['state', 'import', '-c', file!, '--replace'], {
+        cwd: project,
+        env,
+        input: exported,
+      });
+      expect(imported.stderr).toContain(
+        'Replaced 1 repository, 1 head, 0 failing repositories, 0 runs with 0 jobs',
+      );
     }
   });
 

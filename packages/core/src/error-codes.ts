@@ -152,6 +152,14 @@ export const ERROR_CATALOGUE = {
     area: 'state',
     summary: 'A state change the run does not allow (e.g. finishing a run twice).',
   },
+  CLAIM_LOST: {
+    class: PERMANENT,
+    status: 500,
+    area: 'state',
+    summary:
+      "A replica's claim on a group's run lapsed and another replica took the run over: what the first one would record is refused.",
+    fix: 'Nothing to do: the replica that took over finishes the run. If it happens often, a replica is paused or cut off from PostgreSQL longer than state.lease; raise state.lease or find the pause.',
+  },
   STATE_CLOSED: {
     class: PERMANENT,
     status: 500,

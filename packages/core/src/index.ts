@@ -72,6 +72,7 @@ export {
   rateLimitResetAt,
   readRateLimitHeaders,
 } from './http-status.js';
+export type * from './interfaces/coordination.js';
 export type * from './interfaces/executor.js';
 export type * from './interfaces/provider.js';
 export type * from './interfaces/state-store.js';

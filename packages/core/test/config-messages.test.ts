@@ -180,7 +180,7 @@ describe('unknown keys', () => {
 
   it('list the keys that exist when nothing is close', () => {
     expect(messageAt({ ...withRepository({}), state: { flavour: 'x' } }, 'state')).toMatch(
-      /unknown key "flavour"\. Fix: remove it; the keys here are driver, path, url\. See the configuration reference, section "state"/,
+      /unknown key "flavour"\. Fix: remove it; the keys here are driver, path, url, lease\. See the configuration reference, section "state"/,
     );
   });
 

@@ -78,6 +78,33 @@ export const MIGRATIONS: readonly string[] = [
     acquired_at TEXT NOT NULL
   );
   `,
+  // Several replicas on one database (core's Coordination). Lease times are the server's clock.
+  `
+  -- The replicas that renewed their registration lately (the fair share of polls counts them).
+  CREATE TABLE replicas (
+    id TEXT PRIMARY KEY,
+    joined_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    expires_at TIMESTAMPTZ NOT NULL
+  );
+
+  -- Which replica polls a repository, until when.
+  CREATE TABLE poll_leases (
+    repository TEXT PRIMARY KEY,
+    replica TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE INDEX poll_leases_replica ON poll_leases (replica);
+
+  -- Which replica runs a unit's runs now (null: nobody). The epoch grows with every claim: a
+  -- write carrying an older one comes from a replica that lost the unit, and is refused.
+  CREATE TABLE run_claims (
+    unit TEXT PRIMARY KEY,
+    replica TEXT,
+    epoch BIGINT NOT NULL DEFAULT 0,
+    run_id TEXT,
+    expires_at TIMESTAMPTZ
+  );
+  `,
 ];
 
 /** The schema version this build of the store writes. */

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import {
+  admitChanges,
+  type ClaimFence,
   type DetectionInput,
   type DetectionPlan,
   type DetectionResult,
@@ -19,16 +21,13 @@ import {
   SentryError,
   type StateStore,
   stateClosedError,
-  stateNotFoundError,
   type UnitKey,
 } from '@sentry-git/core';
 import {
-  columnChanges,
   type HeadRow,
   headFromRow,
   headsByRepository,
   JOB_PATCH_COLUMNS,
-  type JobRow,
   jobPatchColumns,
   jobToRow,
   type PollFailureRow,
@@ -36,18 +35,16 @@ import {
   RUN_PATCH_COLUMNS,
   RUN_UPDATE_COLUMNS,
   type RunRow,
-  runsWithJobs,
   runToRow,
 } from '@sentry-git/core/internal';
 import pg from 'pg';
+import { holdFence, postgresCoordination } from './coordination.js';
+import { inTransaction, patchRow, type Queryable, readRuns } from './db.js';
 import { migrate } from './migrations.js';
 import { type PostgresStateStoreOptions, resolveOptions } from './options.js';
 import { postgresTransfer } from './transfer.js';
 
 export type { PostgresStateStoreOptions } from './options.js';
-
-/** Something that runs a query: the pool, or a client inside a transaction. */
-type Queryable = Pick<pg.PoolClient, 'query'>;
 
 /** BIGINT columns (a job's duration) as numbers, for this store's connections only. */
 const INT8_OID = 20;
@@ -94,48 +91,20 @@ export async function createPostgresStateStore(options: PostgresStateStoreOption
   return storeOn(pool, resolved.where);
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-async function readRuns(db: Queryable, rows: RunRow[]): Promise<RunRecord[]> {
-  if (rows.length === 0) return [];
-  const { rows: jobs } = await db.query<JobRow>(
-    'SELECT * FROM jobs WHERE run_id = ANY($1) ORDER BY run_id, position',
-    [rows.map((row) => row.id)],
-  );
-  return runsWithJobs(rows, jobs);
-}
-
-async function patchRow(
+/** The stored heads of `repositories`, as `getHeadsMany` answers them. */
+async function readHeads(
   db: Queryable,
-  table: 'runs' | 'jobs',
-  columns: Record<string, string>,
-  id: string,
-  patch: object,
-): Promise<void> {
-  const values: unknown[] = [id];
-  const sets: string[] = [];
-  for (const { column, value } of columnChanges(columns, patch)) {
-    values.push(value);
-    sets.push(`${column} = $${values.length}`);
-  }
-  const { rowCount } =
-    sets.length === 0
-      ? await db.query(`SELECT 1 FROM ${table} WHERE id = $1`, values)
-      : await db.query(`UPDATE ${table} SET ${sets.join(', ')} WHERE id = $1`, values);
-  if (!rowCount) throw stateNotFoundError(table === 'runs' ? 'run' : 'job', id);
+  repositories: readonly string[],
+): Promise<Map<string, RepositoryHeads>> {
+  const names = [...repositories];
+  const seen = await db.query<{ name: string }>('SELECT name FROM repositories WHERE name = ANY($1)', [
+    names,
+  ]);
+  const heads = await db.query<HeadRow>(
+    'SELECT * FROM heads WHERE repository = ANY($1) ORDER BY repository, branch',
+    [names],
+  );
+  return headsByRepository(repositories, new Set(seen.rows.map((row) => row.name)), heads.rows);
 }
 
 /** Writes a detection plan, in the caller's transaction. */
@@ -220,9 +189,26 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
     if (closed) throw stateClosedError(`PostgreSQL ${where}`);
   }
 
+  /** A write of a claimed run: in one transaction with the check that the claim is still the fence's. */
+  async function fenced(
+    fence: ClaimFence | undefined,
+    what: string,
+    write: (db: Queryable) => Promise<unknown>,
+  ): Promise<void> {
+    if (!fence) {
+      await write(pool);
+      return;
+    }
+    await inTransaction(pool, async (client) => {
+      await holdFence(client, fence, what);
+      await write(client);
+    });
+  }
+
   return {
     id: 'postgres',
     capabilities: { durable: true },
+    coordination: postgresCoordination(pool, assertOpen),
 
     async getHeads(repository: string): Promise<RepositoryHeads> {
       assertOpen();
@@ -235,24 +221,31 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
 
     async getHeadsMany(repositories: readonly string[]): Promise<Map<string, RepositoryHeads>> {
       assertOpen();
-      const names = [...repositories];
-      const [seenRows, headRows] = await Promise.all([
-        pool.query<{ name: string }>('SELECT name FROM repositories WHERE name = ANY($1)', [names]),
-        pool.query<HeadRow>('SELECT * FROM heads WHERE repository = ANY($1) ORDER BY repository, branch', [
-          names,
-        ]),
-      ]);
-      return headsByRepository(repositories, new Set(seenRows.rows.map((row) => row.name)), headRows.rows);
+      return readHeads(pool, repositories);
     },
 
     async recordDetection(input: DetectionInput): Promise<DetectionResult> {
       assertOpen();
       const now = new Date().toISOString();
-      const spec = input.run;
       return inTransaction(pool, async (client) => {
-        // One detection of a unit at a time: the queued runs it merges into stay as read.
-        if (spec)
-          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sentry-git:unit:${spec.unit}`]);
+        // One detection of a unit at a time (the queued runs it merges into stay as read), then
+        // of each repository (another unit's manual trigger may name it): locks in one order.
+        if (input.run)
+          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+            `sentry-git:unit:${input.run.unit}`,
+          ]);
+        const named = [
+          ...new Set([...input.repositories, ...input.changes.map((change) => change.repository)]),
+        ];
+        await client.query(
+          `SELECT pg_advisory_xact_lock(key) FROM (
+             SELECT hashtext('sentry-git:repository:' || name) AS key FROM unnest($1::text[]) AS name ORDER BY 1
+           ) AS locks`,
+          [named],
+        );
+        // Several replicas record here: a change applies only to the head it was read from.
+        const admitted = admitChanges(input, await readHeads(client, named));
+        const spec = admitted.input.run;
         const queued = spec
           ? await client.query<RunRow>(
               "SELECT * FROM runs WHERE unit = $1 AND status = 'queued' ORDER BY created_at, seq",
@@ -269,14 +262,14 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
               ])
             ).rows.map((row) => row.id)
           : [];
-        const plan = planDetection(input, {
+        const plan = planDetection(admitted.input, {
           queuedRuns: queued ? await readRuns(client, queued.rows) : [],
           runIdInUse,
           jobIdsInUse,
           now,
         });
         await writeDetection(client, plan, now);
-        return plan.result;
+        return admitted.dropped ? { ...plan.result, dropped: admitted.dropped } : plan.result;
       });
     },
 
@@ -314,23 +307,29 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
       return pollHealthFromRow(rows[0]);
     },
 
-    async updateRun(id: string, patch: RunPatch): Promise<void> {
+    async updateRun(id: string, patch: RunPatch, fence?: ClaimFence): Promise<void> {
       assertOpen();
-      await patchRow(pool, 'runs', RUN_PATCH_COLUMNS, id, patch);
+      await fenced(fence, `the update of run ${id}`, (db) =>
+        patchRow(db, 'runs', RUN_PATCH_COLUMNS, id, patch),
+      );
     },
 
-    async markDeployed(repository: string, branch: string, sha: string): Promise<void> {
+    async markDeployed(repository: string, branch: string, sha: string, fence?: ClaimFence): Promise<void> {
       assertOpen();
-      await pool.query('UPDATE heads SET deployed_sha = $1 WHERE repository = $2 AND branch = $3', [
-        sha,
-        repository,
-        branch,
-      ]);
+      await fenced(fence, `the deploy of ${repository} ${branch} at ${sha}`, (db) =>
+        db.query('UPDATE heads SET deployed_sha = $1 WHERE repository = $2 AND branch = $3', [
+          sha,
+          repository,
+          branch,
+        ]),
+      );
     },
 
-    async updateJob(id: string, patch: JobPatch): Promise<void> {
+    async updateJob(id: string, patch: JobPatch, fence?: ClaimFence): Promise<void> {
       assertOpen();
-      await patchRow(pool, 'jobs', JOB_PATCH_COLUMNS, id, jobPatchColumns(patch));
+      await fenced(fence, `the update of job ${id}`, (db) =>
+        patchRow(db, 'jobs', JOB_PATCH_COLUMNS, id, jobPatchColumns(patch)),
+      );
     },
 
     async getRun(id: string): Promise<RunRecord | null> {

@@ -83,6 +83,7 @@ export function postgresTransfer({ pool, where, assertOpen }: PostgresTransferIn
         // Other writers wait until this commits, so nothing is written between the check for
         // state and the commit; readers (status, runs) go on.
         await client.query(`LOCK TABLE ${STATE_TABLES.join(', ')} IN SHARE ROW EXCLUSIVE MODE`);
+        await assertNoReplicas(client, where);
         const held = countsFromRow((await client.query<CountsRow>(COUNT_STATE_SQL)).rows[0]!);
         const replaced = isEmptyState(held) ? null : held;
         if (replaced) {
@@ -100,6 +101,28 @@ export function postgresTransfer({ pool, where, assertOpen }: PostgresTransferIn
       }
     },
   };
+}
+
+/**
+ * Replicas share this database without an engine lock (core's Coordination): an import would
+ * replace the state they work from, so it is refused while any is registered. One that stopped
+ * gracefully has left; one that died counts until its registration lapses (`state.lease`).
+ */
+async function assertNoReplicas(client: pg.PoolClient, where: string): Promise<void> {
+  const { rows } = await client.query<{ id: string; expires_at: Date }>(
+    'SELECT id, expires_at FROM replicas WHERE expires_at > now() ORDER BY id',
+  );
+  if (rows.length === 0) return;
+  const ids = rows.map((row) => row.id);
+  const until = new Date(Math.max(...rows.map((row) => row.expires_at.getTime()))).toISOString();
+  throw new SentryError(
+    'ENGINE_LOCKED',
+    `${rows.length === 1 ? 'A sentry-git replica works' : `${rows.length} sentry-git replicas work`} on the PostgreSQL ${where} state store (${ids.join(', ')}; registered until ${until} unless renewed). An import replaces the state replicas work from, so nothing was imported.`,
+    {
+      fix: 'Stop every replica first (on Kubernetes: kubectl -n sentry-git scale deployment/sentry-git --replicas=0). A replica stopped gracefully leaves at once; one that died is forgotten state.lease seconds after its last renewal. Then import again.',
+      details: { resource: `PostgreSQL ${where}`, replicas: ids, until },
+    },
+  );
 }
 
 /** Every record, in export order, a cursor per table (the text keys in byte order, as SQLite sorts them). */

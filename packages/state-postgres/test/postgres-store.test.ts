@@ -21,6 +21,16 @@ describeStateStore({
     return createPostgresStateStore({ url: lastUrl });
   },
   reopen: () => createPostgresStateStore({ url: lastUrl }),
+  // Every lease of the last database made ends now.
+  async lapse() {
+    const database = `state_${databases}`;
+    await cluster.sql(
+      `UPDATE replicas SET expires_at = now() - interval '1 second';
+       UPDATE poll_leases SET expires_at = now() - interval '1 second';
+       UPDATE run_claims SET expires_at = now() - interval '1 second' WHERE expires_at IS NOT NULL;`,
+      database,
+    );
+  },
 });
 
 describe('postgres state store', () => {
@@ -74,6 +84,12 @@ describe('postgres state store', () => {
       await cluster.sql(
         "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted",
         'engine_lock',
+      );
+      // pg_terminate_backend only signals: the lock goes when the backend has exited.
+      while (
+        (
+          await cluster.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", 'engine_lock')
+        ).trim() !== '0'
       );
       await expect(first.acquireEngineLock!('watch')).resolves.toBeTypeOf('function');
       await again();

@@ -137,6 +137,20 @@ describe('postgres export and import', () => {
     expect(await exportAll(target)).toEqual([]);
   });
 
+  it('refuses to import while a replica is registered, and imports once it left', async () => {
+    const target = await store();
+    await target.coordination!.heartbeat('replica-a', 60_000);
+    const refused = await target.importState!(runs(2, 10)).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'ENGINE_LOCKED',
+      message: expect.stringContaining('A sentry-git replica works on the PostgreSQL '),
+      details: { replicas: ['replica-a'] },
+    });
+    expect(await exportAll(target)).toEqual([]);
+    await target.coordination!.leave('replica-a');
+    await expect(target.importState!(runs(2, 10))).resolves.toMatchObject({ imported: { runs: 2 } });
+  });
+
   it('names the database without its password when it refuses to import', async () => {
     const target = await store({ password: 'pw-not-shown-7731' });
     await target.recordPollFailure('app', { error: 'down', at: AT });

@@ -28,6 +28,13 @@ export interface PostgresCluster {
   createDatabase(name: string): Promise<string>;
   /** The server's log so far (for a failing test's message). */
   log(): Promise<string>;
+  /**
+   * Stops the server, keeping its data (an outage): every connection is cut, and nothing answers
+   * on the socket until `restart()`.
+   */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same data, socket and port; resolves once it accepts connections. */
+  restart(): Promise<void>;
   /** Stops the server at once (no checkpoint: nothing here is kept) and removes its folder. */
   stop(): Promise<void>;
 }
@@ -110,6 +117,14 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     max_connections: 100,
     ...options.settings,
   };
+  const flags = Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+  // -w: pg_ctl returns once the server accepts connections (it asks the server, no fixed wait).
+  const start = () =>
+    asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-o', flags, '-w', 'start']).then(
+      () => undefined,
+    );
   const cluster: PostgresCluster = {
     host: dir,
     port,
@@ -140,6 +155,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       return cluster.url(name);
     },
     log: () => readFile(logFile, 'utf8').catch(() => ''),
+    async halt() {
+      await asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    restart: () => start(),
     async stop() {
       // A server is running while its pid file exists (also after a start that timed out).
       if (existsSync(path.join(data, 'postmaster.pid'))) {
@@ -161,11 +180,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       '--no-sync',
       '--no-instructions',
     ]);
-    const flags = Object.entries(settings)
-      .map(([name, value]) => `-c ${name}=${value}`)
-      .join(' ');
-    // -w: pg_ctl returns once the server accepts connections (it asks the server, no fixed wait).
-    await asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-o', flags, '-w', 'start']);
+    await start();
     return cluster;
   } catch (error) {
     const log = await cluster.log();

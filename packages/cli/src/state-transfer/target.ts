@@ -59,13 +59,15 @@ function expandFlag(flag: string, value: string | undefined): string | undefined
 }
 
 /**
- * The configuration's `state` with the flags over it. A `--state-driver` starts from nothing,
- * since a path or url written for the configured driver means nothing to another one.
+ * The configuration's `state` with the flags over it. A `--state-driver` drops the configured
+ * path and url, since what was written for one driver means nothing to another.
  */
 function resolveState(configured: SentryConfig['state'], flags: StateFlags): SentryConfig['state'] {
   const file = expandFlag('--state-path', flags['state-path']);
   const url = expandFlag('--state-url', flags['state-url']);
-  const base = flags['state-driver'] ? { driver: flags['state-driver'] } : configured;
+  const base = flags['state-driver']
+    ? { driver: flags['state-driver'], lease: configured.lease }
+    : configured;
   return {
     ...base,
     // A path given on the command line is relative to where the command runs.

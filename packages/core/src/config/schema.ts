@@ -272,6 +272,11 @@ export const stateSchema = z
       .describe(
         'PostgreSQL connection URL (driver postgres), e.g. ${DATABASE_URL}; its password is redacted.',
       ),
+    lease: numberLike(z.number().int().min(3).max(3600))
+      .default(15)
+      .describe(
+        'Seconds (3 to 3600) a replica keeps its poll leases and run claims without renewing them, on a store several replicas share (driver postgres); renewed every third of it. A replica that dies is taken over after this long.',
+      ),
   })
   .describe('Where heads and run history are kept.');
 

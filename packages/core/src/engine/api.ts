@@ -34,6 +34,11 @@ export interface CreateSentryOptions {
   loadPlugins?: boolean;
   /** Who holds the state store's engine lock, named when another engine finds it taken. @default 'sentry-git' */
   owner?: string;
+  /**
+   * This engine's name among the replicas of a shared store (`store.coordination`): in leases,
+   * claims, logs and metrics. Unique per process. @default `<hostname>-<pid>`
+   */
+  replica?: string;
   /** `config` was already expanded (it comes from `loadConfig`): validate it, do not expand it again. @default false */
   expanded?: boolean;
 }

@@ -16,9 +16,10 @@
 import type { RepositoryConfig, SentryConfig } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
-import type { DetectionInput, StateStore } from '../interfaces/state-store.js';
+import type { DetectionInput, DetectionResult, StateStore } from '../interfaces/state-store.js';
 import { createKeyedQueue } from '../keyed-queue.js';
 import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
+import { emitDetection } from './detection-events.js';
 import { createDetectionOrder, type PollTicket, rebaseChanges, settleUnchanged } from './detection-order.js';
 import { isDeployable } from './detector.js';
 import { jobSpec, newId } from './ids.js';
@@ -35,6 +36,8 @@ export interface RecordedPolls {
   run: RunRecord | null;
   /** Changes recorded, baselines left out. */
   changed: number;
+  /** Repositories whose stored heads another replica moved since the poll read them: poll them again. */
+  stale: string[];
 }
 
 export interface DetectionRecorder {
@@ -103,41 +106,13 @@ export function createDetectionRecorder(input: DetectionRecorderInput): Detectio
   }
 
   /** Writes heads and the run in one transaction, then tells subscribers and hands the unit on. */
-  async function commit(unit: UnitKey, detection: DetectionInput): Promise<RunRecord | null> {
+  async function commit(unit: UnitKey, detection: DetectionInput): Promise<DetectionResult> {
     const result = await store.recordDetection(detection);
-    for (const repository of detection.repositories) emitBaseline(repository, detection.changes);
-    for (const change of detection.changes) emitChange(change);
-    if (!result.run) return null;
+    emitDetection({ bus, config, repositories }, detection, result);
+    if (!result.run) return result;
     bus.emit('run:queued', { run: result.run, coalesced: result.coalesced });
     input.onQueued(unit);
-    return result.run;
-  }
-
-  /** A repository seen for the first time: the heads its baseline holds (maybe none). */
-  function emitBaseline(repository: string, changes: readonly HeadChange[]): void {
-    const heads = changes
-      .filter((change) => change.repository === repository && change.kind === 'baseline' && change.after)
-      .map((change) => ({ branch: change.branch, sha: change.after! }))
-      .sort((a, b) => a.branch.localeCompare(b.branch));
-    bus.emit('baseline', {
-      repository,
-      group: repositories.get(repository)?.group ?? null,
-      heads,
-      deploy: config.global.deploy_on_first_sight && heads.length > 0,
-    });
-  }
-
-  function emitChange(change: HeadChange): void {
-    if (change.kind === 'baseline') return;
-    bus.emit('change', {
-      repository: change.repository,
-      group: repositories.get(change.repository)?.group ?? null,
-      branch: change.branch,
-      before: change.before,
-      after: change.after,
-      kind: change.kind,
-      ...(change.skipped ? { skipped: change.skipped } : {}),
-    });
+    return result;
   }
 
   /** The run deploying a unit's changes: members in configuration order, then branches by name. */
@@ -166,22 +141,21 @@ export function createDetectionRecorder(input: DetectionRecorderInput): Detectio
   ): Promise<RecordedPolls> {
     // Most cycles find nothing new: with no record of the unit under way, skip the lock and settle.
     if (!unitMutex.busy(unit) && settleUnchanged(detectionOrder, polled)) {
-      return Promise.resolve({ run: null, changed: 0 });
+      return Promise.resolve({ run: null, changed: 0, stale: [] });
     }
     return unitMutex.run(unit, async () => {
       const members = await settle(polled);
       const changes = members.flatMap((member) => member.changes);
       const newlySeen = members.filter((member) => !member.wasSeen).map((member) => member.repo.name);
       const wrote = changes.length > 0 || newlySeen.length > 0;
-      let result: RecordedPolls = { run: null, changed: 0 };
+      let result: RecordedPolls = { run: null, changed: 0, stale: [] };
       if (wrote) {
         try {
-          const run = await commit(unit, {
-            repositories: newlySeen,
-            changes,
-            run: runOf(unit, changes, trigger),
-          });
-          result = { run, changed: changes.filter((change) => change.kind !== 'baseline').length };
+          const detection = { repositories: newlySeen, changes, run: runOf(unit, changes, trigger) };
+          const { run, dropped } = await commit(unit, detection);
+          const recorded = dropped ? changes.filter((change) => !dropped.changes.includes(change)) : changes;
+          const changed = recorded.filter((change) => change.kind !== 'baseline').length;
+          result = { run, changed, stale: dropped?.stale ?? [] };
         } catch (error) {
           bus.emit('error', {
             error: error instanceof Error ? error : new Error(String(error)),
@@ -228,7 +202,11 @@ export function createDetectionRecorder(input: DetectionRecorderInput): Detectio
         logger.warn({ unit }, `nothing to deploy for ${unit}: no branch matches its patterns`);
         return null;
       }
-      const run = await commit(unit, { repositories: newlySeen, changes, run: newRun(unit, trigger, jobs) });
+      const { run } = await commit(unit, {
+        repositories: newlySeen,
+        changes,
+        run: newRun(unit, trigger, jobs),
+      });
       for (const member of read) detectionOrder.recorded(member.repo.name, member.ticket, true);
       return run;
     });

@@ -7,6 +7,8 @@
  * (runner.ts: jobs, strategy, results, events) until none is queued. On stop it starts nothing
  * new, gives running jobs the grace period, then cancels them (saying why), and resolves once
  * every lane is idle.
+ * On a shared store (several replicas) a lane claims the unit and its run instead of reading the
+ * queue (claimed-runs.ts), and `sweep` claims the units whose work no replica does.
  * Hands to the executor: each run, through `executeRun`.
  */
 import { ShutdownError } from '../abort.js';
@@ -19,14 +21,20 @@ import { plural } from '../plural.js';
 import type { Redactor } from '../redact.js';
 import { timerDelay } from '../timer-delay.js';
 import type { UnitKey } from '../types.js';
+import { createClaimedDrain } from './claimed-runs.js';
 import { createLanes } from './lanes.js';
 import { executeRun } from './runner.js';
 
 export interface Dispatcher {
   /** Wakes the unit's lane (idempotent while it is busy); ignored once stopping. */
   kick(unit: UnitKey): void;
-  /** Runs a crash or stop left unfinished: queued again or failed (`global.recover`), then dispatched. */
+  /**
+   * Runs a crash or stop left unfinished: queued again or failed (`global.recover`), then
+   * dispatched. On a shared store: `sweep` (a claim recovers a run when its owner's lapses).
+   */
   recover(): Promise<void>;
+  /** On a shared store: wakes the lane of every unit with work and no live claim. */
+  sweep(): Promise<void>;
   /** Resolves when no lane is busy. */
   idle(): Promise<void>;
   /** Starts no further run (the lanes finish the one they are running). */
@@ -44,6 +52,8 @@ export interface DispatcherInput {
   bus: EventBus;
   logger: Logger;
   redactor: Redactor;
+  /** On a shared store: this replica's id and the claims' lease. */
+  shared?: { replica: string; leaseMs: number };
 }
 
 export function createDispatcher(input: DispatcherInput): Dispatcher {
@@ -58,7 +68,20 @@ export function createDispatcher(input: DispatcherInput): Dispatcher {
     bus.on('job:finish', ({ job }) => runningJobs.delete(job.id)),
   ];
 
+  const coordination = input.shared ? store.coordination : undefined;
+  const claimedDrain =
+    coordination && input.shared
+      ? createClaimedDrain({
+          coordination,
+          replica: input.shared.replica,
+          leaseMs: input.shared.leaseMs,
+          policy: config.global.recover,
+          runner: runnerDeps,
+        })
+      : undefined;
+
   async function drain(unit: UnitKey): Promise<void> {
+    if (claimedDrain) return claimedDrain(unit, () => halted);
     while (!halted) {
       const next = await store.nextQueuedRun(unit);
       if (!next) return;
@@ -72,7 +95,13 @@ export function createDispatcher(input: DispatcherInput): Dispatcher {
     }),
   );
 
+  async function sweep(): Promise<void> {
+    if (!coordination || halted) return;
+    for (const unit of await coordination.unclaimedUnits()) lanes.kick(unit);
+  }
+
   async function recover(): Promise<void> {
+    if (coordination) return sweep();
     const recovery = await store.recoverInterrupted({ policy: config.global.recover });
     for (const run of recovery.requeued)
       logger.warn(
@@ -129,6 +158,7 @@ export function createDispatcher(input: DispatcherInput): Dispatcher {
       if (!halted) lanes.kick(unit);
     },
     recover,
+    sweep,
     idle: () => lanes.idle(),
     halt() {
       halted = true;

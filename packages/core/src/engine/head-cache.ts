@@ -38,7 +38,8 @@ function touched(property: PropertyKey, args: readonly unknown[]): Iterable<stri
  * CPU, their rows an allocation per poll.
  *
  * Only this engine writes its store (it holds the engine lock), and it writes through the
- * returned object. `getHeadsMany` reads only the repositories not in memory, in one call to the
+ * returned object; on a shared store, only the repositories `owned` says (the ones this replica
+ * polls) are served from memory, and a replica that gains one forgets it first. `getHeadsMany` reads only the repositories not in memory, in one call to the
  * store's own bulk read when it has one (the poll cycle asks it at its start: after a start or
  * a baseline, 5,000 single reads cost 50 to 70 µs each in the bench profiles), and keeps them.
  * A detection or a deploy drops the heads of the repositories it names; any
@@ -49,12 +50,36 @@ function touched(property: PropertyKey, args: readonly unknown[]): Iterable<stri
  * way while a write happened is not kept (a generation count), so a cached entry is never older
  * than the last write. Callers must not modify what `getHeads` returns (the engine never does).
  */
-export function withHeadCache(store: StateStore): StateStore {
+const FORGET = Symbol('sentry-git.forgetCachedHeads');
+
+/**
+ * Drops what the cache holds of `repositories`, when someone else may have written them: a
+ * replica that takes over a repository's polls reads its heads from the store again (another
+ * replica recorded them meanwhile). A store without the cache is left alone.
+ */
+export function forgetCachedHeads(store: StateStore, repositories: Iterable<string>): void {
+  const forget = (store as unknown as Record<symbol, ((repositories: Iterable<string>) => void) | undefined>)[
+    FORGET
+  ];
+  forget?.(repositories);
+}
+
+export function withHeadCache(
+  store: StateStore,
+  options: {
+    /**
+     * Whether only this engine writes the repository's heads, so that they may be served from
+     * memory: on a shared store, the repositories this replica polls. @default always
+     */
+    owned?: (repository: string) => boolean;
+  } = {},
+): StateStore {
+  const owned = options.owned ?? (() => true);
   const heads = new Map<string, RepositoryHeads>();
   let generation = 0;
 
   async function getHeads(repository: string): Promise<RepositoryHeads> {
-    const cached = heads.get(repository);
+    const cached = owned(repository) ? heads.get(repository) : undefined;
     if (cached) return cached;
     const before = generation;
     const read = await store.getHeads(repository);
@@ -72,13 +97,13 @@ export function withHeadCache(store: StateStore): StateStore {
 
   /** Reads only what is not in memory, in one call, and keeps it (unless a write overtook it). */
   async function getHeadsMany(repositories: readonly string[]): Promise<Map<string, RepositoryHeads>> {
-    const missing = repositories.filter((repository) => !heads.has(repository));
+    const missing = repositories.filter((repository) => !owned(repository) || !heads.has(repository));
     const before = generation;
     const read = missing.length > 0 ? await readMany(missing) : new Map<string, RepositoryHeads>();
     if (generation === before) for (const [repository, found] of read) heads.set(repository, found);
     const many = new Map<string, RepositoryHeads>();
     for (const repository of repositories) {
-      const found = read.get(repository) ?? heads.get(repository);
+      const found = read.get(repository) ?? (owned(repository) ? heads.get(repository) : undefined);
       if (found) many.set(repository, found);
     }
     // Dropped by a write meanwhile: read again, one by one, as getHeads would.
@@ -97,6 +122,7 @@ export function withHeadCache(store: StateStore): StateStore {
     get(target, property, receiver) {
       if (property === 'getHeads') return getHeads;
       if (property === 'getHeadsMany') return getHeadsMany;
+      if (property === FORGET) return forget;
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
       if (LEAVE_HEADS.has(property)) return value.bind(target);

@@ -49,8 +49,13 @@ export interface HealthBook {
   restore(repository: string, failures: { consecutiveFailures: number; lastError: string | null }): void;
   /** Repositories due by `now`, with those due within the jitter window polled together so group members stay in one cycle. */
   due(now: number): RepositoryConfig[];
-  /** Epoch ms of the earliest next poll. */
+  /** Epoch ms of the earliest next poll; infinite when every repository is parked. */
   earliest(): number;
+  /**
+   * Which repositories this engine polls on schedule (another replica polls the rest: they are
+   * never due); one that returns is due at once. @default all of them
+   */
+  assign(polled: ReadonlySet<string>, now?: number): void;
 }
 
 /** Clocks differ: poll a little after the forge's reset time. */
@@ -85,6 +90,8 @@ export function createHealthBook(
     ]),
   );
   const get = (repository: string) => book.get(repository)!;
+  // Polled by another replica: never due here.
+  const parked = new Set<string>();
   const demand = createDemand(repositories, settings, get);
 
   function setEffectiveInterval(repo: RepositoryConfig, seconds: number): void {
@@ -147,13 +154,22 @@ export function createHealthBook(
     },
     due(now) {
       const window = settings.interval * 1000 * settings.jitter;
-      return repositories.filter((repo) => get(repo.name).nextDueAt <= now + window);
+      return repositories.filter(
+        (repo) => get(repo.name).nextDueAt <= now + window && (parked.size === 0 || !parked.has(repo.name)),
+      );
     },
     earliest() {
       // A loop, not Math.min(...spread): tens of thousands of arguments overflow the stack.
       let earliest = Number.POSITIVE_INFINITY;
-      for (const state of book.values()) earliest = Math.min(earliest, state.nextDueAt);
+      for (const [name, state] of book)
+        if (parked.size === 0 || !parked.has(name)) earliest = Math.min(earliest, state.nextDueAt);
       return earliest;
+    },
+    assign(polled, now = Date.now()) {
+      for (const repo of repositories) {
+        if (!polled.has(repo.name)) parked.add(repo.name);
+        else if (parked.delete(repo.name)) get(repo.name).nextDueAt = now;
+      }
     },
   };
 }

@@ -209,7 +209,18 @@ export function createPoller(input: PollerInput): Poller {
           members.map((repo) => limit(() => poll(repo, trigger !== 'poll', pushed))),
         );
         for (const { outcome } of polled) if (!(await notePoll(outcome, trigger, thisCycle))) errors += 1;
-        const recorded = await recorder.recordPolls(unit, polled, trigger);
+        let recorded = await recorder.recordPolls(unit, polled, trigger);
+        if (recorded.stale.length > 0) {
+          // Another replica moved these heads since this poll read them: once more, against them.
+          const again = members.filter((repo) => recorded.stale.includes(repo.name));
+          const repolled = await Promise.all(again.map((repo) => limit(() => poll(repo, true))));
+          const retried = await recorder.recordPolls(unit, repolled, trigger);
+          recorded = {
+            ...retried,
+            run: retried.run ?? recorded.run,
+            changed: recorded.changed + retried.changed,
+          };
+        }
         changed += recorded.changed;
         if (recorded.run) runsByUnit.set(unit, recorded.run);
       },

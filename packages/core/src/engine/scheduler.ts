@@ -34,6 +34,8 @@ export interface Scheduler {
   start(): void;
   /** A poll moved earlier than the timer was set for: wake up in time for it. No-op before start(). */
   reschedule(): void;
+  /** Which repositories this replica polls (the others are parked); one it gains is due at once. */
+  assign(polled: ReadonlySet<string>): void;
   /** Disarms the timer for good. */
   stop(): void;
 }
@@ -58,12 +60,26 @@ export function createScheduler(input: SchedulerInput): Scheduler {
   let timer: NodeJS.Timeout | undefined;
   let armed = false;
   let stopped = false;
+  // Armed, but nothing is due ever (another replica polls everything): no timer until reschedule().
+  let parked = false;
 
   function scheduleNext(): void {
     if (stopped) return;
     const now = Date.now();
     const earliest = health.earliest();
-    timer = setTimeout(fire, timerDelay((Number.isFinite(earliest) ? earliest : now) - now));
+    parked = !Number.isFinite(earliest);
+    if (!parked) timer = setTimeout(fire, timerDelay(earliest - now));
+  }
+
+  function reschedule(): void {
+    if (parked) {
+      scheduleNext();
+      return;
+    }
+    // While a cycle runs no timer is set: the cycle's end schedules with the new due times.
+    if (!timer) return;
+    clearTimeout(timer);
+    scheduleNext();
   }
 
   function fire(): void {
@@ -95,11 +111,10 @@ export function createScheduler(input: SchedulerInput): Scheduler {
       armed = true;
       scheduleNext();
     },
-    reschedule() {
-      // While a cycle runs no timer is set: the cycle's end schedules with the new due times.
-      if (!timer) return;
-      clearTimeout(timer);
-      scheduleNext();
+    reschedule,
+    assign(polled) {
+      health.assign(polled);
+      if (armed) reschedule();
     },
     stop() {
       stopped = true;

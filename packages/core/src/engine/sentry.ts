@@ -17,7 +17,6 @@ import { eventLoggerPlugin, silentLogger } from '../logging.js';
 import type { PluginHost } from '../plugins/host.js';
 import { setupPlugins } from '../plugins/lifecycle.js';
 import { createRedactor } from '../redact.js';
-import { observeStateWrites } from '../state/write-health.js';
 import type { RunRecord } from '../types.js';
 import type { CreateSentryOptions, Sentry } from './api.js';
 import { commitStatusPlugin } from './commit-status.js';
@@ -25,7 +24,7 @@ import { configureEngine } from './configure.js';
 import { createDetectionRecorder } from './detection-recorder.js';
 import { createDispatcher } from './dispatcher.js';
 import { warnIfNotDurable } from './durability.js';
-import { withHeadCache } from './head-cache.js';
+import { openEngineStore } from './engine-store.js';
 import { notifierPlugin } from './notify.js';
 import { branchMatchers, createPoller } from './poll-cycle.js';
 import type { PollRequest, StopOptions, TriggerOptions } from './requests.js';
@@ -48,17 +47,17 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   // Read here, not in ensureReady: a closure reading `options` would keep the caller's whole
   // configuration (a second copy of every repository's settings) for the life of the engine.
   const owner = options.owner ?? 'sentry-git';
-  // Heads cached, so an unchanged poll reads nothing from the store; observed, so that a store
-  // that cannot write makes the engine not ready (and says why).
-  const store = observeStateWrites(
-    withHeadCache(
-      options.stateStore ??
-        (await registry
-          .stateStore(config.state.driver)
-          .create({ configDir, path: config.state.path, url: config.state.url })),
-    ),
-    { bus, logger },
-  );
+  const { store, replica } = await openEngineStore({
+    config,
+    configDir,
+    registry,
+    bus,
+    logger,
+    stateStore: options.stateStore,
+    replicaId: options.replica,
+    onAssign: (held) => scheduler.assign(held),
+    onRenewed: () => dispatcher.sweep(),
+  });
   const stopController = new AbortController();
   // Each poll deadline slot in use (poll-deadlines.ts) and each waiting stage listen on it: more
   // than Node's warning threshold of 10 in normal work, bounded by poll_concurrency.
@@ -72,7 +71,10 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
 
   // What every stage reads; each takes the parts it needs.
   const parts = { config, store, registry, bus, logger, redactor };
-  const dispatcher = createDispatcher(parts);
+  const dispatcher = createDispatcher({
+    ...parts,
+    ...(replica ? { shared: { replica: replica.id, leaseMs: replica.leaseMs } } : {}),
+  });
   const recorder = createDetectionRecorder({ ...parts, matchers, onQueued: dispatcher.kick });
   const scheduler = createScheduler({
     config,
@@ -87,7 +89,8 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
 
   function ensureReady(): Promise<void> {
     ready ??= (async () => {
-      if (store.acquireEngineLock) releaseLock = await store.acquireEngineLock(owner);
+      if (replica) await replica.join();
+      else if (store.acquireEngineLock) releaseLock = await store.acquireEngineLock(owner);
       await poller.restoreHealth();
       await dispatcher.recover();
     })();
@@ -137,6 +140,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     // Reverse order of setup: the plugins, then status flush, notifier (its own grace), event logger.
     await plugins.close(closeOptions.graceMs ?? config.global.shutdown_grace * 1000);
     dispatcher.detach();
+    await replica?.leave();
     await releaseLock?.();
     await store.close();
   }
@@ -170,6 +174,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
       await ensureReady();
       warnIfNotDurable(store, logger);
       scheduler.start();
+      replica?.start();
     },
     stop,
     close,

@@ -9,6 +9,7 @@ import type {
   TriggerKind,
   UnitKey,
 } from '../types.js';
+import type { ClaimFence, Coordination } from './coordination.js';
 import type { ImportStateOptions, ImportStateResult, StateRecord } from './state-transfer.js';
 
 export interface DetectionInput {
@@ -30,6 +31,13 @@ export interface DetectionResult {
   run: RunRecord | null;
   /** True when the jobs were merged into an already queued run. */
   coalesced: boolean;
+  /**
+   * Changes a shared store did not record because its heads had moved on since the poll read
+   * them (another replica recorded first), with their jobs; only stores with `coordination`
+   * compare. `stale` names the repositories whose remote heads should be read again: those whose
+   * stored head is neither the change's `before` nor its `after`.
+   */
+  dropped?: { changes: HeadChange[]; stale: string[] };
 }
 
 export interface RepositoryHeads {
@@ -125,7 +133,7 @@ export interface StateStore {
    * Records that `sha` of a branch deployed successfully (`HeadRecord.deployedSha`). A baseline
    * change sets it too. A head the store no longer has is ignored.
    */
-  markDeployed(repository: string, branch: string, sha: string): Promise<void>;
+  markDeployed(repository: string, branch: string, sha: string, fence?: ClaimFence): Promise<void>;
   /**
    * Counts one more failed poll of `repository`, keeping its error and time (the first failure of
    * a streak also sets `failingSince`); returns the health as now stored. The engine calls it on
@@ -140,8 +148,12 @@ export interface StateStore {
   clearPollFailures(repository: string): Promise<void>;
   /** The failures in a row of a repository: 0 and nulls when it has none (or was never polled). */
   getPollHealth(repository: string): Promise<PollHealth>;
-  updateRun(id: string, patch: RunPatch): Promise<void>;
-  updateJob(id: string, patch: JobPatch): Promise<void>;
+  /**
+   * Patches a run. With a `fence` (a shared store, a claimed run) the write is refused with
+   * `CLAIM_LOST` when the unit's claim is no longer the fence's; so are `updateJob` and `markDeployed`.
+   */
+  updateRun(id: string, patch: RunPatch, fence?: ClaimFence): Promise<void>;
+  updateJob(id: string, patch: JobPatch, fence?: ClaimFence): Promise<void>;
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
   /**
@@ -164,6 +176,12 @@ export interface StateStore {
    * returned function or by `close()`.
    */
   acquireEngineLock?(owner: string): Promise<() => Promise<void>>;
+  /**
+   * Present when several engines (replicas) may use the store at once: they share the polls and
+   * the runs through it, and take no engine lock. A store with it also compares each detected
+   * change with its stored head (`DetectionResult.dropped`) and honours fences.
+   */
+  readonly coordination?: Coordination;
   /**
    * Everything the store keeps, as store-neutral records (`sentry-git state export`): seen
    * repositories, heads, poll health, then runs with their jobs, in the order `StateRecord`

@@ -20,3 +20,15 @@ export function stateClosedError(store: string): SentryError {
     fix: 'Create a new store; a closed one cannot be used again.',
   });
 }
+
+/** A write under a claim another replica has taken over since (see `ClaimFence`). */
+export function claimLostError(
+  fence: { unit: string; replica: string; epoch: number },
+  what: string,
+): SentryError {
+  return new SentryError(
+    'CLAIM_LOST',
+    `Replica ${fence.replica} no longer holds the claim on ${fence.unit} (epoch ${fence.epoch}): another replica took its run over, so ${what} is not recorded.`,
+    { details: { ...fence } },
+  );
+}

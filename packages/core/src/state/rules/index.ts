@@ -1,5 +1,7 @@
 // The rules a state store applies, decided in one place: a store reads what a planner needs,
 // calls it inside its transaction, and writes the plan. See docs/plugins.md#statestore-and-statestorefactory.
+
+export { admitChanges, type StoredHeadsView } from './admit.js';
 export {
   type DetectionContext,
   type DetectionPlan,
@@ -7,7 +9,7 @@ export {
   planDetection,
   type RunWrite,
 } from './detection.js';
-export { invalidRunError, stateClosedError, stateNotFoundError } from './errors.js';
+export { claimLostError, invalidRunError, stateClosedError, stateNotFoundError } from './errors.js';
 export { noPollFailures, planPollFailure } from './poll-health.js';
 export {
   INTERRUPTED_BY_CRASH,

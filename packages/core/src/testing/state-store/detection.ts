@@ -13,7 +13,7 @@ export function describeDetection(subject: StoreUnderTest): void {
     it('writes the heads and a queued run with queued jobs', async () => {
       const result = await subject.store.recordDetection({
         repositories: ['api', 'web'],
-        changes: [change('api', 'main', 1, 2), change('web', 'main', null, 3)],
+        changes: [change('api', 'main', null, 2), change('web', 'main', null, 3)],
         run: spec('run-1', [job('job-1', 'api', 'main', 2, 1), job('job-2', 'web', 'main', 3)], {
           unit: 'group:web',
           trigger: 'poll',
@@ -122,7 +122,7 @@ export function describeDetection(subject: StoreUnderTest): void {
       await subject.store.updateRun('run-done', { status: 'succeeded', finishedAt: at(1) });
       await queue(
         subject.store,
-        spec('run-other', [job('job-o', 'api', 'main', 7)], { unit: 'repository:api', createdAt: at(2) }),
+        spec('run-other', [job('job-o', 'api', 'release', 7)], { unit: 'repository:api', createdAt: at(2) }),
       );
       const second = await subject.store.recordDetection({
         repositories: ['api'],

@@ -56,9 +56,21 @@ export function change(
   };
 }
 
-/** Records one run (with its heads) and returns it. */
+/**
+ * Records one run (with its heads) and returns it. Each change moves the head from what the
+ * store holds, as the engine's would: a store several replicas share records only those.
+ */
 export async function queue(store: StateStore, run: RunSpec): Promise<RunRecord> {
-  const changes = run.jobs.map((j) => change(j.repository, j.branch, null, Number.parseInt(j.sha, 16)));
+  const changes: HeadChange[] = [];
+  for (const j of run.jobs) {
+    const stored = await store.getHeads(j.repository);
+    const before = stored.heads.find((head) => head.branch === j.branch)?.sha ?? null;
+    changes.push({
+      ...change(j.repository, j.branch, null, Number.parseInt(j.sha, 16)),
+      before,
+      kind: before ? 'updated' : 'created',
+    });
+  }
   const result = await store.recordDetection({ repositories: [], changes, run });
   if (!result.run) throw new Error('recordDetection returned no run');
   return result.run;

@@ -9,6 +9,7 @@ import { describePollHealth } from './poll-health.js';
 import { describeQueue } from './queue.js';
 import { describeRecovery } from './recovery.js';
 import { describeRuns } from './runs.js';
+import { describeSharing } from './sharing.js';
 import { describeTransfer } from './transfer.js';
 
 export interface StateStoreSuiteOptions {
@@ -18,6 +19,12 @@ export interface StateStoreSuiteOptions {
   create(): Promise<StateStore> | StateStore;
   /** reopen the same storage (durable stores only) */
   reopen?(): Promise<StateStore> | StateStore;
+  /**
+   * For a store several replicas share (it has `coordination`): ends every registration, poll
+   * lease and run claim it holds now, as if their lease had run out, so the sharing tests need
+   * not wait for one.
+   */
+  lapse?(store: StateStore): Promise<void>;
 }
 
 /**
@@ -54,5 +61,6 @@ export function describeStateStore(options: StateStoreSuiteOptions): void {
     describeIsolation(subject);
     describeTransfer(subject, () => options.create());
     if (reopen) describeDurability(subject, reopen);
+    if (options.lapse) describeSharing(subject, () => options.lapse!(subject.store));
   });
 }

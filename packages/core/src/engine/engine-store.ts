@@ -1,0 +1,54 @@
+import type { SentryConfig } from '../config/schema.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../interfaces/executor.js';
+import type { StateStore } from '../interfaces/state-store.js';
+import type { Registry } from '../plugins/registry.js';
+import { type ObservedStateStore, observeStateWrites } from '../state/write-health.js';
+import { forgetCachedHeads, withHeadCache } from './head-cache.js';
+import { type Replica, replicaOf } from './replica.js';
+
+export interface EngineStoreInput {
+  config: SentryConfig;
+  configDir: string;
+  registry: Registry;
+  bus: EventBus;
+  logger: Logger;
+  /** The caller's own store, instead of creating `config.state.driver`. */
+  stateStore: StateStore | undefined;
+  /** This replica's name on a shared store (`CreateSentryOptions.replica`). */
+  replicaId: string | undefined;
+  /** The repositories this replica polls from now on (a shared store only). */
+  onAssign(held: ReadonlySet<string>): void;
+  /** After each renewal of the replica's leases (a shared store only). */
+  onRenewed(): Promise<void>;
+}
+
+/**
+ * The state store as the engine uses it: heads cached, so an unchanged poll reads nothing from
+ * the store; writes observed, so a store that cannot write makes the engine not ready (and says
+ * why). On a store several replicas share, also this engine's replica (replica.ts): only the
+ * repositories it polls are served from the cache, and one it gains is read afresh.
+ */
+export async function openEngineStore(
+  input: EngineStoreInput,
+): Promise<{ store: ObservedStateStore; replica: Replica | undefined }> {
+  const { config, bus, logger } = input;
+  const opened =
+    input.stateStore ??
+    (await input.registry
+      .stateStore(config.state.driver)
+      .create({ configDir: input.configDir, path: config.state.path, url: config.state.url }));
+  const replica = replicaOf(opened, {
+    config,
+    id: input.replicaId,
+    logger,
+    onAssign(held, gained) {
+      forgetCachedHeads(store, gained);
+      input.onAssign(held);
+    },
+    onRenewed: () => input.onRenewed(),
+  });
+  const owned = replica ? (repository: string) => replica.held().has(repository) : undefined;
+  const store = observeStateWrites(withHeadCache(opened, owned ? { owned } : {}), { bus, logger });
+  return { store, replica };
+}

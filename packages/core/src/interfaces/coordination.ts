@@ -1,0 +1,80 @@
+import type { RunRecord, UnitKey } from '../types.js';
+
+/**
+ * Proof that a replica still holds the claim it runs a unit's run under. A store refuses a write
+ * that carries a fence once another replica has claimed the unit (a higher epoch), with
+ * `CLAIM_LOST`: a replica paused past its lease cannot record over the one that took over.
+ */
+export interface ClaimFence {
+  unit: UnitKey;
+  /** The replica that claimed the unit. */
+  replica: string;
+  /** Grows by one with every claim of the unit, whoever takes it. */
+  epoch: number;
+}
+
+/** A unit claimed by one replica, with the run it deploys now. */
+export interface RunClaim extends ClaimFence {
+  /** The run, marked `running` by the claim, with its jobs. */
+  run: RunRecord;
+  /**
+   * The run was left `running` by a replica whose claim lapsed (it died, or lost the database):
+   * it was recovered under the recovery policy first, so its unfinished jobs are queued again and
+   * a job that was running keeps its `handle` for the executor to adopt.
+   */
+  recovered: boolean;
+}
+
+/** Options of a run claim. */
+export interface ClaimRunOptions {
+  /** How long the claim lives without a renewal. */
+  leaseMs: number;
+  /** What happens to a run a lapsed claim left running (`global.recover`). */
+  policy: 'requeue' | 'fail';
+  /** When the claim is made (ISO 8601), for the recovery's times. */
+  now: string;
+}
+
+/**
+ * How several engines (replicas) share one store: leases on polls, claims on runs. A store that
+ * several processes can open at once implements it on its own locking (PostgreSQL: row locks,
+ * advisory locks, unique keys); core's replica loop (`engine/replica.ts`) and dispatcher decide
+ * when to call what. Lease times are measured by the store's clock only, so replicas' clocks
+ * need not agree; what a replica does after losing a lease is fenced by epochs.
+ */
+export interface Coordination {
+  /**
+   * Registers `replica`, or renews its registration, for `leaseMs`; answers the ids of the
+   * replicas registered and not lapsed, itself included, sorted.
+   */
+  heartbeat(replica: string, leaseMs: number): Promise<string[]>;
+  /**
+   * The repositories `replica` polls from now on, among `repositories`: it renews the leases it
+   * holds for `leaseMs`, gives back the ones beyond `share` (so a replica that joined gets its
+   * part), and takes free or lapsed ones up to `share`. Answers the ones it holds, sorted.
+   */
+  balancePolls(
+    replica: string,
+    repositories: readonly string[],
+    share: number,
+    leaseMs: number,
+  ): Promise<string[]>;
+  /**
+   * Claims `unit` for `replica` and its next run: a run a lapsed claim left `running` (recovered
+   * under `options.policy` first; with `fail` it ends failed and the next queued run is taken),
+   * else the oldest `queued` run, marked `running`. Null, claiming nothing, while another
+   * replica's claim on the unit lives, or when the unit has nothing to run.
+   */
+  claimRun(unit: UnitKey, replica: string, options: ClaimRunOptions): Promise<RunClaim | null>;
+  /** Extends the claim by `leaseMs`; false when it was lost (another replica claimed the unit). */
+  renewClaim(fence: ClaimFence, leaseMs: number): Promise<boolean>;
+  /** Gives the unit back once its run ended (or was handed back); a lost claim is left alone. */
+  releaseClaim(fence: ClaimFence): Promise<void>;
+  /**
+   * Units whose work nobody does: a `queued` or `running` run and no live claim. The dispatcher
+   * asks on every heartbeat and claims them.
+   */
+  unclaimedUnits(): Promise<UnitKey[]>;
+  /** The replica stops: its poll leases and registration go at once, so others need not wait for them to lapse. */
+  leave(replica: string): Promise<void>;
+}
