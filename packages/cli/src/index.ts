@@ -1,6 +1,8 @@
 import Migrate from './commands/migrate.js';
 import Runs from './commands/runs.js';
 import Schema from './commands/schema.js';
+import StateExport from './commands/state/export.js';
+import StateImport from './commands/state/import.js';
 import Status from './commands/status.js';
 import Trigger from './commands/trigger.js';
 import Validate from './commands/validate.js';
@@ -15,6 +17,8 @@ export const commands = {
   runs: Runs,
   migrate: Migrate,
   schema: Schema,
+  'state:export': StateExport,
+  'state:import': StateImport,
 };
 export { assemble, loadFullConfig } from './assemble.js';
 export { builtinPlugins } from './builtins.js';

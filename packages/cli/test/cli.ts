@@ -15,13 +15,14 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
   return { ...GIT_TEST_ENV, NO_COLOR: '1', ...extra };
 }
 
-/** Runs `sentry-git ...args` to completion. */
-export function cli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+/** Runs `sentry-git ...args` to completion; `input` is written to its stdin. */
+export function cli(args: string[], options: { cwd: string; env?: Record<string, string>; input?: string }) {
   return execa('node', [BIN, ...args], {
     cwd: options.cwd,
     env: env(options.env),
     reject: false,
     timeout: 120_000,
+    ...(options.input === undefined ? {} : { input: options.input }),
   });
 }
 

@@ -70,15 +70,19 @@ function problemsOf(words: string[], commands: Map<string, CommandFlags>): strin
   }
   // A placeholder (`<command>`, `COMMAND`, `[COMMAND]`) names no command.
   if (!/^[a-z][a-z-]*$/.test(first)) return [];
-  const flags = commands.get(first);
+  // A command of a topic is two words: `state export`.
+  const inTopic = rest[0] === undefined ? undefined : `${first}:${rest[0]}`;
+  const id = !commands.has(first) && inTopic && commands.has(inTopic) ? inTopic : first;
+  const flags = commands.get(id);
   if (!flags) return [`unknown command "${first}"`];
+  const name = id.replace(':', ' ');
   const problems: string[] = [];
-  for (const raw of rest) {
+  for (const raw of id === first ? rest : rest.slice(1)) {
     const word = raw.replace(/^\[+/, '').replace(/[\],]+$/, '');
     const long = /^--([a-z][a-z-]*)(?:=.*)?$/.exec(word);
     const short = /^-([a-zA-Z])$/.exec(word);
-    if (long && !flags.long.has(long[1]!)) problems.push(`${first} has no flag --${long[1]}`);
-    if (short && !flags.short.has(short[1]!)) problems.push(`${first} has no flag -${short[1]}`);
+    if (long && !flags.long.has(long[1]!)) problems.push(`${name} has no flag --${long[1]}`);
+    if (short && !flags.short.has(short[1]!)) problems.push(`${name} has no flag -${short[1]}`);
   }
   return problems;
 }
@@ -122,6 +126,9 @@ describe('commands in the documentation', () => {
     expect(invocations('kubectl -n sentry-git exec deploy/sentry-git -- ls')).toEqual([]);
     expect(problemsOf(['migrate', 'in.yaml', '[-c', 'FILE]'], commands)).toEqual(['migrate has no flag -c']);
     expect(problemsOf(['deploy'], commands)).toEqual(['unknown command "deploy"']);
+    expect(problemsOf(['state', 'export', '-c', 'a.yaml', '--out', 'x'], commands)).toEqual([]);
+    expect(problemsOf(['state', 'export', '--in', 'x'], commands)).toEqual(['state export has no flag --in']);
+    expect(problemsOf(['state', 'exprt'], commands)).toEqual(['unknown command "state"']);
   });
 
   it('names real commands and flags, and runs from any folder', () => {

@@ -33,6 +33,19 @@ describe('an unknown command', () => {
     expect(existsSync(path.join(dir, 'deployed'))).toBe(false);
   });
 
+  it('names the closest command of a topic (state export, state import), or the topic', async () => {
+    const cwd = await tempdir();
+    const inTopic = await cli(['state', 'exprt'], { cwd });
+    expect(inTopic.exitCode).toBe(127);
+    expect(inTopic.stderr.split('\n').slice(0, 2)).toEqual([
+      '"state exprt" is not a sentry-git command.',
+      'Did you mean `sentry-git state export`?',
+    ]);
+    const topic = await cli(['stte', 'import'], { cwd });
+    expect(topic.exitCode).toBe(127);
+    expect(topic.stderr).toContain('Did you mean `sentry-git state`?');
+  });
+
   it('suggests nothing when no command is close', async () => {
     const result = await cli(['xyzzy'], { cwd: await tempdir() });
     expect(result.exitCode).toBe(127);

@@ -130,7 +130,17 @@ describe('packed install', () => {
       commands: Record<string, unknown>;
     };
     expect(Object.keys(manifest.commands).sort()).toEqual(
-      ['migrate', 'runs', 'schema', 'status', 'trigger', 'validate', 'watch'].sort(),
+      [
+        'migrate',
+        'runs',
+        'schema',
+        'state:export',
+        'state:import',
+        'status',
+        'trigger',
+        'validate',
+        'watch',
+      ].sort(),
     );
     const version = await inProject(path.join(project, 'node_modules', '.bin', 'sentry-git'), ['--version']);
     expect(version.exitCode, version.stderr).toBe(0);

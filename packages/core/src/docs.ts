@@ -8,6 +8,7 @@ export const DOCS_LOCATION = 'the docs folder of the sentry-git repository';
 const PAGES = {
   configuration: { file: 'configuration.md', title: 'the configuration reference' },
   plugins: { file: 'plugins.md', title: 'the plugin guide' },
+  operations: { file: 'operations.md', title: 'the operations guide' },
 } as const satisfies Record<string, { file: string; title: string }>;
 
 export type DocsPage = keyof typeof PAGES;

@@ -126,6 +126,13 @@ export const ERROR_CATALOGUE = {
     area: 'cli',
     summary: 'A command cannot write its output file.',
   },
+  INPUT_UNREADABLE: {
+    class: PERMANENT,
+    status: 500,
+    area: 'cli',
+    summary:
+      'A command cannot read its input (a missing file, a folder, or a terminal where data must be piped in).',
+  },
   TRIGGER_FORWARD_FAILED: {
     class: TRANSIENT,
     status: 502,
@@ -191,6 +198,37 @@ export const ERROR_CATALOGUE = {
     summary:
       'The state store could not record a change (disk full, read-only file): /readyz answers not ready until a write succeeds.',
     fix: 'Free disk space or make the database writable; the next successful write makes the server ready again.',
+  },
+  STATE_NOT_EMPTY: {
+    class: PERMANENT,
+    status: 500,
+    area: 'state',
+    summary:
+      '`sentry-git state import` (importState) was given a store that already holds state; nothing was imported.',
+    fix: 'Import into an empty store, or pass --replace to delete its state and import in one transaction.',
+  },
+  STATE_EXPORT_INVALID: {
+    class: PERMANENT,
+    status: 500,
+    area: 'state',
+    summary:
+      'The input of `sentry-git state import` is not a complete state export: the line, key, value and what was expected are named; nothing was imported.',
+    fix: 'Import the file as `sentry-git state export` wrote it, or export the state again.',
+  },
+  STATE_EXPORT_TOO_NEW: {
+    class: PERMANENT,
+    status: 500,
+    area: 'state',
+    summary: 'The state export was written in a newer format version than this sentry-git reads.',
+    fix: 'Import it with a sentry-git at least as new as the one that exported it.',
+  },
+  STATE_TRANSFER_UNSUPPORTED: {
+    class: PERMANENT,
+    status: 500,
+    area: 'state',
+    summary:
+      'The state store cannot be exported or imported into: a plugin store without exportState/importState, or the memory store, which keeps nothing between commands.',
+    fix: 'Use a durable store that has them (sqlite, postgres), or ask the plugin author for exportState/importState.',
   },
   // plugins
   PLUGIN_MISSING: {

@@ -77,6 +77,7 @@ export type * from './interfaces/coordination.js';
 export type * from './interfaces/executor.js';
 export type * from './interfaces/provider.js';
 export type * from './interfaces/state-store.js';
+export type * from './interfaces/state-transfer.js';
 export type * from './interfaces/strategy.js';
 export { type CreateLoggerOptions, createLogger, silentLogger } from './logging.js';
 export * from './plugins/define.js';
@@ -85,6 +86,7 @@ export type { Registry } from './plugins/registry.js';
 export * from './redact.js';
 export { createMemoryStateStore, memoryStateStore } from './state/memory.js';
 export * from './state/rules/index.js';
+export { checkStateRecords, isEmptyState, stateNotEmptyError } from './state/transfer/index.js';
 export { type ObservedStateStore, type StateWriteHealth, stateWriteHealth } from './state/write-health.js';
 export {
   type BranchHead,

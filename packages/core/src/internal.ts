@@ -103,6 +103,29 @@ export {
   runsWithJobs,
   runToRow,
 } from './state/rows.js';
+export {
+  COUNT_STATE_SQL,
+  type CountsRow,
+  canonicalRecord,
+  countsFromRow,
+  createStateRecordChecker,
+  describeStateCounts,
+  emptyStateCounts,
+  headRecordFromRow,
+  headRowOf,
+  pollFailureRowOf,
+  pollHealthRecordFromRow,
+  type RepositoryRow,
+  readStateExport,
+  repositoryRecordFromRow,
+  STATE_EXPORT_FORMAT,
+  STATE_EXPORT_VERSION,
+  STATE_TABLES,
+  type StateExportEnd,
+  type StateExportHeader,
+  type StateRecordChecker,
+  stateExportLines,
+} from './state/transfer/index.js';
 export { observeStateWrites } from './state/write-health.js';
 export { parallelStrategy, sequentialStrategy } from './strategies/index.js';
 export { type Deadline, deadlineSignal, MAX_TIMER_MS, timeoutSignal, timerDelay } from './timer-delay.js';

@@ -71,13 +71,21 @@ describe('the detection recorder', () => {
     const later = await recorder.recordPolls('repository:app', [second], 'poll');
     expect(later.changed).toBe(1);
     // The earlier one is stale: it would move the head backwards from C to B.
-    expect(await recorder.recordPolls('repository:app', [first], 'poll')).toEqual({ run: null, changed: 0, stale: [] });
+    expect(await recorder.recordPolls('repository:app', [first], 'poll')).toEqual({
+      run: null,
+      changed: 0,
+      stale: [],
+    });
     expect((await store.getHeads('app')).heads.map((head) => head.sha)).toEqual([SHA('c')]);
     // A poll started before C was recorded but finding C again (moved): compared again, nothing new.
     const third = await startPoll(recorder, store, app, SHA('c'));
     const fourth = await startPoll(recorder, store, app, SHA('d'));
     await recorder.recordPolls('repository:app', [fourth], 'poll');
-    expect(await recorder.recordPolls('repository:app', [third], 'poll')).toEqual({ run: null, changed: 0, stale: [] });
+    expect(await recorder.recordPolls('repository:app', [third], 'poll')).toEqual({
+      run: null,
+      changed: 0,
+      stale: [],
+    });
     const changes = events.filter((event) => event.name === 'change').map((event) => event.payload);
     expect(changes).toMatchObject([
       { branch: 'main', before: SHA('a'), after: SHA('c') },

@@ -86,7 +86,11 @@ describe('the detection recorder with nothing new', () => {
     const older = await startPoll(recorder, store, app, SHA('b'));
     for (let cycle = 0; cycle < 3; cycle += 1) {
       const polled = await startPoll(recorder, store, app, SHA('a'));
-      expect(await recorder.recordPolls(UNIT, [polled], 'poll')).toEqual({ run: null, changed: 0, stale: [] });
+      expect(await recorder.recordPolls(UNIT, [polled], 'poll')).toEqual({
+        run: null,
+        changed: 0,
+        stale: [],
+      });
     }
     expect(lockUses).toEqual([]);
     // A poll that started before those and found B is overtaken by them: dropped, as under the lock.

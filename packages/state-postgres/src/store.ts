@@ -42,6 +42,7 @@ import { holdFence, postgresCoordination } from './coordination.js';
 import { inTransaction, patchRow, type Queryable, readRuns } from './db.js';
 import { migrate } from './migrations.js';
 import { type PostgresStateStoreOptions, resolveOptions } from './options.js';
+import { postgresTransfer } from './transfer.js';
 
 export type { PostgresStateStoreOptions } from './options.js';
 
@@ -454,6 +455,8 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
       locks.add(release);
       return release;
     },
+
+    ...postgresTransfer({ pool, where, assertOpen }),
 
     async close(): Promise<void> {
       if (closed) return;

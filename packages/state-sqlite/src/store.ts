@@ -42,6 +42,7 @@ import type Database from 'better-sqlite3';
 import { acquireFileLock } from './lock.js';
 import { IN_MEMORY, openSqliteFile, type SqliteStateStoreOptions } from './open.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { sqliteTransfer } from './transfer.js';
 
 export type { SqliteStateStoreOptions } from './open.js';
 
@@ -240,6 +241,8 @@ function storeOn(db: Database.Database, file: string): StateStore {
         lock.release();
       };
     },
+
+    ...sqliteTransfer({ db, file, sql, assertOpen }),
 
     async close(): Promise<void> {
       if (closed) return;

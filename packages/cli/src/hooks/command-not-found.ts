@@ -10,10 +10,19 @@ const commandNotFound: Hook.CommandNotFound = async function (options) {
   const { config } = options;
   const visible = config.commands.filter((command) => !command.hidden);
   const ids = [...visible.map((command) => command.id), ...visible.flatMap((command) => command.aliases)];
-  // With a space as topic separator, `trigr app` arrives as the id `trigr:app`; the commands have
-  // no topics, so the first word is the command that was meant.
-  const typed = options.id.split(':')[0] ?? options.id;
-  const guess = didYouMean(typed, ids);
+  // With a space as topic separator, `trigr app` arrives as the id `trigr:app`: the first word is
+  // the command that was meant, unless it names a topic (`state exprt`), whose commands are then
+  // the candidates for the second word.
+  const [first = options.id, second] = options.id.split(':');
+  const inTopic = second === undefined ? [] : ids.filter((id) => id.startsWith(`${first}:`));
+  const typed = inTopic.length > 0 ? `${first} ${second}` : first;
+  const guess =
+    inTopic.length > 0
+      ? didYouMean(`${first}:${second}`, inTopic)
+      : didYouMean(first, [
+          ...ids.filter((id) => !id.includes(':')),
+          ...config.topics.map((topic) => topic.name),
+        ]);
   const lines = [
     `"${typed}" is not a ${config.bin} command.`,
     ...(guess ? [`Did you mean \`${config.bin} ${toConfiguredId(guess, config)}\`?`] : []),

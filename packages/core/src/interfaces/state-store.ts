@@ -10,6 +10,7 @@ import type {
   UnitKey,
 } from '../types.js';
 import type { ClaimFence, Coordination } from './coordination.js';
+import type { ImportStateOptions, ImportStateResult, StateRecord } from './state-transfer.js';
 
 export interface DetectionInput {
   /** Repositories polled successfully in this cycle: they count as seen (baselined) from now on. */
@@ -181,6 +182,27 @@ export interface StateStore {
    * change with its stored head (`DetectionResult.dropped`) and honours fences.
    */
   readonly coordination?: Coordination;
+  /**
+   * Everything the store keeps, as store-neutral records (`sentry-git state export`): seen
+   * repositories, heads, poll health, then runs with their jobs, in the order `StateRecord`
+   * describes. One consistent snapshot, read as the caller iterates; safe beside a running
+   * engine. Iterate to the end or stop early (`break`): either ends the snapshot's read.
+   * Optional: a store without it cannot be exported.
+   */
+  exportState?(): AsyncIterable<StateRecord>;
+  /**
+   * Writes `records` (as `exportState` yields them, from this or another store) in one
+   * transaction: all of them or, when any is refused, none. Every record is checked first with
+   * `checkStateRecords` (`STATE_EXPORT_INVALID` names the record, the key, the value and what
+   * was expected). A store that holds any state refuses with `STATE_NOT_EMPTY` unless `replace`,
+   * which empties it in the same transaction. The caller holds the engine lock (an import
+   * replaces what an engine works from), and the store is used for nothing else until it settles.
+   * Optional: a store without it cannot be imported into.
+   */
+  importState?(
+    records: AsyncIterable<StateRecord> | Iterable<StateRecord>,
+    options?: ImportStateOptions,
+  ): Promise<ImportStateResult>;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import type {
   StateStoreFactory,
 } from '../interfaces/state-store.js';
 import type { HeadRecord, JobRecord, RunRecord, UnitKey } from '../types.js';
+import { memoryTransfer, type StoredRun } from './memory-transfer.js';
 import {
   type DetectionPlan,
   noPollFailures,
@@ -26,12 +27,6 @@ import {
   UNFINISHED_STATUSES,
 } from './rules/index.js';
 
-/** A run as kept in memory: `seq` breaks ties of `createdAt` by insertion order. */
-interface StoredRun {
-  record: RunRecord;
-  seq: number;
-}
-
 /**
  * A state store that lives and dies with the process: for tests, dry runs and one-shot
  * `sentry-git run`. Storage only: core's rules plan every write, computed before anything
@@ -39,13 +34,14 @@ interface StoredRun {
  */
 export function createMemoryStateStore(): StateStore {
   const heads = new Map<string, Map<string, HeadRecord>>();
-  const seen = new Set<string>();
+  /** Seen repository → when it was first seen. */
+  const seen = new Map<string, string>();
   /** Repositories whose last polls failed; one that polls fine has no entry. */
   const pollHealth = new Map<string, PollHealth>();
   const runs = new Map<string, StoredRun>();
   /** job id → run id, to find a job for `updateJob` and to tell which ids are in use. */
   const jobRuns = new Map<string, string>();
-  let nextSeq = 1;
+  const seq = { next: 1 };
   let closed = false;
 
   function assertOpen(): void {
@@ -77,8 +73,8 @@ export function createMemoryStateStore(): StateStore {
     return job;
   }
 
-  function applyDetection(plan: DetectionPlan): void {
-    for (const repository of plan.seenRepositories) seen.add(repository);
+  function applyDetection(plan: DetectionPlan, now: string): void {
+    for (const repository of plan.seenRepositories) if (!seen.has(repository)) seen.set(repository, now);
     for (const write of plan.heads) {
       let branches = heads.get(write.repository);
       if (write.op === 'delete') {
@@ -97,7 +93,7 @@ export function createMemoryStateStore(): StateStore {
     }
     if (!plan.run) return;
     const { create, runId, shaUpdates, newJobs } = plan.run;
-    if (create) runs.set(runId, { record: { ...create, jobs: [] }, seq: nextSeq++ });
+    if (create) runs.set(runId, { record: { ...create, jobs: [] }, seq: seq.next++ });
     for (const { jobId, sha } of shaUpdates) findJob(jobId).sha = sha;
     const run = findRun(runId);
     for (const job of newJobs) {
@@ -127,13 +123,14 @@ export function createMemoryStateStore(): StateStore {
     async recordDetection(input: DetectionInput): Promise<DetectionResult> {
       assertOpen();
       const spec = input.run;
+      const now = new Date().toISOString();
       const plan = planDetection(input, {
         queuedRuns: spec ? queuedRunsOf(spec.unit) : [],
         runIdInUse: spec !== undefined && runs.has(spec.id),
         jobIdsInUse: spec ? spec.jobs.map((job) => job.id).filter((id) => jobRuns.has(id)) : [],
-        now: new Date().toISOString(),
+        now,
       });
-      applyDetection(plan);
+      applyDetection(plan, now);
       return structuredClone(plan.result);
     },
 
@@ -204,6 +201,17 @@ export function createMemoryStateStore(): StateStore {
       for (const { id, patch } of plan.jobs) applyJobPatch(findJob(id), patch);
       return plan.result;
     },
+
+    ...memoryTransfer({
+      heads,
+      seen,
+      pollHealth,
+      runs,
+      jobRuns,
+      seq,
+      runsInQueueOrder: () => inQueueOrder(() => true),
+      assertOpen,
+    }),
 
     async close(): Promise<void> {
       closed = true;

@@ -14,8 +14,9 @@ import type { StateStore } from '../interfaces/state-store.js';
  */
 
 // Methods that only read or manage the store: anything else writes (a new write method is
-// observed without being listed here).
-const NOT_WRITES = /^(get|list|next|find|count|has|is)[A-Z]|^(close|acquireEngineLock)$/;
+// observed without being listed here). `exportState` reads, and hands out its records as it
+// reads them (an async iterable, not a promise the wrapper could await).
+const NOT_WRITES = /^(get|list|next|find|count|has|is)[A-Z]|^(close|acquireEngineLock|exportState)$/;
 
 /** Where the store stands, as the wrapper saw its writes. */
 export interface StateWriteHealth {

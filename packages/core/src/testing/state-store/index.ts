@@ -10,6 +10,7 @@ import { describeQueue } from './queue.js';
 import { describeRecovery } from './recovery.js';
 import { describeRuns } from './runs.js';
 import { describeSharing } from './sharing.js';
+import { describeTransfer } from './transfer.js';
 
 export interface StateStoreSuiteOptions {
   /** Shown in the suite's title. */
@@ -58,6 +59,7 @@ export function describeStateStore(options: StateStoreSuiteOptions): void {
     describeRecovery(subject);
     describePollHealth(subject, reopen);
     describeIsolation(subject);
+    describeTransfer(subject, () => options.create());
     if (reopen) describeDurability(subject, reopen);
     if (options.lapse) describeSharing(subject, () => options.lapse!(subject.store));
   });
