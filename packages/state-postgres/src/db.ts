@@ -49,7 +49,8 @@ export async function patchRow(
   const values: unknown[] = [id];
   const sets: string[] = [];
   for (const { column, value } of columnChanges(columns, patch)) {
-    values.push(value);
+    // PostgreSQL text cannot hold NUL: such a character (binary output) becomes U+FFFD.
+    values.push(typeof value === 'string' ? value.replaceAll('\0', '\uFFFD') : value);
     sets.push(`${column} = $${values.length}`);
   }
   const { rowCount } =

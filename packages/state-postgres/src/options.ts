@@ -21,17 +21,18 @@ export interface ResolvedPostgresOptions {
   where: string;
 }
 
-/** The URL as messages name it: user, host, port and database, never the password. */
+/**
+ * The URL as messages name it: user, host, port, database and a unix socket's folder, never the
+ * password. Parsed by hand: a socket URL (`postgres://user@/db?host=/run/postgresql`) has an empty
+ * host, which the WHATWG URL parser refuses for this scheme.
+ */
 export function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    const socket = parsed.searchParams.get('host');
-    parsed.search = socket ? `?host=${socket}` : '';
-    return parsed.toString();
-  } catch {
-    return 'the configured PostgreSQL URL';
-  }
+  const match = /^(postgres(?:ql)?:\/\/)(?:([^@/?#]*)@)?([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?/.exec(url);
+  if (!match) return 'the configured PostgreSQL URL';
+  const [, scheme, userinfo, host = '', database = '', query = ''] = match;
+  const user = userinfo === undefined ? '' : `${userinfo.split(':')[0]}@`;
+  const socket = new URLSearchParams(query).get('host');
+  return `${scheme}${user}${host}${database}${socket ? `?host=${socket}` : ''}`;
 }
 
 export function resolveOptions(options: PostgresStateStoreOptions | undefined): ResolvedPostgresOptions {

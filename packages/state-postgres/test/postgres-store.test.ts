@@ -50,6 +50,36 @@ describe('postgres state store', () => {
     const error = await createPostgresStateStore({ url: missing }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'STATE_OPEN_FAILED' });
     expect(String((error as Error).message)).not.toContain('s3cr3t-pw');
+    // A socket URL (an empty host) is named as written, user, database and socket folder.
+    expect(String((error as Error).message)).toContain(
+      `PostgreSQL state store at postgres://app@/app?host=${cluster.host}-gone:`,
+    );
+  });
+
+  it('keeps output holding a NUL character (binary output), as U+FFFD', async () => {
+    const store = await createPostgresStateStore({ url: await cluster.createDatabase('nul_output') });
+    try {
+      const { run } = await store.recordDetection({
+        repositories: ['app'],
+        changes: [
+          { repository: 'app', branch: 'main', before: null, after: 'a'.repeat(40), kind: 'created' },
+        ],
+        run: {
+          id: 'run-1',
+          unit: 'repository:app',
+          trigger: 'poll',
+          createdAt: new Date().toISOString(),
+          jobs: [{ id: 'job-1', repository: 'app', branch: 'main', sha: 'a'.repeat(40), previousSha: null }],
+        },
+      });
+      await store.updateJob(run!.jobs[0]!.id, { output: 'bin\0ary', error: 'exit\0' });
+      expect((await store.getRun('run-1'))?.jobs[0]).toMatchObject({
+        output: 'bin\uFFFDary',
+        error: 'exit\uFFFD',
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses a database written by a newer schema', async () => {

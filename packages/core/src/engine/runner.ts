@@ -119,10 +119,11 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
   }
 
   async function record(job: JobRecord, result: JobResult): Promise<void> {
+    // NUL characters (binary output) become U+FFFD: PostgreSQL text cannot hold them.
     const clean: JobResult = {
       ...result,
-      output: deps.redactor.redact(result.output),
-      error: result.error === null ? null : deps.redactor.redact(result.error),
+      output: deps.redactor.redact(result.output).replaceAll('\0', '\uFFFD'),
+      error: result.error === null ? null : deps.redactor.redact(result.error).replaceAll('\0', '\uFFFD'),
     };
     recorded.add(job.id);
     if (clean.status === 'succeeded') await store.markDeployed(job.repository, job.branch, job.sha);
