@@ -7,7 +7,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_SCENARIOS } from './lib/args.mjs';
-import { evaluateTargets, startupTargets } from './lib/targets.mjs';
+import { evaluateTargets, replicaTargets, startupTargets } from './lib/targets.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
@@ -18,7 +18,8 @@ const hasEngineFigures = (report) =>
   report.storms?.length > 0 ||
   Boolean(report.qa) ||
   report.cli?.steady?.length > 0 ||
-  Boolean(report.cli?.soak);
+  Boolean(report.cli?.soak) ||
+  report.cli?.replicas?.length > 0;
 
 /** The results file for the engine's sections and the one for the start-up section. */
 async function newestResults() {
@@ -33,7 +34,9 @@ async function newestResults() {
     .filter(({ report }) => hasEngineFigures(report))
     .sort((a, b) => Number(a.partial) - Number(b.partial) || newestFirst(a, b))[0];
   const startup = loaded.filter(({ report }) => report.startup).sort(newestFirst)[0];
-  return { engine, startup };
+  // The replicas' figures come from the newest run that has them, a partial one too (as start-up).
+  const replicas = loaded.filter(({ report }) => report.cli?.replicas?.length > 0).sort(newestFirst)[0];
+  return { engine, startup, replicas };
 }
 
 const cell = (value) => (value === null || value === undefined ? '–' : String(value));
@@ -86,14 +89,13 @@ function commandCell(label) {
   return `\`${command}\`${note ?? ''}`;
 }
 
-function render({ engine, startup }) {
+function render({ engine, startup, replicas }) {
   const { name, report } = engine ?? { name: null, report: NO_ENGINE_FIGURES };
   const { machine, settings } = report;
   const out = [];
   out.push('# Benchmarks');
   out.push('');
-  const sources = [engine?.name, startup && startup.name !== engine?.name ? startup.name : null]
-    .filter(Boolean)
+  const sources = [...new Set([engine?.name, startup?.name, replicas?.name].filter(Boolean))]
     .map((file) => `bench/results/${file}`)
     .join(' and ');
   out.push(
@@ -138,7 +140,10 @@ function render({ engine, startup }) {
         ...startupTargets(startup?.report.startup),
         // Judged again with today's targets, so a results file from before a target existed shows
         // it as not measured rather than leaving it out.
-        ...(engine ? evaluateTargets(report) : report.targets).filter((t) => !t.id.startsWith('startup-')),
+        ...(engine ? evaluateTargets(report) : report.targets).filter(
+          (t) => !t.id.startsWith('startup-') && t.id !== 'replicas-scale-out',
+        ),
+        ...replicaTargets(replicas?.report ?? report),
       ].map((t) => [t.target, `**${t.status}**`, t.measured + (t.detail ? ` (${t.detail})` : '')]),
     ),
   );
@@ -271,6 +276,7 @@ function render({ engine, startup }) {
   }
 
   renderCli(report.cli, out);
+  renderReplicas(out, replicas);
 
   out.push('## What each figure is and how it is measured');
   out.push('');
@@ -399,6 +405,48 @@ function renderCli(cli, out) {
     );
     out.push('');
   }
+}
+
+function renderReplicas(out, source) {
+  const cli = source?.report.cli;
+  if (!cli?.replicas?.length) return;
+  out.push('## Replicas on one PostgreSQL');
+  out.push('');
+  out.push(
+    `From \`bench/results/${source.name}\` (${source.report.generatedAt}, \`--only ${source.report.settings.scenarios.join(',')}\`).`,
+  );
+  out.push('');
+  out.push(
+    `\`sentry-git watch\` replicas sharing a PostgreSQL state (a throw-away cluster on a unix socket, the tests' own) and the fake Gitea: ${cli.replicas[0].repositories} repositories × 2 exact branches, \`polling_interval\` ${cli.replicas[0].pollingInterval} s with no jitter and no stretching while idle (every cycle polls every repository the replica holds), \`poll_concurrency\` 8, ${cli.replicas[0].latencyMs} ms of latency per answer. Each replica's share and cycle durations come from its own \`/metrics\` (\`sentry_git_replica_polled_repositories\`, \`sentry_git_poll_cycle_duration_seconds\`), measured over its cycles after the leases settled; the forge's figure counts every request it served in that window.`,
+  );
+  out.push('');
+  out.push(
+    table(
+      [
+        'replicas',
+        'replica',
+        'repositories polled',
+        'requests per cycle',
+        'mean cycle s',
+        'CPU s in the window',
+        'peak RSS MB',
+        'forge requests/s',
+      ],
+      cli.replicas.flatMap((run) =>
+        run.perReplica.map((replica) => [
+          run.replicas,
+          replica.replica,
+          replica.repositories,
+          replica.requestsPerCycle,
+          replica.meanCycleSeconds,
+          replica.cpuSeconds,
+          replica.peakRssMB,
+          run.forgeRequestsPerSecond,
+        ]),
+      ),
+    ),
+  );
+  out.push('');
 }
 
 const newest = await newestResults();

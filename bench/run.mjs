@@ -16,6 +16,7 @@ import { startHost } from './lib/children.mjs';
 import { runCliSteady, runSoak } from './lib/cli-scenarios.mjs';
 import { gitVersion } from './lib/git.mjs';
 import { nowMs } from './lib/ipc.mjs';
+import { runReplicas } from './lib/replica-scenario.mjs';
 import { printTables } from './lib/report.mjs';
 import { runQaClone, runScale, runStorm } from './lib/scenarios.mjs';
 import { runStartup } from './lib/startup.mjs';
@@ -124,6 +125,7 @@ async function runEngineScenarios(scenarios, description) {
     children,
     packages: path.join(root, 'packages'),
     engineScript: path.join(here, 'engine-host.mjs'),
+    bundle,
     token: 'bench-token-9c41e07d',
     webhookSecret: 'bench-webhook-secret-52aa',
   };
@@ -150,7 +152,7 @@ async function runEngineScenarios(scenarios, description) {
     `bench: ${data.repos} repositories and a ${data.qa.commits}-commit QA repository in ${Math.round(nowMs() - setupStarted)} ms`,
   );
 
-  const results = { scale: [], storms: [], qa: null, cli: { steady: [], soak: null } };
+  const results = { scale: [], storms: [], qa: null, cli: { steady: [], soak: null, replicas: [] } };
   for (const name of scenarios) {
     const [kind, shape] = name.split('-');
     console.log(`bench: ${name} …`);
@@ -158,6 +160,7 @@ async function runEngineScenarios(scenarios, description) {
     else if (kind === 'qa') results.qa = await runQaClone(context);
     else if (name === 'cli-steady') results.cli.steady = await runCliSteady(context);
     else if (name === 'cli-soak') results.cli.soak = await runSoak(context);
+    else if (name === 'cli-replicas') results.cli.replicas = await runReplicas(context);
     else results.scale.push(await runScale(context, kind, shape));
   }
   await forge.call('shutdown').catch(() => {});
@@ -171,7 +174,13 @@ async function main() {
   const description = await machine();
   const engineScenarios = options.only.filter((name) => name !== STARTUP);
   const repoCount = Math.max(10, Math.round(5000 * options.scale));
-  const results = { startup: null, scale: [], storms: [], qa: null, cli: { steady: [], soak: null } };
+  const results = {
+    startup: null,
+    scale: [],
+    storms: [],
+    qa: null,
+    cli: { steady: [], soak: null, replicas: [] },
+  };
   if (options.only.includes(STARTUP)) {
     console.log(
       `bench: startup … (${options.startupRuns} runs of each command, on ${description.cpuCount}× ${description.cpuModel}, node ${description.node})`,

@@ -14,6 +14,7 @@ export const ENGINE_SCENARIOS = [
   'qa-clone',
   'cli-steady',
   'cli-soak',
+  'cli-replicas',
 ];
 
 export const SCENARIOS = [STARTUP, ...ENGINE_SCENARIOS];
@@ -37,6 +38,10 @@ export const USAGE = `Usage: pnpm bench [-- options]
   --soak-minutes <n>     length of cli-soak (default 10; shorter for a quick try)
   --soak-repos <n>       repositories of cli-soak (default 1000; times --scale)
   --soak-interval <s>    polling_interval of cli-soak (default 5)
+  --replica-counts <a,b>  replicas of the cli-replicas runs, one run each (default 1,3)
+  --replica-repos <n>    repositories of cli-replicas (default 5000; times --scale)
+  --replica-interval <s> polling_interval of cli-replicas (default 20)
+  --replica-cycles <n>   cycles of every replica measured per cli-replicas run (default 3)
   --profile <dir>        write CPU profiles into <dir>: each engine scenario's measured cycles, the
                          one-at-a-time webhooks, and each sentry-git watch run (node --cpu-prof)
   --allocations          with --profile: also a sampling profile of what the engine scenarios'
@@ -69,6 +74,10 @@ export function parseArgs(argv) {
     soakMinutes: 10,
     soakRepos: 1000,
     soakInterval: 5,
+    replicaCounts: [1, 3],
+    replicaRepositories: 5000,
+    replicaInterval: 20,
+    replicaCycles: 3,
     profile: null,
     allocations: false,
     heapSnapshot: null,
@@ -121,6 +130,20 @@ export function parseArgs(argv) {
         break;
       case '--soak-interval':
         options.soakInterval = number('soak-interval', value(), { min: 1, integer: true });
+        break;
+      case '--replica-counts':
+        options.replicaCounts = (value() ?? '')
+          .split(',')
+          .map((size) => number('replica-counts', size.trim(), { min: 1, integer: true }));
+        break;
+      case '--replica-repos':
+        options.replicaRepositories = number('replica-repos', value(), { min: 1, integer: true });
+        break;
+      case '--replica-interval':
+        options.replicaInterval = number('replica-interval', value(), { min: 1, integer: true });
+        break;
+      case '--replica-cycles':
+        options.replicaCycles = number('replica-cycles', value(), { min: 1, integer: true });
         break;
       case '--profile':
         options.profile = value();
@@ -179,6 +202,10 @@ export function isDefaultRun(options) {
     options.cliInterval === 60 &&
     options.soakMinutes >= 10 &&
     options.soakRepos === 1000 &&
-    options.soakInterval === 5
+    options.soakInterval === 5 &&
+    options.replicaCounts.join(',') === '1,3' &&
+    options.replicaRepositories === 5000 &&
+    options.replicaInterval === 20 &&
+    options.replicaCycles >= 3
   );
 }

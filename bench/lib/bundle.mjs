@@ -14,6 +14,8 @@ export async function bundleTestUtils(root, outfile) {
     // bench/floor answers with the fake GitLab's own rendering.
     `export { branchEntity, paginationHeaders, rateLimitHeaders } from ${JSON.stringify(path.join(source, 'forge/gitlab-json.ts'))};`,
     `export { startGitHttpServer } from ${JSON.stringify(path.join(source, 'git-http-server.ts'))};`,
+    // cli-replicas runs its replicas on a throw-away PostgreSQL cluster, as the tests do.
+    `export { startPostgres } from ${JSON.stringify(path.join(source, 'postgres.ts'))};`,
   ].join('\n');
   await esbuild.build({
     stdin: { contents: entry, resolveDir: source, loader: 'ts' },

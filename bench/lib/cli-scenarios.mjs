@@ -51,7 +51,7 @@ async function writeConfig(context, name, { count, apiUrl, interval }) {
  * deploy/docker/Dockerfile, between `node` and the script): flags V8 takes only as it starts,
  * which the deployed `watch` runs with (packages/cli/src/daemon-heap.ts, DAEMON_NODE_FLAGS).
  */
-async function imageNodeFlags(root) {
+export async function imageNodeFlags(root) {
   const dockerfile = await readFile(path.join(root, 'deploy/docker/Dockerfile'), 'utf8');
   const entrypoint = dockerfile.split('\n').findLast((line) => line.startsWith('ENTRYPOINT '));
   const words = entrypoint ? JSON.parse(entrypoint.slice('ENTRYPOINT '.length)) : [];

@@ -213,4 +213,33 @@ function printCli(cli) {
     );
     console.log(`(RSS by minute, MB: ${soak.rssByMinuteMB.join(', ')})`);
   }
+  if (cli?.replicas?.length) {
+    console.log('');
+    console.log(
+      table(
+        [
+          'replicas on PostgreSQL',
+          'replica',
+          'repositories',
+          'requests/cycle',
+          'mean cycle s',
+          'CPU s',
+          'peak RSS MB',
+          'forge requests/s',
+        ],
+        cli.replicas.flatMap((run) =>
+          run.perReplica.map((replica) => [
+            `${run.replicas} × ${run.repositories} repositories, every ${run.pollingInterval} s`,
+            replica.replica,
+            replica.repositories,
+            replica.requestsPerCycle,
+            replica.meanCycleSeconds,
+            replica.cpuSeconds,
+            replica.peakRssMB,
+            run.forgeRequestsPerSecond,
+          ]),
+        ),
+      ),
+    );
+  }
 }

@@ -98,6 +98,7 @@ export function evaluateTargets(report) {
     ),
   });
   targets.push(...leanTargets(report));
+  targets.push(...replicaTargets(report));
   const qa = report.qa;
   targets.push({
     id: 'qa-cache',
@@ -227,4 +228,37 @@ export function leanTargets(report) {
     ),
   });
   return targets;
+}
+
+/**
+ * Polling capacity grows with replicas (issue 12): 3 replicas on one PostgreSQL each poll their
+ * third of 5,000 repositories (nothing twice), and a cycle of each takes under half of what one
+ * replica polling all of them needs.
+ */
+export function replicaTargets(report) {
+  const replicaRuns = report.cli?.replicas ?? [];
+  const one = replicaRuns.find((run) => run.replicas === 1);
+  const three = replicaRuns.find((run) => run.replicas === 3);
+  const replicasFull = one && three && three.repositories >= 5000;
+  // Each holds at most its fair share, and every repository is held: nothing is polled twice.
+  const shared = Boolean(
+    three?.perReplica.every((r) => r.repositories <= Math.ceil(three.repositories / 3)) &&
+      three.perReplica.reduce((sum, r) => sum + r.repositories, 0) === three.repositories,
+  );
+  return [
+    {
+      id: 'replicas-scale-out',
+      target:
+        '3 replicas on one PostgreSQL, 5,000 repositories: each polls its third, and its cycle takes < 1/2 of one replica polling all',
+      ...verdict(
+        one && three && replicasFull
+          ? shared && three.slowestMeanCycleSeconds < one.slowestMeanCycleSeconds / 2
+          : null,
+        one && three
+          ? `1 replica: ${one.slowestMeanCycleSeconds} s per cycle; 3 replicas: ${three.perReplica.map((r) => `${r.repositories} repositories in ${r.meanCycleSeconds} s`).join(', ')}`
+          : '-',
+        one && three && !replicasFull ? 'fewer than 5,000 repositories at this --scale' : undefined,
+      ),
+    },
+  ];
 }

@@ -204,3 +204,34 @@ describe('the scheduler after activity (fake timers: time is the subject)', () =
     await sentry.close({ graceMs: 0 });
   });
 });
+
+describe('repositories another replica polls (assign)', () => {
+  const three = validateConfig({
+    polling_interval: 60,
+    repositories: ['a', 'b', 'c'].map((name) => ({
+      name,
+      monitor: { repo_url: 'x', branches: ['main'] },
+      deploy: { commands: ['true'] },
+    })),
+  }).repositories;
+
+  it('are never due nor counted for the next wake-up, and one that comes back is due at once', () => {
+    const book = createHealthBook(three, { interval: 60, jitter: 0 });
+    expect(book.due(0).map((r) => r.name)).toEqual(['a', 'b', 'c']);
+    book.assign(new Set(['b']), 0);
+    expect(book.due(0).map((r) => r.name)).toEqual(['b']);
+    book.record(three[1]!, null, 0);
+    expect(book.earliest()).toBe(60_000);
+    expect(book.due(1_000_000).map((r) => r.name)).toEqual(['b']);
+    book.assign(new Set(), 0);
+    expect(book.earliest()).toBe(Number.POSITIVE_INFINITY);
+    // Both come back (b was parked in between): both due at once.
+    book.assign(new Set(['a', 'b']), 5_000);
+    expect(book.get('a').nextDueAt).toBe(5_000);
+    expect(book.due(5_000).map((r) => r.name)).toEqual(['a', 'b']);
+    // One still held keeps its schedule.
+    book.record(three[0]!, null, 5_000);
+    book.assign(new Set(['a', 'b']), 6_000);
+    expect(book.due(6_000).map((r) => r.name)).toEqual(['b']);
+  });
+});

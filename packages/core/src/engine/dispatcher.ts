@@ -52,8 +52,8 @@ export interface DispatcherInput {
   bus: EventBus;
   logger: Logger;
   redactor: Redactor;
-  /** On a shared store: this replica's id and the claims' lease. */
-  shared?: { replica: string; leaseMs: number };
+  /** On a shared store: this replica (its id, and the lease of its claims). */
+  shared?: { readonly id: string; readonly leaseMs: number } | undefined;
 }
 
 export function createDispatcher(input: DispatcherInput): Dispatcher {
@@ -73,7 +73,7 @@ export function createDispatcher(input: DispatcherInput): Dispatcher {
     coordination && input.shared
       ? createClaimedDrain({
           coordination,
-          replica: input.shared.replica,
+          replica: input.shared.id,
           leaseMs: input.shared.leaseMs,
           policy: config.global.recover,
           runner: runnerDeps,

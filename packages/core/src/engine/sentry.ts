@@ -71,10 +71,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
 
   // What every stage reads; each takes the parts it needs.
   const parts = { config, store, registry, bus, logger, redactor };
-  const dispatcher = createDispatcher({
-    ...parts,
-    ...(replica ? { shared: { replica: replica.id, leaseMs: replica.leaseMs } } : {}),
-  });
+  const dispatcher = createDispatcher({ ...parts, shared: replica });
   const recorder = createDetectionRecorder({ ...parts, matchers, onQueued: dispatcher.kick });
   const scheduler = createScheduler({
     config,
