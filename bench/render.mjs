@@ -39,6 +39,7 @@ async function newestResults() {
   return { engine, startup, replicas };
 }
 
+const round = (value, digits) => Math.round(value * 10 ** digits) / 10 ** digits;
 const cell = (value) => (value === null || value === undefined ? '–' : String(value));
 function table(headers, rows) {
   return [
@@ -417,7 +418,7 @@ function renderReplicas(out, source) {
   );
   out.push('');
   out.push(
-    `\`sentry-git watch\` replicas sharing a PostgreSQL state (a throw-away cluster on a unix socket, the tests' own) and the fake Gitea: ${cli.replicas[0].repositories} repositories × 2 exact branches, \`polling_interval\` ${cli.replicas[0].pollingInterval} s with no jitter and no stretching while idle (every cycle polls every repository the replica holds), \`poll_concurrency\` 8, ${cli.replicas[0].latencyMs} ms of latency per answer. Each replica's share and cycle durations come from its own \`/metrics\` (\`sentry_git_replica_polled_repositories\`, \`sentry_git_poll_cycle_duration_seconds\`), measured over its cycles after the leases settled; the forge's figure counts every request it served in that window.`,
+    `\`sentry-git watch\` replicas sharing a PostgreSQL state (a throw-away cluster on a unix socket, the tests' own) and the fake Gitea: ${cli.replicas[0].repositories} repositories × 2 exact branches, \`polling_interval\` ${cli.replicas[0].pollingInterval} s with no jitter and no stretching while idle, shorter than a cycle: every repository a replica holds is due again when its cycle ends, so every replica polls as fast as it can, \`poll_concurrency\` 8, ${cli.replicas[0].latencyMs} ms of latency per answer. After the leases settled and every replica polled its share once more, the window runs until each has polled its share ${cli.replicas[0].rounds} more times: **polls/s** from its own \`/metrics\` (\`sentry_git_polls_total\`), **share once** its share (\`sentry_git_replica_polled_repositories\`) divided by that rate, **CPU ms/poll** from /proc; **forge requests/s** is every request the fake served in the window, **all once** the time to poll all repositories once at that rate (two requests each).`,
   );
   out.push('');
   out.push(
@@ -426,27 +427,38 @@ function renderReplicas(out, source) {
         'replicas',
         'replica',
         'repositories polled',
-        'requests per cycle',
-        'mean cycle s',
-        'CPU s in the window',
+        'polls/s',
+        'share once s',
+        'CPU ms/poll',
         'peak RSS MB',
         'forge requests/s',
+        'all once s',
       ],
       cli.replicas.flatMap((run) =>
         run.perReplica.map((replica) => [
           run.replicas,
           replica.replica,
           replica.repositories,
-          replica.requestsPerCycle,
-          replica.meanCycleSeconds,
-          replica.cpuSeconds,
+          replica.pollsPerSecond,
+          replica.roundSeconds,
+          replica.cpuMsPerPoll,
           replica.peakRssMB,
           run.forgeRequestsPerSecond,
+          run.allRepositoriesSeconds,
         ]),
       ),
     ),
   );
   out.push('');
+  const one = cli.replicas.find((run) => run.replicas === 1);
+  const three = cli.replicas.find((run) => run.replicas === 3);
+  if (one && three) {
+    const rate = (run) => run.perReplica.reduce((sum, r) => sum + r.pollsPerSecond, 0);
+    out.push(
+      `Three replicas polled ${round(rate(three) / rate(one), 2)} × as many repositories per second as one (${round(rate(three), 1)} against ${round(rate(one), 1)}), and each polled its third in ${Math.max(...three.perReplica.map((r) => r.roundSeconds))} s at most, against ${one.perReplica[0].roundSeconds} s for one replica polling all. Not 3 ×: the three replicas, PostgreSQL and the fake forge share the machine's ${source.report.machine.cpuCount} cores. Each repository was held by one replica (the shares add up to the repositories, none above its third).`,
+    );
+    out.push('');
+  }
 }
 
 const newest = await newestResults();

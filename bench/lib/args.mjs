@@ -40,7 +40,7 @@ export const USAGE = `Usage: pnpm bench [-- options]
   --soak-interval <s>    polling_interval of cli-soak (default 5)
   --replica-counts <a,b>  replicas of the cli-replicas runs, one run each (default 1,3)
   --replica-repos <n>    repositories of cli-replicas (default 5000; times --scale)
-  --replica-interval <s> polling_interval of cli-replicas (default 20)
+  --replica-interval <s> polling_interval of cli-replicas (default 1: every replica polls as fast as it can)
   --replica-cycles <n>   cycles of every replica measured per cli-replicas run (default 3)
   --profile <dir>        write CPU profiles into <dir>: each engine scenario's measured cycles, the
                          one-at-a-time webhooks, and each sentry-git watch run (node --cpu-prof)
@@ -76,7 +76,7 @@ export function parseArgs(argv) {
     soakInterval: 5,
     replicaCounts: [1, 3],
     replicaRepositories: 5000,
-    replicaInterval: 20,
+    replicaInterval: 1,
     replicaCycles: 3,
     profile: null,
     allocations: false,
@@ -205,7 +205,7 @@ export function isDefaultRun(options) {
     options.soakInterval === 5 &&
     options.replicaCounts.join(',') === '1,3' &&
     options.replicaRepositories === 5000 &&
-    options.replicaInterval === 20 &&
+    options.replicaInterval === 1 &&
     options.replicaCycles >= 3
   );
 }

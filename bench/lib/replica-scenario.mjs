@@ -1,8 +1,8 @@
 // Several `sentry-git watch` replicas on one PostgreSQL (a throw-away cluster, test-utils'
 // startPostgres) against the fake Gitea: 1 replica, then 3, polling the same N repositories ×
-// 2 exact branches. What scales is read from each replica's own /metrics (its share of the polls,
-// its poll cycles' durations) and /proc (CPU), and from the fake forge (requests in all: a
-// repository polled twice in a round would show there).
+// 2 exact branches as fast as they can. What scales is read from each replica's own /metrics (its
+// share, `sentry_git_replica_polled_repositories`; its polls, `sentry_git_polls_total`) and /proc
+// (CPU), and from the fake forge (its requests in all).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -34,8 +34,9 @@ async function writeConfig(context, name, { count, apiUrl, interval, url }) {
       },
       deploy: { commands: ['true'] },
     })),
-    // No jitter and no stretching while idle: each cycle polls every repository the replica holds,
-    // so a cycle's duration is what polling its share costs.
+    // No jitter and no stretching while idle, and an interval shorter than a cycle: every
+    // repository a replica holds is due again when its cycle ends, so each cycle polls all of them
+    // back to back, and a cycle's duration is the time the replica needs to poll its share once.
     global: { tmp_dir: path.join(dir, 'jobs'), cleanup: true, jitter: 0, max_polling_interval: interval },
     state: { driver: 'postgres', url },
   };
@@ -101,17 +102,16 @@ async function scrape(running) {
   return {
     polled: value(/^sentry_git_replica_polled_repositories\{[^}]*\} (\S+)$/m),
     live: value(/^sentry_git_replicas_live\{[^}]*\} (\S+)$/m),
-    cycles: value(/^sentry_git_poll_cycle_duration_seconds_count (\S+)$/m),
-    cycleSeconds: value(/^sentry_git_poll_cycle_duration_seconds_sum (\S+)$/m),
+    polls: value(/^sentry_git_polls_total (\S+)$/m),
   };
 }
 
 /**
  * For 1 and 3 replicas in turn (`--replica-counts`): start them on a fresh database, wait until
  * the shares have settled (every repository held once, none above its fair share) and each
- * replica has finished a cycle since, then measure `replicaCycles` cycles of every replica:
- * its share, the mean duration of its cycles, its requests per cycle and CPU, and the forge's
- * requests in all.
+ * replica has polled its share once since, then measure until each has polled its share
+ * `replicaCycles` times more: its polls per second, the time it takes to poll its share once,
+ * its CPU per poll, and the forge's requests in all.
  */
 export async function runReplicas(context) {
   const { options, forge } = context;
@@ -152,10 +152,10 @@ export async function runReplicas(context) {
           await sleep(500);
         }
         const settled = await Promise.all(running.map(scrape));
-        // One full cycle of every replica after settling before the window opens.
+        // Every replica polls its share once more after settling before the window opens.
         for (;;) {
           const now = await Promise.all(running.map(scrape));
-          if (now.every((f, i) => f.cycles >= settled[i].cycles + 1)) break;
+          if (now.every((f, i) => f.polls >= settled[i].polls + settled[i].polled)) break;
           await sleep(500);
         }
         await forge.call('stats');
@@ -166,7 +166,7 @@ export async function runReplicas(context) {
         for (;;) {
           requests += (await forge.call('stats')).requests;
           const now = await Promise.all(running.map(scrape));
-          if (now.every((f, i) => f.cycles >= start[i].cycles + options.replicaCycles)) break;
+          if (now.every((f, i) => f.polls >= start[i].polls + start[i].polled * options.replicaCycles)) break;
           await sleep(500);
         }
         requests += (await forge.call('stats')).requests;
@@ -175,14 +175,18 @@ export async function runReplicas(context) {
         const cpu1 = await Promise.all(running.map((r) => cpuMsOf(r.child.pid)));
         const memory = await Promise.all(running.map((r) => memoryOf(r.child.pid)));
         const perReplica = running.map((r, i) => {
-          const cycles = end[i].cycles - start[i].cycles;
+          const polls = end[i].polls - start[i].polls;
+          const pollsPerSecond = polls / windowSeconds;
           return {
             replica: r.replica,
             repositories: end[i].polled,
-            requestsPerCycle: end[i].polled * EXACT_BRANCHES.length,
-            cycles,
-            meanCycleSeconds: round((end[i].cycleSeconds - start[i].cycleSeconds) / cycles, 2),
+            requestsPerRound: end[i].polled * EXACT_BRANCHES.length,
+            polls,
+            pollsPerSecond: round(pollsPerSecond, 1),
+            // How long it takes this replica to poll every repository it holds once.
+            roundSeconds: round(end[i].polled / pollsPerSecond, 2),
             cpuSeconds: round((cpu1[i] - cpu0[i]) / 1000, 2),
+            cpuMsPerPoll: round((cpu1[i] - cpu0[i]) / polls, 3),
             peakRssMB: round(memory[i].peakRssBytes / MB, 1),
           };
         });
@@ -191,19 +195,24 @@ export async function runReplicas(context) {
           repositories: count,
           pollingInterval: options.replicaInterval,
           latencyMs: options.latency,
+          rounds: options.replicaCycles,
           windowSeconds: round(windowSeconds, 1),
           forgeRequests: requests,
           forgeRequestsPerSecond: round(requests / windowSeconds, 1),
-          slowestMeanCycleSeconds: Math.max(...perReplica.map((r) => r.meanCycleSeconds)),
+          slowestRoundSeconds: Math.max(...perReplica.map((r) => r.roundSeconds)),
+          // Every repository once, by all the replicas together.
+          allRepositoriesSeconds: round((count * EXACT_BRANCHES.length) / (requests / windowSeconds), 2),
           perReplica,
         };
         console.log(
           `  ${replicas} ${replicas === 1 ? 'replica' : 'replicas'}: ${perReplica
             .map(
               (r) =>
-                `${r.replica} ${r.repositories} repositories (${r.requestsPerCycle} requests) per cycle of ${r.meanCycleSeconds} s, CPU ${r.cpuSeconds} s`,
+                `${r.replica} ${r.repositories} repositories (${r.requestsPerRound} requests) polled once in ${r.roundSeconds} s (${r.pollsPerSecond} polls/s, CPU ${r.cpuMsPerPoll} ms per poll)`,
             )
-            .join('; ')}; the forge served ${result.forgeRequestsPerSecond} requests/s`,
+            .join(
+              '; ',
+            )}; the forge served ${result.forgeRequestsPerSecond} requests/s: all ${count} repositories in ${result.allRepositoriesSeconds} s`,
         );
         results.push(result);
       } finally {

@@ -66,8 +66,9 @@ export function attachMetrics(input: {
       metrics.pollErrors.inc({ repository, provider });
       cycles.get(id)?.failed.add(repository);
     }),
-    bus.on('poll:finish', ({ cycle: id, durationMs }) => {
+    bus.on('poll:finish', ({ cycle: id, durationMs, checked }) => {
       metrics.pollCycles.inc();
+      metrics.polls.inc(checked);
       metrics.pollCycleDuration.observe(durationMs / 1000);
       const cycle = cycles.get(id);
       if (!cycle) return;

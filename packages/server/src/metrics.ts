@@ -9,6 +9,7 @@ const JOB_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 export interface SentryMetrics {
   registry: Registry;
   pollCycles: Counter;
+  polls: Counter;
   pollCycleDuration: Histogram;
   pollErrors: Counter<'repository' | 'provider'>;
   changes: Counter<'repository' | 'kind'>;
@@ -113,6 +114,11 @@ export function createMetrics(options: { defaultMetrics: boolean }): SentryMetri
     stateWritable: new Gauge({
       name: 'sentry_git_state_writable',
       help: '1 while the last state store write succeeded, 0 from a failed write until the next successful one.',
+      registers,
+    }),
+    polls: new Counter({
+      name: 'sentry_git_polls_total',
+      help: 'Repositories polled, one per poll of one repository (failed polls included): with several replicas, what this one polled.',
       registers,
     }),
     replicaPolled: new Gauge({

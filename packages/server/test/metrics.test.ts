@@ -98,6 +98,8 @@ describe('GET /metrics', () => {
     await sentry.pollOnce();
     const baseline = await scrape(url);
     expect(value(baseline, 'sentry_git_poll_cycles_total')).toBe(1);
+    // Three repositories polled, the one that failed included.
+    expect(value(baseline, 'sentry_git_polls_total')).toBe(3);
     expect(histogramCount(baseline, 'sentry_git_poll_cycle_duration_seconds')).toBe(1);
     expect(value(baseline, 'sentry_git_poll_errors_total', { repository: 'broken', provider: 'git' })).toBe(
       1,
@@ -125,6 +127,7 @@ describe('GET /metrics', () => {
     expect(await lines(log)).toEqual([`main ${sha}`]);
     const after = await scrape(url);
     expect(value(after, 'sentry_git_poll_cycles_total')).toBe(2);
+    expect(value(after, 'sentry_git_polls_total')).toBe(6);
     expect(histogramCount(after, 'sentry_git_poll_cycle_duration_seconds')).toBe(2);
     expect(value(after, 'sentry_git_poll_errors_total', { repository: 'broken', provider: 'git' })).toBe(2);
     expect(value(after, 'sentry_git_changes_total', { repository: 'app', kind: 'updated' })).toBe(1);
