@@ -56,6 +56,8 @@ export interface HealthBook {
    * never due); one that returns is due at once. @default all of them
    */
   assign(polled: ReadonlySet<string>, now?: number): void;
+  /** False for a repository another replica polls (see `assign`). */
+  schedules(repository: string): boolean;
 }
 
 /** Clocks differ: poll a little after the forge's reset time. */
@@ -165,6 +167,7 @@ export function createHealthBook(
         if (parked.size === 0 || !parked.has(name)) earliest = Math.min(earliest, state.nextDueAt);
       return earliest;
     },
+    schedules: (repository) => !parked.has(repository),
     assign(polled, now = Date.now()) {
       for (const repo of repositories) {
         if (!polled.has(repo.name)) parked.add(repo.name);

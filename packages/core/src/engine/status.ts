@@ -47,7 +47,10 @@ export interface RepositoryStatus {
     lastErrorAt: string | null;
     /** When the first failure in a row happened (ISO 8601); null when not failing. */
     failingSince: string | null;
-    /** The last poll, failed or not, of the engine running here; null without an engine. */
+    /**
+     * The last poll, failed or not, of the engine running here; null without an engine. With
+     * several replicas, each answers for its own polls (the store does not keep poll times).
+     */
     lastPollAt: string | null;
     nextPollAt: string | null;
   };
@@ -112,8 +115,11 @@ export async function repositoryStatus(input: {
         lastErrorAt: polls.lastErrorAt,
         failingSince: polls.failingSince,
         lastPollAt: state.lastPolledAt === null ? null : new Date(state.lastPolledAt).toISOString(),
+        // Null too for a repository another replica polls: this one has no poll of it planned.
         nextPollAt:
-          input.scheduled === true && state.nextDueAt ? new Date(state.nextDueAt).toISOString() : null,
+          input.scheduled === true && state.nextDueAt && health?.schedules(repo.name) !== false
+            ? new Date(state.nextDueAt).toISOString()
+            : null,
       },
     });
   }
