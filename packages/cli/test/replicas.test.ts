@@ -321,6 +321,9 @@ describe('replicas and faults', () => {
       return Number(epoch) >= 2 && status === 'succeeded';
     });
     expect(live.get(other)!.logs.some((line) => String(line.msg).includes('goes on with it'))).toBe(true);
+    // Every line a replica logs names it, the engine's own too.
+    const watching = await live.get(other)!.waitForLog((line) => String(line.msg).startsWith('watching'));
+    expect(watching.replica).toBe(other);
     const recorded = await sql(
       database,
       `SELECT runs.status || ' ' || runs.attempts || ' ' || jobs.status || ' ' || coalesce(jobs.finished_at, '') FROM runs JOIN jobs ON jobs.run_id = runs.id WHERE jobs.sha = '${sha}'`,

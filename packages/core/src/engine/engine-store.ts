@@ -27,11 +27,12 @@ export interface EngineStoreInput {
  * The state store as the engine uses it: heads cached, so an unchanged poll reads nothing from
  * the store; writes observed, so a store that cannot write makes the engine not ready (and says
  * why). On a store several replicas share, also this engine's replica (replica.ts): only the
- * repositories it polls are served from the cache, and one it gains is read afresh.
+ * repositories it polls are served from the cache, and one it gains is read afresh; the logger
+ * it answers then binds the replica's name to every line.
  */
 export async function openEngineStore(
   input: EngineStoreInput,
-): Promise<{ store: ObservedStateStore; replica: Replica | undefined }> {
+): Promise<{ store: ObservedStateStore; replica: Replica | undefined; logger: Logger }> {
   const { config, bus, logger } = input;
   const opened =
     input.stateStore ??
@@ -60,5 +61,5 @@ export async function openEngineStore(
     },
     onRenewed: () => input.onRenewed(),
   });
-  return { store, replica };
+  return { store, replica, logger: replica ? logger.child({ replica: replica.id }) : logger };
 }

@@ -43,16 +43,16 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   const { registry, config, secrets, configDir } = await configureEngine(options);
   const redactor = createRedactor([...secrets, ...(options.secrets ?? [])]);
   const bus = createEventBus(redactor);
-  const logger = options.logger ?? silentLogger();
   // Read here, not in ensureReady: a closure reading `options` would keep the caller's whole
   // configuration (a second copy of every repository's settings) for the life of the engine.
   const owner = options.owner ?? 'sentry-git';
-  const { store, replica } = await openEngineStore({
+  // On a shared store every line the engine logs names its replica.
+  const { store, replica, logger } = await openEngineStore({
     config,
     configDir,
     registry,
     bus,
-    logger,
+    logger: options.logger ?? silentLogger(),
     stateStore: options.stateStore,
     replicaId: options.replica,
     onAssign: (held) => scheduler.assign(held),
