@@ -21,8 +21,11 @@ const mb = (bytes) => (bytes === null || bytes === undefined ? null : round(byte
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A Scheme C file (JSON is YAML): N Gitea repositories × main and develop, a no-op deploy. */
-async function writeConfig(context, name, { count, apiUrl, interval }) {
+/**
+ * A Scheme C file (JSON is YAML): N Gitea repositories × main and develop, a no-op deploy; the
+ * SQLite store unless `state` says otherwise, and `global` keys added to the defaults.
+ */
+export async function writeConfig(context, name, { count, apiUrl, interval, state, global = {} }) {
   const dir = path.join(context.workDir, name);
   await mkdir(dir, { recursive: true });
   const config = {
@@ -38,8 +41,8 @@ async function writeConfig(context, name, { count, apiUrl, interval }) {
       },
       deploy: { commands: ['true'] },
     })),
-    global: { tmp_dir: path.join(dir, 'jobs'), cleanup: true },
-    state: { driver: 'sqlite', path: path.join(dir, 'state.db') },
+    global: { tmp_dir: path.join(dir, 'jobs'), cleanup: true, ...global },
+    state: state ?? { driver: 'sqlite', path: path.join(dir, 'state.db') },
   };
   const file = path.join(dir, 'sentry.yaml');
   await writeFile(file, JSON.stringify(config, null, 1));
@@ -51,7 +54,7 @@ async function writeConfig(context, name, { count, apiUrl, interval }) {
  * deploy/docker/Dockerfile, between `node` and the script): flags V8 takes only as it starts,
  * which the deployed `watch` runs with (packages/cli/src/daemon-heap.ts, DAEMON_NODE_FLAGS).
  */
-export async function imageNodeFlags(root) {
+async function imageNodeFlags(root) {
   const dockerfile = await readFile(path.join(root, 'deploy/docker/Dockerfile'), 'utf8');
   const entrypoint = dockerfile.split('\n').findLast((line) => line.startsWith('ENTRYPOINT '));
   const words = entrypoint ? JSON.parse(entrypoint.slice('ENTRYPOINT '.length)) : [];
@@ -70,7 +73,7 @@ export async function imageNodeFlags(root) {
  * counter of the fake forge (drained every `everyMs`, which also keeps the fake's request log
  * small) and a memory sampler.
  */
-async function startWatch(context, { dir, file, label }) {
+export async function startWatch(context, { dir, file, label, env = {}, logLevel = 'warn' }) {
   const log = createWriteStream(path.join(context.logs, `${label}.log`));
   // `--profile <dir>`: node's own CPU profile of the watch, written when it exits.
   const profile = context.options.profile
@@ -90,9 +93,9 @@ async function startWatch(context, { dir, file, label }) {
       '--host',
       '127.0.0.1',
       '--log-level',
-      'warn',
+      logLevel,
     ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   context.children.add(child);
   child.stdout.pipe(log, { end: false });
@@ -105,7 +108,7 @@ async function startWatch(context, { dir, file, label }) {
   return { child, exited };
 }
 
-async function stopWatch(watch) {
+export async function stopWatch(watch) {
   if (watch.child.exitCode !== null || watch.child.signalCode !== null) return watch.exited;
   watch.child.kill('SIGTERM');
   const timer = setTimeout(() => watch.child.kill('SIGKILL'), 15_000);

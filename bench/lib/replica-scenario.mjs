@@ -3,13 +3,8 @@
 // 2 exact branches as fast as they can. What scales is read from each replica's own /metrics (its
 // share, `sentry_git_replica_polled_repositories`; its polls, `sentry_git_polls_total`) and /proc
 // (CPU), and from the fake forge (its requests in all).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { imageNodeFlags } from './cli-scenarios.mjs';
-import { EXACT_BRANCHES, repoName } from './data.mjs';
+import { startWatch, stopWatch, writeConfig } from './cli-scenarios.mjs';
+import { EXACT_BRANCHES } from './data.mjs';
 import { nowMs } from './ipc.mjs';
 import { cpuMsOf, memoryOf } from './proc.mjs';
 import { round } from './stats.mjs';
@@ -17,82 +12,34 @@ import { round } from './stats.mjs';
 const MB = 1024 * 1024;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** N Gitea repositories on a shared PostgreSQL state; every held repository due at once each interval. */
-async function writeConfig(context, name, { count, apiUrl, interval, url }) {
-  const dir = path.join(context.workDir, name);
-  await mkdir(dir, { recursive: true });
-  const config = {
-    polling_interval: interval,
-    repositories: Array.from({ length: count }, (_, i) => ({
-      name: repoName(i),
-      monitor: {
-        repo_url: `https://forge.invalid/bench/${repoName(i)}.git`,
-        api_base_url: apiUrl,
-        repo_type: 'gitea',
-        branches: EXACT_BRANCHES,
-        auth: { token: context.token },
-      },
-      deploy: { commands: ['true'] },
-    })),
-    // No jitter and no stretching while idle, and an interval shorter than a cycle: every
-    // repository a replica holds is due again when its cycle ends, so each cycle polls all of them
-    // back to back, and a cycle's duration is the time the replica needs to poll its share once.
-    global: { tmp_dir: path.join(dir, 'jobs'), cleanup: true, jitter: 0, max_polling_interval: interval },
-    state: { driver: 'postgres', url },
-  };
-  const file = path.join(dir, 'sentry.yaml');
-  await writeFile(file, JSON.stringify(config, null, 1));
-  return { dir, file };
-}
-
-/** `sentry-git watch` as the image runs it, named `replica`; resolves with its server's URL. */
+/**
+ * `sentry-git watch` as the image runs it, named `replica`, logging at info so that its start
+ * line gives its server's URL (`"url":"http://127.0.0.1:<port>"`).
+ */
 async function startReplica(context, { dir, file, replica }) {
-  const log = createWriteStream(path.join(context.logs, `${replica}.log`));
-  const child = spawn(
-    process.execPath,
-    [
-      ...(await imageNodeFlags(context.root)),
-      path.join(context.root, 'packages/cli/bin/run.js'),
-      'watch',
-      '-c',
-      file,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-    ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SENTRY_GIT_REPLICA: replica } },
-  );
-  context.children.add(child);
-  child.stdout.pipe(log, { end: false });
-  child.stderr.pipe(log, { end: false });
-  const exited = once(child, 'exit').then(() => {
-    context.children.delete(child);
-    log.end();
+  const watch = await startWatch(context, {
+    dir,
+    file,
+    label: replica,
+    env: { SENTRY_GIT_REPLICA: replica },
+    logLevel: 'info',
   });
-  // The start line names the server's URL (`"url":"http://127.0.0.1:<port>"`).
   const url = await new Promise((resolve, reject) => {
     let seen = '';
     const onData = (chunk) => {
       seen = (seen + chunk).slice(-4096);
       const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(seen);
       if (match) {
-        child.stderr.off('data', onData);
+        watch.child.stderr.off('data', onData);
         resolve(match[1]);
       }
     };
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`replica ${replica} exited (${code}) while starting`)));
+    watch.child.stderr.on('data', onData);
+    watch.child.once('exit', (code) =>
+      reject(new Error(`replica ${replica} exited (${code}) while starting`)),
+    );
   });
-  return { replica, child, exited, url };
-}
-
-async function stopReplica(running) {
-  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
-  running.child.kill('SIGTERM');
-  const timer = setTimeout(() => running.child.kill('SIGKILL'), 15_000);
-  await running.exited;
-  clearTimeout(timer);
+  return { ...watch, replica, url };
 }
 
 /** The figures of one replica's /metrics this scenario reads. */
@@ -133,7 +80,11 @@ export async function runReplicas(context) {
         count,
         apiUrl: served.apiUrl,
         interval: options.replicaInterval,
-        url,
+        state: { driver: 'postgres', url },
+        // No jitter and no stretching while idle, and an interval shorter than a cycle: every
+        // repository a replica holds is due again when its cycle ends, so every replica polls
+        // as fast as it can.
+        global: { jitter: 0, max_polling_interval: options.replicaInterval },
       });
       const running = await Promise.all(
         Array.from({ length: replicas }, (_, i) =>
@@ -216,7 +167,7 @@ export async function runReplicas(context) {
         );
         results.push(result);
       } finally {
-        await Promise.all(running.map(stopReplica));
+        await Promise.all(running.map(stopWatch));
       }
     }
   } finally {
