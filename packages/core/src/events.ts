@@ -79,6 +79,19 @@ export interface SentryEvents {
    * replicas counted at its last renewal.
    */
   'replica:assigned': { replica: string; polled: number; repositories: number; live: number };
+  /**
+   * An operator's action (`cancel`, `rerun`, `deploy`, `pause`, `resume`, `trigger`): who asked,
+   * when, on what (`run:<id>`, a unit key, `repository:<name>@<branch>`), why, and the runs it
+   * queued or cancelled. Logged by the event logger; the server's event stream carries it.
+   */
+  action: {
+    action: 'cancel' | 'rerun' | 'deploy' | 'pause' | 'resume' | 'trigger';
+    by: string;
+    at: string;
+    target: string;
+    reason: string | null;
+    runs: string[];
+  };
   error: { error: Error; context: string };
 }
 

@@ -38,13 +38,22 @@ export type {
 } from './config/tekton-schema.js';
 export { type KnownIds, validateConfig } from './config/validate.js';
 export {
+  type ActorOptions,
+  type CancelResult,
   type CreateSentryOptions,
   createSentry,
+  type DeployPlan,
+  type DeployRequest,
+  type FollowJobOptions,
+  type PauseTarget,
+  type PlannedChange,
+  type PlannedUnit,
   type PollRequest,
   type PollResult,
   type PushHint,
   type ReplicaView,
   type RepositoryStatus,
+  type ResumeResult,
   type Sentry,
   type StopOptions,
   type TriggerOptions,
@@ -89,6 +98,7 @@ export * from './state/rules/index.js';
 export { checkStateRecords, isEmptyState, stateNotEmptyError } from './state/transfer/index.js';
 export { type ObservedStateStore, type StateWriteHealth, stateWriteHealth } from './state/write-health.js';
 export {
+  type ActionStamp,
   type BranchHead,
   type ChangeKind,
   type HeadChange,
@@ -101,9 +111,11 @@ export {
   type JobSpec,
   type JobStatus,
   OUTPUT_TAIL_BYTES,
+  type PauseRecord,
   type RunRecord,
   type RunSpec,
   type RunStatus,
+  SEPARATE_TRIGGERS,
   type TriggerKind,
   type UnitKey,
 } from './types.js';

@@ -1,7 +1,10 @@
 import type { DeployConfig, RepositoryConfig } from './config/schema.js';
 
-/** How a run came to be. */
-export type TriggerKind = 'poll' | 'manual' | 'webhook' | 'api';
+/**
+ * How a run came to be: a poll, a webhook, a trigger (`manual` from the CLI or a plugin, `api`
+ * over HTTP), a re-run of a finished run (`rerun`) or a deploy of a chosen commit (`deploy`).
+ */
+export type TriggerKind = 'poll' | 'manual' | 'webhook' | 'api' | 'rerun' | 'deploy';
 
 /** A job's outcome; `queued` and `running` are the states before one. */
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'timed_out' | 'cancelled';
@@ -114,7 +117,34 @@ export interface RunRecord {
   error: string | null;
   /** How many times a crash interrupted it and it was re-queued. */
   attempts: number;
+  /**
+   * Who asked for it (a trigger, re-run or deploy): the API token's name, or the CLI's
+   * `user@host`; null for runs a poll or a webhook queued.
+   */
+  requestedBy: string | null;
+  /**
+   * Someone asked to cancel it while it was running; the engine that runs it cancels its jobs
+   * (within a few seconds on another replica). Null when nobody did.
+   */
+  cancelRequest: ActionStamp | null;
   jobs: JobRecord[];
+}
+
+/** Who asked for an operator's action, when, and why. */
+export interface ActionStamp {
+  /** The API token's name, or the CLI's `user@host`. */
+  by: string;
+  /** ISO 8601. */
+  at: string;
+  reason: string | null;
+}
+
+/**
+ * A unit held from deploying: its repositories are still polled and their changes recorded
+ * (queued runs merge into one), but no run of it starts until it is resumed.
+ */
+export interface PauseRecord extends ActionStamp {
+  unit: UnitKey;
 }
 
 /** A job to add to a run: one repository branch at one SHA. */
@@ -133,7 +163,15 @@ export interface RunSpec {
   trigger: TriggerKind;
   jobs: JobSpec[];
   createdAt: string;
+  /** Who asked for it (`RunRecord.requestedBy`). @default null */
+  requestedBy?: string | null;
 }
+
+/**
+ * Runs that deploy exactly the SHAs they were asked for: a detection never merges into them, and
+ * they never merge into a queued run (`planDetection`).
+ */
+export const SEPARATE_TRIGGERS: readonly TriggerKind[] = ['rerun', 'deploy'];
 
 /** What a job carries to an executor: the stored job plus the repository's configuration. */
 export interface Job {

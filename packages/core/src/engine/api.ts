@@ -5,8 +5,20 @@ import type { StateStore } from '../interfaces/state-store.js';
 import type { SentryPlugin } from '../plugins/define.js';
 import type { Registry } from '../plugins/registry.js';
 import type { Redactor } from '../redact.js';
-import type { RunRecord } from '../types.js';
-import type { PollRequest, PollResult, StopOptions, TriggerOptions } from './requests.js';
+import type { PauseRecord, RunRecord } from '../types.js';
+import type {
+  ActorOptions,
+  CancelResult,
+  DeployPlan,
+  DeployRequest,
+  FollowJobOptions,
+  PauseTarget,
+  PollRequest,
+  PollResult,
+  ResumeResult,
+  StopOptions,
+  TriggerOptions,
+} from './requests.js';
 import type { RepositoryStatus } from './status.js';
 
 export interface CreateSentryOptions {
@@ -78,6 +90,38 @@ export interface Sentry {
   pollOnce(options?: PollRequest): Promise<PollResult>;
   /** Deploys now at the last known heads (read fresh where none are known). */
   trigger(options?: TriggerOptions): Promise<RunRecord[]>;
+  /**
+   * Cancels a run: a queued one never starts; a running one has its jobs cancelled (shell
+   * process groups killed, PipelineRuns cancelled) and ends `cancelled`, here or, on a shared
+   * store, on the replica that runs it. Recorded with who asked and why. `RUN_NOT_FOUND` when
+   * there is no such run.
+   */
+  cancel(runId: string, options: ActorOptions): Promise<CancelResult>;
+  /**
+   * Queues a new run (trigger `rerun`) of a finished run's unit with its repositories, branches
+   * and SHAs. `RUN_NOT_FOUND`; `RUN_NOT_FINISHED` while it is queued or running.
+   */
+  rerun(runId: string, options: ActorOptions): Promise<RunRecord>;
+  /** Queues a run (trigger `deploy`) of one repository branch at a chosen SHA (a rollback). */
+  deploy(request: DeployRequest): Promise<RunRecord>;
+  /**
+   * Pauses a repository (without a group) or a group: still polled and its changes recorded, but
+   * no run starts until `resume`. Kept in the state store, so it outlives a restart.
+   */
+  pause(target: PauseTarget, options: ActorOptions): Promise<PauseRecord>;
+  /** Ends a pause; the runs that waited start (one run at the latest heads where they merged). */
+  resume(target: PauseTarget, options: ActorOptions): Promise<ResumeResult>;
+  /** Every paused unit. */
+  pauses(): Promise<PauseRecord[]>;
+  /** What a poll would deploy now, per unit, read fresh from every (or the named) repository; records nothing. */
+  plan(options?: { repositories?: string[] }): Promise<DeployPlan>;
+  /**
+   * A job's output: what it printed so far (redacted), then the new text as it comes, ending when
+   * the job finishes. For a job this engine runs it follows the executor live; for one another
+   * replica runs (or a finished one) it reads the output the runner saves to the store every
+   * second or so. `RUN_NOT_FOUND` / `JOB_NOT_FOUND`.
+   */
+  followJob(runId: string, jobId: string, options?: FollowJobOptions): AsyncIterable<string>;
   /** Resolves with the runs once each has finished. */
   waitForRuns(ids: readonly string[]): Promise<RunRecord[]>;
   /** Resolves when no run is running or waiting to start. */

@@ -1,4 +1,4 @@
-import type { RunRecord, TriggerKind } from '../types.js';
+import type { ChangeKind, PauseRecord, RunRecord, TriggerKind, UnitKey } from '../types.js';
 
 /**
  * What can be asked of a running engine, by an embedder (`Sentry`) and by a plugin
@@ -41,6 +41,8 @@ export interface TriggerOptions {
   group?: string;
   /** @default 'manual' */
   trigger?: TriggerKind;
+  /** Who asked (`RunRecord.requestedBy`). @default null */
+  by?: string;
 }
 
 export interface StopOptions {
@@ -51,4 +53,82 @@ export interface StopOptions {
    * cancelled (e.g. `second SIGTERM`).
    */
   reason?: string;
+}
+
+/** Who asks for an operator's action (`cancel`, `rerun`, `deploy`, `pause`, `resume`). */
+export interface ActorOptions {
+  /** The API token's name, or the CLI's `user@host`: recorded with the action. */
+  by: string;
+  /** Why, recorded with a cancel or a pause. */
+  reason?: string;
+}
+
+/** What `cancel` did: the run as stored after it, and whether it was queued, running or finished. */
+export interface CancelResult {
+  run: RunRecord;
+  /**
+   * `cancelled`: it was queued and never starts. `requested`: it is running and its jobs are
+   * being cancelled (`waitForRuns` resolves once they are). `finished`: nothing to cancel.
+   */
+  outcome: 'cancelled' | 'requested' | 'finished';
+}
+
+/** One repository branch to deploy at a chosen commit (a rollback, or a commit not yet polled). */
+export interface DeployRequest extends ActorOptions {
+  repository: string;
+  /** A branch the repository watches (a name its `branches` match). */
+  branch: string;
+  /** A full commit SHA (40 or 64 hex digits). @default the branch's head as last polled */
+  sha?: string;
+}
+
+/** A repository without a group, or a group: what `pause` and `resume` act on. */
+export type PauseTarget = { repository: string } | { group: string };
+
+/** What `resume` did. */
+export interface ResumeResult {
+  unit: UnitKey;
+  /** False when the unit was not paused. */
+  resumed: boolean;
+  /** The runs that waited while it was paused, now starting in order (merged into one where they could). */
+  queued: RunRecord[];
+}
+
+/** What a poll would deploy now: `plan()` reads every head and records nothing. */
+export interface DeployPlan {
+  /** When the heads were read (ISO 8601). */
+  at: string;
+  units: PlannedUnit[];
+  /** Repositories whose heads could not be read, with the (redacted) reason. */
+  errors: Array<{ repository: string; error: string }>;
+}
+
+export interface PlannedUnit {
+  unit: UnitKey;
+  /** The unit's pause, when it is paused: nothing of it deploys until resumed. */
+  paused: PauseRecord | null;
+  /** Runs already waiting for the unit (queued, not started). */
+  queued: Array<{ id: string; trigger: TriggerKind; createdAt: string }>;
+  /** The changes a poll would record now, and what each would deploy. */
+  changes: PlannedChange[];
+}
+
+export interface PlannedChange {
+  repository: string;
+  branch: string;
+  /** The stored head; null for a branch not seen yet. */
+  from: string | null;
+  /** The head now; null for a deleted branch. */
+  to: string | null;
+  kind: ChangeKind | 'baseline';
+  /** True when the change would queue a job (not a deletion, a baseline, or a skipped change). */
+  deploys: boolean;
+  /** Why it would not deploy: a path filter, a skip marker, a first sighting. */
+  skipped?: string;
+}
+
+/** Options of `followJob`. */
+export interface FollowJobOptions {
+  /** Ends the iteration early (the client went away). */
+  signal?: AbortSignal;
 }

@@ -35,7 +35,22 @@ import { groupByUnit } from './units.js';
 import { waitForRuns } from './wait.js';
 
 export type { CreateSentryOptions, ReplicaView, Sentry } from './api.js';
-export type { PollRequest, PollResult, PushHint, StopOptions, TriggerOptions } from './requests.js';
+export type {
+  ActorOptions,
+  CancelResult,
+  DeployPlan,
+  DeployRequest,
+  FollowJobOptions,
+  PauseTarget,
+  PlannedChange,
+  PlannedUnit,
+  PollRequest,
+  PollResult,
+  PushHint,
+  ResumeResult,
+  StopOptions,
+  TriggerOptions,
+} from './requests.js';
 export type { RepositoryStatus } from './status.js';
 
 /** Assembles an engine: registry and configuration, state store, event bus, the pipeline's stages and the plugins. */

@@ -63,7 +63,9 @@ export interface Coordination {
    * Claims `unit` for `replica` and its next run: a run a lapsed claim left `running` (recovered
    * under `options.policy` first; with `fail` it ends failed and the next queued run is taken),
    * else the oldest `queued` run, marked `running`. Null, claiming nothing, while another
-   * replica's claim on the unit lives, or when the unit has nothing to run.
+   * replica's claim on the unit lives, or when the unit has nothing to run. A paused unit
+   * (`StateStore.setPause`) starts no queued run: its claim answers a run a lapsed claim left
+   * `running` (that run had started before the pause), else null.
    */
   claimRun(unit: UnitKey, replica: string, options: ClaimRunOptions): Promise<RunClaim | null>;
   /** Extends the claim by `leaseMs`; false when it was lost (another replica claimed the unit). */
@@ -71,8 +73,8 @@ export interface Coordination {
   /** Gives the unit back once its run ended (or was handed back); a lost claim is left alone. */
   releaseClaim(fence: ClaimFence): Promise<void>;
   /**
-   * Units whose work nobody does: a `queued` or `running` run and no live claim. The dispatcher
-   * asks on every heartbeat and claims them.
+   * Units whose work nobody does: a `queued` or `running` run and no live claim, paused units
+   * with only queued runs left out. The dispatcher asks on every heartbeat and claims them.
    */
   unclaimedUnits(): Promise<UnitKey[]>;
   /** The replica stops: its poll leases and registration go at once, so others need not wait for them to lapse. */

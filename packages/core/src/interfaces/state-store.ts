@@ -1,8 +1,10 @@
 import type {
+  ActionStamp,
   HeadChange,
   HeadRecord,
   JobRecord,
   JobStatus,
+  PauseRecord,
   RunRecord,
   RunSpec,
   RunStatus,
@@ -93,7 +95,18 @@ export interface RunFilter {
   unit?: UnitKey;
   repository?: string;
   trigger?: TriggerKind;
+  /** Only runs created at or after this time (ISO 8601). */
+  since?: string;
 }
+
+/** What `cancelRun` did. */
+export type CancelOutcome =
+  /** It was queued: it is `cancelled` now, with its jobs, and will never start. */
+  | 'cancelled'
+  /** It is running: the request is recorded (`RunRecord.cancelRequest`) for the engine that runs it. */
+  | 'requested'
+  /** It had finished already: nothing changed. */
+  | 'finished';
 
 export interface RecoveryResult {
   /** Runs that were `running` or `queued` when the process died, now `queued` again (oldest first). */
@@ -161,6 +174,22 @@ export interface StateStore {
    * when the unit has none waiting. Runs that started or finished are never returned.
    */
   nextQueuedRun(unit: UnitKey): Promise<RunRecord | null>;
+  /**
+   * Cancels a run in one transaction. A `queued` run becomes `cancelled` (its `finishedAt` now,
+   * its error `cancelled by <by>[: <reason>]`) with every queued job. A `running` run keeps
+   * running and gets `cancelRequest` (a later request does not replace the first); the engine that
+   * runs it reads it and cancels its jobs. A finished run is left as it is. Null when there is no
+   * such run. The run is answered as stored after the change.
+   */
+  cancelRun(id: string, request: ActionStamp): Promise<{ run: RunRecord; outcome: CancelOutcome } | null>;
+  /**
+   * Pauses a unit (`pause` set: kept with who and when, replacing an earlier pause of it) or
+   * resumes it (`null`: forgotten). Durable stores keep pauses across restarts. A store with
+   * `coordination` never claims a queued run of a paused unit (`claimRun`, `unclaimedUnits`).
+   */
+  setPause(unit: UnitKey, pause: ActionStamp | null): Promise<void>;
+  /** Every paused unit, sorted by unit. */
+  listPauses(): Promise<PauseRecord[]>;
   /**
    * After a crash: runs left `running` or `queued` become `queued` (their unfinished jobs too,
    * finished jobs keep their result), or `failed` with policy `fail`. A job left `running` keeps

@@ -11,11 +11,12 @@ import type {
   StateStore,
   StateStoreFactory,
 } from '../interfaces/state-store.js';
-import type { HeadRecord, JobRecord, RunRecord, UnitKey } from '../types.js';
+import type { ActionStamp, HeadRecord, JobRecord, PauseRecord, RunRecord, UnitKey } from '../types.js';
 import { memoryTransfer, type StoredRun } from './memory-transfer.js';
 import {
   type DetectionPlan,
   noPollFailures,
+  planCancel,
   planDetection,
   planPollFailure,
   planRecovery,
@@ -42,6 +43,7 @@ export function createMemoryStateStore(): StateStore {
   /** job id → run id, to find a job for `updateJob` and to tell which ids are in use. */
   const jobRuns = new Map<string, string>();
   const seq = { next: 1 };
+  const pauses = new Map<UnitKey, PauseRecord>();
   let closed = false;
 
   function assertOpen(): void {
@@ -187,6 +189,27 @@ export function createMemoryStateStore(): StateStore {
       return next ? structuredClone(next) : null;
     },
 
+    async cancelRun(id: string, request: ActionStamp) {
+      assertOpen();
+      const stored = runs.get(id);
+      if (!stored) return null;
+      const plan = planCancel(stored.record, request);
+      if (plan.run) applyPatch(stored.record, plan.run, CANCEL_KEYS);
+      for (const { id: jobId, patch } of plan.jobs) applyJobPatch(findJob(jobId), patch);
+      return { run: structuredClone(stored.record), outcome: plan.outcome };
+    },
+
+    async setPause(unit: UnitKey, pause: ActionStamp | null): Promise<void> {
+      assertOpen();
+      if (pause) pauses.set(unit, { unit, by: pause.by, at: pause.at, reason: pause.reason });
+      else pauses.delete(unit);
+    },
+
+    async listPauses(): Promise<PauseRecord[]> {
+      assertOpen();
+      return [...pauses.values()].sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+    },
+
     async recoverInterrupted(options = {}): Promise<RecoveryResult> {
       assertOpen();
       const unfinished = inQueueOrder((run) =>
@@ -235,6 +258,7 @@ function matches(run: RunRecord, query: RunQuery): boolean {
   if (query.statuses.length > 0 && !query.statuses.includes(run.status)) return false;
   if (query.unit !== undefined && run.unit !== query.unit) return false;
   if (query.trigger !== undefined && run.trigger !== query.trigger) return false;
+  if (query.since !== undefined && run.createdAt < query.since) return false;
   if (query.repository !== undefined && !run.jobs.some((job) => job.repository === query.repository))
     return false;
   return true;
@@ -247,6 +271,7 @@ const RUN_PATCH_KEYS = [
   'error',
 ] as const satisfies readonly (keyof RunPatch)[];
 const RUN_UPDATE_KEYS = [...RUN_PATCH_KEYS, 'attempts'] as const satisfies readonly (keyof RunUpdate)[];
+const CANCEL_KEYS = [...RUN_PATCH_KEYS, 'cancelRequest'] as const satisfies readonly (keyof RunRecord)[];
 const JOB_PATCH_KEYS = [
   'status',
   'exitCode',

@@ -1,5 +1,5 @@
 import type { DetectionInput, DetectionResult } from '../../interfaces/state-store.js';
-import type { HeadChange, JobRecord, JobSpec, RunRecord, RunSpec } from '../../types.js';
+import { type HeadChange, type JobRecord, type JobSpec, type RunRecord, type RunSpec, SEPARATE_TRIGGERS } from '../../types.js';
 import { invalidRunError } from './errors.js';
 
 /**
@@ -115,9 +115,15 @@ function planRunWrite(spec: RunSpec, context: DetectionContext): { write: RunWri
   return { write, result };
 }
 
-/** The newest queued run of the unit: the one that deploys last, so merging never moves a SHA backwards. */
+/**
+ * The newest queued run of the unit: the one that deploys last, so merging never moves a SHA
+ * backwards. A re-run or a deploy of a chosen commit (`SEPARATE_TRIGGERS`) is no target and
+ * takes none: it deploys exactly what it was asked for, and a change after it queues a new run.
+ */
 function mergeTarget(spec: RunSpec, queuedRuns: readonly RunRecord[]): RunRecord | undefined {
-  return queuedRuns.filter((run) => run.unit === spec.unit && run.status === 'queued').at(-1);
+  if (SEPARATE_TRIGGERS.includes(spec.trigger)) return undefined;
+  const newest = queuedRuns.filter((run) => run.unit === spec.unit && run.status === 'queued').at(-1);
+  return newest && !SEPARATE_TRIGGERS.includes(newest.trigger) ? newest : undefined;
 }
 
 function lastShaPerJob(updates: RunWrite['shaUpdates']): RunWrite['shaUpdates'] {
@@ -135,6 +141,8 @@ function newRun(spec: RunSpec): RunRecord {
     finishedAt: null,
     error: null,
     attempts: 0,
+    requestedBy: spec.requestedBy ?? null,
+    cancelRequest: null,
     jobs: [],
   };
 }

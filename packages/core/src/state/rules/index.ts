@@ -9,6 +9,7 @@ export {
   planDetection,
   type RunWrite,
 } from './detection.js';
+export { type CancelPlan, cancelledBy, planCancel } from './cancel.js';
 export { claimLostError, invalidRunError, stateClosedError, stateNotFoundError } from './errors.js';
 export { noPollFailures, planPollFailure } from './poll-health.js';
 export {

@@ -13,6 +13,8 @@ export interface RunQuery {
   unit: UnitKey | undefined;
   repository: string | undefined;
   trigger: TriggerKind | undefined;
+  /** Runs created at or after (ISO 8601); undefined: any. */
+  since: string | undefined;
 }
 
 /** Reads a filter the way every store must: 20 runs by default, whole non-negative numbers. */
@@ -24,6 +26,7 @@ export function runQueryOf(filter: RunFilter = {}): RunQuery {
     unit: filter.unit,
     repository: filter.repository,
     trigger: filter.trigger,
+    since: filter.since,
   };
 }
 
