@@ -624,15 +624,38 @@ export const ERROR_CATALOGUE = {
     class: PERMANENT,
     status: 401,
     area: 'server',
-    summary: 'The request has no bearer token, or not the configured one.',
+    summary: 'The request has no bearer token, or not one of the configured API tokens.',
+    fix: 'Send a configured token (server.token, server.read_token or server.tokens) as "Authorization: Bearer <token>".',
   },
-  TRIGGER_DISABLED: {
+  FORBIDDEN: {
     class: PERMANENT,
     status: 403,
     area: 'server',
-    summary: 'POST /api/v1/trigger is off because no API token is configured.',
+    summary: 'A read-only token asked for an action (trigger, cancel, rerun, deploy, pause, resume).',
+    fix: 'Use an admin token: server.token, SENTRY_GIT_API_TOKEN, or a server.tokens entry with role admin.',
+  },
+  ACTIONS_DISABLED: {
+    class: PERMANENT,
+    status: 403,
+    area: 'server',
+    summary:
+      'Actions over HTTP (trigger, cancel, rerun, deploy, pause, resume) are off: no API token is configured.',
+    fix: 'Set server.token (or SENTRY_GIT_API_TOKEN) and send it as "Authorization: Bearer <token>".',
   },
   RUN_NOT_FOUND: { class: PERMANENT, status: 404, area: 'server', summary: 'No run with that id.' },
+  JOB_NOT_FOUND: {
+    class: PERMANENT,
+    status: 404,
+    area: 'server',
+    summary: 'The run has no job with that id (or repository name).',
+    fix: 'Read the run (GET /api/v1/runs/<id>) for its jobs.',
+  },
+  RUN_FINISHED: {
+    class: PERMANENT,
+    status: 409,
+    area: 'server',
+    summary: 'A cancel asked for a run that had already finished: nothing changed.',
+  },
   NOT_FOUND: { class: PERMANENT, status: 404, area: 'server', summary: 'No such endpoint.' },
   INTERNAL_ERROR: {
     class: PERMANENT,

@@ -16,6 +16,7 @@ export { defineConfig } from './config/define.js';
 export { configJsonSchema } from './config/json-schema.js';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load.js';
 export {
+  type ApiTokenConfig,
   type AuthConfig,
   configSchema,
   type DeployConfig,

@@ -2,6 +2,9 @@ import { errorCodeInfo, isSentryError, type Logger, type Redactor } from '@sentr
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody, HttpError } from './http-error.js';
 
+const ENDPOINTS =
+  'Endpoints: GET /healthz, GET /readyz, GET /metrics, GET /api/v1/whoami, GET /api/v1/status, GET /api/v1/runs, GET /api/v1/runs/:id, GET /api/v1/runs/:id/jobs/:job/log, GET /api/v1/events, GET /api/v1/pauses, GET /api/v1/plan, POST /api/v1/trigger, POST /api/v1/runs/:id/cancel, POST /api/v1/runs/:id/rerun, POST /api/v1/deploy, POST /api/v1/pause, POST /api/v1/resume, POST /webhooks/:provider.';
+
 /** Fastify's own request errors, with the code and message a client can act on. */
 function fastifyError(error: FastifyError, bodyLimit: number): HttpError | undefined {
   switch (error.code) {
@@ -70,10 +73,7 @@ export function installErrorHandlers(
     reply
       .status(404)
       .send(
-        errorBody(
-          'NOT_FOUND',
-          `No endpoint ${request.method} ${request.url.split('?')[0]}. Endpoints: GET /healthz, GET /readyz, GET /metrics, GET /api/v1/status, GET /api/v1/runs, GET /api/v1/runs/:id, POST /api/v1/trigger, POST /webhooks/:provider.`,
-        ),
+        errorBody('NOT_FOUND', `No endpoint ${request.method} ${request.url.split('?')[0]}. ${ENDPOINTS}`),
       ),
   );
 }

@@ -1,4 +1,4 @@
-import type { RunFilter, RunStatus, TriggerKind } from '@sentry-git/core';
+import type { RunFilter, RunStatus, TriggerKind, UnitKey } from '@sentry-git/core';
 import { HttpError } from './http-error.js';
 
 export const DEFAULT_LIMIT = 20;
@@ -11,8 +11,10 @@ const RUN_STATUSES: readonly RunStatus[] = [
   'timed_out',
   'cancelled',
 ];
-const TRIGGERS: readonly TriggerKind[] = ['poll', 'manual', 'webhook', 'api'];
-const PARAMETERS = ['repository', 'group', 'status', 'trigger', 'limit', 'offset'] as const;
+const TRIGGERS: readonly TriggerKind[] = ['poll', 'manual', 'webhook', 'api', 'rerun', 'deploy'];
+const PARAMETERS = ['repository', 'group', 'unit', 'status', 'trigger', 'since', 'limit', 'offset'] as const;
+/** A date, or a date and time with its zone (a time without one would depend on the server's). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
 
 type Parameter = (typeof PARAMETERS)[number];
 type RawQuery = Record<string, string | string[] | undefined>;
@@ -61,8 +63,28 @@ function oneOf<T extends string>(name: Parameter, text: string, allowed: readonl
   );
 }
 
+function unitOf(text: string): UnitKey {
+  if (/^(group|repository):./.test(text)) return text as UnitKey;
+  throw invalid(
+    `Query parameter "unit" has the value "${text}", not a unit.`,
+    'Use group:<name> or repository:<name> (a repository without a group).',
+  );
+}
+
+/** `since`: an ISO 8601 date or time with a zone, answered back as UTC. */
+function sinceOf(text: string): string {
+  const time = ISO_TIME.test(text) ? Date.parse(text.replace(' ', 'T')) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw invalid(
+      `Query parameter "since" must be an ISO 8601 date or time with a zone (got "${text}").`,
+      'Use e.g. 2026-01-05, 2026-01-05T10:00:00Z or 2026-01-05T12:00:00+02:00.',
+    );
+  }
+  return new Date(time).toISOString();
+}
+
 /**
- * Reads `?repository=&group=&status=&trigger=&limit=&offset=` into a state store filter. Unknown
+ * Reads `?repository=&group=&unit=&status=&trigger=&since=&limit=&offset=` into a state store filter. Unknown
  * parameters are refused: a misspelt filter would otherwise silently list every run.
  */
 export function parseRunsQuery(query: RawQuery): RunsQuery {
@@ -87,6 +109,17 @@ export function parseRunsQuery(query: RawQuery): RunsQuery {
   if (group !== undefined) {
     filter.unit = `group:${group}`;
     params.group = group;
+  }
+  const unit = single(query, 'unit');
+  if (unit !== undefined) {
+    if (group !== undefined) throw invalid('Give "group" or "unit", not both.', 'group=G is unit=group:G.');
+    filter.unit = unitOf(unit);
+    params.unit = unit;
+  }
+  const since = single(query, 'since');
+  if (since !== undefined) {
+    filter.since = sinceOf(since);
+    params.since = filter.since;
   }
   const status = single(query, 'status');
   if (status !== undefined) {

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import { createMemoryStateStore, type StateStore } from '@sentry-git/core';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
@@ -140,6 +142,20 @@ describe('close()', () => {
     expect((await inFlight).status).toBe(200);
     await closing;
     expect(closed).toBe(true);
+  });
+});
+
+describe('close() and connections that never sent a request', () => {
+  it('closes them instead of waiting for them (a browser preconnects; Node would wait forever)', async () => {
+    const repo = await gitdir({ branches: ['main'] });
+    const sentry = await engine({ repositories: [shellRepository('app', repo.bare, '/dev/null')] });
+    const { server, url } = await serve(sentry);
+    const { port } = new URL(url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    const gone = once(socket, 'close');
+    await server.close();
+    await gone;
   });
 });
 

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  createLogger,
   createSentry,
+  type Logger,
   type Sentry,
   type SentryConfigInput,
   type SentryEventName,
@@ -97,4 +99,26 @@ export function next<K extends SentryEventName>(sentry: Sentry, name: K): Promis
   return new Promise((resolve) => {
     sentry.once(name, resolve);
   });
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** A logger that keeps its JSON lines (redacted like the engine's) for the test to read. */
+export function recordingLogger(sentry: Sentry): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    redactor: sentry.redactor,
+    destination: { write: (line: string) => lines.push(JSON.parse(line) as LogLine) },
+  });
+  return { logger, lines };
+}
+
+/** `Authorization: Bearer <token>` as fetch headers. */
+export function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
 }

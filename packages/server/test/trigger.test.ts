@@ -69,7 +69,7 @@ describe('POST /api/v1/trigger', () => {
     });
     expect(unparsed.status).toBe(401);
     expect(await sentry.store.listRuns()).toEqual([]);
-    expect((await call(`${url}/api/v1/runs`)).json.runs).toEqual([]);
+    expect((await call(`${url}/api/v1/runs`, { headers: bearer })).json.runs).toEqual([]);
   });
 
   it('with the token: 202 with the run at once, before the deploy ends; the run then shows in /api/v1/runs', async () => {
@@ -94,7 +94,7 @@ describe('POST /api/v1/trigger', () => {
     ]);
     const id: string = answer.json.runs[0].id;
     await started;
-    expect((await call(`${url}/api/v1/runs/${id}`)).json).toMatchObject({
+    expect((await call(`${url}/api/v1/runs/${id}`, { headers: bearer })).json).toMatchObject({
       status: 'running',
       trigger: 'api',
     });
@@ -103,7 +103,7 @@ describe('POST /api/v1/trigger', () => {
     const [finished] = await sentry.waitForRuns([id]);
     expect(finished).toMatchObject({ status: 'succeeded', trigger: 'api' });
     expect(await lines(log)).toEqual([`main ${(await app.heads()).get('main')}`]);
-    const listed = await call(`${url}/api/v1/runs?trigger=api`);
+    const listed = await call(`${url}/api/v1/runs?trigger=api`, { headers: bearer });
     expect(listed.json.runs.map((entry: { id: string }) => entry.id)).toEqual([id]);
     expect(listed.json.runs[0]).toMatchObject({ status: 'succeeded', unit: 'repository:app' });
   });
@@ -146,12 +146,12 @@ describe('POST /api/v1/trigger', () => {
     }
   });
 
-  it('no token configured: 403 saying how to configure one; SENTRY_GIT_API_TOKEN is the default', async () => {
+  it('no token configured: 403 ACTIONS_DISABLED saying how to configure one; SENTRY_GIT_API_TOKEN is the default', async () => {
     const { sentry, trigger } = await setup();
     const refused = await trigger({}, bearer);
     expect(refused.status).toBe(403);
     expect(refused.json.error).toMatchObject({
-      code: 'TRIGGER_DISABLED',
+      code: 'ACTIONS_DISABLED',
       message: expect.stringMatching(/server\.token.*SENTRY_GIT_API_TOKEN/),
     });
     expect(await sentry.store.listRuns()).toEqual([]);

@@ -280,6 +280,34 @@ export const stateSchema = z
   })
   .describe('Where heads and run history are kept.');
 
+/** Names a request is known by without a named token: `token`, `read_token`, or none at all. */
+export const RESERVED_TOKEN_NAMES = ['admin', 'read', 'anonymous'] as const;
+
+export const apiTokenSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, {
+        message:
+          'must be 1 to 64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit (it is recorded as who acted), e.g. "ci-bot"',
+      })
+      .refine((name) => !(RESERVED_TOKEN_NAMES as readonly string[]).includes(name), {
+        message:
+          'is reserved: "admin" and "read" name server.token and server.read_token, "anonymous" a request without a token. Fix: choose another name, e.g. "ops-admin"',
+      })
+      .describe('Who the token is: recorded with every action taken with it (`requestedBy`, `by`).'),
+    token: z
+      .string()
+      .min(16, {
+        message: 'is shorter than 16 characters. Fix: use a long random value, e.g. `openssl rand -hex 32`',
+      })
+      .describe('The bearer token itself (secret: redacted everywhere), e.g. "${CI_BOT_TOKEN}".'),
+    role: z
+      .enum(['admin', 'read'], { message: 'must be "admin" (read and act) or "read" (read only)' })
+      .describe('admin: every read and action; read: the API reads, the event stream and /metrics.'),
+  })
+  .describe('A named API token.');
+
 export const serverSchema = z
   .strictObject({
     port: numberLike(z.number().int().min(0).max(65535))
@@ -292,7 +320,19 @@ export const serverSchema = z
       .string()
       .optional()
       .describe(
-        'Bearer token that POST /api/v1/trigger requires; default: $SENTRY_GIT_API_TOKEN. Without one, triggering over HTTP is refused.',
+        'Admin bearer token (its actions are recorded as by "admin"): every API read and action, /metrics and the event stream take it; default: $SENTRY_GIT_API_TOKEN. Without any admin token, actions over HTTP (trigger, cancel, rerun, deploy, pause, resume) are refused.',
+      ),
+    read_token: z
+      .string()
+      .optional()
+      .describe(
+        'Read-only bearer token (recorded as "read"): the API reads, the event stream and /metrics, never an action; default: $SENTRY_GIT_READ_TOKEN.',
+      ),
+    tokens: z
+      .array(apiTokenSchema)
+      .default([])
+      .describe(
+        'Named bearer tokens, each admin or read: the name is recorded as who asked for an action. With any token configured, every /api/v1 route and /metrics need one.',
       ),
     webhook_secret: z
       .string()
@@ -365,6 +405,7 @@ export type GroupConfig = z.output<typeof groupSchema>;
 export type GlobalConfig = SentryConfig['global'];
 export type PluginSpec = z.output<typeof pluginSpecSchema>;
 export type ServerConfig = z.output<typeof serverSchema>;
+export type ApiTokenConfig = z.output<typeof apiTokenSchema>;
 export type NotificationsConfig = z.output<typeof notificationsSchema>;
 
 export { DNS_1123_LABEL };

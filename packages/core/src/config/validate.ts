@@ -5,6 +5,7 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { explainUnsetVariables, formatPath } from './expand.js';
 import { configSchema, DNS_1123_LABEL, type SentryConfig, toDns1123Label } from './schema.js';
 import { configSection } from './sections.js';
+import { apiTokenIssues } from './token-checks.js';
 import { READABLE_PARSE, readableIssues } from './zod-issues.js';
 
 /** What the registry knows, for checks that depend on installed plugins. Omit to skip those checks. */
@@ -79,7 +80,7 @@ function maxIntervalIssues(config: SentryConfig): ConfigIssue[] {
 
 /** Rules that span keys: references, uniqueness, regexes, installed plugin ids. */
 function crossChecks(config: SentryConfig, known: KnownIds): ConfigIssue[] {
-  const issues: ConfigIssue[] = maxIntervalIssues(config);
+  const issues: ConfigIssue[] = [...maxIntervalIssues(config), ...apiTokenIssues(config.server)];
   const names = new Map<string, number>();
   const groupNames = Object.keys(config.groups);
   // Compiling an RE2 expression is costly; many repositories share their patterns.

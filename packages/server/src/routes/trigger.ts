@@ -1,22 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { assertBearer } from '../bearer.js';
 import type { ServerContext } from '../context.js';
 import { parseTriggerBody } from '../trigger-body.js';
 
 /**
  * `POST /api/v1/trigger`: queues runs at the last known heads and answers 202 at once, without
- * waiting for them. The token is checked before the body is read.
+ * waiting for them. Admin tokens only (checked before the body is read); the token's name is
+ * recorded as who asked.
  */
 export function registerTriggerRoute(app: FastifyInstance, context: ServerContext): void {
-  const { sentry, options } = context;
+  const { sentry, options, guard } = context;
   app.post('/api/v1/trigger', {
-    onRequest: async (request) => assertBearer(request.headers.authorization, options.token),
+    config: { access: 'admin' },
     handler: async (request, reply) => {
       const selection = parseTriggerBody(request.body);
-      const runs = await sentry.trigger({ ...selection, trigger: 'api' });
+      const by = guard.actorOf(request).name;
+      const runs = await sentry.trigger({ ...selection, trigger: 'api', by });
       options.logger.info(
-        { runs: runs.map((run) => run.id), ...selection },
-        `server: trigger queued ${runs.length} run${runs.length === 1 ? '' : 's'}`,
+        { by, action: 'trigger', runs: runs.map((run) => run.id), ...selection },
+        `server: ${by} triggered: ${runs.length} run${runs.length === 1 ? '' : 's'} queued`,
       );
       return reply.status(runs.length > 0 ? 202 : 200).send({
         runs: runs.map((run) => ({

@@ -47,46 +47,50 @@ export function registerWebhookRoute(app: FastifyInstance, context: ServerContex
     });
     scope.addHook('onClose', async () => rejections.close());
 
-    scope.post<{ Params: { provider: string } }>('/webhooks/:provider', async (request, reply) => {
-      const provider = request.params.provider;
-      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const outcome = resolve(provider, request.headers, rawBody);
-      const label = providerLabel(provider);
-      if (outcome.kind === 'rejected') {
-        reject(provider, outcome.error);
-        throw outcome.error;
-      }
-      if (outcome.kind === 'ignored') {
-        metrics.webhooks.inc({ provider: label, outcome: 'ignored' });
-        options.logger.debug({ provider }, `server: webhook ignored: ${outcome.reason}`);
-        return reply
-          .status(outcome.status)
-          .send({ accepted: false, reason: sentry.redactor.redact(outcome.reason) });
-      }
-      metrics.webhooks.inc({ provider: label, outcome: 'accepted' });
-      const { repositories, push } = outcome;
-      options.logger.info(
-        { provider, repositories, branch: push.branch, after: push.after },
-        `server: webhook push to ${push.branch}: polling ${repositories.join(', ')}`,
-      );
-      // Not awaited: the forge wants its answer within seconds, and the poll takes round trips to it.
-      // The push rides along (not a deletion): the comparison it needs starts beside the poll's request.
-      const pushed = push.after ? { branch: push.branch, after: push.after } : undefined;
-      sentry
-        .pollOnce({ repositories, trigger: 'webhook', ...(pushed ? { pushed } : {}) })
-        .catch((error: unknown) =>
-          options.logger.warn(
-            { provider, repositories },
-            `server: poll after a webhook failed: ${sentry.redactor.redact(errorMessage(error))}`,
-          ),
+    scope.post<{ Params: { provider: string } }>(
+      '/webhooks/:provider',
+      { config: { access: 'open' } },
+      async (request, reply) => {
+        const provider = request.params.provider;
+        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const outcome = resolve(provider, request.headers, rawBody);
+        const label = providerLabel(provider);
+        if (outcome.kind === 'rejected') {
+          reject(provider, outcome.error);
+          throw outcome.error;
+        }
+        if (outcome.kind === 'ignored') {
+          metrics.webhooks.inc({ provider: label, outcome: 'ignored' });
+          options.logger.debug({ provider }, `server: webhook ignored: ${outcome.reason}`);
+          return reply
+            .status(outcome.status)
+            .send({ accepted: false, reason: sentry.redactor.redact(outcome.reason) });
+        }
+        metrics.webhooks.inc({ provider: label, outcome: 'accepted' });
+        const { repositories, push } = outcome;
+        options.logger.info(
+          { provider, repositories, branch: push.branch, after: push.after },
+          `server: webhook push to ${push.branch}: polling ${repositories.join(', ')}`,
         );
-      return reply.status(202).send({
-        accepted: true,
-        repository: repositories[0],
-        repositories,
-        branch: push.branch,
-        after: push.after,
-      });
-    });
+        // Not awaited: the forge wants its answer within seconds, and the poll takes round trips to it.
+        // The push rides along (not a deletion): the comparison it needs starts beside the poll's request.
+        const pushed = push.after ? { branch: push.branch, after: push.after } : undefined;
+        sentry
+          .pollOnce({ repositories, trigger: 'webhook', ...(pushed ? { pushed } : {}) })
+          .catch((error: unknown) =>
+            options.logger.warn(
+              { provider, repositories },
+              `server: poll after a webhook failed: ${sentry.redactor.redact(errorMessage(error))}`,
+            ),
+          );
+        return reply.status(202).send({
+          accepted: true,
+          repository: repositories[0],
+          repositories,
+          branch: push.branch,
+          after: push.after,
+        });
+      },
+    );
   });
 }
