@@ -165,7 +165,12 @@ describe.skipIf(!HAS_KUBECTL)(
         { secretRef: { name: expect.stringMatching(/^sentry-git-secrets-/), optional: true } },
       ]);
       expect(Object.keys(env)).toEqual(
-        expect.arrayContaining(['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SENTRY_GIT_API_TOKEN']),
+        expect.arrayContaining([
+          'GITHUB_TOKEN',
+          'GITHUB_WEBHOOK_SECRET',
+          'SENTRY_GIT_API_TOKEN',
+          'SENTRY_GIT_READ_TOKEN',
+        ]),
       );
 
       // The pod's service account may create PipelineRuns here, and the Pipeline is installed.
@@ -284,7 +289,13 @@ describe.skipIf(!HAS_KUBECTL)(
           { name: 'revision', value: sha },
         ]),
       });
-      const metrics = await (await fetch(`${url}/metrics`)).text();
+      // With API tokens in the Secret, /metrics takes the read token (what Prometheus is given).
+      expect((await fetch(`${url}/metrics`)).status).toBe(401);
+      const metrics = await (
+        await fetch(`${url}/metrics`, {
+          headers: { authorization: `Bearer ${rendered.env.SENTRY_GIT_READ_TOKEN}` },
+        })
+      ).text();
       expect(metrics).toMatch(/sentry_git_runs_total\{[^}]*status="succeeded"[^}]*\} 1/);
 
       child.kill('SIGTERM');

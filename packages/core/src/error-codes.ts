@@ -600,13 +600,14 @@ export const ERROR_CATALOGUE = {
     class: PERMANENT,
     status: 400,
     area: 'server',
-    summary: 'A query parameter of /api/v1/runs has a value it does not accept.',
+    summary: 'A query parameter of an /api/v1 route is unknown, or has a value it does not accept.',
   },
   INVALID_REQUEST: {
     class: PERMANENT,
     status: 400,
     area: 'server',
-    summary: 'The body of POST /api/v1/trigger does not have the fields it needs.',
+    summary:
+      'The body of an /api/v1 action (trigger, cancel, deploy, pause, ...) does not have the fields it needs.',
   },
   UNSUPPORTED_MEDIA_TYPE: {
     class: PERMANENT,
