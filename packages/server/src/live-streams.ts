@@ -12,6 +12,8 @@ export interface LiveResponse {
   end(): void;
   /** Cuts the connection: the client sees the answer broken off, not complete. */
   destroy(): void;
+  /** Runs `cleanup` once the answer ends, or now when it already has. */
+  onEnd(cleanup: () => void): void;
 }
 
 export interface LiveStreams {
@@ -54,6 +56,10 @@ export function createLiveStreams(): LiveStreams {
           finish();
           response.destroy();
         },
+        onEnd(cleanup) {
+          if (controller.signal.aborted) cleanup();
+          else controller.signal.addEventListener('abort', cleanup, { once: true });
+        },
       };
       function finish(): void {
         open.delete(live);
@@ -62,6 +68,8 @@ export function createLiveStreams(): LiveStreams {
       // 'close' fires when the answer is complete or the connection is gone, whichever comes first.
       response.once('close', finish);
       open.add(live);
+      // A HEAD request gets the headers only: nothing would ever be sent on it.
+      if (reply.request.method === 'HEAD') live.end();
       return live;
     },
     closeAll() {

@@ -193,6 +193,19 @@ describe('GET /api/v1/events', () => {
     expect(refused).toBeInstanceOf(Error);
   });
 
+  it('HEAD answers the headers and ends; a bad token gets JSON, not a stream', async () => {
+    const { url } = await setup();
+    const head = await fetch(`${url}/api/v1/events`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const refused = await call(`${url}/api/v1/events`, { headers: { authorization: 'Bearer wrong' } });
+    expect(refused.status).toBe(401);
+    expect(refused.json.error.code).toBe('UNAUTHORIZED');
+  });
+
   it('a client that goes away is forgotten: close() does not wait for it either', async () => {
     const { url, server, deploy } = await setup();
     const stream = await openEvents(url, { token: API_TOKEN });

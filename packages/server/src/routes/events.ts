@@ -30,7 +30,7 @@ export function registerEventsRoute(app: FastifyInstance, context: ServerContext
       backlog = 0;
     });
     function send(text: string): void {
-      if (live.write(text)) return;
+      if (live.signal.aborted || live.write(text)) return;
       backlog += 1;
       if (backlog > maxBacklog) live.destroy();
     }
@@ -48,13 +48,10 @@ export function registerEventsRoute(app: FastifyInstance, context: ServerContext
     }
     const unsubscribe = journal.subscribe((entry) => send(frame(entry)));
     const ping = setInterval(() => send(sseComment('ping')), options.eventStream.pingIntervalMs);
-    live.signal.addEventListener(
-      'abort',
-      () => {
-        unsubscribe();
-        clearInterval(ping);
-      },
-      { once: true },
-    );
+    // Also when the catch-up already ended it (a HEAD request, a client dropped mid-replay).
+    live.onEnd(() => {
+      unsubscribe();
+      clearInterval(ping);
+    });
   });
 }
