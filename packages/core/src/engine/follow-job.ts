@@ -66,6 +66,7 @@ function watchJob(bus: EventBus, jobId: string) {
     /** Resolves at the next event about the job, after `ms`, or when `signal` aborts. */
     next(ms: number, signal: AbortSignal | undefined): Promise<void> {
       return new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
         const done = () => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', done);
@@ -125,7 +126,7 @@ export async function* followJob(
           await watch.next(readMs, signal);
         }
         // Ended here with output shown; an executor that only returned its output is read below.
-        if (watch.feed.ended && shown !== '') return;
+        if (signal?.aborted || (watch.feed.ended && shown !== '')) return;
         const run = await store.getRun(runId);
         if (!run) return;
         job = jobOf(run, runId, jobId);

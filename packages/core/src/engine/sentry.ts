@@ -156,14 +156,8 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     await store.close();
   }
 
-  const host: PluginHost = {
-    config,
-    logger,
-    redactor,
-    events: bus,
-    pollNow: pollOnce,
-    trigger: control.trigger,
-  };
+  const { trigger } = control;
+  const host: PluginHost = { config, logger, redactor, events: bus, pollNow: pollOnce, trigger };
   const builtins = [
     ...(options.logEvents === false ? [] : [eventLoggerPlugin()]),
     notifierPlugin(),
