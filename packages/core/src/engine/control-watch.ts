@@ -77,7 +77,8 @@ export function createControlWatch(input: ControlWatchInput): ControlWatch {
       await resumed();
       failing = false;
     } catch (error) {
-      if (!failing)
+      // After close the store is gone; nothing is left to watch.
+      if (!failing && !detached)
         logger.warn(
           { error: errorMessage(error) },
           `could not read cancel requests and pauses from the state store: ${errorMessage(error)}`,
