@@ -6,6 +6,7 @@ import {
   type ExecutorContext,
   type Job,
   type JobResult,
+  type Logger,
   outcomeOfAbort,
   type Sentry,
   type SentryEventName,
@@ -106,7 +107,7 @@ export type ControlForge = ReturnType<typeof controlForge>;
 /** One standalone repository `app` (main, release/*) and a sequential group `site` of `web` and `api`. */
 export async function controlEngine(
   forge: ControlForge,
-  options: { stateStore?: StateStore; secrets?: string[] } = {},
+  options: { stateStore?: StateStore; secrets?: string[]; logger?: Logger } = {},
 ): Promise<Sentry> {
   const monitor = (name: string) => ({
     repo_url: `https://forge.invalid/${name}.git`,
@@ -128,6 +129,7 @@ export async function controlEngine(
     env: {},
     ...(options.stateStore ? { stateStore: options.stateStore } : {}),
     ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   onTestFinished(() => sentry.close({ graceMs: 0 }));
   return sentry;

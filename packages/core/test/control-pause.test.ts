@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStateStore } from '../src/index.js';
 import { controlEngine, controlForge, nextEvent, recordEvents, SHA } from './control-helpers.js';
+import { captureLogger } from './notify-helpers.js';
 
 describe('pause and resume', () => {
   it('a paused repository is polled and its changes recorded, nothing deploys; resume deploys once, at the latest head', async () => {
@@ -112,6 +113,26 @@ describe('pause and resume', () => {
     const finished = nextEvent(second, 'run:finish');
     await second.resume({ repository: 'app' }, { by: 'erin' });
     expect((await finished).run.id).toBe(queued!.id);
+  });
+
+  it('the event logger logs who paused and resumed what', async () => {
+    const logger = captureLogger();
+    const sentry = await controlEngine(controlForge(), { logger });
+    await sentry.pause({ group: 'site' }, { by: 'erin', reason: 'release freeze' });
+    await sentry.resume({ group: 'site' }, { by: 'erin' });
+    const lines = logger.lines.map((line) => JSON.parse(line) as { level: string; obj: object; msg: string });
+    expect(lines.filter((line) => line.msg.includes('asked to'))).toEqual([
+      {
+        level: 'info',
+        obj: { action: 'pause', by: 'erin', target: 'group:site', runs: [], reason: 'release freeze' },
+        msg: 'erin asked to pause group:site (release freeze)',
+      },
+      {
+        level: 'info',
+        obj: { action: 'resume', by: 'erin', target: 'group:site', runs: [] },
+        msg: 'erin asked to resume group:site',
+      },
+    ]);
   });
 
   it('names what cannot be paused', async () => {
