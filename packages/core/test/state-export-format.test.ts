@@ -28,6 +28,8 @@ const RECORDS: StateRecord[] = [
     finishedAt: AT,
     error: null,
     attempts: 0,
+    requestedBy: 'alice@laptop',
+    cancelRequest: null,
     jobs: [
       {
         handle: { executor: 'shell', pgid: 7 },

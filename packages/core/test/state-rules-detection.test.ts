@@ -26,6 +26,8 @@ function stored(
     finishedAt: null,
     error: null,
     attempts: 0,
+    requestedBy: null,
+    cancelRequest: null,
     jobs: runSpec.jobs.map((j, position) => ({
       ...j,
       runId: runSpec.id,

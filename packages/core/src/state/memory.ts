@@ -229,6 +229,7 @@ export function createMemoryStateStore(): StateStore {
       heads,
       seen,
       pollHealth,
+      pauses,
       runs,
       jobRuns,
       seq,
