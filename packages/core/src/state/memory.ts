@@ -207,7 +207,9 @@ export function createMemoryStateStore(): StateStore {
 
     async listPauses(): Promise<PauseRecord[]> {
       assertOpen();
-      return [...pauses.values()].sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+      return [...pauses.values()]
+        .map((pause) => ({ ...pause }))
+        .sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
     },
 
     async recoverInterrupted(options = {}): Promise<RecoveryResult> {
