@@ -194,7 +194,7 @@ export function createMemoryStateStore(): StateStore {
       const stored = runs.get(id);
       if (!stored) return null;
       const plan = planCancel(stored.record, request);
-      if (plan.run) applyPatch(stored.record, plan.run, CANCEL_KEYS);
+      if (plan.run) applyPatch(stored.record, structuredClone(plan.run), CANCEL_KEYS);
       for (const { id: jobId, patch } of plan.jobs) applyJobPatch(findJob(jobId), patch);
       return { run: structuredClone(stored.record), outcome: plan.outcome };
     },

@@ -68,6 +68,11 @@ export function describeControl(subject: StoreUnderTest): void {
       const again = await subject.store.cancelRun('run-1', stamp('bob', 4, 'still stuck'));
       expect(again).toEqual({ outcome: 'requested', run: { ...before, cancelRequest: first } });
       await expect(subject.store.getRun('run-1')).resolves.toEqual({ ...before, cancelRequest: first });
+      // The store keeps a copy of the request, and hands out copies.
+      const kept = { ...first };
+      first.by = 'changed';
+      result!.run.cancelRequest!.reason = 'changed';
+      await expect(subject.store.getRun('run-1')).resolves.toMatchObject({ cancelRequest: kept });
     });
 
     it('leaves a finished run as it was', async () => {
@@ -92,7 +97,9 @@ export function describeControl(subject: StoreUnderTest): void {
       await expect(subject.store.listPauses()).resolves.toEqual([]);
       await subject.store.setPause('repository:web', stamp('alice', 1, 'noisy'));
       await subject.store.setPause('group:site', stamp('bob', 2));
-      await subject.store.setPause('repository:api', stamp('carol', 3, 'freeze'));
+      const freeze = stamp('carol', 3, 'freeze');
+      await subject.store.setPause('repository:api', freeze);
+      freeze.by = 'changed';
       await expect(subject.store.listPauses()).resolves.toEqual([
         { unit: 'group:site', by: 'bob', at: at(2), reason: null },
         { unit: 'repository:api', by: 'carol', at: at(3), reason: 'freeze' },
