@@ -69,8 +69,9 @@ async function setup(options: { gated?: boolean } = {}) {
   }
   const get = (route: string) => call(`${url}${route}`, { headers: bearer(API_TOKEN) });
   const release = () => writeFile(gate, 'go\n');
-  const nextAction = async (): Promise<StreamedEvent> =>
-    (await events.eventsUntil((event) => event.event === 'action')).at(-1)!;
+  /** The next `action` event of that kind (the test's own `sentry.trigger()` calls emit some too). */
+  const nextAction = async (action: string): Promise<StreamedEvent> =>
+    (await events.eventsUntil((event) => event.event === 'action' && event.data.action === action)).at(-1)!;
   return { sentry, url, app: app!, lib: lib!, log, logLines, post, get, release, nextAction };
 }
 
@@ -89,7 +90,7 @@ describe('POST /api/v1/runs/:id/cancel', () => {
       run: { id: queued!.id, status: 'cancelled', error: 'cancelled by ci-bot: wrong commit' },
     });
     for (const job of answer.json.run.jobs) expect(job).not.toHaveProperty('output');
-    expect(await nextAction()).toMatchObject({
+    expect(await nextAction('cancel')).toMatchObject({
       data: { action: 'cancel', by: 'ci-bot', target: `run:${queued!.id}`, reason: 'wrong commit' },
     });
     expect(logLines.find((line) => line.action === 'cancel')).toMatchObject({
@@ -152,7 +153,9 @@ describe('POST /api/v1/runs/:id/rerun', () => {
       trigger: 'rerun',
       requestedBy: 'ci-bot',
     });
-    expect(await nextAction()).toMatchObject({ data: { action: 'rerun', by: 'ci-bot' } });
+    expect(await nextAction('rerun')).toMatchObject({
+      data: { action: 'rerun', by: 'ci-bot' },
+    });
     const [rerun] = await sentry.waitForRuns([answer.json.run.id]);
     expect(rerun!.status).toBe('succeeded');
     const shas = (record: typeof rerun) => record!.jobs.map((job) => `${job.repository} ${job.sha}`).sort();
@@ -195,13 +198,15 @@ describe('POST /api/v1/deploy', () => {
       requestedBy: 'admin',
     });
     expect(answer.json.run.jobs).toMatchObject([{ repository: 'app', branch: 'main', sha: old }]);
-    expect(await nextAction()).toMatchObject({ data: { action: 'deploy', by: 'admin' } });
+    expect(await nextAction('deploy')).toMatchObject({
+      data: { action: 'deploy', by: 'admin' },
+    });
     expect(logLines.find((line) => line.action === 'deploy')?.msg).toMatch(
       new RegExp(`^server: admin queued a deploy of app main at ${old} \\(run run_\\S+\\)$`),
     );
     const [deployed] = await sentry.waitForRuns([answer.json.run.id]);
     expect(deployed!.status).toBe('succeeded');
-    expect((await lines(log)).at(-1) ?? '').toBe(`main ${old}`);
+    expect(await lines(log)).toContain(`main ${old}`);
   });
 
   it('refuses a malformed body (400) and what the engine refuses, with its code', async () => {
@@ -246,7 +251,7 @@ describe('POST /api/v1/pause and /api/v1/resume', () => {
       reason: 'release freeze',
       at: expect.any(String),
     });
-    expect(await nextAction()).toMatchObject({
+    expect(await nextAction('pause')).toMatchObject({
       data: { action: 'pause', by: 'ci-bot', reason: 'release freeze' },
     });
     expect(logLines.find((line) => line.action === 'pause')?.msg).toBe(
@@ -347,7 +352,9 @@ describe('POST /api/v1/trigger', () => {
     const { sentry, post, nextAction, logLines } = await setup();
     const answer = await post('/api/v1/trigger', { repositories: ['app'] }, BOT_TOKEN);
     expect(answer.status).toBe(202);
-    expect(await nextAction()).toMatchObject({ data: { action: 'trigger', by: 'ci-bot' } });
+    expect(await nextAction('trigger')).toMatchObject({
+      data: { action: 'trigger', by: 'ci-bot' },
+    });
     const [finished] = await sentry.waitForRuns([answer.json.runs[0].id]);
     expect(finished).toMatchObject({ trigger: 'api', requestedBy: 'ci-bot', status: 'succeeded' });
     expect(logLines.find((line) => line.action === 'trigger')).toMatchObject({ by: 'ci-bot' });
