@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -209,6 +211,48 @@ describe('GET /api/v1/events', () => {
     const refused = await call(`${url}/api/v1/events`, { headers: { authorization: 'Bearer wrong' } });
     expect(refused.status).toBe(401);
     expect(refused.json.error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('a client that stops reading is dropped once a journal of events piles up for it', async () => {
+    const { sentry, url } = await setup({ eventStream: { journalSize: 50 } });
+    const { port } = new URL(url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      `GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${API_TOKEN}\r\n\r\n`,
+    );
+    const [head] = (await once(socket, 'data')) as [Buffer];
+    expect(head.toString()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    // It reads no more: the kernel's buffers fill, then the server's.
+    socket.pause();
+    const closed = once(socket, 'close');
+    // Words, not one long token: the redactor's URL pattern is slow on long runs of letters.
+    const branch = 'word '.repeat(2000);
+    for (let i = 0; i < 3000; i += 1) {
+      sentry.bus.emit('change', {
+        repository: 'app',
+        group: null,
+        branch,
+        before: null,
+        after: 'a'.repeat(40),
+        kind: 'created',
+      });
+    }
+    socket.resume();
+    await closed;
+    // A reading client is not affected.
+    const stream = await openEvents(url, { token: API_TOKEN });
+    await stream.nextBlock();
+    sentry.bus.emit('change', {
+      repository: 'app',
+      group: null,
+      branch: 'main',
+      before: null,
+      after: 'c'.repeat(40),
+      kind: 'created',
+    });
+    expect((await stream.nextEvent()).data).toMatchObject({ branch: 'main' });
+    stream.close();
   });
 
   it('a client that goes away is forgotten: close() does not wait for it either', async () => {
