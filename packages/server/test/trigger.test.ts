@@ -101,7 +101,7 @@ describe('POST /api/v1/trigger', () => {
 
     await writeFile(gate, 'go\n');
     const [finished] = await sentry.waitForRuns([id]);
-    expect(finished).toMatchObject({ status: 'succeeded', trigger: 'api' });
+    expect(finished).toMatchObject({ status: 'succeeded', trigger: 'api', requestedBy: 'admin' });
     expect(await lines(log)).toEqual([`main ${(await app.heads()).get('main')}`]);
     const listed = await call(`${url}/api/v1/runs?trigger=api`, { headers: bearer });
     expect(listed.json.runs.map((entry: { id: string }) => entry.id)).toEqual([id]);
