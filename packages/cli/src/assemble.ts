@@ -77,7 +77,11 @@ export async function engineFor(
   const redactor = createRedactor(loaded.secrets);
   // Only the commands that run the engine log through pino(-pretty): load it here, not at start-up.
   const { cliLogger } = await import('./logger.js');
-  const logger = await cliLogger(options.logLevel ?? loaded.config.global.log_level, redactor, options.logSink);
+  const logger = await cliLogger(
+    options.logLevel ?? loaded.config.global.log_level,
+    redactor,
+    options.logSink,
+  );
   return createSentry({
     config: loaded.config,
     configDir: loaded.dir,

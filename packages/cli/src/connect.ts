@@ -31,7 +31,9 @@ export async function connect(configFile: string | undefined): Promise<Connectio
   const { loaded, plugins } = await loadFullConfig(configFile, { readOnly: true });
   // `${API_TOKEN}` left as written (not set here) is no token.
   const tokenUnset = loaded.unsetVariables.some((issue) => issue.path === 'server.token');
-  const config = tokenUnset ? { ...loaded.config, server: { ...loaded.config.server, token: undefined } } : loaded.config;
+  const config = tokenUnset
+    ? { ...loaded.config, server: { ...loaded.config.server, token: undefined } }
+    : loaded.config;
   const target = serverTarget(config, process.env);
   const server = target && (await serverAnswers(target)) ? createApiClient(target) : null;
   return { loaded, plugins, server, target };

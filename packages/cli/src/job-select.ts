@@ -11,7 +11,11 @@ function listed(jobs: readonly JobOf[]): string {
  * The jobs of a run `logs` shows, in the run's order: every job, or the one `--job` names by its
  * id, its repository (when the run has one job of it) or `repository@branch`.
  */
-export function selectJobs<T extends JobOf>(runId: string, jobs: readonly T[], wanted: string | undefined): T[] {
+export function selectJobs<T extends JobOf>(
+  runId: string,
+  jobs: readonly T[],
+  wanted: string | undefined,
+): T[] {
   const ordered = [...jobs].sort((a, b) => a.position - b.position);
   if (wanted === undefined) return ordered;
   const byId = ordered.filter((job) => job.id === wanted);

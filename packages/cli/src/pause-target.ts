@@ -5,7 +5,11 @@ import type { PauseTarget } from '@sentry-git/core';
  * A repository (without a group) or a group, as `pause` and `resume` take it: exactly one of
  * the argument and --group, else a usage error (exit 2) saying which to give.
  */
-export function pauseTarget(command: string, repository: string | undefined, group: string | undefined): PauseTarget {
+export function pauseTarget(
+  command: string,
+  repository: string | undefined,
+  group: string | undefined,
+): PauseTarget {
   if (repository !== undefined && group !== undefined) {
     throw new Errors.CLIError(
       `${command} takes a repository or --group, not both (got "${repository}" and --group ${group}). Fix: a repository in a group is ${command}d with its group: sentry-git ${command} --group ${group}`,

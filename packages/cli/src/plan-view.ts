@@ -33,7 +33,10 @@ function unitLines(unit: PlannedUnit): string[] {
 /** `plan` as text: each unit with the changes a poll would record now, then the heads it could not read. */
 export function renderPlan(plan: DeployPlan): string {
   const deploying = plan.units.filter((unit) => unit.changes.some((change) => change.deploys));
-  const jobs = deploying.reduce((sum, unit) => sum + unit.changes.filter((change) => change.deploys).length, 0);
+  const jobs = deploying.reduce(
+    (sum, unit) => sum + unit.changes.filter((change) => change.deploys).length,
+    0,
+  );
   const blocks = plan.units.map((unit) => unitLines(unit).join('\n'));
   const summary =
     jobs === 0

@@ -54,10 +54,15 @@ describe('the client of the running watch’s API', () => {
   it('turns a refusal into the server’s own error: its code, message and fix', async () => {
     const url = await serve((request, response) => {
       if (request.url === '/conflict')
-        json(response, 409, { error: { code: 'RUN_FINISHED', message: 'Run run_1 has finished.', fix: 'Re-run it.' } });
+        json(response, 409, {
+          error: { code: 'RUN_FINISHED', message: 'Run run_1 has finished.', fix: 'Re-run it.' },
+        });
       else if (request.url === '/engine')
-        json(response, 400, { error: { code: 'SHA_INVALID', message: 'Bad SHA "x". Fix: give 40 hex digits.' } });
-      else if (request.url === '/token') json(response, 401, { error: { code: 'UNAUTHORIZED', message: 'No token.' } });
+        json(response, 400, {
+          error: { code: 'SHA_INVALID', message: 'Bad SHA "x". Fix: give 40 hex digits.' },
+        });
+      else if (request.url === '/token')
+        json(response, 401, { error: { code: 'UNAUTHORIZED', message: 'No token.' } });
       else {
         response.writeHead(502);
         response.end('<html>bad gateway</html>');
@@ -75,7 +80,9 @@ describe('the client of the running watch’s API', () => {
     await expect(client.json('pause', 'POST', '/token')).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
       message: expect.stringMatching(
-        new RegExp(`^The running sentry-git server at ${url} refused the pause \\(401 UNAUTHORIZED\\): No token\\. Fix: Set SENTRY_GIT_TOKEN`),
+        new RegExp(
+          `^The running sentry-git server at ${url} refused the pause \\(401 UNAUTHORIZED\\): No token\\. Fix: Set SENTRY_GIT_TOKEN`,
+        ),
       ),
     });
     await expect(client.json('plan', 'GET', '/other')).rejects.toMatchObject({
@@ -96,7 +103,9 @@ describe('the client of the running watch’s API', () => {
       });
     });
     expect(await serverAnswers({ url: free, token: 't' })).toBe(false);
-    await expect(createApiClient({ url: free, token: 't' }).json('rerun', 'POST', '/x')).rejects.toMatchObject({
+    await expect(
+      createApiClient({ url: free, token: 't' }).json('rerun', 'POST', '/x'),
+    ).rejects.toMatchObject({
       code: 'TRIGGER_FORWARD_FAILED',
       message: expect.stringContaining(`The sentry-git server at ${free} could not be reached for the rerun`),
     });
@@ -122,7 +131,8 @@ describe('the client of the running watch’s API', () => {
     });
     const client = createApiClient({ url, token: 't' });
     const events = [];
-    for await (const event of readEvents(await client.stream('event stream', '/api/v1/events'))) events.push(event);
+    for await (const event of readEvents(await client.stream('event stream', '/api/v1/events')))
+      events.push(event);
     expect(events).toEqual([
       { event: 'job:start', data: '{"a":\n1}', id: 'b-1' },
       { event: 'run:finish', data: '{}', id: 'b-2' },

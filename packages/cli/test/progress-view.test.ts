@@ -53,7 +53,12 @@ describe('the progress display', () => {
     view.queued(run({ status: 'queued' }));
     view.jobStarted(run(), job());
     view.jobStarted(run(), job());
-    const failed = job({ status: 'failed', exitCode: 3, durationMs: 1234, error: 'Command 1 of 1 failed\nmore' });
+    const failed = job({
+      status: 'failed',
+      exitCode: 3,
+      durationMs: 1234,
+      error: 'Command 1 of 1 failed\nmore',
+    });
     view.jobFinished(run(), failed);
     view.runFinished(run({ status: 'failed', finishedAt: '2026-11-22T20:00:02.500Z', jobs: [failed] }));
     view.close();
@@ -66,7 +71,8 @@ describe('the progress display', () => {
         '',
       ].join('\n'),
     );
-    expect(text()).not.toMatch(/\r|\x1b/);
+    expect(text()).not.toContain('\x1b');
+    expect(text()).not.toContain('\r');
   });
 
   it('on a terminal keeps a status line with each running job’s time under the lines, and clears it', () => {
@@ -84,6 +90,7 @@ describe('the progress display', () => {
     expect(text().endsWith('\r\x1b[2K')).toBe(true);
     // Every permanent line starts on a cleared line: no spinner text is left in front of it.
     const lines = text().split('\n').slice(0, -1);
-    for (const line of lines) expect(line.slice(line.lastIndexOf('\r\x1b[2K') + 5)).not.toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+    for (const line of lines)
+      expect(line.slice(line.lastIndexOf('\r\x1b[2K') + 5)).not.toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
   });
 });

@@ -130,7 +130,8 @@ describe('watch --port: the HTTP server beside the engine', () => {
     expect(result.stdout).toMatch(/app\s+main\s+\w{10}\s+succeeded/);
     const unknown = await cli(['trigger', 'nope'], { cwd: dir, env });
     expect(unknown.exitCode).toBe(1);
-    expect(unknown.stderr).toMatch(/TRIGGER_FORWARD_FAILED[\s\S]*nope/);
+    // The server's own error, as the trigger says it without a watch.
+    expect(unknown.stderr).toMatch(/UNKNOWN_REPOSITORY[\s\S]*nope/);
     const withoutToken = await cli(['trigger', 'app'], { cwd: dir, env: { API_TOKEN: 'wrong-token-123' } });
     expect(withoutToken.exitCode).toBe(1);
     expect(withoutToken.stderr).toMatch(/refused the trigger \(401/);

@@ -20,7 +20,9 @@ describe('--since', () => {
 
   it('refuses anything else, naming the value and what it takes', () => {
     for (const bad of ['yesterday', '2h30m', '5', '-2h', '2026-13-45', '']) {
-      expect(() => parseSince(bad, NOW)).toThrow(/is neither a duration nor an ISO 8601 time\. Give a duration/);
+      expect(() => parseSince(bad, NOW)).toThrow(
+        /is neither a duration nor an ISO 8601 time\. Give a duration/,
+      );
     }
     expect(() => parseSince('2 days', NOW)).toThrow('"2 days" is neither');
   });

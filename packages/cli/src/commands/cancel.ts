@@ -8,7 +8,8 @@ import type { ApiClient } from '../remote/client.js';
 /** What `cancel` says it did. */
 function outcomeLine(result: CancelResult, remote: boolean): string {
   const { run } = result;
-  if (result.outcome === 'cancelled') return `Cancelled run ${run.id} (${run.unit}, queued): it will not start.`;
+  if (result.outcome === 'cancelled')
+    return `Cancelled run ${run.id} (${run.unit}, queued): it will not start.`;
   const who = remote
     ? 'the watch'
     : 'the watch running it (within a few seconds; a run no process runs stays running until a watch starts)';
@@ -34,7 +35,10 @@ export default class Cancel extends SentryCommand {
     'Cancel a run: a queued one never starts; a running one has its jobs stopped (shell process groups killed, Tekton PipelineRuns cancelled) and ends cancelled. Recorded with who asked and why.';
 
   static override args = {
-    run: Args.string({ description: 'The id of a queued or running run (`sentry-git runs`).', required: true }),
+    run: Args.string({
+      description: 'The id of a queued or running run (`sentry-git runs`).',
+      required: true,
+    }),
   };
   static override examples = [
     '<%= config.bin %> cancel run_0mwsav719622732122a',
@@ -73,7 +77,11 @@ async function cancelInStore(
   reason: string | undefined,
 ): Promise<CancelResult> {
   try {
-    const result = await store.cancelRun(id, { by: cliActor(), at: new Date().toISOString(), reason: reason ?? null });
+    const result = await store.cancelRun(id, {
+      by: cliActor(),
+      at: new Date().toISOString(),
+      reason: reason ?? null,
+    });
     if (!result) throw runNotFound(id);
     if (result.outcome === 'finished') throw runFinished(result.run);
     return result;

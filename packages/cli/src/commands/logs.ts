@@ -61,7 +61,10 @@ export default class Logs extends SentryCommand {
   ];
 
   static override flags = {
-    job: Flags.string({ char: 'j', description: 'Only this job: its id, its repository, or repository@branch.' }),
+    job: Flags.string({
+      char: 'j',
+      description: 'Only this job: its id, its repository, or repository@branch.',
+    }),
     follow: Flags.boolean({ char: 'f', description: 'Follow the output until the job(s) end.' }),
     json: Flags.boolean({
       description: 'Print the jobs with their output as JSON (not with --follow).',

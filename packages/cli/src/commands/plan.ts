@@ -25,7 +25,9 @@ export default class Plan extends SentryCommand {
       { command: 'plan', logLevel: flags['log-level'] ?? 'warn' },
       {
         remote(client) {
-          const query = new URLSearchParams(repositories.map((name): [string, string] => ['repository', name]));
+          const query = new URLSearchParams(
+            repositories.map((name): [string, string] => ['repository', name]),
+          );
           const search = repositories.length > 0 ? `?${query.toString()}` : '';
           return client.json<DeployPlan>('plan', 'GET', `/api/v1/plan${search}`);
         },

@@ -11,7 +11,10 @@ export default class Rerun extends SentryCommand {
     'Run a finished run again: a new run (trigger "rerun") of the same unit with the same repositories, branches and commits. Shows the jobs as they start and end, and exits 1 when the new run did not succeed.';
 
   static override args = {
-    run: Args.string({ description: 'The id of a finished run (`sentry-git runs` lists them).', required: true }),
+    run: Args.string({
+      description: 'The id of a finished run (`sentry-git runs` lists them).',
+      required: true,
+    }),
   };
   static override examples = [
     '<%= config.bin %> rerun run_0mwsav719622732122a',

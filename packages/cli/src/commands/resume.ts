@@ -24,7 +24,10 @@ export default class Resume extends SentryCommand {
   static override args = {
     repository: Args.string({ description: 'A repository without a group.', required: false }),
   };
-  static override examples = ['<%= config.bin %> resume standalone-service', '<%= config.bin %> resume --group ai-blueprints'];
+  static override examples = [
+    '<%= config.bin %> resume standalone-service',
+    '<%= config.bin %> resume --group ai-blueprints',
+  ];
 
   static override flags = {
     group: Flags.string({ char: 'g', description: 'Resume this group.' }),
@@ -51,7 +54,8 @@ export default class Resume extends SentryCommand {
             const source = engineEvents(sentry);
             try {
               const resumed = await sentry.resume(target, { by: cliActor() });
-              if (resumed.queued.length > 0) finished = await waitOnEngine(sentry, source, resumed.queued, view);
+              if (resumed.queued.length > 0)
+                finished = await waitOnEngine(sentry, source, resumed.queued, view);
               return { ...resumed, queued: resumed.queued.map((run) => run.id) };
             } finally {
               source.close();
@@ -66,7 +70,9 @@ export default class Resume extends SentryCommand {
     else if (!result.resumed) this.log(`${result.unit} was not paused: nothing to resume.`);
     else if (result.queued.length === 0) this.log(`Resumed ${result.unit}: no run was waiting.`);
     else {
-      this.log(`Resumed ${result.unit}: ${result.queued.join(', ')} ${finished.length > 0 ? 'ran' : 'start now'}.`);
+      this.log(
+        `Resumed ${result.unit}: ${result.queued.join(', ')} ${finished.length > 0 ? 'ran' : 'start now'}.`,
+      );
       for (const run of finished) this.log(describeRun(run));
     }
     if (finished.some((run) => run.status !== 'succeeded')) this.exit(1);

@@ -24,9 +24,13 @@ function unitOf(text: string, config: SentryConfig): UnitKey {
   if (config.groups[text]) return `group:${text}`;
   const repository = config.repositories.find((repo) => repo.name === text);
   if (repository) return repository.group ? `group:${repository.group}` : `repository:${repository.name}`;
-  throw new SentryError('UNKNOWN_GROUP', `--unit ${text} is neither a group nor a repository of the configuration.`, {
-    fix: `Give group:NAME, repository:NAME, or one of: ${[...Object.keys(config.groups), ...config.repositories.map((repo) => repo.name)].join(', ')}.`,
-  });
+  throw new SentryError(
+    'UNKNOWN_GROUP',
+    `--unit ${text} is neither a group nor a repository of the configuration.`,
+    {
+      fix: `Give group:NAME, repository:NAME, or one of: ${[...Object.keys(config.groups), ...config.repositories.map((repo) => repo.name)].join(', ')}.`,
+    },
+  );
 }
 
 export default class Runs extends SentryCommand {
@@ -54,7 +58,8 @@ export default class Runs extends SentryCommand {
     }),
     trigger: Flags.string({ char: 't', description: 'Only runs this trigger started.', options: TRIGGERS }),
     since: Flags.custom<string>({
-      description: 'Only runs created since: an ISO 8601 time (2026-11-22T20:00:00Z) or a duration back from now (30m, 2h, 7d).',
+      description:
+        'Only runs created since: an ISO 8601 time (2026-11-22T20:00:00Z) or a duration back from now (30m, 2h, 7d).',
       // A usage error (exit 2), as any other bad flag value.
       parse: async (input) => {
         try {
@@ -84,13 +89,22 @@ export default class Runs extends SentryCommand {
       const runs = await store.listRuns(filter);
       // A repository no longer configured keeps its history; an unknown name with none is a typo.
       const repository = flags.repository;
-      if (runs.length === 0 && repository && !loaded.config.repositories.some((repo) => repo.name === repository)) {
-        throw new SentryError('UNKNOWN_REPOSITORY', `--repository ${repository}: no such repository, and no run of one.`, {
-          fix: `Use a repository name from the configuration: ${loaded.config.repositories.map((repo) => repo.name).join(', ')}.`,
-        });
+      if (
+        runs.length === 0 &&
+        repository &&
+        !loaded.config.repositories.some((repo) => repo.name === repository)
+      ) {
+        throw new SentryError(
+          'UNKNOWN_REPOSITORY',
+          `--repository ${repository}: no such repository, and no run of one.`,
+          {
+            fix: `Use a repository name from the configuration: ${loaded.config.repositories.map((repo) => repo.name).join(', ')}.`,
+          },
+        );
       }
       if (flags.json) this.log(JSON.stringify(runs, null, 2));
-      else if (runs.length === 0) this.log(Object.keys(filter).length > 1 ? 'No runs match.' : 'No runs yet.');
+      else if (runs.length === 0)
+        this.log(Object.keys(filter).length > 1 ? 'No runs match.' : 'No runs yet.');
       else this.log(runs.map(describeRun).join('\n\n'));
     } finally {
       await store.close();

@@ -93,7 +93,8 @@ export async function serverEvents(client: ApiClient): Promise<RunEventSource> {
       const parsed = runEvent(event, data);
       if (parsed) events.push(parsed);
     }
-    if (!controller.signal.aborted) events.fail(new Error(`the server at ${client.url} ended its event stream`));
+    if (!controller.signal.aborted)
+      events.fail(new Error(`the server at ${client.url} ended its event stream`));
   })().catch((error: unknown) => {
     if (!controller.signal.aborted) events.fail(error instanceof Error ? error : new Error(String(error)));
   });

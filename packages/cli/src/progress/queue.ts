@@ -53,7 +53,11 @@ function lostServer(url: string) {
     );
 }
 
-async function throughServer(client: ApiClient, spec: QueueingCommand, view: ProgressView): Promise<RunRecord[]> {
+async function throughServer(
+  client: ApiClient,
+  spec: QueueingCommand,
+  view: ProgressView,
+): Promise<RunRecord[]> {
   if (!spec.wait) return (await spec.remote(client)) as RunRecord[];
   const source: RunEventSource = await serverEvents(client);
   try {

@@ -1,4 +1,9 @@
-import { type EngineLockedDetails, engineLockedError, type SentryConfig, SentryError } from '@sentry-git/core';
+import {
+  type EngineLockedDetails,
+  engineLockedError,
+  type SentryConfig,
+  type SentryError,
+} from '@sentry-git/core';
 import { engineLockAdvice } from '@sentry-git/core/internal';
 
 /** Where the running `watch` serves its API, and the bearer token the CLI shows it. */
