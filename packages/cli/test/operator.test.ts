@@ -192,7 +192,12 @@ describe('pause, plan, cancel and resume without a watch', () => {
     const [queued] = await runsJson(dir, '--status', 'queued');
     const resumed = await cli(['resume', 'app'], { cwd: dir, env });
     expect(resumed.exitCode, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toContain(`Resumed repository:app: ${queued!.id} ran.`);
+    expect(resumed.stdout).toBe(
+      `Resumed repository:app: ${queued!.id} waited; a running watch starts it within a few seconds, else the next \`sentry-git watch\` does.`,
+    );
+    // No watch ran it meanwhile; the next one does.
+    expect(await deploys(dir)).toEqual([]);
+    expect((await cli(['watch', '--once'], { cwd: dir, env })).exitCode).toBe(0);
     expect(await deploys(dir)).toEqual([`${third} poll`]);
     expect((await cli(['resume', 'app'], { cwd: dir })).stdout).toBe(
       'repository:app was not paused: nothing to resume.',

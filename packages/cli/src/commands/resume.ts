@@ -1,25 +1,21 @@
 import { Args, Flags } from '@oclif/core';
-import type { RunRecord, UnitKey } from '@sentry-git/core';
+import type { UnitKey } from '@sentry-git/core';
 import { cliActor } from '../actor.js';
 import { SentryCommand } from '../base.js';
 import { connect, onServerOrEngine } from '../connect.js';
-import { describeRun } from '../format.js';
 import { pauseTarget, targetBody } from '../pause-target.js';
-import { engineEvents } from '../progress/events.js';
-import { waitOnEngine } from '../progress/queue.js';
-import { createProgressView } from '../progress/view.js';
 
 /** What `resume` did, as the server answers it. */
 interface Resumed {
   unit: UnitKey;
   resumed: boolean;
-  /** The runs that waited and start now. */
+  /** The runs that waited, starting now (in a running watch). */
   queued: string[];
 }
 
 export default class Resume extends SentryCommand {
   static override description =
-    'Resume a paused repository or group: the runs that waited start (one run at the latest heads where changes merged). Through a running watch it returns at once; without one, this process runs them and shows their jobs until they end.';
+    'Resume a paused repository or group: the runs that waited start (one run at the latest heads where changes merged), in the running watch at once (one without a server within a few seconds), else when `sentry-git watch` next runs.';
 
   static override args = {
     repository: Args.string({ description: 'A repository without a group.', required: false }),
@@ -39,42 +35,26 @@ export default class Resume extends SentryCommand {
     const target = pauseTarget('resume', args.repository, flags.group);
     const connection = await connect(flags.config);
     this.secrets = connection.loaded.secrets;
-    const tty = process.stderr.isTTY === true;
-    const view = createProgressView(process.stderr, { tty });
-    let finished: RunRecord[] = [];
-    let result: Resumed;
-    try {
-      result = await onServerOrEngine(
-        connection,
-        { command: 'resume', logLevel: flags['log-level'], ...(tty ? { logSink: view.write } : {}) },
-        {
-          remote: (client) => client.json<Resumed>('resume', 'POST', '/api/v1/resume', targetBody(target)),
-          // This process's engine starts the runs that waited: it stays until they end.
-          async local(sentry) {
-            const source = engineEvents(sentry);
-            try {
-              const resumed = await sentry.resume(target, { by: cliActor() });
-              if (resumed.queued.length > 0)
-                finished = await waitOnEngine(sentry, source, resumed.queued, view);
-              return { ...resumed, queued: resumed.queued.map((run) => run.id) };
-            } finally {
-              source.close();
-            }
-          },
+    const result = await onServerOrEngine(
+      connection,
+      { command: 'resume', logLevel: flags['log-level'] ?? 'warn' },
+      {
+        remote: (client) => client.json<Resumed>('resume', 'POST', '/api/v1/resume', targetBody(target)),
+        async local(sentry) {
+          const resumed = await sentry.resume(target, { by: cliActor() });
+          return { ...resumed, queued: resumed.queued.map((run) => run.id) };
         },
-      );
-    } finally {
-      view.close();
-    }
+      },
+    );
     if (flags.json) this.log(JSON.stringify(result, null, 2));
     else if (!result.resumed) this.log(`${result.unit} was not paused: nothing to resume.`);
     else if (result.queued.length === 0) this.log(`Resumed ${result.unit}: no run was waiting.`);
+    else if (connection.server) this.log(`Resumed ${result.unit}: ${result.queued.join(', ')} start now.`);
     else {
+      // No server answered: a watch without one notices the resume itself; else nothing runs now.
       this.log(
-        `Resumed ${result.unit}: ${result.queued.join(', ')} ${finished.length > 0 ? 'ran' : 'start now'}.`,
+        `Resumed ${result.unit}: ${result.queued.join(', ')} waited; a running watch starts ${result.queued.length === 1 ? 'it' : 'them'} within a few seconds, else the next \`sentry-git watch\` does.`,
       );
-      for (const run of finished) this.log(describeRun(run));
     }
-    if (finished.some((run) => run.status !== 'succeeded')) this.exit(1);
   }
 }

@@ -79,7 +79,7 @@ async function throughServer(
  * Shows the runs an engine of this process queued (caught by `source`, created before they were
  * queued) until they finish, and answers them as stored.
  */
-export async function waitOnEngine(
+async function waitOnEngine(
   sentry: Sentry,
   source: RunEventSource,
   queued: readonly RunRecord[],
