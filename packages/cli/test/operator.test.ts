@@ -239,7 +239,7 @@ describe('a watch without a server', () => {
     expect(followed.stdout).not.toContain('never printed');
     expect(followed.stderr).toMatch(/\(app main: cancelled/);
 
-    const [run] = await runsJson(dir);
+    const [run] = await runsJson(dir, '--repository', 'app');
     expect(run).toMatchObject({
       id: runId,
       status: 'cancelled',
