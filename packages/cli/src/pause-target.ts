@@ -28,3 +28,10 @@ export function pauseTarget(
 export function targetBody(target: PauseTarget): Record<string, string> {
   return 'group' in target ? { group: target.group } : { repository: target.repository };
 }
+
+/** `sentry-git resume …` for a unit key. */
+export function resumeCommand(unit: string): string {
+  return unit.startsWith('group:')
+    ? `sentry-git resume --group ${unit.slice('group:'.length)}`
+    : `sentry-git resume ${unit.slice('repository:'.length)}`;
+}

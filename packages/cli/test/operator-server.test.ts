@@ -78,7 +78,7 @@ describe('through a running watch’s server', () => {
     await stdoutContains(follow.child, `deploying ${second} (poll)`);
     await writeFile(path.join(dir, 'gate'), 'go\n');
     const followed = await follow.child;
-    expect(followed.exitCode, followed.stderr).toBe(0);
+    expect(followed.exitCode, String(followed.stderr)).toBe(0);
     expect(followed.stdout).toContain('released');
     expect(followed.stderr).toMatch(/\(app main: succeeded in .*, exit 0\)/);
 

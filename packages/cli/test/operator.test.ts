@@ -148,6 +148,13 @@ describe('pause, plan, cancel and resume without a watch', () => {
       ': database migration). Its changes are still recorded; nothing of it deploys until `sentry-git resume app`.',
     );
 
+    const status = await cli(['status'], { cwd: dir });
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `\\n\\nPaused \\(changes are recorded, nothing deploys\\):\\n  repository:app by ${ACTOR} since \\S+: database migration \\(sentry-git resume app\\)$`,
+      ),
+    );
+
     const second = await remote.commit('main');
     const plan = await cli(['plan', '--json'], { cwd: dir });
     expect(plan.exitCode, plan.stderr).toBe(0);
@@ -168,11 +175,11 @@ describe('pause, plan, cancel and resume without a watch', () => {
     );
     expect(text.stdout).toMatch(/app {9}main {4}\w{10} {2}\w{10} {2}updated {2}yes/);
     // The plan recorded nothing: the stored head is still the first one.
-    const status = JSON.parse((await cli(['status', '--json'], { cwd: dir })).stdout) as Array<{
+    const heads = JSON.parse((await cli(['status', '--json'], { cwd: dir })).stdout) as Array<{
       name: string;
       heads: Array<{ sha: string }>;
     }>;
-    expect(status.find((repo) => repo.name === 'app')?.heads.map((head) => head.sha)).toEqual([first]);
+    expect(heads.find((repo) => repo.name === 'app')?.heads.map((head) => head.sha)).toEqual([first]);
 
     // A poll records the change; its run waits, queued, for the pause (in another process: a
     // pause outlives the process that set it).
@@ -235,7 +242,7 @@ describe('a watch without a server', () => {
     const ended = await runEnded(watch, runId);
     expect(ended.status).toBe('cancelled');
     const followed = await follow.child;
-    expect(followed.exitCode, followed.stderr).toBe(0);
+    expect(followed.exitCode, String(followed.stderr)).toBe(0);
     expect(followed.stdout).not.toContain('never printed');
     expect(followed.stderr).toMatch(/\(app main: cancelled/);
 

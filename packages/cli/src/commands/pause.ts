@@ -3,8 +3,7 @@ import type { PauseRecord } from '@sentry-git/core';
 import { cliActor } from '../actor.js';
 import { SentryCommand } from '../base.js';
 import { connect, onServerOrEngine } from '../connect.js';
-import { pauseTarget, targetBody } from '../pause-target.js';
-import { resumeCommand } from '../progress/queue.js';
+import { pauseTarget, resumeCommand, targetBody } from '../pause-target.js';
 
 export default class Pause extends SentryCommand {
   static override description =

@@ -1,6 +1,7 @@
 import { type PauseRecord, type RunRecord, type Sentry, SentryError } from '@sentry-git/core';
 import type { LevelWithSilent } from 'pino';
 import { type Connection, onServerOrEngine } from '../connect.js';
+import { resumeCommand } from '../pause-target.js';
 import type { ApiClient } from '../remote/client.js';
 import { engineEvents, type RunEventSource, serverEvents } from './events.js';
 import { followRuns } from './follow.js';
@@ -23,13 +24,6 @@ export interface Queued {
   runs: RunRecord[];
   /** Whether they went through the running watch's server. */
   remote: boolean;
-}
-
-/** `sentry-git resume …` for a unit key. */
-export function resumeCommand(unit: string): string {
-  return unit.startsWith('group:')
-    ? `sentry-git resume --group ${unit.slice('group:'.length)}`
-    : `sentry-git resume ${unit.slice('repository:'.length)}`;
 }
 
 /** A run of a paused unit waits for `resume`: say so, or the command seems to hang. */
