@@ -52,7 +52,14 @@ async function throughServer(
   spec: QueueingCommand,
   view: ProgressView,
 ): Promise<RunRecord[]> {
-  if (!spec.wait) return (await spec.remote(client)) as RunRecord[];
+  if (!spec.wait) {
+    const queued = await spec.remote(client);
+    for (const run of queued) {
+      view.queued(run);
+      view.write(`  follow it: sentry-git logs ${run.id} --follow`);
+    }
+    return queued as RunRecord[];
+  }
   const source: RunEventSource = await serverEvents(client);
   try {
     const queued = await spec.remote(client);
