@@ -43,13 +43,17 @@ export default class Trigger extends SentryCommand {
           ...(repositories.length > 0 ? { repositories } : {}),
           ...(flags.group ? { group: flags.group } : {}),
         };
-        const { runs: queued } = await client.json<{ runs: RunRecord[] }>(
+        // The answer names the runs (id, unit, status); their jobs are read from the run.
+        const { runs: queued } = await client.json<{ runs: Array<{ id: string }> }>(
           'trigger',
           'POST',
           '/api/v1/trigger',
           body,
         );
-        return [...new Map(queued.map((run) => [run.id, run])).values()];
+        const ids = [...new Set(queued.map((run) => run.id))];
+        return Promise.all(
+          ids.map((id) => client.json<RunRecord>('run', 'GET', `/api/v1/runs/${encodeURIComponent(id)}`)),
+        );
       },
       local: (sentry) =>
         sentry.trigger({ repositories, ...(flags.group ? { group: flags.group } : {}), by: cliActor() }),

@@ -81,13 +81,15 @@ function runEvent(name: string, data: string): RunEvent | null {
 }
 
 /**
- * The events of the running watch, from its server's event stream (`GET /api/v1/events`).
+ * The events of the running watch, from its server's event stream (`GET /api/v1/events`),
+ * opened for the request `what`.
  * Resolves once the server answered, so events of what the caller asks for next are not missed.
  */
-export async function serverEvents(client: ApiClient): Promise<RunEventSource> {
+export async function serverEvents(client: ApiClient, what: string): Promise<RunEventSource> {
   const events = relay();
   const controller = new AbortController();
-  const chunks = await client.stream('event stream', '/api/v1/events', controller.signal);
+  // Opened before the command's request: a refused token is the command's refusal (`what`).
+  const chunks = await client.stream(what, '/api/v1/events', controller.signal);
   void (async () => {
     for await (const { event, data } of readEvents(chunks)) {
       const parsed = runEvent(event, data);

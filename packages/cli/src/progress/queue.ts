@@ -60,7 +60,7 @@ async function throughServer(
     }
     return queued as RunRecord[];
   }
-  const source: RunEventSource = await serverEvents(client);
+  const source: RunEventSource = await serverEvents(client, spec.command);
   try {
     const queued = await spec.remote(client);
     for (const run of queued) view.queued(run);

@@ -58,9 +58,11 @@ async function refusal(target: ServerTarget, what: string, response: Response): 
       response.status === 401
         ? 'Set SENTRY_GIT_TOKEN (or server.token / SENTRY_GIT_API_TOKEN) to a token the running watch accepts.'
         : 'Use a token with the admin role for actions: set SENTRY_GIT_TOKEN to one (a read token only reads).';
+    // The server's own fix speaks of its configuration; the CLI user's is about the token sent.
+    const reason = message.split(' Fix: ')[0];
     return new SentryError(
       code as SentryErrorCode,
-      `The running sentry-git server at ${target.url} refused the ${what} (${response.status} ${code}): ${message}`,
+      `The running sentry-git server at ${target.url} refused the ${what} (${response.status} ${code}): ${reason}`,
       { fix },
     );
   }
