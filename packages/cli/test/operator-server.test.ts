@@ -12,6 +12,8 @@ import { freePort, project, type RunJson, runEnded, stdoutContains } from './ope
  */
 
 const TOKEN = 'operator-admin-token-0001';
+const ALICE = 'alice-admin-token-0002';
+const READER = 'read-only-token-00003';
 
 async function serving(
   commands: string[],
@@ -20,7 +22,12 @@ async function serving(
   const remote = await gitdir({ branches: ['main'] });
   const dir = await project(`polling_interval: 1
 global: { tmp_dir: ./jobs, shutdown_grace: 5 }
-server: { host: 127.0.0.1, port: ${port}, token: "\${API_TOKEN}" }
+server:
+  host: 127.0.0.1
+  port: ${port}
+  token: "\${API_TOKEN}"
+  read_token: ${READER}
+  tokens: [{ name: alice, token: ${ALICE}, role: admin }]
 repositories:
   - name: app
     monitor: { repo_url: "${remote.bare}", branches: ["main"] }
@@ -111,13 +118,13 @@ describe('through a running watch’s server', () => {
     expect((await watch.child).exitCode).toBe(0);
   });
 
-  it('pauses and resumes, plans, and refuses a token the server does not take', async () => {
+  it('pauses and resumes as the named token SENTRY_GIT_TOKEN gives, plans with a read token, refuses actions of a read token and an unknown token', async () => {
     const { dir, watch, url, commit } = await serving(['echo "$SENTRY_COMMIT" >> "$CONFIG_DIR/deploys.log"']);
-    const paused = await operator(dir, ['pause', 'app', '--reason', 'freeze', '--json']);
+    const paused = await operator(dir, ['pause', 'app', '--reason', 'freeze', '--json'], ALICE);
     expect(paused.exitCode, paused.stderr).toBe(0);
     expect(JSON.parse(paused.stdout)).toMatchObject({
       unit: 'repository:app',
-      by: 'admin',
+      by: 'alice',
       reason: 'freeze',
     });
 
@@ -126,12 +133,18 @@ describe('through a running watch’s server', () => {
       (line) =>
         typeof line.runId === 'string' && line.msg === `run ${String(line.runId)} queued for repository:app`,
     );
-    const plan = JSON.parse((await operator(dir, ['plan', '--json'])).stdout) as {
+    const plan = JSON.parse((await operator(dir, ['plan', '--json'], READER)).stdout) as {
       units: Array<{ unit: string; paused: { by: string } | null; queued: Array<{ id: string }> }>;
     };
     expect(plan.units).toMatchObject([
-      { unit: 'repository:app', paused: { by: 'admin' }, queued: [{ id: queued.runId }] },
+      { unit: 'repository:app', paused: { by: 'alice' }, queued: [{ id: queued.runId }] },
     ]);
+    const forbidden = await operator(dir, ['resume', 'app'], READER);
+    expect(forbidden.exitCode).toBe(1);
+    expect(forbidden.stderr).toContain(
+      `Error [FORBIDDEN]: The running sentry-git server at ${url} refused the resume (403 FORBIDDEN)`,
+    );
+    expect(forbidden.stderr).toContain('Fix: Use a token with the admin role for actions');
 
     const resumed = await operator(dir, ['resume', 'app']);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
@@ -144,7 +157,8 @@ describe('through a running watch’s server', () => {
     expect(refused.stderr).toContain(
       `Error [UNAUTHORIZED]: The running sentry-git server at ${url} refused the pause (401 UNAUTHORIZED)`,
     );
-    expect(refused.stderr).not.toContain(TOKEN);
+    for (const secret of [TOKEN, ALICE, READER])
+      expect(refused.stderr + forbidden.stderr).not.toContain(secret);
     watch.child.kill('SIGTERM');
     expect((await watch.child).exitCode).toBe(0);
   });

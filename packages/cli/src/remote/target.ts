@@ -40,7 +40,7 @@ export function handOffProblem(config: SentryConfig, env: NodeJS.ProcessEnv, com
     return `this configuration sets no server.port, so ${command} cannot find the running watch’s API (a port given only as watch --port is not known to ${command})`;
   }
   if (!clientToken(config, env)) {
-    return `server.port is ${port}, but no API token is set (server.token or SENTRY_GIT_API_TOKEN), so ${command} cannot call the running watch’s API`;
+    return `server.port is ${port}, but no API token is set (SENTRY_GIT_TOKEN, server.token or SENTRY_GIT_API_TOKEN), so ${command} cannot call the running watch’s API`;
   }
   return null;
 }
