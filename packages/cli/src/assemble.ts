@@ -61,11 +61,28 @@ export interface Assembled {
 /** The engine for a command that deploys; it takes the state store's engine lock when it first polls or triggers. */
 export async function assemble(options: AssembleOptions): Promise<Assembled> {
   const { loaded, plugins } = await loadFullConfig(options.configFile);
+  return { sentry: await engineFor(loaded, plugins, options), loaded };
+}
+
+/**
+ * The engine on a configuration already loaded (with every variable set). `logSink`, when
+ * given, receives each log line instead of stderr (a progress display writes them above its
+ * status line).
+ */
+export async function engineFor(
+  loaded: LoadedConfig,
+  plugins: SentryPlugin[],
+  options: Omit<AssembleOptions, 'configFile'> & { logSink?: (text: string) => void },
+): Promise<Sentry> {
   const redactor = createRedactor(loaded.secrets);
   // Only the commands that run the engine log through pino(-pretty): load it here, not at start-up.
   const { cliLogger } = await import('./logger.js');
-  const logger = await cliLogger(options.logLevel ?? loaded.config.global.log_level, redactor);
-  const sentry = await createSentry({
+  const logger = await cliLogger(
+    options.logLevel ?? loaded.config.global.log_level,
+    redactor,
+    options.logSink,
+  );
+  return createSentry({
     config: loaded.config,
     configDir: loaded.dir,
     plugins,
@@ -77,5 +94,4 @@ export async function assemble(options: AssembleOptions): Promise<Assembled> {
     // This process's name among replicas sharing a PostgreSQL state (a pod's name in Kubernetes).
     ...(process.env.SENTRY_GIT_REPLICA ? { replica: process.env.SENTRY_GIT_REPLICA } : {}),
   });
-  return { sentry, loaded };
 }

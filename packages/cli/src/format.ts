@@ -37,6 +37,7 @@ export function jobRows(jobs: readonly JobRecord[]): string[][] {
 export const JOB_HEAD = ['REPOSITORY', 'BRANCH', 'COMMIT', 'STATUS', 'EXIT', 'DURATION', 'ERROR'];
 
 export function describeRun(run: RunRecord): string {
-  const header = `run ${run.id}  ${run.unit}  ${run.trigger}  ${run.status}  ${run.createdAt}${run.error ? `  (${run.error})` : ''}`;
+  const by = run.requestedBy ? `  by ${run.requestedBy}` : '';
+  const header = `run ${run.id}  ${run.unit}  ${run.trigger}  ${run.status}  ${run.createdAt}${by}${run.error ? `  (${run.error})` : ''}`;
   return `${header}\n${table(JOB_HEAD, jobRows(run.jobs)).replace(/^/gm, '  ')}`;
 }

@@ -1,4 +1,11 @@
+import Cancel from './commands/cancel.js';
+import Deploy from './commands/deploy.js';
+import Logs from './commands/logs.js';
 import Migrate from './commands/migrate.js';
+import Pause from './commands/pause.js';
+import Plan from './commands/plan.js';
+import Rerun from './commands/rerun.js';
+import Resume from './commands/resume.js';
 import Runs from './commands/runs.js';
 import Schema from './commands/schema.js';
 import StateExport from './commands/state/export.js';
@@ -15,6 +22,13 @@ export const commands = {
   validate: Validate,
   status: Status,
   runs: Runs,
+  logs: Logs,
+  plan: Plan,
+  cancel: Cancel,
+  rerun: Rerun,
+  deploy: Deploy,
+  pause: Pause,
+  resume: Resume,
   migrate: Migrate,
   schema: Schema,
   'state:export': StateExport,

@@ -1,5 +1,6 @@
 import type { RepositoryStatus } from '@sentry-git/core';
 import { shortSha, table } from './format.js';
+import { resumeCommand } from './pause-target.js';
 
 const HEAD = ['REPOSITORY', 'GROUP', 'BRANCH', 'LAST SEEN', 'SEEN AT', 'LAST RUN', 'POLLS'];
 
@@ -39,7 +40,21 @@ function failureLines(report: readonly RepositoryStatus[]): string[] {
   });
 }
 
-/** `sentry-git status` as text: a row per watched branch, then the repositories whose polls fail. */
+/** One line per paused unit (a group's members share it): who paused it, when, why, and how to resume. */
+function pauseLines(report: readonly RepositoryStatus[]): string[] {
+  const units = new Map(
+    report.flatMap((repo) => (repo.paused ? [[repo.paused.unit, repo.paused] as const] : [])),
+  );
+  return [...units.values()].map((pause) => {
+    const why = pause.reason ? `: ${pause.reason}` : '';
+    return `  ${pause.unit} by ${pause.by} since ${pause.at}${why} (${resumeCommand(pause.unit)})`;
+  });
+}
+
+/**
+ * `sentry-git status` as text: a row per watched branch, then the paused units and the
+ * repositories whose polls fail.
+ */
 export function renderStatus(report: readonly RepositoryStatus[]): string {
   const rows = report.flatMap((repo) => {
     const heads =
@@ -54,7 +69,11 @@ export function renderStatus(report: readonly RepositoryStatus[]): string {
       i === 0 ? polls(repo) : '',
     ]);
   });
+  const pauses = pauseLines(report);
   const failures = failureLines(report);
-  const text = table(HEAD, rows);
-  return failures.length === 0 ? text : `${text}\n\nPoll failures:\n${failures.join('\n')}`;
+  return [
+    table(HEAD, rows),
+    ...(pauses.length === 0 ? [] : [`Paused (changes are recorded, nothing deploys):\n${pauses.join('\n')}`]),
+    ...(failures.length === 0 ? [] : [`Poll failures:\n${failures.join('\n')}`]),
+  ].join('\n\n');
 }

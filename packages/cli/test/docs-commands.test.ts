@@ -125,7 +125,7 @@ describe('commands in the documentation', () => {
     expect(invocations('sentry-git runs --json | jq .  # sentry-git x')).toEqual([['runs', '--json']]);
     expect(invocations('kubectl -n sentry-git exec deploy/sentry-git -- ls')).toEqual([]);
     expect(problemsOf(['migrate', 'in.yaml', '[-c', 'FILE]'], commands)).toEqual(['migrate has no flag -c']);
-    expect(problemsOf(['deploy'], commands)).toEqual(['unknown command "deploy"']);
+    expect(problemsOf(['rollout'], commands)).toEqual(['unknown command "rollout"']);
     expect(problemsOf(['state', 'export', '-c', 'a.yaml', '--out', 'x'], commands)).toEqual([]);
     expect(problemsOf(['state', 'export', '--in', 'x'], commands)).toEqual(['state export has no flag --in']);
     expect(problemsOf(['state', 'exprt'], commands)).toEqual(['unknown command "state"']);

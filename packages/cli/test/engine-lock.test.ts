@@ -94,7 +94,7 @@ describe('ENGINE_LOCKED beside a running watch', () => {
     const trigger = await cli(['trigger'], { cwd: dir });
     expect(trigger.exitCode).toBe(1);
     expect(options(trigger.stderr)[0]).toContain(
-      `Hand the trigger to the running watch: server.port is ${port}, but no API token is set (server.token or SENTRY_GIT_API_TOKEN)`,
+      `Hand the trigger to the running watch: server.port is ${port}, but no API token is set (SENTRY_GIT_TOKEN, server.token or SENTRY_GIT_API_TOKEN)`,
     );
     watch.child.kill('SIGTERM');
     expect((await watch.child).exitCode).toBe(0);

@@ -131,7 +131,14 @@ describe('packed install', () => {
     };
     expect(Object.keys(manifest.commands).sort()).toEqual(
       [
+        'cancel',
+        'deploy',
+        'logs',
         'migrate',
+        'pause',
+        'plan',
+        'rerun',
+        'resume',
         'runs',
         'schema',
         'state:export',

@@ -85,15 +85,18 @@ describe('watch --port: the HTTP server beside the engine', () => {
       (line) => line.runId === runId && typeof line.msg === 'string' && line.msg === `run ${runId} succeeded`,
     );
 
-    const listed = (await (await fetch(`${url}/api/v1/runs`)).json()) as {
+    // Reads need a token too once one is configured.
+    expect((await fetch(`${url}/api/v1/runs`)).status).toBe(401);
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    const listed = (await (await fetch(`${url}/api/v1/runs`, auth)).json()) as {
       runs: Array<{ id: string; trigger: string }>;
     };
     expect(listed.runs.map((run) => run.id)).toContain(runId);
-    const one = (await (await fetch(`${url}/api/v1/runs/${runId}`)).json()) as {
+    const one = (await (await fetch(`${url}/api/v1/runs/${runId}`, auth)).json()) as {
       jobs: Array<{ output: string }>;
     };
     expect(one.jobs[0]).toBeDefined();
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(`${url}/metrics`, auth)).text();
     expect(metrics).toMatch(/sentry_git_runs_total\{[^}]*status="succeeded"[^}]*\} 1/);
 
     const runs = JSON.parse((await cli(['runs', '--json'], { cwd: dir, env })).stdout) as Array<{
@@ -130,7 +133,8 @@ describe('watch --port: the HTTP server beside the engine', () => {
     expect(result.stdout).toMatch(/app\s+main\s+\w{10}\s+succeeded/);
     const unknown = await cli(['trigger', 'nope'], { cwd: dir, env });
     expect(unknown.exitCode).toBe(1);
-    expect(unknown.stderr).toMatch(/TRIGGER_FORWARD_FAILED[\s\S]*nope/);
+    // The server's own error, as the trigger says it without a watch.
+    expect(unknown.stderr).toMatch(/UNKNOWN_REPOSITORY[\s\S]*nope/);
     const withoutToken = await cli(['trigger', 'app'], { cwd: dir, env: { API_TOKEN: 'wrong-token-123' } });
     expect(withoutToken.exitCode).toBe(1);
     expect(withoutToken.stderr).toMatch(/refused the trigger \(401/);

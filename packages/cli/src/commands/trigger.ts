@@ -1,13 +1,14 @@
 import { Args, Flags } from '@oclif/core';
-import { engineLockedDetails, type RunRecord } from '@sentry-git/core';
-import { assemble } from '../assemble.js';
+import type { RunRecord } from '@sentry-git/core';
+import { cliActor } from '../actor.js';
 import { SentryCommand } from '../base.js';
+import { connect } from '../connect.js';
 import { describeRun } from '../format.js';
-import { forwardTarget, forwardTrigger, triggerLockedError } from '../forward-trigger.js';
+import { queueAndWait } from '../progress/queue.js';
 
 export default class Trigger extends SentryCommand {
   static override description =
-    'Deploy now at the last known heads (read fresh where none are known): every group and standalone repository, or the named repositories, or one group. Exits 1 when any job failed.';
+    'Deploy now at the last known heads (read fresh where none are known): every group and standalone repository, or the named repositories, or one group. Shows the jobs as they start and end, and exits 1 when any job failed.';
 
   static override strict = false;
   static override args = {
@@ -22,39 +23,44 @@ export default class Trigger extends SentryCommand {
   static override flags = {
     group: Flags.string({ char: 'g', description: 'Only this group.' }),
     json: Flags.boolean({ description: 'Print the finished runs as JSON.' }),
+    'no-wait': Flags.boolean({
+      description: 'Return once the runs are queued (needs a running watch with a server).',
+    }),
   };
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Trigger);
-    const { sentry, loaded } = await assemble({
-      configFile: flags.config,
+    const connection = await connect(flags.config);
+    this.secrets = connection.loaded.secrets;
+    const repositories = argv as string[];
+    const { runs } = await queueAndWait(connection, {
+      command: 'trigger',
+      doing: 'triggering',
+      wait: !flags['no-wait'],
       logLevel: flags['log-level'],
-      owner: 'trigger',
+      async remote(client) {
+        const body = {
+          ...(repositories.length > 0 ? { repositories } : {}),
+          ...(flags.group ? { group: flags.group } : {}),
+        };
+        // The answer names the runs (id, unit, status); their jobs are read from the run.
+        const { runs: queued } = await client.json<{ runs: Array<{ id: string }> }>(
+          'trigger',
+          'POST',
+          '/api/v1/trigger',
+          body,
+        );
+        const ids = [...new Set(queued.map((run) => run.id))];
+        return Promise.all(
+          ids.map((id) => client.json<RunRecord>('run', 'GET', `/api/v1/runs/${encodeURIComponent(id)}`)),
+        );
+      },
+      local: (sentry) =>
+        sentry.trigger({ repositories, ...(flags.group ? { group: flags.group } : {}), by: cliActor() }),
     });
-    this.secrets = loaded.secrets;
-    const selection = { repositories: argv as string[], group: flags.group };
-    let runs: RunRecord[];
-    try {
-      const queued = await sentry.trigger({
-        repositories: selection.repositories,
-        ...(flags.group ? { group: flags.group } : {}),
-      });
-      runs = await sentry.waitForRuns([...new Set(queued.map((run) => run.id))]);
-    } catch (error) {
-      // A running `watch` holds the engine: hand the trigger to it through its server, if it has one.
-      const locked = engineLockedDetails(error);
-      if (!locked) throw error;
-      const target = forwardTarget(loaded.config, process.env);
-      if (!target) throw triggerLockedError(locked, loaded.config, process.env);
-      await sentry.close();
-      this.logToStderr(`A sentry-git watch is running: triggering through its server at ${target.url}.`);
-      runs = await forwardTrigger(target, selection);
-    } finally {
-      await sentry.close();
-    }
     if (flags.json) this.log(JSON.stringify(runs, null, 2));
     else if (runs.length === 0) this.log('Nothing to deploy: no branch matches the watched patterns.');
     else for (const run of runs) this.log(describeRun(run));
-    if (runs.some((run) => run.status !== 'succeeded')) this.exit(1);
+    if (!flags['no-wait'] && runs.some((run) => run.status !== 'succeeded')) this.exit(1);
   }
 }
