@@ -8,6 +8,7 @@ import { createMetrics } from './metrics.js';
 import { attachMetrics } from './metrics-subscriber.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { trackPollCycles } from './readiness.js';
+import { registerConsoleRoutes } from './routes/console.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -91,6 +92,7 @@ export function createServer(sentry: Sentry, serverOptions: ServerOptions = {}):
   registerRunRoutes(app, context);
   registerTriggerRoute(app, context);
   registerWebhookRoute(app, context);
+  registerConsoleRoutes(app);
 
   return {
     app,
