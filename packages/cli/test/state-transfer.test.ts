@@ -128,7 +128,7 @@ describe('state export and import', () => {
     expect(body(postgres.stdout)).toEqual(body(sqlite.stdout));
     expect(JSON.parse(postgres.stdout.split('\n')[0]!)).toMatchObject({
       format: 'sentry-git-state',
-      version: 1,
+      version: 2,
       store: 'postgres',
     });
     // The commands that read the state see the same in both stores.
@@ -246,7 +246,7 @@ describe('state export and import', () => {
     const empty = await ok(['state', 'export', '-c', 'postgres.yaml'], { env });
     // (execa drops the last newline of stdout.)
     expect(body(empty.stdout)).toEqual([
-      '{"type":"end","repositories":0,"heads":0,"pollHealth":0,"runs":0,"jobs":0}',
+      '{"type":"end","repositories":0,"heads":0,"pollHealth":0,"pauses":0,"runs":0,"jobs":0}',
     ]);
 
     // Cut short: every line whole, the end line missing.
@@ -257,11 +257,11 @@ describe('state export and import', () => {
       `Error [STATE_EXPORT_INVALID]: stdin: it ends after line ${runLine + 1} without the end line; expected the {"type":"end",…} line an export writes last: this export was cut short. Nothing was imported.`,
     );
 
-    const newer = exported.replace('"version":1', '"version":2');
+    const newer = exported.replace('"version":2', '"version":3');
     const tooNew = await run(['state', 'import', '-c', 'postgres.yaml', '--in', '-'], { env, input: newer });
     expect(tooNew.exitCode).toBe(1);
     expect(tooNew.stderr).toContain(
-      'Error [STATE_EXPORT_TOO_NEW]: stdin is a state export of format version 2; this sentry-git reads version 1 and older. Nothing was imported. Fix: Import it with a sentry-git at least as new as the one that exported it',
+      'Error [STATE_EXPORT_TOO_NEW]: stdin is a state export of format version 3; this sentry-git reads version 2 and older. Nothing was imported. Fix: Import it with a sentry-git at least as new as the one that exported it',
     );
     expect(body((await ok(['state', 'export', '-c', 'postgres.yaml'], { env })).stdout)).toEqual(
       body(empty.stdout),

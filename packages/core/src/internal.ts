@@ -84,6 +84,7 @@ export { abortableDelay, backoffDelay, type RetryAttempt, type RetryOptions, ret
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export {
   type ColumnChange,
+  cancelPatchColumns,
   columnChanges,
   type HeadRow,
   handleToColumn,
@@ -94,14 +95,19 @@ export {
   jobFromRow,
   jobPatchColumns,
   jobToRow,
+  type PauseRow,
   type PollFailureRow,
+  pauseFromRow,
+  pauseToRow,
   pollHealthFromRow,
+  RUN_CANCEL_COLUMNS,
   RUN_PATCH_COLUMNS,
   RUN_UPDATE_COLUMNS,
   type RunRow,
   runFromRows,
   runsWithJobs,
   runToRow,
+  stampToColumn,
 } from './state/rows.js';
 export {
   COUNT_STATE_SQL,
@@ -113,6 +119,8 @@ export {
   emptyStateCounts,
   headRecordFromRow,
   headRowOf,
+  pauseRecordFromRow,
+  pauseRowOf,
   pollFailureRowOf,
   pollHealthRecordFromRow,
   type RepositoryRow,

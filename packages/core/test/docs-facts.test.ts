@@ -36,7 +36,7 @@ function triggerKinds(): string[] {
 describe('the documentation matches the code', () => {
   it('every list of trigger kinds names all of them (SENTRY_TRIGGER, runs, $(sentry.trigger))', () => {
     const kinds = triggerKinds();
-    expect(kinds).toEqual(['poll', 'manual', 'webhook', 'api']);
+    expect(kinds).toEqual(['poll', 'manual', 'webhook', 'api', 'rerun', 'deploy']);
     const files = [
       'README.md',
       'docs/cli.md',

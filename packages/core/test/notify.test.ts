@@ -56,6 +56,8 @@ function run(jobs: JobRecord[], id = 'run-1'): RunRecord {
     finishedAt: '2025-01-01T00:00:03.000Z',
     error: null,
     attempts: 0,
+    requestedBy: null,
+    cancelRequest: null,
     jobs,
   };
 }

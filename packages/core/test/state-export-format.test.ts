@@ -28,6 +28,8 @@ const RECORDS: StateRecord[] = [
     finishedAt: AT,
     error: null,
     attempts: 0,
+    requestedBy: 'alice@laptop',
+    cancelRequest: null,
     jobs: [
       {
         handle: { executor: 'shell', pgid: 7 },
@@ -95,7 +97,9 @@ describe('the state export file', () => {
     expect(lines[4]).toMatch(
       /^\{"type":"run","id":"run-1",.*"jobs":\[\{"id":"job-1","runId":"run-1",.*"handle":\{"executor":"shell","pgid":7\}\}\]\}$/,
     );
-    expect(lines[5]).toBe('{"type":"end","repositories":1,"heads":1,"pollHealth":1,"runs":1,"jobs":1}');
+    expect(lines[5]).toBe(
+      '{"type":"end","repositories":1,"heads":1,"pollHealth":1,"pauses":0,"runs":1,"jobs":1}',
+    );
     expect(lines[6]).toBe('');
     expect(lines).toHaveLength(7);
   });
@@ -126,7 +130,7 @@ describe('the state export file', () => {
     [
       'an unknown record type',
       '{"type":"branch","name":"x"}',
-      'line 2 of state.jsonl: type is "branch"; expected one of "repository", "head", "pollHealth", "run"',
+      'line 2 of state.jsonl: type is "branch"; expected one of "repository", "head", "pollHealth", "pause", "run"',
     ],
     [
       'a record that is no object',
@@ -208,6 +212,82 @@ describe('the state export file', () => {
     );
     expect((await refusal(twice(5))).message).toContain(
       'line 6 of state.jsonl (run "run-1"): id is "run-1"; expected each run id once',
+    );
+  });
+
+  it('refuses a pause of a unit twice', async () => {
+    const pause = `{"type":"pause","unit":"group:web","by":"alice","at":"${AT}","reason":null}`;
+    const lines = (await exportText()).split('\n');
+    const text = [lines[0], pause, pause, ...lines.slice(1)].join('\n');
+    expect((await refusal(text)).message).toContain(
+      'line 3 of state.jsonl (pause of group:web): unit is "group:web"; expected one pause per unit once',
+    );
+  });
+});
+
+describe('the state export file: pauses and the operator’s requests (version 2)', () => {
+  const PAUSED: StateRecord = { type: 'pause', reason: 'freeze', at: AT, by: 'alice', unit: 'group:web' };
+  const CANCELLED = {
+    ...(RECORDS[3] as Extract<StateRecord, { type: 'run' }>),
+    status: 'cancelled' as const,
+    // Keys in another order than the format's.
+    cancelRequest: { reason: null, at: AT, by: 'bob@ops' },
+  };
+
+  it('writes a pause record and a run’s requestedBy and cancelRequest with their keys in the format’s order', async () => {
+    const lines = (await exportText([PAUSED, CANCELLED])).split('\n');
+    expect(lines[1]).toBe(`{"type":"pause","unit":"group:web","by":"alice","at":"${AT}","reason":"freeze"}`);
+    expect(lines[2]).toContain(
+      `"attempts":0,"requestedBy":"alice@laptop","cancelRequest":{"by":"bob@ops","at":"${AT}","reason":null},"jobs":[`,
+    );
+    expect(lines[3]).toBe(
+      '{"type":"end","repositories":0,"heads":0,"pollHealth":0,"pauses":1,"runs":1,"jobs":1}',
+    );
+    await expect(read(lines.join('\n'))).resolves.toEqual([PAUSED, CANCELLED]);
+  });
+
+  it('reads an export of version 1: its runs were asked for and cancelled by nobody, it has no pauses', async () => {
+    const run = JSON.parse((await exportText()).split('\n')[4]!);
+    delete run.requestedBy;
+    delete run.cancelRequest;
+    const v1 = [
+      `{"format":"sentry-git-state","version":1,"store":"sqlite","exportedAt":"${AT}"}`,
+      JSON.stringify(run),
+      '{"type":"end","repositories":0,"heads":0,"pollHealth":0,"runs":1,"jobs":1}',
+    ];
+    await expect(read(v1.join('\n'))).resolves.toEqual([
+      { ...RECORDS[3], requestedBy: null, cancelRequest: null },
+    ]);
+    const paused = [v1[0]!, JSON.stringify(PAUSED), ...v1.slice(1)].join('\n');
+    expect((await refusal(paused)).message).toContain(
+      'line 2 of state.jsonl: type is "pause"; expected no pause record in an export of version 1',
+    );
+    const counted = [...v1.slice(0, 2), v1[2]!.replace('"runs"', '"pauses":0,"runs"')].join('\n');
+    expect((await refusal(counted)).message).toContain(
+      'pauses is 0; expected no such key: the end line has only type, repositories, heads, pollHealth, runs, jobs',
+    );
+    // Version 2 needs the new keys.
+    const v2 = [
+      v1[0]!.replace('"version":1', '"version":2'),
+      v1[1]!,
+      v1[2]!.replace('"runs"', '"pauses":0,"runs"'),
+    ];
+    expect((await refusal(v2.join('\n'))).message).toContain(
+      'line 2 of state.jsonl (run "run-1"): requestedBy is missing; expected a non-empty string or null',
+    );
+  });
+
+  it('names the key of a cancel request that is wrong', async () => {
+    const line = (cancelRequest: unknown) => JSON.stringify({ ...CANCELLED, cancelRequest });
+    const text = async (cancelRequest: unknown) => withLine(5, line(cancelRequest));
+    expect((await refusal(await text({ by: '', at: AT, reason: null }))).message).toContain(
+      'line 5 of state.jsonl (run "run-1"): cancelRequest.by is ""; expected a non-empty string',
+    );
+    expect((await refusal(await text({ by: 'bob', at: AT, reason: null, extra: 1 }))).message).toContain(
+      'cancelRequest.extra is 1; expected no such key: a cancel request has only by, at, reason',
+    );
+    expect((await refusal(await text('bob'))).message).toContain(
+      'cancelRequest is "bob"; expected an object with "by", "at" and "reason" or null',
     );
   });
 });

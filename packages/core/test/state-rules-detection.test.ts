@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DetectionInput } from '../src/interfaces/state-store.js';
 import { type DetectionContext, type DetectionPlan, planDetection } from '../src/state/rules/index.js';
 import { at, change, job, sha, spec } from '../src/testing/state-store/fixtures.js';
-import type { JobRecord, RunRecord, RunSpec } from '../src/types.js';
+import { type JobRecord, type RunRecord, type RunSpec, SEPARATE_TRIGGERS } from '../src/types.js';
 
 const NOW = at(50);
 
@@ -26,6 +26,8 @@ function stored(
     finishedAt: null,
     error: null,
     attempts: 0,
+    requestedBy: runSpec.requestedBy ?? null,
+    cancelRequest: null,
     jobs: runSpec.jobs.map((j, position) => ({
       ...j,
       runId: runSpec.id,
@@ -173,6 +175,38 @@ describe('planDetection: merging into the unit’s queued run', () => {
       newJobs: [{ id: 'job-10', runId: 'run-1', position: 1, status: 'queued', attempt: 0, handle: null }],
     });
   });
+
+  it('keeps who asked for a new run, and leaves the queued run’s when merging', () => {
+    const asked = spec('run-2', [job('job-2', 'web', 'main', 2)], {
+      trigger: 'manual',
+      requestedBy: 'alice',
+    });
+    expect(plan({ repositories: [], changes: [], run: asked }).result.run).toMatchObject({
+      requestedBy: 'alice',
+      cancelRequest: null,
+    });
+    const merged = plan({ repositories: [], changes: [], run: asked }, context({ queuedRuns: [queued] }));
+    expect(merged.result).toMatchObject({ coalesced: true, run: { id: 'run-1', requestedBy: null } });
+  });
+
+  it.each(SEPARATE_TRIGGERS)(
+    'never merges a %s run into the queued run, nor a change into one',
+    (trigger) => {
+      const separate = spec('run-2', [job('job-2', 'api', 'main', 1, 2)], { createdAt: at(2), trigger });
+      const alone = plan({ repositories: [], changes: [], run: separate }, context({ queuedRuns: [queued] }));
+      expect(alone.result).toMatchObject({ coalesced: false, run: { id: 'run-2', trigger } });
+      expect(alone.run?.create).toMatchObject({ id: 'run-2' });
+
+      // A change after it: a run of its own, not merged into it nor into the older queued run
+      // (that one would deploy before it, and the re-run or deploy would then undo the change).
+      const after = plan(
+        { repositories: [], changes: [], run: spec('run-3', [job('job-3', 'api', 'main', 3, 2)]) },
+        context({ queuedRuns: [queued, stored(separate)] }),
+      );
+      expect(after.result).toMatchObject({ coalesced: false, run: { id: 'run-3', trigger: 'poll' } });
+      expect(SEPARATE_TRIGGERS).toEqual(['rerun', 'deploy']);
+    },
+  );
 
   it('appends after the highest position, even with gaps', () => {
     const gappy = stored(spec('run-1', [job('a', 'a', 'main', 1), job('b', 'b', 'main', 1)]));

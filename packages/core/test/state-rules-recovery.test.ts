@@ -43,6 +43,8 @@ function runOf(
     finishedAt: null,
     error: null,
     attempts: 0,
+    requestedBy: null,
+    cancelRequest: null,
     jobs: jobs.map((job, position) => ({ ...job, runId: id, position })),
     ...overrides,
   };

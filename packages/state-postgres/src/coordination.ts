@@ -116,9 +116,11 @@ export function postgresCoordination(pool: pg.Pool, assertOpen: () => void): Coo
 
     async unclaimedUnits() {
       assertOpen();
+      // A paused unit's queued runs wait for its resume; a run left running is still taken over.
       const { rows } = await pool.query<{ unit: UnitKey }>(
         `SELECT DISTINCT runs.unit FROM runs LEFT JOIN run_claims claim ON claim.unit = runs.unit
-         WHERE runs.status IN ('queued', 'running')
+         WHERE (runs.status = 'running'
+                OR (runs.status = 'queued' AND NOT EXISTS (SELECT 1 FROM pauses WHERE pauses.unit = runs.unit)))
            AND (claim.replica IS NULL OR claim.expires_at <= now())
          ORDER BY runs.unit`,
       );
@@ -158,10 +160,19 @@ async function claimRun(
   for (const { id, patch } of recovery.runs) await patchRow(client, 'runs', RUN_UPDATE_COLUMNS, id, patch);
   for (const { id, patch } of recovery.jobs)
     await patchRow(client, 'jobs', JOB_PATCH_COLUMNS, id, jobPatchColumns(patch));
-  const { rows: next } = await client.query<RunRow>(
-    "SELECT * FROM runs WHERE unit = $1 AND status = 'queued' ORDER BY created_at, seq LIMIT 1 FOR UPDATE",
-    [unit],
-  );
+  // A paused unit starts no queued run; one a lapsed claim left running (queued again by the
+  // recovery above) had started before, and goes on.
+  const paused = ((await client.query('SELECT 1 FROM pauses WHERE unit = $1', [unit])).rowCount ?? 0) > 0;
+  const { rows: next } = paused
+    ? await client.query<RunRow>(
+        `SELECT * FROM runs WHERE unit = $1 AND status = 'queued' AND id = ANY($2)
+         ORDER BY created_at, seq LIMIT 1 FOR UPDATE`,
+        [unit, recovery.result.requeued.map((run) => run.id)],
+      )
+    : await client.query<RunRow>(
+        "SELECT * FROM runs WHERE unit = $1 AND status = 'queued' ORDER BY created_at, seq LIMIT 1 FOR UPDATE",
+        [unit],
+      );
   const row = next[0];
   if (!row) {
     await client.query(

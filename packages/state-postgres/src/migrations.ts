@@ -105,6 +105,21 @@ export const MIGRATIONS: readonly string[] = [
     expires_at TIMESTAMPTZ
   );
   `,
+  // The operator's controls.
+  `
+  -- Who asked for a run (a trigger, re-run or deploy; null for polls and webhooks), and a request
+  -- to cancel it while it runs (JSON: by, at, reason), which the replica running it acts on.
+  ALTER TABLE runs ADD COLUMN requested_by TEXT;
+  ALTER TABLE runs ADD COLUMN cancel_request TEXT;
+
+  -- Units held from deploying: their changes are recorded, no replica starts a queued run of them.
+  CREATE TABLE pauses (
+    unit TEXT PRIMARY KEY,
+    paused_by TEXT NOT NULL,
+    paused_at TEXT NOT NULL,
+    reason TEXT
+  );
+  `,
 ];
 
 /** The schema version this build of the store writes. */

@@ -38,6 +38,7 @@ import {
   runToRow,
 } from '@sentry-git/core/internal';
 import pg from 'pg';
+import { postgresControl } from './control.js';
 import { holdFence, postgresCoordination } from './coordination.js';
 import { inTransaction, patchRow, type Queryable, readRuns } from './db.js';
 import { migrate } from './migrations.js';
@@ -135,8 +136,9 @@ async function writeDetection(db: Queryable, plan: DetectionPlan, now: string): 
   if (plan.run.create) {
     const run = runToRow(plan.run.create);
     await db.query(
-      `INSERT INTO runs (id, unit, trigger, status, created_at, started_at, finished_at, error, attempts)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO runs (id, unit, trigger, status, created_at, started_at, finished_at, error, attempts,
+                         requested_by, cancel_request)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         run.id,
         run.unit,
@@ -147,6 +149,8 @@ async function writeDetection(db: Queryable, plan: DetectionPlan, now: string): 
         run.finished_at,
         run.error,
         run.attempts,
+        run.requested_by,
+        run.cancel_request,
       ],
     );
   }
@@ -351,6 +355,8 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
       if (query.statuses.length > 0) where.push(`status = ANY(${bind(query.statuses)})`);
       if (query.unit !== undefined) where.push(`unit = ${bind(query.unit)}`);
       if (query.trigger !== undefined) where.push(`trigger = ${bind(query.trigger)}`);
+      // A range of runs_created.
+      if (query.since !== undefined) where.push(`created_at >= ${bind(query.since)}`);
       if (query.repository !== undefined) {
         where.push(
           `EXISTS (SELECT 1 FROM jobs WHERE jobs.run_id = runs.id AND jobs.repository = ${bind(query.repository)})`,
@@ -373,6 +379,8 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
       const [next] = await readRuns(pool, rows);
       return next ?? null;
     },
+
+    ...postgresControl(pool, assertOpen),
 
     async recoverInterrupted(options = {}): Promise<RecoveryResult> {
       assertOpen();

@@ -17,7 +17,10 @@ import {
   headRowOf,
   type JobRow,
   jobToRow,
+  type PauseRow,
   type PollFailureRow,
+  pauseRecordFromRow,
+  pauseRowOf,
   pollFailureRowOf,
   pollHealthRecordFromRow,
   type RepositoryRow,
@@ -140,6 +143,9 @@ async function* readRecords(client: pg.PoolClient): AsyncGenerator<StateRecord> 
     'SELECT * FROM poll_failures ORDER BY repository COLLATE "C"',
     async (rows) => rows.map(pollHealthRecordFromRow),
   );
+  yield* cursor<PauseRow>(client, 'SELECT * FROM pauses ORDER BY unit COLLATE "C"', async (rows) =>
+    rows.map(pauseRecordFromRow),
+  );
   yield* cursor<RunRow>(client, 'SELECT * FROM runs ORDER BY created_at COLLATE "C", seq', async (rows) => {
     const { rows: jobs } = await client.query<JobRow>(
       'SELECT * FROM jobs WHERE run_id = ANY($1) ORDER BY run_id, position',
@@ -183,6 +189,7 @@ async function writeAll(
     if (record.type === 'repository') batch.repositories.push({ name: record.name, seen_at: record.seenAt });
     else if (record.type === 'head') batch.heads.push(headRowOf(record));
     else if (record.type === 'pollHealth') batch.pollFailures.push(pollFailureRowOf(record));
+    else if (record.type === 'pause') batch.pauses.push(pauseRowOf(record));
     else {
       batch.runs.push(runToRow(record));
       for (const job of record.jobs) {
@@ -229,6 +236,7 @@ function newBatch() {
     repositories: [] as RepositoryRow[],
     heads: [] as HeadRow[],
     pollFailures: [] as PollFailureRow[],
+    pauses: [] as PauseRow[],
     runs: [] as Omit<RunRow, 'seq'>[],
     jobs: [] as JobRow[],
   };
@@ -240,7 +248,20 @@ const INSERT = {
   repositories: ['name', 'seen_at'],
   heads: ['repository', 'branch', 'sha', 'updated_at', 'deployed_sha'],
   poll_failures: ['repository', 'consecutive_failures', 'last_error', 'last_error_at', 'failing_since'],
-  runs: ['id', 'unit', 'trigger', 'status', 'created_at', 'started_at', 'finished_at', 'error', 'attempts'],
+  pauses: ['unit', 'paused_by', 'paused_at', 'reason'],
+  runs: [
+    'id',
+    'unit',
+    'trigger',
+    'status',
+    'created_at',
+    'started_at',
+    'finished_at',
+    'error',
+    'attempts',
+    'requested_by',
+    'cancel_request',
+  ],
   jobs: [
     'id',
     'run_id',
@@ -276,6 +297,7 @@ async function flush(client: pg.PoolClient, batch: ReturnType<typeof newBatch>):
   await insertRows(client, 'repositories', batch.repositories);
   await insertRows(client, 'heads', batch.heads);
   await insertRows(client, 'poll_failures', batch.pollFailures);
+  await insertRows(client, 'pauses', batch.pauses);
   await insertRows(client, 'runs', batch.runs);
   await insertRows(client, 'jobs', batch.jobs);
 }

@@ -2,6 +2,7 @@ import { describeStateStore } from '@sentry-git/core/testing';
 import { type PostgresCluster, startPostgres } from '@sentry-git/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStateStore, SCHEMA_VERSION } from '../src/index.js';
+import { MIGRATIONS } from '../src/migrations.js';
 
 // One cluster for the file; each store the suite creates gets a database of its own, and
 // `reopen` opens the database the last `create` made.
@@ -87,6 +88,37 @@ describe('postgres state store', () => {
     await (await createPostgresStateStore({ url })).close();
     await cluster.sql(`UPDATE sentry_git_schema SET version = ${SCHEMA_VERSION + 1}`, 'newer_schema');
     await expect(createPostgresStateStore({ url })).rejects.toMatchObject({ code: 'STATE_SCHEMA_TOO_NEW' });
+  });
+
+  it('opens a database of the schema before the operator controls: its runs were asked for and cancelled by nobody', async () => {
+    const url = await cluster.createDatabase('before_controls');
+    await cluster.sql(
+      `${MIGRATIONS.slice(0, 2).join('\n')}
+       CREATE TABLE sentry_git_schema (version INTEGER NOT NULL);
+       INSERT INTO sentry_git_schema (version) VALUES (2);
+       INSERT INTO runs (id, unit, trigger, status, created_at, started_at)
+         VALUES ('run-1', 'repository:a', 'manual', 'running', '2024-01-01T00:00:01.000Z', '2024-01-01T00:00:02.000Z');`,
+      'before_controls',
+    );
+    const store = await createPostgresStateStore({ url });
+    try {
+      expect(await cluster.sql('SELECT version FROM sentry_git_schema', 'before_controls')).toBe(
+        String(SCHEMA_VERSION),
+      );
+      await expect(store.getRun('run-1')).resolves.toMatchObject({ requestedBy: null, cancelRequest: null });
+      const request = { by: 'ops', at: '2024-01-01T00:00:03.000Z', reason: 'bin\0ary' };
+      await expect(store.cancelRun('run-1', request)).resolves.toMatchObject({
+        outcome: 'requested',
+        run: { status: 'running', cancelRequest: request },
+      });
+      // PostgreSQL text holds no NUL: a pause's reason keeps U+FFFD instead, as job output does.
+      await store.setPause('repository:a', request);
+      await expect(store.listPauses()).resolves.toEqual([
+        { unit: 'repository:a', ...request, reason: 'bin\uFFFDary' },
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('migrates once when several processes open a new database together', async () => {

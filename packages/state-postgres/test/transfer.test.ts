@@ -35,6 +35,8 @@ function runs(count: number, outputBytes: number): StateRecord[] {
       finishedAt: AT,
       error: 'it failed',
       attempts: 1,
+      requestedBy: 'alice@ops',
+      cancelRequest: { by: 'bob@ops', at: AT, reason: 'wrong commit' },
       jobs: [
         {
           id: `job-${i}`,

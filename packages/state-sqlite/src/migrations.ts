@@ -87,6 +87,20 @@ export const MIGRATIONS: readonly string[] = [
     WHERE status IN ('running', 'succeeded', 'failed', 'timed_out')
        OR (status = 'cancelled' AND started_at IS NOT NULL);
   `,
+  `
+  -- Who asked for a run (a trigger, re-run or deploy; null for polls and webhooks), and a request
+  -- to cancel it while it runs (JSON: by, at, reason), which the engine running it acts on.
+  ALTER TABLE runs ADD COLUMN requested_by TEXT;
+  ALTER TABLE runs ADD COLUMN cancel_request TEXT;
+
+  -- Units held from deploying: their changes are recorded, no run of them starts until resumed.
+  CREATE TABLE pauses (
+    unit TEXT PRIMARY KEY,
+    paused_by TEXT NOT NULL,
+    paused_at TEXT NOT NULL,
+    reason TEXT
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this build of the store writes. */

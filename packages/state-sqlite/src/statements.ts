@@ -32,15 +32,21 @@ const SQL = {
   selectUnfinishedRuns: "SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at, seq",
   selectRun: 'SELECT * FROM runs WHERE id = ?',
   selectJobIdsIn: 'SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?))',
-  insertRun: `INSERT INTO runs (id, unit, trigger, status, created_at, started_at, finished_at, error, attempts, seq)
+  insertRun: `INSERT INTO runs (id, unit, trigger, status, created_at, started_at, finished_at, error, attempts,
+                         requested_by, cancel_request, seq)
        VALUES (@id, @unit, @trigger, @status, @created_at, @started_at, @finished_at, @error, @attempts,
-               (SELECT coalesce(max(seq), 0) + 1 FROM runs))`,
+               @requested_by, @cancel_request, (SELECT coalesce(max(seq), 0) + 1 FROM runs))`,
   insertJob: `INSERT INTO jobs (id, run_id, position, repository, branch, sha, previous_sha, status, exit_code,
                          started_at, finished_at, duration_ms, output, error, attempt, handle)
        VALUES (@id, @run_id, @position, @repository, @branch, @sha, @previous_sha, @status, @exit_code,
                @started_at, @finished_at, @duration_ms, @output, @error, @attempt, @handle)`,
   updateJobSha: 'UPDATE jobs SET sha = ? WHERE id = ?',
   selectJobsOfRun: 'SELECT * FROM jobs WHERE run_id = ? ORDER BY position',
+  upsertPause: `INSERT INTO pauses (unit, paused_by, paused_at, reason) VALUES (@unit, @paused_by, @paused_at, @reason)
+       ON CONFLICT (unit) DO UPDATE SET paused_by = excluded.paused_by, paused_at = excluded.paused_at,
+         reason = excluded.reason`,
+  deletePause: 'DELETE FROM pauses WHERE unit = ?',
+  selectPauses: 'SELECT * FROM pauses ORDER BY unit',
   selectJobsOfRuns:
     'SELECT * FROM jobs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, position',
 } as const;

@@ -1,10 +1,14 @@
 import {
+  type ActionStamp,
+  type CancelOutcome,
   type DetectionInput,
   type DetectionPlan,
   type DetectionResult,
   type JobPatch,
+  type PauseRecord,
   type PollFailure,
   type PollHealth,
+  planCancel,
   planDetection,
   planPollFailure,
   planRecovery,
@@ -21,6 +25,7 @@ import {
   type UnitKey,
 } from '@sentry-git/core';
 import {
+  cancelPatchColumns,
   columnChanges,
   type HeadRow,
   headFromRow,
@@ -29,8 +34,12 @@ import {
   type JobRow,
   jobPatchColumns,
   jobToRow,
+  type PauseRow,
   type PollFailureRow,
+  pauseFromRow,
+  pauseToRow,
   pollHealthFromRow,
+  RUN_CANCEL_COLUMNS,
   RUN_PATCH_COLUMNS,
   RUN_UPDATE_COLUMNS,
   type RunRow,
@@ -102,6 +111,19 @@ function storeOn(db: Database.Database, file: string): StateStore {
     for (const { id, patch } of plan.jobs) patchRow('jobs', JOB_PATCH_COLUMNS, id, jobPatchColumns(patch));
     return plan.result;
   });
+
+  // The run as read inside the transaction decides (core's planCancel), so a run that starts or
+  // ends meanwhile is never cancelled as queued, and a second request never replaces the first.
+  const cancelRun = db.transaction(
+    (id: string, request: ActionStamp): { run: RunRecord; outcome: CancelOutcome } | null => {
+      const run = readRun(id);
+      if (!run) return null;
+      const plan = planCancel(run, request);
+      if (plan.run) patchRow('runs', RUN_CANCEL_COLUMNS, id, cancelPatchColumns(plan.run));
+      for (const { id: jobId, patch } of plan.jobs) patchRow('jobs', JOB_PATCH_COLUMNS, jobId, patch);
+      return { run: readRun(id)!, outcome: plan.outcome };
+    },
+  );
 
   const recordPollFailure = db.transaction((repository: string, failure: PollFailure): PollHealth => {
     const previous = pollHealthFromRow(sql.selectPollFailures.get(repository) as PollFailureRow | undefined);
@@ -205,6 +227,11 @@ function storeOn(db: Database.Database, file: string): StateStore {
         where.push('trigger = @trigger');
         params.trigger = query.trigger;
       }
+      if (query.since !== undefined) {
+        // A range of runs_created.
+        where.push('created_at >= @since');
+        params.since = query.since;
+      }
       if (query.repository !== undefined) {
         where.push(
           'EXISTS (SELECT 1 FROM jobs WHERE jobs.run_id = runs.id AND jobs.repository = @repository)',
@@ -224,6 +251,22 @@ function storeOn(db: Database.Database, file: string): StateStore {
       assertOpen();
       const [next] = readRuns(sql.selectNextQueuedRun.all(unit) as RunRow[]);
       return next ?? null;
+    },
+
+    async cancelRun(id: string, request: ActionStamp) {
+      assertOpen();
+      return cancelRun.immediate(id, request);
+    },
+
+    async setPause(unit: UnitKey, pause: ActionStamp | null): Promise<void> {
+      assertOpen();
+      if (pause) sql.upsertPause.run(pauseToRow(unit, pause));
+      else sql.deletePause.run(unit);
+    },
+
+    async listPauses(): Promise<PauseRecord[]> {
+      assertOpen();
+      return (sql.selectPauses.all() as PauseRow[]).map(pauseFromRow);
     },
 
     async recoverInterrupted(options = {}): Promise<RecoveryResult> {

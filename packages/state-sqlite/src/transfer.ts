@@ -16,7 +16,10 @@ import {
   headRowOf,
   type JobRow,
   jobToRow,
+  type PauseRow,
   type PollFailureRow,
+  pauseRecordFromRow,
+  pauseRowOf,
   pollFailureRowOf,
   pollHealthRecordFromRow,
   type RepositoryRow,
@@ -111,10 +114,14 @@ function writer(db: Database.Database, sql: Statements): (record: StateRecord) =
     `INSERT INTO poll_failures (repository, consecutive_failures, last_error, last_error_at, failing_since)
      VALUES (@repository, @consecutive_failures, @last_error, @last_error_at, @failing_since)`,
   );
+  const insertPause = db.prepare(
+    'INSERT INTO pauses (unit, paused_by, paused_at, reason) VALUES (@unit, @paused_by, @paused_at, @reason)',
+  );
   return (record) => {
     if (record.type === 'repository') insertRepository.run(record.name, record.seenAt);
     else if (record.type === 'head') insertHead.run(headRowOf(record));
     else if (record.type === 'pollHealth') insertPollFailure.run(pollFailureRowOf(record));
+    else if (record.type === 'pause') insertPause.run(pauseRowOf(record));
     else {
       // insertRun numbers runs in the order they come: the export's queue order stays the queue order.
       sql.insertRun.run(runToRow(record));
@@ -138,6 +145,7 @@ function* pagesOf(conn: Database.Database): Generator<StateRecord[]> {
   yield* keyset<PollFailureRow>(conn, 'SELECT * FROM poll_failures', ['repository'], (rows) =>
     rows.map(pollHealthRecordFromRow),
   );
+  yield* keyset<PauseRow>(conn, 'SELECT * FROM pauses', ['unit'], (rows) => rows.map(pauseRecordFromRow));
   const jobsOf = conn.prepare(
     'SELECT * FROM jobs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, position',
   );

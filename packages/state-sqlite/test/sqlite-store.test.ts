@@ -67,7 +67,7 @@ describe('sqlite state store', () => {
         }[]
       ).map((row) => row.name),
     );
-    expect(tables).toEqual(['heads', 'jobs', 'poll_failures', 'repositories', 'runs']);
+    expect(tables).toEqual(['heads', 'jobs', 'pauses', 'poll_failures', 'repositories', 'runs']);
     // Reopening an up-to-date file migrates nothing and keeps the version.
     await createSqliteStateStore({ path: file }).close();
     expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
@@ -143,6 +143,32 @@ describe('sqlite state store', () => {
       ['stopped', 'cancelled', 0, null],
       ['wait', 'queued', 0, null],
     ]);
+  });
+
+  it('opens a state file of the schema before the operator controls: its runs were asked for and cancelled by nobody', async () => {
+    const file = await freshFile();
+    mkdirSync(path.dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    for (const step of MIGRATIONS.slice(0, 4)) old.exec(step);
+    old.pragma('user_version = 4');
+    old
+      .prepare(
+        "INSERT INTO runs (id, unit, trigger, status, created_at, started_at, attempts, seq) VALUES ('run-1', 'repository:a', 'manual', 'running', '2024-01-01T00:00:01.000Z', '2024-01-01T00:00:02.000Z', 0, 1)",
+      )
+      .run();
+    old.close();
+
+    const store = track(createSqliteStateStore({ path: file }));
+    expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+    await expect(store.getRun('run-1')).resolves.toMatchObject({ requestedBy: null, cancelRequest: null });
+    const request = { by: 'ops', at: '2024-01-01T00:00:03.000Z', reason: null };
+    await expect(store.cancelRun('run-1', request)).resolves.toMatchObject({
+      outcome: 'requested',
+      run: { status: 'running', cancelRequest: request },
+    });
+    await store.setPause('repository:a', request);
+    await expect(store.listPauses()).resolves.toEqual([{ unit: 'repository:a', ...request }]);
   });
 
   it('refuses a database from a newer version with STATE_SCHEMA_TOO_NEW, without touching it', async () => {

@@ -44,6 +44,8 @@ function manyRecords(count: number): StateRecord[] {
       finishedAt: AT,
       error: null,
       attempts: 0,
+      requestedBy: null,
+      cancelRequest: null,
       jobs: [
         {
           id: `job-${i}`,
@@ -92,7 +94,7 @@ describe('sqlite export and import', () => {
     const records = manyRecords(1234);
     const store = await fileStore();
     await expect(store.importState!(records)).resolves.toMatchObject({
-      imported: { repositories: 1234, heads: 1234, pollHealth: 3, runs: 1234, jobs: 1234 },
+      imported: { repositories: 1234, heads: 1234, pollHealth: 3, pauses: 0, runs: 1234, jobs: 1234 },
     });
     expect(await exportAll(store)).toEqual(records);
     const [newest] = await store.listRuns({ limit: 1 });

@@ -1,4 +1,4 @@
-import type { HeadRecord, RunRecord } from '../types.js';
+import type { HeadRecord, PauseRecord, RunRecord } from '../types.js';
 
 /*
  * What a state store keeps, as records that mean the same in every store: what
@@ -31,6 +31,11 @@ export interface StatePollHealthRecord {
   failingSince: string;
 }
 
+/** A paused unit, as `listPauses` answers it (a unit that deploys has no record). */
+export interface StatePauseRecord extends PauseRecord {
+  type: 'pause';
+}
+
 /** A run with all its jobs, as `getRun` answers it. */
 export interface StateRunRecord extends RunRecord {
   type: 'run';
@@ -38,11 +43,16 @@ export interface StateRunRecord extends RunRecord {
 
 /**
  * One record of a store's state. `exportState` yields the repositories by name, the heads by
- * repository and branch, the poll health by repository, then the runs in queue order (oldest
- * first, each with its jobs in position order), so two stores holding the same state export the
- * same records in the same order.
+ * repository and branch, the poll health by repository, the pauses by unit, then the runs in
+ * queue order (oldest first, each with its jobs in position order), so two stores holding the
+ * same state export the same records in the same order.
  */
-export type StateRecord = StateRepositoryRecord | StateHeadRecord | StatePollHealthRecord | StateRunRecord;
+export type StateRecord =
+  | StateRepositoryRecord
+  | StateHeadRecord
+  | StatePollHealthRecord
+  | StatePauseRecord
+  | StateRunRecord;
 
 /** How many records of each kind: in a store, in an export, written by an import. */
 export interface StateCounts {
@@ -50,6 +60,8 @@ export interface StateCounts {
   heads: number;
   /** Repositories whose polls fail. */
   pollHealth: number;
+  /** Paused units. */
+  pauses: number;
   runs: number;
   /** The jobs of those runs. */
   jobs: number;

@@ -5,7 +5,7 @@ import type {
   StateCounts,
   StateRecord,
 } from '../interfaces/state-transfer.js';
-import type { HeadRecord, RunRecord } from '../types.js';
+import type { HeadRecord, PauseRecord, RunRecord, UnitKey } from '../types.js';
 import { checkStateRecords, isEmptyState, stateNotEmptyError } from './transfer/index.js';
 
 /** A run as kept in memory: `seq` breaks ties of `createdAt` by insertion order. */
@@ -20,6 +20,7 @@ export interface MemoryState {
   /** Seen repository → when it was first seen. */
   seen: Map<string, string>;
   pollHealth: Map<string, PollHealth>;
+  pauses: Map<UnitKey, PauseRecord>;
   runs: Map<string, StoredRun>;
   jobRuns: Map<string, string>;
   /** The next run's insertion number (queue order after `createdAt`). */
@@ -69,6 +70,7 @@ function assertMayImport(state: MemoryState, options: ImportStateOptions): State
     repositories: state.seen.size,
     heads,
     pollHealth: state.pollHealth.size,
+    pauses: state.pauses.size,
     runs: state.runs.size,
     jobs: state.jobRuns.size,
   };
@@ -81,6 +83,7 @@ function clear(state: MemoryState): void {
   state.heads.clear();
   state.seen.clear();
   state.pollHealth.clear();
+  state.pauses.clear();
   state.runs.clear();
   state.jobRuns.clear();
 }
@@ -98,6 +101,9 @@ function apply(state: MemoryState, record: StateRecord): void {
   } else if (record.type === 'pollHealth') {
     const { type: _type, repository, ...health } = record;
     state.pollHealth.set(repository, health);
+  } else if (record.type === 'pause') {
+    const { type: _type, ...pause } = record;
+    state.pauses.set(pause.unit, pause);
   } else {
     const { type: _type, ...run } = record;
     state.runs.set(run.id, { record: run, seq: state.seq.next++ });
@@ -128,6 +134,8 @@ function snapshot(state: MemoryState): StateRecord[] {
       failingSince: health.failingSince ?? '',
     });
   }
+  for (const unit of [...state.pauses.keys()].sort(byText))
+    records.push({ type: 'pause', ...structuredClone(state.pauses.get(unit)!) });
   for (const run of state.runsInQueueOrder()) records.push({ type: 'run', ...structuredClone(run) });
   return records;
 }

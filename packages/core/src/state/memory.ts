@@ -194,7 +194,7 @@ export function createMemoryStateStore(): StateStore {
       const stored = runs.get(id);
       if (!stored) return null;
       const plan = planCancel(stored.record, request);
-      if (plan.run) applyPatch(stored.record, plan.run, CANCEL_KEYS);
+      if (plan.run) applyPatch(stored.record, structuredClone(plan.run), CANCEL_KEYS);
       for (const { id: jobId, patch } of plan.jobs) applyJobPatch(findJob(jobId), patch);
       return { run: structuredClone(stored.record), outcome: plan.outcome };
     },
@@ -207,7 +207,9 @@ export function createMemoryStateStore(): StateStore {
 
     async listPauses(): Promise<PauseRecord[]> {
       assertOpen();
-      return [...pauses.values()].sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+      return [...pauses.values()]
+        .map((pause) => ({ ...pause }))
+        .sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
     },
 
     async recoverInterrupted(options = {}): Promise<RecoveryResult> {
@@ -229,6 +231,7 @@ export function createMemoryStateStore(): StateStore {
       heads,
       seen,
       pollHealth,
+      pauses,
       runs,
       jobRuns,
       seq,

@@ -4,10 +4,12 @@
  */
 import type { JobPatch, PollHealth, RepositoryHeads } from '../interfaces/state-store.js';
 import type {
+  ActionStamp,
   HeadRecord,
   JobHandle,
   JobRecord,
   JobStatus,
+  PauseRecord,
   RunRecord,
   RunStatus,
   TriggerKind,
@@ -52,7 +54,32 @@ export interface RunRow {
   finished_at: string | null;
   error: string | null;
   attempts: number;
+  requested_by: string | null;
+  /** JSON text of an ActionStamp. */
+  cancel_request: string | null;
   seq: number;
+}
+
+/** A paused unit (the `pauses` table). */
+export interface PauseRow {
+  unit: string;
+  paused_by: string;
+  paused_at: string;
+  reason: string | null;
+}
+
+export function pauseFromRow(row: PauseRow): PauseRecord {
+  return { unit: row.unit as UnitKey, by: row.paused_by, at: row.paused_at, reason: row.reason };
+}
+
+/** A pause as its row keeps it. */
+export function pauseToRow(unit: UnitKey, pause: ActionStamp): PauseRow {
+  return { unit, paused_by: pause.by, paused_at: pause.at, reason: pause.reason };
+}
+
+/** A cancel request as its column keeps it: JSON with its keys in a fixed order. */
+export function stampToColumn(stamp: ActionStamp | null): string | null {
+  return stamp === null ? null : JSON.stringify({ by: stamp.by, at: stamp.at, reason: stamp.reason });
 }
 
 export interface JobRow {
@@ -104,6 +131,8 @@ export function runFromRows(row: RunRow, jobs: JobRow[]): RunRecord {
     finishedAt: row.finished_at,
     error: row.error,
     attempts: row.attempts,
+    requestedBy: row.requested_by,
+    cancelRequest: row.cancel_request === null ? null : (JSON.parse(row.cancel_request) as ActionStamp),
     jobs: jobs.map(jobFromRow),
   };
 }
@@ -168,6 +197,8 @@ export function runToRow(run: Omit<RunRecord, 'jobs'>): Omit<RunRow, 'seq'> {
     finished_at: run.finishedAt,
     error: run.error,
     attempts: run.attempts,
+    requested_by: run.requestedBy,
+    cancel_request: stampToColumn(run.cancelRequest),
   };
 }
 
@@ -181,6 +212,17 @@ export const RUN_PATCH_COLUMNS = {
 
 /** What recovery may change of a run: a patch, and the interruptions it counts. */
 export const RUN_UPDATE_COLUMNS = { ...RUN_PATCH_COLUMNS, attempts: 'attempts' } as const;
+
+/** What `cancelRun` may change of a run (`planCancel`): an update, and the cancel request. */
+export const RUN_CANCEL_COLUMNS = { ...RUN_UPDATE_COLUMNS, cancelRequest: 'cancel_request' } as const;
+
+/** A cancel plan's run patch as its columns hold it: the request as JSON text. */
+export function cancelPatchColumns(patch: { cancelRequest?: ActionStamp }): Record<string, unknown> {
+  return {
+    ...patch,
+    cancelRequest: patch.cancelRequest === undefined ? undefined : stampToColumn(patch.cancelRequest),
+  };
+}
 
 export const JOB_PATCH_COLUMNS = {
   status: 'status',

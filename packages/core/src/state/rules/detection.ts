@@ -1,5 +1,12 @@
 import type { DetectionInput, DetectionResult } from '../../interfaces/state-store.js';
-import { type HeadChange, type JobRecord, type JobSpec, type RunRecord, type RunSpec, SEPARATE_TRIGGERS } from '../../types.js';
+import {
+  type HeadChange,
+  type JobRecord,
+  type JobSpec,
+  type RunRecord,
+  type RunSpec,
+  SEPARATE_TRIGGERS,
+} from '../../types.js';
 import { invalidRunError } from './errors.js';
 
 /**

@@ -2,6 +2,7 @@
 // calls it inside its transaction, and writes the plan. See docs/plugins.md#statestore-and-statestorefactory.
 
 export { admitChanges, type StoredHeadsView } from './admit.js';
+export { type CancelPlan, cancelledBy, planCancel } from './cancel.js';
 export {
   type DetectionContext,
   type DetectionPlan,
@@ -9,7 +10,6 @@ export {
   planDetection,
   type RunWrite,
 } from './detection.js';
-export { type CancelPlan, cancelledBy, planCancel } from './cancel.js';
 export { claimLostError, invalidRunError, stateClosedError, stateNotFoundError } from './errors.js';
 export { noPollFailures, planPollFailure } from './poll-health.js';
 export {

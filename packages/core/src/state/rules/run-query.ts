@@ -13,11 +13,17 @@ export interface RunQuery {
   unit: UnitKey | undefined;
   repository: string | undefined;
   trigger: TriggerKind | undefined;
-  /** Runs created at or after (ISO 8601); undefined: any. */
+  /**
+   * Runs created at or after, as the stores write times (`toISOString()`), so comparing the text
+   * compares the times; undefined: any.
+   */
   since: string | undefined;
 }
 
-/** Reads a filter the way every store must: 20 runs by default, whole non-negative numbers. */
+/**
+ * Reads a filter the way every store must: 20 runs by default, whole non-negative numbers, `since`
+ * in the stores' form of a time (`2024-01-01T00:00:00Z` → `2024-01-01T00:00:00.000Z`).
+ */
 export function runQueryOf(filter: RunFilter = {}): RunQuery {
   return {
     limit: wholeOr(filter.limit, DEFAULT_RUN_LIMIT),
@@ -26,8 +32,17 @@ export function runQueryOf(filter: RunFilter = {}): RunQuery {
     unit: filter.unit,
     repository: filter.repository,
     trigger: filter.trigger,
-    since: filter.since,
+    since: filter.since === undefined ? undefined : isoTime(filter.since),
   };
+}
+
+function isoTime(since: string): string {
+  const time = Date.parse(since);
+  if (Number.isNaN(time))
+    throw new TypeError(
+      `RunFilter.since is ${JSON.stringify(since)}; expected an ISO 8601 time such as "2026-01-05T10:00:00.000Z".`,
+    );
+  return new Date(time).toISOString();
 }
 
 function wholeOr(value: number | undefined, fallback: number): number {

@@ -1,9 +1,9 @@
 import { formatPath } from '../../config/expand.js';
 import type { StateCounts, StateRecord } from '../../interfaces/state-transfer.js';
-import type { JobRecord } from '../../types.js';
+import type { ActionStamp, JobRecord } from '../../types.js';
 import { countRecord, emptyStateCounts } from './counts.js';
 import { invalidExportError } from './errors.js';
-import { type FieldRule, JOB_FIELDS, RECORD_FIELDS, RECORD_TYPES } from './fields.js';
+import { type FieldRule, JOB_FIELDS, RECORD_FIELDS, RECORD_TYPES, STAMP_FIELDS } from './fields.js';
 
 /**
  * What an import accepts, decided in one place: the file reader (with line numbers) and every
@@ -15,7 +15,7 @@ export interface StateRecordChecker {
    * The record as a fresh object with its keys in export order, or `STATE_EXPORT_INVALID`
    * naming `where` (`line 7 of state.jsonl`), the key, the value and what was expected. Besides
    * each record's own keys it refuses what no store can hold twice: a repository, head, poll
-   * health, run id or job id seen before, and a job that names another run or repeats a position
+   * health, pause of a unit, run id or job id seen before, and a job that names another run or repeats a position
    * or a repository branch of its run.
    */
   check(value: unknown, where: string): StateRecord;
@@ -31,6 +31,7 @@ export function createStateRecordChecker(): StateRecordChecker {
   const repositories = new Set<string>();
   const heads = new Set<string>();
   const failing = new Set<string>();
+  const paused = new Set<string>();
   const runIds = new Set<string>();
   const jobIds = new Set<string>();
 
@@ -109,8 +110,16 @@ export function createStateRecordChecker(): StateRecordChecker {
     } else if (record.type === 'pollHealth') {
       if (!addOnce(failing, record.repository as string))
         fail(at, ['repository'], record.repository, `one poll health record per repository ${ONCE}`);
+    } else if (record.type === 'pause') {
+      if (!addOnce(paused, record.unit as string))
+        fail(at, ['unit'], record.unit, `one pause per unit ${ONCE}`);
     } else {
       if (!addOnce(runIds, record.id as string)) fail(at, ['id'], record.id, `each run id ${ONCE}`);
+      if (record.cancelRequest !== null)
+        // A fresh object with its keys in export order: the caller's object stays theirs.
+        record.cancelRequest = checkObject(record.cancelRequest, STAMP_FIELDS, at, [
+          'cancelRequest',
+        ]) as unknown as ActionStamp;
       record.jobs = checkJobs(record, at);
     }
     const checked = record as unknown as StateRecord;
@@ -139,13 +148,16 @@ function labelOf(value: unknown): string {
   if (record.type === 'head' && repository && typeof record.branch === 'string')
     return ` (head of ${repository} ${record.branch})`;
   if (record.type === 'pollHealth' && repository) return ` (poll health of ${repository})`;
+  if (record.type === 'pause' && typeof record.unit === 'string') return ` (pause of ${record.unit})`;
   if (record.type === 'repository' && typeof record.name === 'string')
     return ` (repository ${JSON.stringify(record.name)})`;
   return '';
 }
 
 function describeKind(path: (string | number)[], record: Record<string, unknown>): string {
-  return path.length > 0 ? 'job' : `${String(record.type)} record`;
+  if (path[0] === 'jobs') return 'job';
+  if (path[0] === 'cancelRequest') return 'cancel request';
+  return `${String(record.type)} record`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { StateRecord } from '../../interfaces/state-transfer.js';
-import type { JobRecord, JobStatus, RunStatus, TriggerKind } from '../../types.js';
+import type { ActionStamp, JobRecord, JobStatus, RunStatus, TriggerKind } from '../../types.js';
 
 /**
  * The keys of each state record and what each must hold. The order of the keys is the order an
@@ -67,7 +67,20 @@ const handle: FieldRule = {
 
 const jobs: FieldRule = { expected: 'an array of jobs', test: (value) => Array.isArray(value) };
 
-const TRIGGERS = ['poll', 'manual', 'webhook', 'api'] as const satisfies readonly TriggerKind[];
+// Its keys are checked one by one (STAMP_FIELDS), so an error names the one that is wrong.
+const stamp: FieldRule = {
+  expected: 'an object with "by", "at" and "reason"',
+  test: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+};
+
+const TRIGGERS = [
+  'poll',
+  'manual',
+  'webhook',
+  'api',
+  'rerun',
+  'deploy',
+] as const satisfies readonly TriggerKind[];
 const RUN_STATUSES = [
   'queued',
   'running',
@@ -105,6 +118,7 @@ export const RECORD_FIELDS = {
     lastErrorAt: time,
     failingSince: time,
   },
+  pause: { type: literal('pause'), unit, by: text, at: time, reason: orNull(anyText) },
   run: {
     type: literal('run'),
     id: text,
@@ -116,6 +130,8 @@ export const RECORD_FIELDS = {
     finishedAt: orNull(time),
     error: orNull(anyText),
     attempts: wholeNumber(0),
+    requestedBy: orNull(text),
+    cancelRequest: orNull(stamp),
     jobs,
   },
 } as const satisfies {
@@ -141,5 +157,12 @@ export const JOB_FIELDS = {
   attempt: wholeNumber(0),
   handle: orNull(handle),
 } as const satisfies Record<keyof JobRecord, FieldRule>;
+
+/** The keys of a run's `cancelRequest` (who asked, when, why). */
+export const STAMP_FIELDS = {
+  by: text,
+  at: time,
+  reason: orNull(anyText),
+} as const satisfies Record<keyof ActionStamp, FieldRule>;
 
 export const RECORD_TYPES = Object.keys(RECORD_FIELDS) as StateRecord['type'][];

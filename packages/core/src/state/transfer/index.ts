@@ -18,6 +18,8 @@ export {
   countsFromRow,
   headRecordFromRow,
   headRowOf,
+  pauseRecordFromRow,
+  pauseRowOf,
   pollFailureRowOf,
   pollHealthRecordFromRow,
   type RepositoryRow,

@@ -7,9 +7,13 @@ const COUNT_KEYS = [
   'repositories',
   'heads',
   'pollHealth',
+  'pauses',
   'runs',
   'jobs',
 ] as const satisfies readonly (keyof StateCounts)[];
+
+/** The end line's counts in version 1, before pauses were exported. */
+const V1_COUNT_KEYS = COUNT_KEYS.filter((key) => key !== 'pauses');
 
 const CUT_SHORT_FIX =
   'Export again and check that `sentry-git state export` exits 0 (in a pipe: `set -o pipefail`), and copy the whole file.';
@@ -28,7 +32,7 @@ export interface ReadStateExportOptions {
  * counts must match the records. Anything else throws `STATE_EXPORT_INVALID` (or
  * `STATE_EXPORT_TOO_NEW`) naming the line; a store importing what this yields writes nothing
  * then, as the error comes before its transaction commits. Returns the counts. Blank lines are
- * skipped.
+ * skipped. Records of an older version come out as this version's (`upgradeRecord`).
  */
 export async function* readStateExport(
   lines: AsyncIterable<string>,
@@ -58,11 +62,11 @@ export async function* readStateExport(
       continue;
     }
     if ((value as { type?: unknown } | null)?.type === 'end') {
-      checkEnd(value as Record<string, unknown>, checker.counts, where);
+      checkEnd(value as Record<string, unknown>, checker.counts, where, header.version);
       endLine = lineNumber;
       continue;
     }
-    yield checker.check(value, where);
+    yield checker.check(upgradeRecord(value, header.version, where), where);
   }
   if (header === undefined)
     throw invalidExportError({
@@ -115,8 +119,31 @@ function checkHeader(value: unknown, where: string, source: string): StateExport
   return header as StateExportHeader;
 }
 
-function checkEnd(end: Record<string, unknown>, counts: StateCounts, where: string): void {
-  for (const key of COUNT_KEYS) {
+/**
+ * A record of an export of `version` as this version writes it. Version 1 had no pauses, and its
+ * runs no `requestedBy` and `cancelRequest`: nobody had asked for them or cancelled them (null).
+ */
+function upgradeRecord(value: unknown, version: number, where: string): unknown {
+  if (version >= 2 || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (record.type === 'pause')
+    throw invalidExportError({
+      where,
+      path: 'type',
+      value: record.type,
+      expected: 'no pause record in an export of version 1 (pauses are exported since version 2)',
+    });
+  if (record.type !== 'run') return value;
+  return {
+    ...record,
+    requestedBy: Object.hasOwn(record, 'requestedBy') ? record.requestedBy : null,
+    cancelRequest: Object.hasOwn(record, 'cancelRequest') ? record.cancelRequest : null,
+  };
+}
+
+function checkEnd(end: Record<string, unknown>, counts: StateCounts, where: string, version: number): void {
+  const keys: readonly (keyof StateCounts)[] = version >= 2 ? COUNT_KEYS : V1_COUNT_KEYS;
+  for (const key of keys) {
     if (end[key] !== counts[key])
       throw invalidExportError({
         where,
@@ -127,12 +154,12 @@ function checkEnd(end: Record<string, unknown>, counts: StateCounts, where: stri
       });
   }
   for (const key of Object.keys(end)) {
-    if (key !== 'type' && !(COUNT_KEYS as readonly string[]).includes(key))
+    if (key !== 'type' && !(keys as readonly string[]).includes(key))
       throw invalidExportError({
         where,
         path: key,
         value: end[key],
-        expected: `no such key: the end line has only type, ${COUNT_KEYS.join(', ')}`,
+        expected: `no such key: the end line has only type, ${keys.join(', ')}`,
       });
   }
 }

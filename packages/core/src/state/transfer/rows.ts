@@ -5,10 +5,18 @@
 import type {
   StateCounts,
   StateHeadRecord,
+  StatePauseRecord,
   StatePollHealthRecord,
   StateRepositoryRecord,
 } from '../../interfaces/state-transfer.js';
-import { type HeadRow, headFromRow, type PollFailureRow } from '../rows.js';
+import {
+  type HeadRow,
+  headFromRow,
+  type PauseRow,
+  type PollFailureRow,
+  pauseFromRow,
+  pauseToRow,
+} from '../rows.js';
 
 export interface RepositoryRow {
   name: string;
@@ -16,17 +24,19 @@ export interface RepositoryRow {
 }
 
 /** Every table that holds state, children first: the order `replace` deletes them in. */
-export const STATE_TABLES = ['jobs', 'runs', 'heads', 'repositories', 'poll_failures'] as const;
+export const STATE_TABLES = ['jobs', 'runs', 'heads', 'repositories', 'poll_failures', 'pauses'] as const;
 
 /** One statement (the same in SQLite and PostgreSQL) that counts what a store holds: one row of `CountsRow`. */
 export const COUNT_STATE_SQL = `SELECT (SELECT count(*) FROM repositories) AS repositories,
   (SELECT count(*) FROM heads) AS heads, (SELECT count(*) FROM poll_failures) AS poll_health,
-  (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM jobs) AS jobs`;
+  (SELECT count(*) FROM pauses) AS pauses, (SELECT count(*) FROM runs) AS runs,
+  (SELECT count(*) FROM jobs) AS jobs`;
 
 export interface CountsRow {
   repositories: number | string | bigint;
   heads: number | string | bigint;
   poll_health: number | string | bigint;
+  pauses: number | string | bigint;
   runs: number | string | bigint;
   jobs: number | string | bigint;
 }
@@ -36,6 +46,7 @@ export function countsFromRow(row: CountsRow): StateCounts {
     repositories: Number(row.repositories),
     heads: Number(row.heads),
     pollHealth: Number(row.poll_health),
+    pauses: Number(row.pauses),
     runs: Number(row.runs),
     jobs: Number(row.jobs),
   };
@@ -78,4 +89,12 @@ export function pollFailureRowOf(record: StatePollHealthRecord): PollFailureRow 
     last_error_at: record.lastErrorAt,
     failing_since: record.failingSince,
   };
+}
+
+export function pauseRecordFromRow(row: PauseRow): StatePauseRecord {
+  return { type: 'pause', ...pauseFromRow(row) };
+}
+
+export function pauseRowOf(record: StatePauseRecord): PauseRow {
+  return pauseToRow(record.unit, record);
 }

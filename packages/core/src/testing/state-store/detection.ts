@@ -31,6 +31,8 @@ export function describeDetection(subject: StoreUnderTest): void {
         finishedAt: null,
         error: null,
         attempts: 0,
+        requestedBy: null,
+        cancelRequest: null,
         jobs: [
           {
             id: 'job-1',

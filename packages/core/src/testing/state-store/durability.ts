@@ -66,6 +66,33 @@ export function describeDurability(
       ).rejects.toMatchObject({ code: 'STATE_INVALID_RUN' });
     });
 
+    it('keeps pauses, who asked for a run and a cancel request across close and reopen', async () => {
+      await queue(
+        subject.store,
+        spec('run-1', [job('job-1', 'api', 'main', 1)], {
+          unit: 'repository:api',
+          trigger: 'manual',
+          requestedBy: 'alice@laptop',
+        }),
+      );
+      await subject.store.updateRun('run-1', { status: 'running', startedAt: at(2) });
+      await subject.store.cancelRun('run-1', { by: 'bob', at: at(3), reason: 'wrong “commit”' });
+      await subject.store.setPause('repository:api', { by: 'carol', at: at(4), reason: 'freeze' });
+      await subject.store.setPause('group:web', { by: 'dave', at: at(5), reason: null });
+      const run = await subject.store.getRun('run-1');
+      const pauses = await subject.store.listPauses();
+      await subject.store.close();
+      subject.store = await reopen();
+
+      await expect(subject.store.getRun('run-1')).resolves.toEqual(run);
+      expect(run).toMatchObject({
+        requestedBy: 'alice@laptop',
+        cancelRequest: { by: 'bob', at: at(3), reason: 'wrong “commit”' },
+      });
+      await expect(subject.store.listPauses()).resolves.toEqual(pauses);
+      expect(pauses.map((pause) => pause.unit)).toEqual(['group:web', 'repository:api']);
+    });
+
     it('recovers runs a crash left running after a reopen', async () => {
       await queue(
         subject.store,

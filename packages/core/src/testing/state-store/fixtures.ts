@@ -29,7 +29,7 @@ export function job(
 export function spec(
   id: string,
   jobs: JobSpec[],
-  options: { unit?: UnitKey; trigger?: TriggerKind; createdAt?: string } = {},
+  options: { unit?: UnitKey; trigger?: TriggerKind; createdAt?: string; requestedBy?: string } = {},
 ): RunSpec {
   return {
     id,
@@ -37,6 +37,7 @@ export function spec(
     trigger: options.trigger ?? 'poll',
     createdAt: options.createdAt ?? at(1),
     jobs,
+    ...(options.requestedBy === undefined ? {} : { requestedBy: options.requestedBy }),
   };
 }
 

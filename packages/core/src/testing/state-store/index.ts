@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../interfaces/state-store.js';
+import { describeControl } from './control.js';
 import { describeDetection } from './detection.js';
 import { describeDurability } from './durability.js';
 import type { StoreUnderTest } from './fixtures.js';
@@ -57,6 +58,7 @@ export function describeStateStore(options: StateStoreSuiteOptions): void {
     describeRuns(subject);
     describeQueue(subject);
     describeRecovery(subject);
+    describeControl(subject);
     describePollHealth(subject, reopen);
     describeIsolation(subject);
     describeTransfer(subject, () => options.create());

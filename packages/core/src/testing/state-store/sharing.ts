@@ -111,5 +111,43 @@ export function describeSharing(subject: StoreUnderTest, lapse: () => Promise<vo
       expect(await coordination.claimRun('group:web', 'r1', CLAIM)).toBeNull();
       expect(await coordination.unclaimedUnits()).toEqual([]);
     });
+
+    it('starts no queued run of a paused unit until it is resumed, and still takes over one left running', async () => {
+      const coordination = coordinationOf(subject);
+      const { store } = subject;
+      const pause = { by: 'ops', at: at(5), reason: 'freeze' };
+      await queue(store, spec('run-1', [job('job-1', 'api', 'main', 1)], { createdAt: at(1) }));
+      await queue(store, spec('other', [job('job-o', 'docs', 'main', 2)], { unit: 'repository:docs' }));
+      await store.setPause('group:web', pause);
+      expect(await coordination.unclaimedUnits()).toEqual(['repository:docs']);
+      expect(await coordination.claimRun('group:web', 'r1', CLAIM)).toBeNull();
+      expect((await store.getRun('run-1'))?.status).toBe('queued');
+
+      await store.setPause('group:web', null);
+      expect(await coordination.unclaimedUnits()).toEqual(['group:web', 'repository:docs']);
+      const claim = await coordination.claimRun('group:web', 'r1', CLAIM);
+      expect(claim?.run).toMatchObject({ id: 'run-1', status: 'running' });
+
+      // Paused while run-1 runs: it goes on. Its replica stops answering: another takes it over,
+      // but not the run queued behind it.
+      await queue(store, spec('run-2', [job('job-2', 'web', 'main', 3)], { createdAt: at(2) }));
+      await store.setPause('group:web', pause);
+      await lapse();
+      expect(await coordination.unclaimedUnits()).toEqual(['group:web', 'repository:docs']);
+      const taken = await coordination.claimRun('group:web', 'r2', CLAIM);
+      expect(taken).toMatchObject({
+        replica: 'r2',
+        recovered: true,
+        run: { id: 'run-1', status: 'running' },
+      });
+      await store.updateRun('run-1', { status: 'succeeded', finishedAt: at(10) }, taken!);
+      await coordination.releaseClaim(taken!);
+      expect(await coordination.unclaimedUnits()).toEqual(['repository:docs']);
+      expect(await coordination.claimRun('group:web', 'r2', CLAIM)).toBeNull();
+      expect((await store.getRun('run-2'))?.status).toBe('queued');
+
+      await store.setPause('group:web', null);
+      expect(await coordination.claimRun('group:web', 'r2', CLAIM)).toMatchObject({ run: { id: 'run-2' } });
+    });
   });
 }

@@ -7,7 +7,8 @@ import { at, change, job, queue, sha, spec } from './fixtures.js';
  * repositories (one without heads), heads with and without a deployed commit (and one deleted),
  * poll failures (one of a repository never seen), finished, failed, running-then-recovered and
  * queued runs with outputs, exit codes, attempts and executor handles, two runs created at the
- * same time (queue order then is insertion order).
+ * same time (queue order then is insertion order), a run someone asked for and one someone asked
+ * to cancel while it ran, and two paused units.
  */
 export async function writeScene(store: StateStore): Promise<void> {
   await store.recordDetection({
@@ -25,7 +26,10 @@ export async function writeScene(store: StateStore): Promise<void> {
     store,
     spec('run-1', [job('job-1', 'api', 'main', 5, 1)], { unit: 'repository:api', createdAt: at(10) }),
   );
-  await store.updateRun('run-1', { status: 'succeeded', startedAt: at(11), finishedAt: at(13) });
+  await store.updateRun('run-1', { status: 'running', startedAt: at(11) });
+  // Asked to cancel while it ran; it succeeded before its engine acted on the request.
+  await store.cancelRun('run-1', { by: 'dave@ops', at: at(12), reason: 'wrong “branch”' });
+  await store.updateRun('run-1', { status: 'succeeded', finishedAt: at(13) });
   await store.updateJob('job-1', {
     status: 'succeeded',
     exitCode: 0,
@@ -44,6 +48,7 @@ export async function writeScene(store: StateStore): Promise<void> {
       unit: 'group:site',
       trigger: 'manual',
       createdAt: at(20),
+      requestedBy: 'alice@laptop',
     }),
   );
   await store.updateRun('run-2', {
@@ -90,6 +95,8 @@ export async function writeScene(store: StateStore): Promise<void> {
   await store.recordPollFailure('web', { error: 'HTTP 502 from forge', at: at(41) });
   await store.recordPollFailure('web', { error: 'HTTP 503 from forge\nsecond line', at: at(42) });
   await store.recordPollFailure('gone', { error: 'repository not found', at: at(43) });
+  await store.setPause('repository:api', { by: 'carol', at: at(44), reason: null });
+  await store.setPause('group:site', { by: 'bob@ops', at: at(45), reason: 'release freeze' });
 }
 
 /** Every record of `store`, read to the end. */

@@ -29,7 +29,7 @@ export function describeTransfer(
       for (const store of others.splice(0)) await store.close();
     });
 
-    it('exports every kind of record, in order: repositories, heads, poll health, runs in queue order', async () => {
+    it('exports every kind of record, in order: repositories, heads, poll health, pauses, runs in queue order', async () => {
       await writeScene(subject.store);
       const records = await exportAll(subject.store);
       expect(records.map(keyOf)).toEqual([
@@ -42,6 +42,8 @@ export function describeTransfer(
         'head web main',
         'pollHealth gone',
         'pollHealth web',
+        'pause group:site',
+        'pause repository:api',
         'run run-1',
         'run run-2',
         'run run-4',
@@ -66,6 +68,9 @@ export function describeTransfer(
         },
         { type: 'pollHealth', repository: 'web', ...(await subject.store.getPollHealth('web')) },
       ]);
+      expect(records.filter((r) => r.type === 'pause')).toEqual(
+        (await subject.store.listPauses()).map((pause) => ({ type: 'pause', ...pause })),
+      );
       const runs = (await subject.store.listRuns({ limit: 100 })).reverse();
       expect(records.filter((r) => r.type === 'run')).toEqual(runs.map((run) => ({ type: 'run', ...run })));
       expect(records.find((r) => r.type === 'run' && r.id === 'run-4')).toMatchObject({
@@ -73,12 +78,21 @@ export function describeTransfer(
         attempts: 1,
         jobs: [{ id: 'job-5', attempt: 1, handle: { executor: 'tekton', labels: { a: 'b' } } }],
       });
+      expect(records.find((r) => r.type === 'run' && r.id === 'run-1')).toMatchObject({
+        status: 'succeeded',
+        requestedBy: null,
+        cancelRequest: { by: 'dave@ops', at: at(12), reason: 'wrong “branch”' },
+      });
+      expect(records.find((r) => r.type === 'run' && r.id === 'run-2')).toMatchObject({
+        requestedBy: 'alice@laptop',
+        cancelRequest: null,
+      });
     });
 
     it('exports nothing from an empty store, and imports nothing into one', async () => {
       expect(await exportAll(subject.store)).toEqual([]);
       await expect(subject.store.importState!([])).resolves.toEqual({
-        imported: { repositories: 0, heads: 0, pollHealth: 0, runs: 0, jobs: 0 },
+        imported: { repositories: 0, heads: 0, pollHealth: 0, pauses: 0, runs: 0, jobs: 0 },
         replaced: null,
       });
     });
@@ -89,7 +103,7 @@ export function describeTransfer(
       const target = await another();
       const result = await target.importState!(exported);
       expect(result).toEqual({
-        imported: { repositories: 3, heads: 4, pollHealth: 2, runs: 4, jobs: 5 },
+        imported: { repositories: 3, heads: 4, pollHealth: 2, pauses: 2, runs: 4, jobs: 5 },
         replaced: null,
       });
       expect(await exportAll(target)).toEqual(exported);
@@ -98,6 +112,7 @@ export function describeTransfer(
       for (const repository of ['api', 'web', 'empty', 'unknown'])
         await expect(target.getHeads(repository)).resolves.toEqual(await subject.store.getHeads(repository));
       await expect(target.getPollHealth('web')).resolves.toEqual(await subject.store.getPollHealth('web'));
+      await expect(target.listPauses()).resolves.toEqual(await subject.store.listPauses());
       await expect(target.listRuns({ limit: 100 })).resolves.toEqual(
         await subject.store.listRuns({ limit: 100 }),
       );
@@ -148,9 +163,14 @@ export function describeTransfer(
       >;
       run.jobs[0]!.output = 'tampered';
       run.jobs[0]!.handle!.pgid = 1;
+      run.cancelRequest!.by = 'tampered';
+      const pause = exported.find((r) => r.type === 'pause') as Extract<StateRecord, { type: 'pause' }>;
+      pause.by = 'tampered';
       await expect(target.getRun('run-1')).resolves.toMatchObject({
         jobs: [{ output: 'deployed api\n  with “unicode” and a tab\t\n', handle: { pgid: 4242 } }],
+        cancelRequest: { by: 'dave@ops' },
       });
+      expect((await target.listPauses()).map((p) => p.by)).toEqual(['bob@ops', 'carol']);
     });
 
     it('refuses to import into a store that holds state, and leaves it as it was', async () => {
@@ -187,8 +207,16 @@ export function describeTransfer(
         changes: [],
         run: spec('run-1', [job('job-1', 'old', 'main', 1)], { unit: 'repository:old' }),
       });
+      await target.setPause('repository:old', { by: 'erin', at: at(2), reason: null });
       const result = await target.importState!(exported, { replace: true });
-      expect(result.replaced).toEqual({ repositories: 1, heads: 1, pollHealth: 0, runs: 1, jobs: 1 });
+      expect(result.replaced).toEqual({
+        repositories: 1,
+        heads: 1,
+        pollHealth: 0,
+        pauses: 1,
+        runs: 1,
+        jobs: 1,
+      });
       expect(await exportAll(target)).toEqual(exported);
     });
 
@@ -254,6 +282,15 @@ export function describeTransfer(
       ).rejects.toMatchObject({
         code: 'STATE_EXPORT_INVALID',
       });
+      const pause = { type: 'pause', unit: 'repository:a', by: 'erin', at: at(1), reason: null };
+      await expect(
+        target.importState!([pause, { ...pause, by: 'frank' }] as StateRecord[]),
+      ).rejects.toMatchObject({
+        code: 'STATE_EXPORT_INVALID',
+        message: expect.stringContaining(
+          'record 2 (pause of repository:a): unit is "repository:a"; expected one pause per unit once',
+        ),
+      });
       expect(await exportAll(target)).toEqual([]);
     });
 
@@ -282,7 +319,7 @@ export function describeTransfer(
         break;
       }
       await expect(subject.store.getRun('run-1')).resolves.toMatchObject({ id: 'run-1' });
-      expect(await exportAll(subject.store)).toHaveLength(13);
+      expect(await exportAll(subject.store)).toHaveLength(15);
     });
 
     it('refuses both once closed', async () => {
@@ -298,6 +335,7 @@ function keyOf(record: StateRecord): string {
   if (record.type === 'repository') return `repository ${record.name}`;
   if (record.type === 'head') return `head ${record.repository} ${record.branch}`;
   if (record.type === 'pollHealth') return `pollHealth ${record.repository}`;
+  if (record.type === 'pause') return `pause ${record.unit}`;
   return `run ${record.id}`;
 }
 
@@ -317,6 +355,8 @@ function runOf(id: string, jobs: Array<Record<string, unknown>>) {
     finishedAt: at(2),
     error: null,
     attempts: 0,
+    requestedBy: null,
+    cancelRequest: null,
     jobs: jobs.map((overrides, position) => ({
       id: `job-${position}`,
       runId: id,
