@@ -67,6 +67,16 @@ function runRow(page: Page, runId: string) {
   return page.locator(`tr[data-run="${runId}"]`);
 }
 
+/** The status of a run in the runs list, once it reads `status`. */
+function runStatus(page: Page, runId: string, status: string) {
+  return runRow(page, runId).locator('td').nth(1).locator('.badge', { hasText: status });
+}
+
+/** The status of the run on its page, once it reads `status`. */
+function runPageStatus(page: Page, status: string) {
+  return page.locator('.facts .badge', { hasText: status });
+}
+
 /** The id of the run the watch logged as queued by `trigger` (after `since` log lines). */
 async function queuedRun(watch: Watch, trigger: string, since = 0): Promise<string> {
   const line = await watch.waitForLog(
@@ -88,14 +98,14 @@ async function finished(watch: Watch, runId: string): Promise<string> {
 
 describe('the console in Chromium against sentry-git watch', () => {
   it('signs in with a #token link (then gone from the address bar), lists the repositories and groups, triggers a run', async () => {
-    const app = await gitdir({ branches: ['main'] });
-    const web = await gitdir({ branches: ['main'] });
-    const api = await gitdir({ branches: ['main'] });
+    const app = await gitdir({ branches: ['main'], files: { 'app.txt': 'app\n' } });
+    const web = await gitdir({ branches: ['main'], files: { 'web.txt': 'web\n' } });
+    const api = await gitdir({ branches: ['main'], files: { 'api.txt': 'api\n' } });
     const watch = await startWatch({
       repositories: [
         { name: 'app', url: app.url, commands: ['echo "deploying app at $SENTRY_COMMIT"'] },
         { name: 'web', url: web.url, commands: ['echo web'], group: 'site' },
-        { name: 'api', url: api.url, commands: ['echo api'], group: 'site' },
+        { name: 'api', url: api.url, commands: ['echo "migrating the api"', 'exit 3'], group: 'site' },
       ],
       groups: { site: { execution_strategy: 'sequential' } },
     });
@@ -122,9 +132,26 @@ describe('the console in Chromium against sentry-git watch', () => {
     const runId = /queued (run_\S+)\./.exec((await notice.textContent()) ?? '')?.[1];
     expect(runId).toMatch(/^run_/);
     expect(await finished(watch, runId!)).toBe('succeeded');
-    await runRow(page, runId!).getByText('succeeded').first().waitFor();
+    await runStatus(page, runId!, 'succeeded').waitFor();
     expect(await runRow(page, runId!).textContent()).toMatch(/api.*by admin/);
+
+    // A group run whose second member fails: the run and the job say so, with the exit code.
+    await page.getByRole('button', { name: 'Trigger group site' }).click();
+    const groupNotice = page.getByRole('status').filter({ hasText: 'Triggered group site' });
+    await groupNotice.waitFor();
+    const groupRun = /queued (run_\S+)\./.exec((await groupNotice.textContent()) ?? '')?.[1];
+    expect(await finished(watch, groupRun!)).toBe('failed');
+    await runStatus(page, groupRun!, 'failed').waitFor();
+    expect(await runRow(page, groupRun!).textContent()).toMatch(
+      /group site.*web main.*succeeded.*api main.*failed/,
+    );
+    // Each member's last run reads as its own job: web's succeeded in the failed group run.
+    const webRow = repositories.getByRole('row', { name: /^web/ });
+    await webRow.locator('.badge', { hasText: 'succeeded' }).waitFor();
     await screenshot(page, 'overview');
+    await runRow(page, groupRun!).getByRole('link', { name: /^api/ }).click();
+    await page.getByRole('log', { name: 'Output of api main' }).getByText('migrating the api').waitFor();
+    expect(await page.locator('tr[data-job]', { hasText: 'api' }).textContent()).toMatch(/failed.*3/);
     // The page never asked for a token in a URL: the server's log has none.
     expect(watch.logs.map((line) => JSON.stringify(line)).join('\n')).not.toContain(ADMIN_TOKEN);
   });
@@ -180,7 +207,7 @@ describe('the console in Chromium against sentry-git watch', () => {
     await hold.open();
     await expect.poll(() => log.textContent(), { timeout: 15_000 }).toContain('after the gate');
     await page.getByText('End of the output').waitFor();
-    await page.locator('.facts').getByText('succeeded').waitFor();
+    await runPageStatus(page, 'succeeded').waitFor();
     // Still the page loaded at the start: everything came over the event stream.
     expect(await page.evaluate('window.stayed')).toBe(true);
   });
@@ -204,7 +231,7 @@ describe('the console in Chromium against sentry-git watch', () => {
     const dialog = page.getByRole('dialog', { name: `Cancel run ${runId}?` });
     await dialog.getByLabel(/Reason/).fill('wrong commit');
     await dialog.getByRole('button', { name: 'Cancel the run' }).click();
-    await page.locator('.facts').getByText('cancelled').waitFor();
+    await runPageStatus(page, 'cancelled').waitFor();
     expect(await page.locator('.facts').textContent()).toMatch(/asked by admin.*wrong commit/);
     expect(await page.locator('tr[data-job]').textContent()).toContain('cancelled');
     expect(await finished(watch, runId)).toBe('cancelled');
@@ -228,7 +255,7 @@ describe('the console in Chromium against sentry-git watch', () => {
     const sha = await repo.commit('main');
     const runId = await queuedRun(watch, 'poll', since);
     await appRow.getByText(sha.slice(0, 7)).waitFor();
-    await runRow(page, runId).getByText('queued').waitFor();
+    await runStatus(page, runId, 'queued').waitFor();
     // Two more poll cycles: the run still waits, nothing deployed.
     let after = watch.logs.length;
     for (let cycle = 0; cycle < 2; cycle += 1) {
@@ -244,7 +271,7 @@ describe('the console in Chromium against sentry-git watch', () => {
     await page.getByRole('button', { name: 'Resume app' }).click();
     await page.getByRole('status').filter({ hasText: 'Resumed app' }).waitFor();
     expect(await finished(watch, runId)).toBe('succeeded');
-    await runRow(page, runId).getByText('succeeded').first().waitFor();
+    await runStatus(page, runId, 'succeeded').waitFor();
     expect(await appRow.textContent()).toContain('active');
     expect(await deployed(deploys)).toEqual([sha]);
 
@@ -255,7 +282,7 @@ describe('the console in Chromium against sentry-git watch', () => {
       .getByRole('heading', { name: /^Run run_/ })
       .filter({ hasNotText: runId })
       .waitFor();
-    await page.locator('.facts').getByText('succeeded').waitFor();
+    await runPageStatus(page, 'succeeded').waitFor();
     expect(await page.locator('.facts').textContent()).toMatch(/rerun by admin/);
     expect(await page.locator('tr[data-job] code').first().getAttribute('title')).toBe(sha);
     expect(await deployed(deploys)).toEqual([sha, sha]);
@@ -285,7 +312,7 @@ describe('the console in Chromium against sentry-git watch', () => {
     await screenshot(page, 'deploy');
     await dialog.getByRole('button', { name: 'Deploy' }).click();
     await page.getByRole('heading', { name: /^Run run_/ }).waitFor();
-    await page.locator('.facts').getByText('succeeded').waitFor();
+    await runPageStatus(page, 'succeeded').waitFor();
     expect(await page.locator('.facts').textContent()).toMatch(/deploy by admin/);
     expect(await deployed(deploys)).toEqual([second, first]);
   });

@@ -66,6 +66,8 @@ export interface RepositoryStatus {
     trigger: string;
     createdAt: string;
     finishedAt: string | null;
+    /** This repository's job in that run (a group run has one per member). */
+    jobStatus: JobStatus | null;
   } | null;
   health: {
     consecutiveFailures: number;

@@ -5,10 +5,10 @@ const MARKS: Record<string, string> = {
   running: '●',
   succeeded: '✓',
   failed: '✗',
-  timed_out: '⏱',
+  timed_out: '✗',
   cancelled: '⊘',
   skipped: '–',
-  paused: '⏸',
+  paused: '‖',
   failing: '✗',
   ok: '✓',
 };

@@ -25,7 +25,9 @@ export function Groups({ groups }: { groups: GroupStatus[] }) {
               <th scope="row">{group.name}</th>
               <td>
                 {group.strategy}
-                {group.maxParallel ? <span class="muted small"> · {group.maxParallel} at once</span> : null}
+                {group.strategy === 'parallel' && group.maxParallel ? (
+                  <span class="muted small"> · {group.maxParallel} at once</span>
+                ) : null}
                 {group.continueOnError ? <span class="muted small"> · continues on error</span> : null}
               </td>
               <td>{group.repositories.join(', ')}</td>

@@ -106,10 +106,15 @@ export function Repositories({ repositories }: { repositories: RepositoryStatus[
                 </td>
                 <td>
                   {repository.lastRun ? (
-                    <a href={runHref(repository.lastRun.id)} aria-label={`last run of ${repository.name}`}>
-                      <Badge status={repository.lastRun.status} />
-                      <span class="muted small"> {ago(repository.lastRun.createdAt, now)}</span>
-                    </a>
+                    <>
+                      {/* Its own job's outcome: a group run can fail on another member. */}
+                      <a href={runHref(repository.lastRun.id)} title={`run ${repository.lastRun.id}`}>
+                        <Badge status={repository.lastRun.jobStatus ?? repository.lastRun.status} />
+                      </a>{' '}
+                      <span class="muted small" title={fullTime(repository.lastRun.createdAt)}>
+                        {ago(repository.lastRun.createdAt, now)}
+                      </span>
+                    </>
                   ) : (
                     <span class="muted">none yet</span>
                   )}
