@@ -10,7 +10,9 @@ import {
   newPage,
   READ_TOKEN,
   screenshot,
+  startAgain,
   startWatch,
+  stopWatch,
   type Watch,
 } from './harness.js';
 
@@ -296,8 +298,20 @@ describe('the console in Chromium against sentry-git watch', () => {
     const second = await repo.commit('main');
     expect(await finished(watch, await queuedRun(watch, 'poll', since))).toBe('succeeded');
 
-    await page.getByRole('button', { name: 'Deploy a commit of app' }).click();
+    // By keyboard: Enter opens the form with the focus inside, Escape closes it and the focus goes
+    // back to the button.
+    const opener = page.getByRole('button', { name: 'Deploy a commit of app' });
+    await opener.focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Deploy a commit' });
+    await dialog.waitFor();
+    expect(await page.evaluate('document.activeElement.id')).toBe('deploy-repository');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
+      'Deploy a commit of app',
+    );
+    await page.keyboard.press('Enter');
     expect(await dialog.getByLabel('Repository').inputValue()).toBe('app');
     expect(await dialog.getByLabel('Branch').inputValue()).toBe('main');
     await dialog.getByLabel('Commit SHA').fill('12345');
@@ -315,6 +329,28 @@ describe('the console in Chromium against sentry-git watch', () => {
     await runPageStatus(page, 'succeeded').waitFor();
     expect(await page.locator('.facts').textContent()).toMatch(/deploy by admin/);
     expect(await deployed(deploys)).toEqual([second, first]);
+  });
+
+  it('stays live across a restart of the server: reconnects, reloads what it missed, keeps the page', async () => {
+    const { repo, watch } = await appWatch();
+    const page = await signedIn(watch);
+    await page.evaluate('window.stayed = true');
+    const feed = page.locator('.live');
+    await expect.poll(() => feed.getAttribute('data-feed')).toBe('live');
+
+    await stopWatch(watch);
+    await page.locator('.live[data-feed="reconnecting"]').waitFor();
+    // Pushed while the server is down: the restarted engine deploys it at its first poll, before
+    // the console is back, so the console learns of it by reloading (its old event id is from
+    // another server life: the stream says `reset`).
+    const sha = await repo.commit('main');
+    const again = await startAgain(watch);
+    const runId = await queuedRun(again, 'poll');
+    expect(await finished(again, runId)).toBe('succeeded');
+    await runStatus(page, runId, 'succeeded').waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Repositories' }).getByText(sha.slice(0, 7)).waitFor();
+    await page.locator('.live[data-feed="live"]').waitFor();
+    expect(await page.evaluate('window.stayed')).toBe(true);
   });
 
   it('hides the buttons from a read-only token', async () => {

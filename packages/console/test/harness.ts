@@ -103,8 +103,25 @@ export async function startWatch(input: {
     ]),
   ].join('\n');
   await writeFile(path.join(dir, 'sentry.yaml'), `${yaml}\n`);
+  return launch(dir, 0);
+}
 
-  const child = spawn('node', [BIN, 'watch', '--port', '0', '--log-level', 'debug'], {
+/** Stops the watch as an operator would: SIGTERM, then waits for it to exit. */
+export async function stopWatch(watch: Watch): Promise<void> {
+  if (watch.child.exitCode !== null || watch.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => watch.child.once('exit', resolve));
+  watch.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Starts a stopped watch again in its folder, on the same port (the state is kept in SQLite). */
+export function startAgain(watch: Watch): Promise<Watch> {
+  return launch(watch.dir, Number(new URL(watch.url).port));
+}
+
+/** `sentry-git watch --port <port>` in `dir`, killed after the test. */
+async function launch(dir: string, port: number): Promise<Watch> {
+  const child = spawn('node', [BIN, 'watch', '--port', String(port), '--log-level', 'debug'], {
     cwd: dir,
     // The deploy commands inherit it: they write what they deploy under $PROJECT_DIR.
     env: { ...process.env, ...GIT_TEST_ENV, NO_COLOR: '1', PROJECT_DIR: dir },
