@@ -357,13 +357,27 @@ describe('the console in Chromium against sentry-git watch', () => {
     const repo = await gitdir({ branches: ['main'] });
     const watch = await startWatch({
       repositories: [{ name: 'app', url: repo.url, commands: ['true'] }],
-      readToken: true,
+      tokens: 'admin and read',
     });
     const page = await newPage(browser);
     await page.goto(`${watch.url}/#token=${READ_TOKEN}`);
     await page.getByRole('region', { name: 'Repositories' }).getByRole('row', { name: /^app/ }).waitFor();
     expect(await page.locator('.who').textContent()).toBe('read-only');
     await page.getByText('Signed in with a read-only token').waitFor();
+    expect(await page.getByRole('button', { name: /Trigger|Deploy|Pause/ }).count()).toBe(0);
+  });
+
+  it('reads without a token from a server that has none, and says the buttons need one', async () => {
+    const repo = await gitdir({ branches: ['main'] });
+    const watch = await startWatch({
+      repositories: [{ name: 'app', url: repo.url, commands: ['true'] }],
+      tokens: 'none',
+    });
+    const page = await newPage(browser);
+    await page.goto(watch.url);
+    await page.getByRole('region', { name: 'Repositories' }).getByRole('row', { name: /^app/ }).waitFor();
+    expect(await page.locator('.who').textContent()).toBe('not signed in (read-only)');
+    await page.getByText('This server has no API token configured').waitFor();
     expect(await page.getByRole('button', { name: /Trigger|Deploy|Pause/ }).count()).toBe(0);
   });
 });

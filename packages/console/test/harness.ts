@@ -61,6 +61,12 @@ export interface Watch {
   waitForLog(predicate: (line: LogLine) => boolean, what?: string): Promise<LogLine>;
 }
 
+function serverTokens(tokens: 'admin' | 'admin and read' | 'none'): string {
+  if (tokens === 'none') return '';
+  const read = tokens === 'admin and read' ? `read_token: "${READ_TOKEN}", ` : '';
+  return `token: "${ADMIN_TOKEN}", ${read}`;
+}
+
 export interface RepositoryYaml {
   name: string;
   url: string;
@@ -70,14 +76,14 @@ export interface RepositoryYaml {
 
 /**
  * A project folder with a sentry.yaml (SQLite state, the shell executor, the given
- * repositories polled every second, the server on 127.0.0.1 with an admin token, and a read one),
+ * repositories polled every second, the server on 127.0.0.1 with the tokens asked for),
  * and `sentry-git watch --port 0` running in it; killed after the test.
  */
 export async function startWatch(input: {
   repositories: RepositoryYaml[];
   groups?: Record<string, { execution_strategy: string }>;
-  /** Configure the read-only token too. */
-  readToken?: boolean;
+  /** Which API tokens the server has. @default 'admin' */
+  tokens?: 'admin' | 'admin and read' | 'none';
 }): Promise<Watch> {
   if (!existsSync(path.join(ROOT, 'packages/cli/dist/index.js')) || !existsSync(ASSETS)) {
     throw new Error('The CLI or the console is not built: run `pnpm build` first (`pnpm test` does).');
@@ -87,7 +93,7 @@ export async function startWatch(input: {
     'polling_interval: 1',
     'global: { tmp_dir: ./jobs, shutdown_grace: 5 }',
     'state: { driver: sqlite, path: ./state.db }',
-    `server: { host: 127.0.0.1, token: "${ADMIN_TOKEN}"${input.readToken ? `, read_token: "${READ_TOKEN}"` : ''} }`,
+    `server: { ${serverTokens(input.tokens ?? 'admin')}host: 127.0.0.1 }`,
     ...(input.groups
       ? [
           'groups:',

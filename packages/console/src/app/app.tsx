@@ -37,7 +37,7 @@ export function App() {
         ? source === 'none'
           ? null
           : `${from} was refused: ${describeError(error)}`
-        : `The server did not answer: ${describeError(error)}`;
+        : `Signing in failed: ${describeError(error)}`;
       setPhase({ kind: 'login', error: message });
     }
   }

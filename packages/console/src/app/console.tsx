@@ -14,10 +14,12 @@ import { RunPage } from './run-page.js';
 import { Runs } from './runs.js';
 import type { Session } from './session.js';
 
-type OpenDialog =
+/** The open form; `key` is new at each opening, so each one starts afresh. */
+type OpenDialog = { key: number } & (
   | { kind: 'deploy'; repository: string | undefined }
   | { kind: 'cancel'; run: Run }
-  | { kind: 'pause'; target: UnitTarget };
+  | { kind: 'pause'; target: UnitTarget }
+);
 
 function useNow(): number {
   const [now, setNow] = useState(Date.now);
@@ -52,7 +54,6 @@ function Live({ feed }: { feed: FeedState }) {
 
 /** `admin`, `deployer (admin)`, `read-only`, …: who the token is, and what it may do. */
 function whoLabel(who: Session['who']): string {
-  if (who.role === 'unknown') return 'signed in';
   if (who.role === 'anonymous') return 'not signed in (read-only)';
   const role = who.role === 'read' ? 'read-only' : who.role;
   return who.name === who.role ? role : `${who.name} (${role})`;
@@ -109,19 +110,19 @@ export function ConsoleView({ session, onSignOut }: { session: Session; onSignOu
 
   const actions: Actions = {
     trigger: (target) => report(`Trigger of ${targetLabel(target)}`, () => calls.trigger(target)),
-    cancel: (run) => setDialog({ kind: 'cancel', run }),
+    cancel: (run) => setDialog({ key: Date.now(), kind: 'cancel', run }),
     rerun: (run) =>
       calls.rerun(run).then(
         (done) => opened(done.notice, done.run),
         (error) => setNotice({ kind: 'error', text: `Re-run of ${run.id} failed: ${describeError(error)}` }),
       ),
-    deploy: (repository) => setDialog({ kind: 'deploy', repository }),
-    pause: (target) => setDialog({ kind: 'pause', target }),
+    deploy: (repository) => setDialog({ key: Date.now(), kind: 'deploy', repository }),
+    pause: (target) => setDialog({ key: Date.now(), kind: 'pause', target }),
     resume: (target) => report(`Resume of ${targetLabel(target)}`, () => calls.resume(target)),
   };
 
   const state = data.get();
-  const canAct = session.who.role === 'admin' || session.who.role === 'unknown';
+  const canAct = session.who.role === 'admin';
   const store = state.status?.stateStore;
   return (
     <ConsoleContext.Provider value={{ api, data, canAct, actions, now }}>
@@ -188,6 +189,7 @@ export function ConsoleView({ session, onSignOut }: { session: Session; onSignOu
       </main>
       {dialog?.kind === 'deploy' && (
         <DeployDialog
+          key={dialog.key}
           repositories={state.status?.repositories ?? []}
           repository={dialog.repository}
           onClose={() => setDialog(null)}
@@ -199,6 +201,7 @@ export function ConsoleView({ session, onSignOut }: { session: Session; onSignOu
       )}
       {dialog?.kind === 'cancel' && (
         <ReasonDialog
+          key={dialog.key}
           title={`Cancel run ${dialog.run.id}?`}
           confirm="Cancel the run"
           onClose={() => setDialog(null)}
@@ -212,6 +215,7 @@ export function ConsoleView({ session, onSignOut }: { session: Session; onSignOu
       )}
       {dialog?.kind === 'pause' && (
         <ReasonDialog
+          key={dialog.key}
           title={`Pause ${targetLabel(dialog.target)}?`}
           confirm="Pause"
           onClose={() => setDialog(null)}

@@ -22,15 +22,23 @@ export function Dialog({ title, confirm, onSubmit, onClose, children, danger }: 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // Set once this form is gone: the `close` event its closing queues must not close the next one.
+  const gone = useRef(false);
+
   useEffect(() => {
     const dialog = ref.current!;
     const opener = document.activeElement as HTMLElement | null;
     dialog.showModal();
     return () => {
+      gone.current = true;
       if (dialog.open) dialog.close();
       opener?.focus();
     };
   }, []);
+
+  function close() {
+    if (!gone.current) onClose();
+  }
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
@@ -46,7 +54,16 @@ export function Dialog({ title, confirm, onSubmit, onClose, children, danger }: 
   }
 
   return (
-    <dialog ref={ref} aria-labelledby="dialog-title" onClose={onClose}>
+    <dialog
+      ref={ref}
+      aria-labelledby="dialog-title"
+      // Escape: the console closes it by state, so a form opened again is a new one.
+      onCancel={(event) => {
+        event.preventDefault();
+        close();
+      }}
+      onClose={close}
+    >
       <form onSubmit={submit}>
         <h2 id="dialog-title">{title}</h2>
         {children}
@@ -56,7 +73,7 @@ export function Dialog({ title, confirm, onSubmit, onClose, children, danger }: 
           </p>
         )}
         <div class="dialog-buttons">
-          <button type="button" onClick={onClose}>
+          <button type="button" onClick={close}>
             Close
           </button>
           <button type="submit" class={danger ? 'danger' : 'primary'} disabled={busy}>

@@ -1,13 +1,10 @@
-import { type Api, ApiError, createApi } from './api.js';
-import type { Role, WhoAmI } from './api-types.js';
+import { type Api, ApiError, createApi, describeError } from './api.js';
+import type { WhoAmI } from './api-types.js';
 
 export interface Session {
   api: Api;
-  /**
-   * Who the token is. `unknown`: a server without `GET /api/v1/whoami` (no roles): the buttons
-   * show, and the server refuses what the token may not do.
-   */
-  who: { name: string; role: Role | 'unknown' };
+  /** Who the token is (`anonymous`: no token, on a server that has none configured). */
+  who: WhoAmI;
 }
 
 /** Why a token was not let in: a refusal (401) or no answer at all. */
@@ -30,19 +27,11 @@ export async function openSession(
   onUnauthorized: (error: ApiError) => void,
 ): Promise<Session> {
   const probe = createApi(token, () => undefined);
-  let who: Session['who'];
   try {
-    who = await probe.get<WhoAmI>('api/v1/whoami');
+    const who = await probe.get<WhoAmI>('api/v1/whoami');
+    return { api: createApi(token, onUnauthorized), who };
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) {
-      // Whether reading is open cannot be asked: the form asks for a token.
-      if (token === null) throw new SignInError(error.message, true);
-      who = { name: 'token', role: 'unknown' };
-    } else if (error instanceof ApiError && error.status === 401) {
-      throw new SignInError(error.message, true);
-    } else {
-      throw new SignInError(error instanceof Error ? error.message : String(error), false);
-    }
+    const refused = error instanceof ApiError && error.status === 401;
+    throw new SignInError(describeError(error), refused);
   }
-  return { api: createApi(token, onUnauthorized), who };
 }
