@@ -10,7 +10,6 @@ const RUN_EVENTS = new Set(['run:queued', 'run:start', 'job:start', 'job:finish'
 const STATUS_EVENTS = new Set([
   'change',
   'baseline',
-  'poll:finish',
   'poll:error',
   'action',
   'run:queued',
@@ -46,6 +45,13 @@ export interface LiveData {
   refreshStatus(): Promise<void>;
 }
 
+/**
+ * A poll cycle that changed nothing only moves the "polled … ago" times and clears recovered
+ * failures: with thousands of repositories polled every few seconds, reading the whole status
+ * after each would cost more than it shows, so those reloads are this far apart at least.
+ */
+const QUIET_POLL_RELOAD_MS = 15_000;
+
 /** How far a run got: a snapshot never replaces a later one (an event may overtake a load). */
 function progress(run: Run): number {
   const stage = (status: string) => (status === 'queued' ? 0 : status === 'running' ? 1 : 2);
@@ -80,6 +86,7 @@ export function createLiveData(api: Api): LiveData {
   const listeners = new Set<() => void>();
   let statusBusy = false;
   let statusAgain = false;
+  let statusReadAt = 0;
   let loaded = false;
 
   function set(patch: Partial<LiveState>): void {
@@ -110,6 +117,7 @@ export function createLiveData(api: Api): LiveData {
     try {
       do {
         statusAgain = false;
+        statusReadAt = Date.now();
         const status = await api.get<StatusAnswer>('api/v1/status');
         set({ status: { ...status, groups: status.groups ?? [] }, error: null });
       } while (statusAgain);
@@ -158,6 +166,7 @@ export function createLiveData(api: Api): LiveData {
     const payload = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
     if (RUN_EVENTS.has(name) && isRun(payload.run)) upsert(payload.run, true);
     if (STATUS_EVENTS.has(name)) void reloadStatus();
+    if (name === 'poll:finish' && Date.now() - statusReadAt >= QUIET_POLL_RELOAD_MS) void reloadStatus();
     // A cancel request or a re-run changes runs no run event tells about yet.
     if (name === 'action' && Array.isArray(payload.runs)) {
       for (const id of payload.runs.slice(0, 10)) {
