@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from './api.js';
 import type { Job } from './api-types.js';
 import { useConsole } from './context.js';
+import { isFinished } from './format.js';
 
 /** Past this many characters the oldest half of the shown output is dropped: the page stays fast. */
 const MAX_SHOWN = 2_000_000;
@@ -13,8 +14,10 @@ type LogState = 'opening' | 'following' | 'ended' | 'failed';
  * (`GET …/log?follow=1` read as a stream). The view keeps to the bottom while the reader is there.
  */
 export function JobLog({ job }: { job: Job }) {
-  const { api } = useConsole();
+  const { api, data } = useConsole();
   const pre = useRef<HTMLPreElement>(null);
+  // Asking to follow again (after a lost connection) opens the output anew.
+  const [attempt, setAttempt] = useState(0);
   const [state, setState] = useState<LogState>('opening');
   const [error, setError] = useState<string | null>(null);
   const [empty, setEmpty] = useState(true);
@@ -51,7 +54,9 @@ export function JobLog({ job }: { job: Job }) {
           if (done) break;
           if (value !== '') append(value);
         }
-        setState('ended');
+        // The job's status as it ended, to tell a finished job from a connection the server closed.
+        await data.refreshRun(job.runId).catch(() => undefined);
+        if (!controller.signal.aborted) setState('ended');
       } catch (failure) {
         if (controller.signal.aborted) return;
         setError(describeError(failure));
@@ -59,7 +64,7 @@ export function JobLog({ job }: { job: Job }) {
       }
     })();
     return () => controller.abort();
-  }, [api, job.runId, job.id]);
+  }, [api, data, job.runId, job.id, attempt]);
 
   // Shown at its first text: start at the end, where new lines come.
   useEffect(() => {
@@ -74,11 +79,21 @@ export function JobLog({ job }: { job: Job }) {
         {state === 'opening' && 'Opening the output…'}
         {state === 'following' &&
           (job.status === 'queued' ? 'Waiting for the job to start…' : 'Following the output live.')}
-        {state === 'ended' && 'End of the output: the job has finished.'}
+        {state === 'ended' &&
+          (isFinished(job.status)
+            ? 'End of the output: the job has finished.'
+            : 'The output stopped before the job ended: the connection was closed.')}
       </p>
       {error !== null && (
         <p class="form-error" role="alert">
           The output cannot be read: {error}
+        </p>
+      )}
+      {(state === 'failed' || (state === 'ended' && !isFinished(job.status))) && (
+        <p>
+          <button type="button" onClick={() => setAttempt((count) => count + 1)}>
+            Follow again
+          </button>
         </p>
       )}
       {/* A live region announcing every line would drown a screen reader: the reader scrolls it. */}
