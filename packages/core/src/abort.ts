@@ -9,6 +9,15 @@ export class ShutdownError extends Error {
   }
 }
 
+/**
+ * The abort reason of a run someone cancelled (`Sentry.cancel`): its jobs end `cancelled` and,
+ * unlike after a shutdown, nothing of it is queued again. The message says who asked and why
+ * (`cancelled by <by>[: <reason>]`), as the run's and its jobs' error.
+ */
+export class RunCancelledError extends Error {
+  override readonly name = 'RunCancelledError';
+}
+
 /** The abort reason for a job or group that ran out of time. */
 export function timeoutError(message: string): DOMException {
   return new DOMException(message, 'TimeoutError');
@@ -35,6 +44,11 @@ export function signalWithDeadline(
       parent.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/** Whether an abort came from someone cancelling the run (see RunCancelledError). */
+export function isCancelReason(reason: unknown): boolean {
+  return reason instanceof RunCancelledError;
 }
 
 export function isTimeoutReason(reason: unknown): boolean {

@@ -8,6 +8,7 @@ export {
   createOutputTail,
   isTimeoutReason,
   outcomeOfAbort,
+  RunCancelledError,
   ShutdownError,
   skippedResult,
   timeoutError,

@@ -132,6 +132,12 @@ export function attachEventLogger(bus: EventBus, logger: Logger): () => void {
         `replica ${replica} polls ${polled} of ${repositories} repositories (${live} live ${live === 1 ? 'replica' : 'replicas'})`,
       ),
     ),
+    bus.on('action', ({ action, by, target, reason, runs }) =>
+      logger.info(
+        { action, by, target, runs, ...(reason ? { reason } : {}) },
+        `${by} asked to ${action} ${target}${reason ? ` (${reason})` : ''}${runs.length > 0 ? `: ${runs.join(', ')}` : ''}`,
+      ),
+    ),
     bus.on('error', ({ error, context }) =>
       logger.error({ err: error, context }, `${context}: ${error.message}`),
     ),

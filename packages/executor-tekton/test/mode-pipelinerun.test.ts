@@ -1,4 +1,4 @@
-import { ShutdownError } from '@sentry-git/core';
+import { RunCancelledError, ShutdownError } from '@sentry-git/core';
 import { tektonDeploySchema } from '@sentry-git/core/internal';
 import { recordingContext } from '@sentry-git/core/testing';
 import {
@@ -243,6 +243,31 @@ describe('pipelinerun mode: timeouts, shutdown and re-attaching', () => {
     expect(cluster.kube.list('PipelineRun')[0]?.status).toMatchObject({
       conditions: [expect.objectContaining({ reason: 'Cancelled' })],
     });
+  });
+
+  it('a run someone cancelled cancels the PipelineRun (spec.status Cancelled) and reports who asked', async () => {
+    story(progressions.runsForever());
+    const recording = recordingContext({
+      abortWhen: /\[build\] Running/,
+      reason: new RunCancelledError('cancelled by alice: wrong commit'),
+    });
+    const result = await cluster.executor.execute(
+      tektonJob(cluster.block({ pipeline_ref: 'deploy' })),
+      recording.context,
+    );
+    expect(result).toMatchObject({
+      status: 'cancelled',
+      error: 'cancelled by alice: wrong commit',
+      exitCode: null,
+    });
+    const [run] = cluster.kube.list('PipelineRun');
+    expect(run?.spec).toMatchObject({ status: 'Cancelled' });
+    expect(run?.status).toMatchObject({
+      conditions: [expect.objectContaining({ status: 'False', reason: 'Cancelled' })],
+    });
+    expect(recording.text('system')).toContain(
+      `Cancelling PipelineRun ${run?.metadata.name} (cancelled by alice: wrong commit)`,
+    );
   });
 
   it('re-attaches to the PipelineRun an earlier attempt of the job created: no second POST', async () => {

@@ -1,3 +1,4 @@
+import type { RepositoryConfig } from '../config/schema.js';
 import type { RepositoryHeads } from '../interfaces/state-store.js';
 import type { BranchHead, HeadChange } from '../types.js';
 import { detectChanges } from './detector.js';
@@ -15,6 +16,21 @@ export interface PollTicket {
   seq: number;
   /** How many records of this repository the poll had seen when it started. */
   version: number;
+}
+
+/** A poll's outcome with the ticket it took when it started. */
+export interface Polled {
+  outcome: PollOutcome;
+  ticket: PollTicket;
+}
+
+/** A successful poll as it stands against the store now (the recorder settles it in the unit's lock). */
+export interface SettledMember {
+  repo: RepositoryConfig;
+  changes: HeadChange[];
+  wasSeen: boolean;
+  heads: BranchHead[];
+  ticket: PollTicket;
 }
 
 export type TicketVerdict = 'current' | 'moved' | 'stale';

@@ -3,8 +3,9 @@
  * stored state, for polls and manual triggers alike.
  *
  * Takes: polls of a unit's repositories, each with the ticket it took when it started
- * (`ticket` → `recordPolls`), or a manual trigger of a unit (`recordTrigger`, which reads fresh
- * heads through the poller only where none are stored).
+ * (`ticket` → `recordPolls`), or a run someone asked for (detection-requests.ts): a trigger of a
+ * unit (`recordTrigger`) or a run of chosen commits, a re-run or a deploy (`recordRequested`),
+ * which read fresh heads through the poller only where none are stored.
  * Promises: one unit records at a time, in the order its polls started (ticket → settle →
  * commit → recorded): a poll overtaken by a later record is dropped, one that missed a record
  * is compared again with the store, so a SHA found twice deploys once and a head never moves
@@ -13,23 +14,26 @@
  * of their unit is under way are settled at once, without the lock (settleUnchanged).
  * Hands to the dispatcher: the unit of every queued run, through `onQueued`.
  */
-import type { RepositoryConfig, SentryConfig } from '../config/schema.js';
+import type { SentryConfig } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
 import type { DetectionInput, DetectionResult, StateStore } from '../interfaces/state-store.js';
 import { createKeyedQueue } from '../keyed-queue.js';
-import type { BranchHead, HeadChange, JobSpec, RunRecord, TriggerKind, UnitKey } from '../types.js';
+import type { HeadChange, RunRecord, TriggerKind, UnitKey } from '../types.js';
 import { emitDetection } from './detection-events.js';
-import { createDetectionOrder, type PollTicket, rebaseChanges, settleUnchanged } from './detection-order.js';
+import {
+  createDetectionOrder,
+  type Polled,
+  type PollTicket,
+  rebaseChanges,
+  type SettledMember,
+  settleUnchanged,
+} from './detection-order.js';
+import { createRequestRecorder, newRun, type RequestRecorder } from './detection-requests.js';
 import { isDeployable } from './detector.js';
-import { jobSpec, newId } from './ids.js';
-import type { PollOutcome } from './poll.js';
+import { jobSpec } from './ids.js';
 
-/** A poll's outcome with the ticket it took when it started. */
-export interface Polled {
-  outcome: PollOutcome;
-  ticket: PollTicket;
-}
+export type { Polled } from './detection-order.js';
 
 export interface RecordedPolls {
   /** The run queued or merged into, if anything deployable changed. */
@@ -40,21 +44,11 @@ export interface RecordedPolls {
   stale: string[];
 }
 
-export interface DetectionRecorder {
+export interface DetectionRecorder extends RequestRecorder {
   /** Taken by the poller just before a poll reads the stored heads. */
   ticket(repository: string): PollTicket;
   /** One unit's polls: heads and the run that deploys them, in one transaction. Never throws for a store failure (an `error` event). */
   recordPolls(unit: UnitKey, polled: readonly Polled[], trigger: TriggerKind): Promise<RecordedPolls>;
-  /**
-   * A deploy of the unit's members at their stored heads; `readFresh` polls a member with no
-   * stored matching head. Null when no branch matches. Throws when a fresh read fails.
-   */
-  recordTrigger(
-    unit: UnitKey,
-    members: readonly RepositoryConfig[],
-    trigger: TriggerKind,
-    readFresh: (repo: RepositoryConfig) => Promise<Polled>,
-  ): Promise<RunRecord | null>;
 }
 
 export interface DetectionRecorderInput {
@@ -67,16 +61,8 @@ export interface DetectionRecorderInput {
   onQueued(unit: UnitKey): void;
 }
 
-interface SettledMember {
-  repo: RepositoryConfig;
-  changes: HeadChange[];
-  wasSeen: boolean;
-  heads: BranchHead[];
-  ticket: PollTicket;
-}
-
 export function createDetectionRecorder(input: DetectionRecorderInput): DetectionRecorder {
-  const { config, store, bus, logger, matchers } = input;
+  const { config, store, bus, matchers } = input;
   const repositories = new Map(config.repositories.map((repo) => [repo.name, repo]));
   const order = new Map(config.repositories.map((repo, index) => [repo.name, index]));
   const detectionOrder = createDetectionOrder();
@@ -130,10 +116,6 @@ export function createDetectionRecorder(input: DetectionRecorderInput): Detectio
     return newRun(unit, trigger, jobs);
   }
 
-  function newRun(unit: UnitKey, trigger: TriggerKind, jobs: JobSpec[]) {
-    return { id: newId('run'), unit, trigger, createdAt: new Date().toISOString(), jobs };
-  }
-
   function recordPolls(
     unit: UnitKey,
     polled: readonly Polled[],
@@ -169,48 +151,14 @@ export function createDetectionRecorder(input: DetectionRecorderInput): Detectio
     });
   }
 
-  function recordTrigger(
-    unit: UnitKey,
-    members: readonly RepositoryConfig[],
-    trigger: TriggerKind,
-    readFresh: (repo: RepositoryConfig) => Promise<Polled>,
-  ): Promise<RunRecord | null> {
-    // Inside the unit's mutex: polls recording the same repositories wait, so the heads read
-    // here are the ones the run is recorded against.
-    return unitMutex.run(unit, async () => {
-      const changes: HeadChange[] = [];
-      const newlySeen: string[] = [];
-      const jobs: JobSpec[] = [];
-      const read: SettledMember[] = [];
-      for (const repo of members) {
-        const stored = await store.getHeads(repo.name);
-        let heads: BranchHead[] = stored.heads.filter((head) => matchers.get(repo.name)!(head.branch));
-        if (!stored.seen || heads.length === 0) {
-          const polled = await readFresh(repo);
-          if (!polled.outcome.ok) throw polled.outcome.error;
-          const [member] = await settle([polled]);
-          if (member) {
-            read.push(member);
-            if (!member.wasSeen) newlySeen.push(repo.name);
-            changes.push(...member.changes);
-            heads = member.heads;
-          }
-        }
-        for (const head of heads) jobs.push(jobSpec(repo.name, head.branch, head.sha, null));
-      }
-      if (jobs.length === 0) {
-        logger.warn({ unit }, `nothing to deploy for ${unit}: no branch matches its patterns`);
-        return null;
-      }
-      const { run } = await commit(unit, {
-        repositories: newlySeen,
-        changes,
-        run: newRun(unit, trigger, jobs),
-      });
-      for (const member of read) detectionOrder.recorded(member.repo.name, member.ticket, true);
-      return run;
-    });
-  }
-
-  return { ticket: (repository) => detectionOrder.ticket(repository), recordPolls, recordTrigger };
+  const requests = createRequestRecorder({
+    store,
+    logger: input.logger,
+    matchers,
+    exclusive: (unit, work) => unitMutex.run(unit, work),
+    settle,
+    commit,
+    recorded: (repository, ticket, wrote) => detectionOrder.recorded(repository, ticket, wrote),
+  });
+  return { ticket: (repository) => detectionOrder.ticket(repository), recordPolls, ...requests };
 }

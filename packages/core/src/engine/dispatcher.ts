@@ -9,6 +9,10 @@
  * every lane is idle.
  * On a shared store (several replicas) a lane claims the unit and its run instead of reading the
  * queue (claimed-runs.ts), and `sweep` claims the units whose work no replica does.
+ * A paused unit's queued run does not start: here the lane checks the pauses before each run and
+ * holds the unit until it is resumed (`kick`, or a resume another process wrote, control-watch.ts);
+ * on a shared store `claimRun` refuses it. `cancel` aborts a run running here; a cancel request
+ * another process wrote to the store is found the same way (control-watch.ts).
  * Hands to the executor: each run, through `executeRun`.
  */
 import { ShutdownError } from '../abort.js';
@@ -20,9 +24,11 @@ import type { Registry } from '../plugins/registry.js';
 import { plural } from '../plural.js';
 import type { Redactor } from '../redact.js';
 import { timerDelay } from '../timer-delay.js';
-import type { UnitKey } from '../types.js';
+import type { ActionStamp, UnitKey } from '../types.js';
 import { createClaimedDrain } from './claimed-runs.js';
+import { createControlWatch } from './control-watch.js';
 import { createLanes } from './lanes.js';
+import { createLiveOutputs } from './live-output.js';
 import { executeRun } from './runner.js';
 
 export interface Dispatcher {
@@ -41,6 +47,10 @@ export interface Dispatcher {
   halt(): void;
   /** After `halt()`: waits for running runs up to `graceMs`, then cancels them; resolves when idle. */
   finish(options: { graceMs: number; reason?: string }): Promise<void>;
+  /** Cancels a run running here (its jobs end cancelled); false when it does not run here. */
+  cancel(runId: string, request: ActionStamp): boolean;
+  /** The redacted output so far of a job running here; undefined when it does not run here. */
+  outputOf(jobId: string): string | undefined;
   /** Stops following jobs (close). */
   detach(): void;
 }
@@ -59,8 +69,16 @@ export interface DispatcherInput {
 export function createDispatcher(input: DispatcherInput): Dispatcher {
   const { config, store, bus, logger } = input;
   const shutdown = new AbortController();
-  const runnerDeps = { ...input, shutdownSignal: shutdown.signal };
   let halted = false;
+  const control = createControlWatch({
+    store,
+    logger,
+    kick(unit) {
+      if (!halted) lanes.kick(unit);
+    },
+  });
+  const live = createLiveOutputs(input.redactor);
+  const runnerDeps = { ...input, shutdownSignal: shutdown.signal, running: control.running, live };
   // Jobs started and not finished, so that a stop can say how many it cancels.
   const runningJobs = new Set<string>();
   const untrackJobs = [
@@ -85,6 +103,7 @@ export function createDispatcher(input: DispatcherInput): Dispatcher {
     while (!halted) {
       const next = await store.nextQueuedRun(unit);
       if (!next) return;
+      if ((await store.listPauses()).some((pause) => pause.unit === unit)) return control.hold(unit);
       await executeRun(runnerDeps, next.id);
     }
   }
@@ -162,10 +181,14 @@ export function createDispatcher(input: DispatcherInput): Dispatcher {
     idle: () => lanes.idle(),
     halt() {
       halted = true;
+      control.release();
     },
     finish,
+    cancel: (runId, request) => control.running.cancel(runId, request),
+    outputOf: (jobId) => live.tail(jobId),
     detach() {
       for (const off of untrackJobs) off();
+      control.detach();
     },
   };
 }

@@ -11,6 +11,8 @@
  * A poll someone asked for (not `poll`) is urgent: providers do not queue it behind routine ones.
  * Hands to the recorder: each unit's polls with their tickets, as soon as that unit's members
  * are polled (a change found early in a long cycle deploys without waiting for the rest).
+ * `poll` alone (one repository, no bookkeeping, nothing recorded) also serves the dry run (plan.ts)
+ * and the fresh reads of triggers and deploys.
  */
 import path from 'node:path';
 import pLimit from 'p-limit';

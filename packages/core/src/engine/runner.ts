@@ -1,5 +1,6 @@
 import {
   abortMessage,
+  isCancelReason,
   isShutdownReason,
   isTimeoutReason,
   outcomeOfAbort,
@@ -11,12 +12,14 @@ import { errorMessage, SentryError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
 import type { StateStore } from '../interfaces/state-store.js';
-import type { Strategy } from '../interfaces/strategy.js';
 import type { Registry } from '../plugins/registry.js';
 import type { Redactor } from '../redact.js';
 import type { Job, JobHandle, JobRecord, JobResult, RunRecord, RunStatus } from '../types.js';
 import { attemptJob } from './job-attempt.js';
 import { buildJob } from './jobs.js';
+import { type LiveOutputs, storableOutput } from './live-output.js';
+import { strategyFor } from './run-strategy.js';
+import type { RunningRuns } from './running-runs.js';
 import { requeueAfterShutdown } from './shutdown-requeue.js';
 
 export interface RunnerDeps {
@@ -28,6 +31,10 @@ export interface RunnerDeps {
   redactor: Redactor;
   /** Aborted (with a ShutdownError) when the grace period after stop() is over. */
   shutdownSignal: AbortSignal;
+  /** The runs running here, each with its cancel (`Sentry.cancel`). */
+  running: RunningRuns;
+  /** The output of the jobs running here, kept for `followJob` and saved while they run. */
+  live: LiveOutputs;
 }
 
 /** A signal aborted with a descriptive TimeoutError after `seconds`, chained to `parent`. */
@@ -60,46 +67,37 @@ function runStatusOf(results: JobResult[], runSignal: AbortSignal): RunStatus {
   return 'succeeded';
 }
 
-function strategyFor(
-  deps: RunnerDeps,
-  run: RunRecord,
-): { strategy: Strategy; maxParallel: number; continueOnError: boolean; timeout: number | undefined } {
-  if (run.unit.startsWith('group:')) {
-    const group = deps.config.groups[run.unit.slice('group:'.length)];
-    if (group) {
-      return {
-        strategy: deps.registry.strategy(group.execution_strategy),
-        maxParallel: group.max_parallel,
-        continueOnError: group.continue_on_error,
-        timeout: group.global_timeout,
-      };
-    }
-  }
-  // A standalone repository's run (one job per changed branch) deploys its jobs one by one.
-  return {
-    strategy: deps.registry.strategy('sequential'),
-    maxParallel: 1,
-    continueOnError: true,
-    timeout: undefined,
-  };
-}
-
 /**
  * Runs one queued run to its end: marks it running, hands its unfinished jobs to the group's
  * strategy, records every job result, and the run's status. Never throws for a job's failure.
+ * Registered in `deps.running` meanwhile, so that `Sentry.cancel` can abort it.
  */
 export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRecord> {
+  // Registered before it is marked running: a cancel from then on aborts it here, and one that
+  // came earlier is in the record read below.
+  const cancel = deps.running.start(runId);
+  try {
+    return await runToEnd(deps, runId, cancel.signal);
+  } finally {
+    cancel.done();
+  }
+}
+
+async function runToEnd(deps: RunnerDeps, runId: string, cancelSignal: AbortSignal): Promise<RunRecord> {
   const { store, bus, logger } = deps;
   await store.updateRun(runId, { status: 'running', startedAt: new Date().toISOString() });
   // Read after marking running: from now on no detection merges into this run.
   const found = await store.getRun(runId);
   if (!found) throw new SentryError('STATE_NOT_FOUND', `Run ${runId} vanished from the state store.`);
   const run: RunRecord = found;
+  // Asked to cancel before it started here (a request left before a crash, or a cancel racing the start).
+  if (run.cancelRequest) deps.running.cancel(run.id, run.cancelRequest);
   bus.emit('run:start', { run });
   const log = logger.child({ runId, unit: run.unit });
 
-  const { strategy, maxParallel, continueOnError, timeout } = strategyFor(deps, run);
-  const runDeadline = deadline(deps.shutdownSignal, timeout, `group run ${run.unit}`);
+  const { strategy, maxParallel, continueOnError, timeout } = strategyFor(deps.config, deps.registry, run);
+  const parent = AbortSignal.any([deps.shutdownSignal, cancelSignal]);
+  const runDeadline = deadline(parent, timeout, `group run ${run.unit}`);
   const pending = run.jobs.filter((job) => job.status === 'queued' || job.status === 'running');
   const jobsById = new Map<string, JobRecord>(pending.map((job) => [job.id, job]));
   const recorded = new Set<string>();
@@ -122,8 +120,8 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
     // NUL characters (binary output) become U+FFFD: PostgreSQL text cannot hold them.
     const clean: JobResult = {
       ...result,
-      output: deps.redactor.redact(result.output).replaceAll('\0', '\uFFFD'),
-      error: result.error === null ? null : deps.redactor.redact(result.error).replaceAll('\0', '\uFFFD'),
+      output: storableOutput(deps.redactor, result.output),
+      error: result.error === null ? null : storableOutput(deps.redactor, result.error),
     };
     recorded.add(job.id);
     if (clean.status === 'succeeded') await store.markDeployed(job.repository, job.branch, job.sha);
@@ -162,7 +160,14 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
         };
       } else {
         const executor = deps.registry.executor(job.deploy.executor);
-        const attempt = await attemptJob({ store, bus, log }, run, stored, job, executor, jobDeadline.signal);
+        const attempt = await attemptJob(
+          { store, bus, log, live: deps.live },
+          run,
+          stored,
+          job,
+          executor,
+          jobDeadline.signal,
+        );
         ({ result, handle } = attempt);
       }
     } catch (error) {
@@ -193,13 +198,21 @@ export async function executeRun(deps: RunnerDeps, runId: string): Promise<RunRe
       signal: runDeadline.signal,
     });
     // Jobs the strategy chose not to start are recorded as it returned them (skipped); those a
-    // shutdown kept from starting are queued again, unless a failure had stopped the run first.
+    // shutdown kept from starting are queued again, unless a failure had stopped the run first;
+    // those a cancel kept from starting end cancelled with it.
     const stoppedByShutdown = isShutdownReason(runDeadline.signal.reason) && (continueOnError || !failed);
+    const cancelled = isCancelReason(runDeadline.signal.reason);
     for (const [index, job] of runnable.entries()) {
       const stored = jobsById.get(job.id)!;
       if (recorded.has(job.id)) continue;
       if (stoppedByShutdown) interrupted.add(stored.id);
-      await record(stored, results[index] ?? skippedResult('not started by the strategy'));
+      const result = results[index] ?? skippedResult('not started by the strategy');
+      await record(
+        stored,
+        cancelled && result.status === 'skipped'
+          ? { ...result, status: 'cancelled', error: `not started: ${abortMessage(runDeadline.signal)}` }
+          : result,
+      );
     }
     results = [...results, ...unrunnable.map((u) => u.result)];
   } catch (error) {

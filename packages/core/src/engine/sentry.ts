@@ -6,8 +6,10 @@
  *   (due times)    (poll, filters)  (ticket, settle,        (lanes, grace,   (jobs, strategy,
  *                                   commit, run queued)      cancel)          results)
  *
- * Manual triggers enter at the recorder, webhooks and `pollOnce` at the poll cycle. Plugins,
- * the notifier, the commit-status reporter and the event logger listen on the event bus.
+ * Manual triggers, re-runs and deploys of a chosen commit enter at the recorder, webhooks and
+ * `pollOnce` at the poll cycle; cancels and pauses reach the dispatcher through the store
+ * (control.ts answers those requests). Plugins, the notifier, the commit-status reporter and the
+ * event logger listen on the event bus.
  */
 import { setMaxListeners } from 'node:events';
 import { ShutdownError } from '../abort.js';
@@ -17,21 +19,19 @@ import { eventLoggerPlugin, silentLogger } from '../logging.js';
 import type { PluginHost } from '../plugins/host.js';
 import { setupPlugins } from '../plugins/lifecycle.js';
 import { createRedactor } from '../redact.js';
-import type { RunRecord } from '../types.js';
 import type { CreateSentryOptions, Sentry } from './api.js';
 import { commitStatusPlugin } from './commit-status.js';
 import { configureEngine } from './configure.js';
+import { createControl } from './control.js';
 import { createDetectionRecorder } from './detection-recorder.js';
 import { createDispatcher } from './dispatcher.js';
 import { warnIfNotDurable } from './durability.js';
 import { openEngineStore } from './engine-store.js';
 import { notifierPlugin } from './notify.js';
 import { branchMatchers, createPoller } from './poll-cycle.js';
-import type { PollRequest, StopOptions, TriggerOptions } from './requests.js';
+import type { PollRequest, StopOptions } from './requests.js';
 import { createScheduler } from './scheduler.js';
-import { selectForTrigger, selectRepositories } from './select.js';
-import { repositoryStatus } from './status.js';
-import { groupByUnit } from './units.js';
+import { selectRepositories } from './select.js';
 import { waitForRuns } from './wait.js';
 
 export type { CreateSentryOptions, ReplicaView, Sentry } from './api.js';
@@ -117,21 +117,20 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     return result;
   }
 
-  async function trigger(request: TriggerOptions = {}): Promise<RunRecord[]> {
-    await ensureReady();
-    if (stopping) throw new SentryError('ENGINE_STOPPED', 'Cannot trigger: sentry-git is stopping.');
-    const runs: RunRecord[] = [];
-    for (const [unit, members] of groupByUnit(selectForTrigger(config, request), (repo) => repo)) {
-      const run = await recorder.recordTrigger(unit, members, request.trigger ?? 'manual', (repo) =>
-        poller.poll(repo, true),
-      );
-      if (run) runs.push(run);
-      // Someone deploying by hand expects activity: poll these at their base interval again.
-      for (const repo of members) scheduler.activity(repo);
-    }
-    scheduler.reschedule();
-    return runs;
-  }
+  const control = createControl({
+    ...parts,
+    matchers,
+    recorder,
+    poller,
+    scheduler,
+    dispatcher,
+    async ready(what) {
+      await ensureReady();
+      if (stopping) throw new SentryError('ENGINE_STOPPED', `Cannot ${what}: sentry-git is stopping.`);
+    },
+    working: () => ready !== undefined && !stopping,
+    scheduled: () => started,
+  });
 
   async function stop(stopOptions: StopOptions = {}): Promise<void> {
     if (!stopping) {
@@ -157,6 +156,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     await store.close();
   }
 
+  const { trigger } = control;
   const host: PluginHost = { config, logger, redactor, events: bus, pollNow: pollOnce, trigger };
   const builtins = [
     ...(options.logEvents === false ? [] : [eventLoggerPlugin()]),
@@ -194,10 +194,8 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     stop,
     close,
     pollOnce,
-    trigger,
+    ...control,
     waitForRuns: (ids) => waitForRuns(bus, store, ids),
     idle: () => dispatcher.idle(),
-    status: () =>
-      repositoryStatus({ config, store, registry, redactor, health: scheduler.health, scheduled: started }),
   };
 }

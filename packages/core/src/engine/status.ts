@@ -2,7 +2,7 @@ import type { SentryConfig } from '../config/schema.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import type { Registry } from '../plugins/registry.js';
 import type { Redactor } from '../redact.js';
-import type { RunRecord, TriggerKind } from '../types.js';
+import { type PauseRecord, type RunRecord, type TriggerKind, unitKeyOf } from '../types.js';
 import { intervalBounds } from './adaptive.js';
 import type { HealthBook } from './health.js';
 import { targetOf } from './poll.js';
@@ -16,6 +16,8 @@ export interface RepositoryStatus {
   branches: string[];
   seen: boolean;
   heads: Array<{ branch: string; sha: string; updatedAt: string }>;
+  /** Its unit's pause (the repository's, or its group's): nothing of it deploys until resumed. */
+  paused: PauseRecord | null;
   /**
    * Seconds between this repository's polls now: its `polling_interval`, stretched up to its
    * `max_polling_interval` while idle. Without an engine (the `status` command) it is the base.
@@ -77,6 +79,7 @@ export async function repositoryStatus(input: {
 }): Promise<RepositoryStatus[]> {
   const { config, store, registry, redactor, health } = input;
   const report: RepositoryStatus[] = [];
+  const pauses = new Map((await store.listPauses()).map((pause) => [pause.unit, pause]));
   for (const repo of config.repositories) {
     const heads = await store.getHeads(repo.name);
     const [lastRun] = await store.listRuns({ repository: repo.name, limit: 1 });
@@ -97,6 +100,7 @@ export async function repositoryStatus(input: {
       branches: repo.monitor.branches,
       seen: heads.seen,
       heads: heads.heads.map(({ branch, sha, updatedAt }) => ({ branch, sha, updatedAt })),
+      paused: pauses.get(unitKeyOf(repo)) ?? null,
       effectiveInterval: state.effectiveInterval,
       quotaStretch: state.quotaStretch,
       lastRun: lastRun

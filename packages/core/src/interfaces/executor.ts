@@ -14,8 +14,8 @@ export interface Logger {
 export interface ExecutorContext {
   /**
    * Aborted on the job's timeout (reason: a `TimeoutError` DOMException), the group's
-   * `global_timeout` (also a `TimeoutError`) or shutdown (reason: a `ShutdownError`).
-   * See `outcomeOfAbort()`.
+   * `global_timeout` (also a `TimeoutError`), shutdown (reason: a `ShutdownError`) or someone
+   * cancelling the run (reason: a `RunCancelledError`). See `outcomeOfAbort()`.
    */
   signal: AbortSignal;
   log: Logger;
