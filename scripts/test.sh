@@ -6,6 +6,8 @@ cd "$root"
 bash scripts/setup.sh
 # PostgreSQL for the tests that start a throw-away cluster (installed when missing, as root).
 bash scripts/ensure-postgres.sh
+# Chromium for the web console's browser tests (Debian's package; playwright-core drives it).
+bash scripts/ensure-chromium.sh
 pnpm lint
 pnpm typecheck
 # The API reference builds (typedoc treats every warning, e.g. a broken {@link}, as an error).

@@ -12,6 +12,7 @@ import { createMetrics } from './metrics.js';
 import { attachMetrics } from './metrics-subscriber.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { trackPollCycles } from './readiness.js';
+import { registerConsoleRoutes } from './routes/console.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobLogRoute } from './routes/job-log.js';
@@ -125,6 +126,7 @@ export function createServer(sentry: Sentry, serverOptions: ServerOptions = {}):
     registerRunActionRoutes,
     registerUnitActionRoutes,
     registerWebhookRoute,
+    registerConsoleRoutes,
   ]) {
     register(app, context);
   }
