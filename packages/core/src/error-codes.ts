@@ -201,7 +201,8 @@ export const ERROR_CATALOGUE = {
     class: TRANSIENT,
     status: 502,
     area: 'cli',
-    summary: '`sentry-git trigger` could not hand the trigger to the running server.',
+    summary:
+      'A command (`trigger`, `cancel`, `rerun`, `deploy`, `pause`, `resume`, `logs`, `plan`) could not reach the running server it needs.',
   },
   // state
   STATE_NOT_FOUND: {
