@@ -35,7 +35,8 @@ export function watchSummary(input: WatchSummaryInput): { message: string; field
   const what = `${plural(config.repositories.length, 'repository', 'repositories')}${inGroups}`;
   const state = stateLocation(config, input.configDir);
   const how = input.once ? `polling ${what} once` : `watching ${what} ${intervals(config)}`;
-  const served = input.url ? `; server: ${input.url}` : '';
+  // The console is at the server's root: the address to open is the one logged.
+  const served = input.url ? `; server and console: ${input.url}/` : '';
   return {
     message: `${how}; state: ${state}${served}`,
     fields: {

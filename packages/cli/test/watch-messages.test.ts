@@ -73,7 +73,7 @@ describe('watch: the start line and baselines', () => {
     expect(String(started.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(started).toMatchObject({
       level: 30,
-      msg: `watching 1 repository (1 group) every 1 s; state: ${path.join(dir, '.sentry-git', 'state.db')}; server: ${String(started.url)}`,
+      msg: `watching 1 repository (1 group) every 1 s; state: ${path.join(dir, '.sentry-git', 'state.db')}; server and console: ${String(started.url)}/`,
     });
     watch.child.kill('SIGTERM');
     expect((await watch.child).exitCode).toBe(0);

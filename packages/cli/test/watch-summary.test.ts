@@ -26,7 +26,7 @@ describe('the line watch logs at start', () => {
       url: 'http://127.0.0.1:8080',
     });
     expect(summary.message).toBe(
-      'watching 3 repositories (1 group) every 60 s; state: /srv/sentry/.sentry-git/state.db; server: http://127.0.0.1:8080',
+      'watching 3 repositories (1 group) every 60 s; state: /srv/sentry/.sentry-git/state.db; server and console: http://127.0.0.1:8080/',
     );
     expect(summary.fields).toEqual({
       repositories: 3,
