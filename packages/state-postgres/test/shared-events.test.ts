@@ -68,7 +68,12 @@ function forge() {
   return { plugin, heads };
 }
 
-async function replica(url: string, id: string, test: ReturnType<typeof forge>): Promise<Sentry> {
+async function replica(
+  url: string,
+  id: string,
+  test: ReturnType<typeof forge>,
+  secrets: string[] = [],
+): Promise<Sentry> {
   const sentry = await createSentry({
     config: {
       polling_interval: 3600,
@@ -87,6 +92,7 @@ async function replica(url: string, id: string, test: ReturnType<typeof forge>):
     },
     plugins: [postgresPlugin, test.plugin(id)],
     replica: id,
+    secrets,
     logEvents: false,
     env: {},
   });
@@ -161,7 +167,8 @@ describe('the event stream across replicas', () => {
     const test = forge();
     test.heads.set('main', SHA('a'));
     const a = await replica(url, 'a', test);
-    const b = await replica(url, 'b', test);
+    // Only B knows this secret: A's stream can hide it only if B's notices never carried it.
+    const b = await replica(url, 'b', test, ['hunter2-only-b-knows']);
     const server = createServer(a);
     onTestFinished(() => server.close());
     const { url: base } = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -244,8 +251,10 @@ describe('the event stream across replicas', () => {
         }
       });
     });
-    await b.pause({ repository: 'app' }, { by: 'bob', reason: 'freeze' });
+    await b.pause({ repository: 'app' }, { by: 'bob', reason: 'freeze, token hunter2-only-b-knows' });
     await stream.waitFor((entry) => entry.event === 'action' && entry.data.action === 'pause');
+    const pause = stream.events.find((entry) => entry.event === 'action' && entry.data.action === 'pause')!;
+    expect(pause.data).toMatchObject({ by: 'bob', reason: 'freeze, token [REDACTED]', replica: 'b' });
     expect(ofRun(stream.events, ours!.id)).toEqual([
       'run:queued own',
       'run:start own',
