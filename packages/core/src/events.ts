@@ -96,6 +96,26 @@ export interface SentryEvents {
 }
 
 export type SentryEventName = keyof SentryEvents;
+
+/**
+ * Another replica's events as this one rebuilds them from the store (`ReplicaView.onShared`):
+ * the runs as stored, a job as its stored record (not the configuration its executor got), a
+ * job's result without its output (follow the job's log for that).
+ */
+export interface SharedEvents {
+  change: SentryEvents['change'];
+  'run:queued': SentryEvents['run:queued'];
+  'run:start': SentryEvents['run:start'];
+  'job:start': { run: RunRecord; job: JobRecord };
+  'job:finish': { run: RunRecord; job: JobRecord; result: JobResult };
+  'run:finish': SentryEvents['run:finish'];
+  action: SentryEvents['action'];
+}
+
+/** One event of another replica: its name, the replica, the payload. */
+export type SharedEvent = {
+  [K in keyof SharedEvents]: { name: K; replica: string; payload: SharedEvents[K] };
+}[keyof SharedEvents];
 export type SentryEventHandler<K extends SentryEventName> = (payload: SentryEvents[K]) => void;
 
 type EventMap = { [K in SentryEventName]: (payload: SentryEvents[K]) => void };

@@ -68,7 +68,14 @@ export {
 } from './engine-lock.js';
 export * from './error-codes.js';
 export * from './errors.js';
-export type { EventBus, SentryEventHandler, SentryEventName, SentryEvents } from './events.js';
+export type {
+  EventBus,
+  SentryEventHandler,
+  SentryEventName,
+  SentryEvents,
+  SharedEvent,
+  SharedEvents,
+} from './events.js';
 export { redactUrl } from './git/url.js';
 export { createPooledFetch, type PooledFetchOptions, type PooledResponse } from './http/pooled-fetch.js';
 export {

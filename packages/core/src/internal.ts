@@ -81,6 +81,7 @@ export { assertPlugin } from './plugins/load.js';
 export { createRegistry, GIT_FALLBACK_TYPES } from './plugins/registry.js';
 export { plural } from './plural.js';
 export { abortableDelay, backoffDelay, type RetryAttempt, type RetryOptions, retry } from './retry.js';
+export { decodeNotice, encodeNotice, MAX_NOTICE_BYTES } from './shared-notice.js';
 export { hmacSha256, hmacSha256Hex, safeEqual } from './signature.js';
 export {
   type ColumnChange,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EventBus } from '@sentry-git/core';
+import type { EventBus, ReplicaView } from '@sentry-git/core';
 import { STREAMED_EVENTS, type StreamedEvent, streamPayload } from './event-payload.js';
 
 /** One event as the stream sends it, serialised once for every client. */
@@ -30,27 +30,36 @@ export interface EventJournal {
 /**
  * The last `size` streamed events in a ring, numbered from 1 in this server life. A client that
  * reconnects with the id it saw last gets exactly what came after it; the bus emits synchronously,
- * so reading the ring and subscribing in one turn leaves no gap and no duplicate.
+ * so reading the ring and subscribing in one turn leaves no gap and no duplicate. On a store
+ * several replicas share, the other replicas' events (`replica.onShared`) are journalled too, in
+ * the order they arrive, each with a `replica` field naming where it happened: a client of any
+ * replica sees every replica's runs.
  */
-export function createEventJournal(bus: EventBus, size: number): EventJournal {
+export function createEventJournal(
+  bus: EventBus,
+  size: number,
+  replica?: Pick<ReplicaView, 'onShared'>,
+): EventJournal {
   const boot = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x');
   const ring: Array<JournalEntry | undefined> = new Array(size);
   const listeners = new Set<(entry: JournalEntry) => void>();
   let last = 0;
 
-  function record(name: StreamedEvent, payload: unknown): void {
+  function record(name: StreamedEvent, payload: unknown, from?: string): void {
     last += 1;
+    const data = streamPayload(name, payload as never) as object;
     const entry: JournalEntry = {
       id: `${boot}-${last}`,
       seq: last,
       name,
-      data: JSON.stringify(streamPayload(name, payload as never)),
+      data: JSON.stringify(from === undefined ? data : { ...data, replica: from }),
     };
     ring[last % size] = entry;
     for (const listener of listeners) listener(entry);
   }
 
   const offs = STREAMED_EVENTS.map((name) => bus.on(name, (payload) => record(name, payload)));
+  if (replica) offs.push(replica.onShared((event) => record(event.name, event.payload, event.replica)));
 
   function after(lastEventId: string): Catchup {
     const dash = lastEventId.lastIndexOf('-');

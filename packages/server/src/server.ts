@@ -76,7 +76,7 @@ export function createServer(sentry: Sentry, serverOptions: ServerOptions = {}):
     writeHealth: stateWriteHealth(sentry.store),
     replica: sentry.replica,
   });
-  const journal = createEventJournal(sentry.bus, options.eventStream.journalSize);
+  const journal = createEventJournal(sentry.bus, options.eventStream.journalSize, sentry.replica);
   const streams = createLiveStreams();
 
   // Request lines stay out of the log: probes and scrapes every few seconds would drown it.

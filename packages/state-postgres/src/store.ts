@@ -42,6 +42,7 @@ import { postgresControl } from './control.js';
 import { holdFence, postgresCoordination } from './coordination.js';
 import { inTransaction, patchRow, type Queryable, readRuns } from './db.js';
 import { migrate } from './migrations.js';
+import { postgresNotices } from './notices.js';
 import { type PostgresStateStoreOptions, resolveOptions } from './options.js';
 import { postgresTransfer } from './transfer.js';
 
@@ -89,7 +90,7 @@ export async function createPostgresStateStore(options: PostgresStateStoreOption
       },
     );
   }
-  return storeOn(pool, resolved.where);
+  return storeOn(pool, resolved.url, resolved.where);
 }
 
 /** The stored heads of `repositories`, as `getHeadsMany` answers them. */
@@ -185,13 +186,14 @@ async function writeDetection(db: Queryable, plan: DetectionPlan, now: string): 
   }
 }
 
-function storeOn(pool: pg.Pool, where: string): StateStore {
+function storeOn(pool: pg.Pool, url: string, where: string): StateStore {
   let closed = false;
   const locks = new Set<() => Promise<void>>();
 
   function assertOpen(): void {
     if (closed) throw stateClosedError(`PostgreSQL ${where}`);
   }
+  const notices = postgresNotices(url, pool, assertOpen);
 
   /** A write of a claimed run: in one transaction with the check that the claim is still the fence's. */
   async function fenced(
@@ -212,7 +214,7 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
   return {
     id: 'postgres',
     capabilities: { durable: true },
-    coordination: postgresCoordination(pool, assertOpen),
+    coordination: { ...postgresCoordination(pool, assertOpen), notices },
 
     async getHeads(repository: string): Promise<RepositoryHeads> {
       assertOpen();
@@ -470,6 +472,7 @@ function storeOn(pool: pg.Pool, where: string): StateStore {
       if (closed) return;
       closed = true;
       for (const release of [...locks]) await release();
+      await notices.close();
       await pool.end();
     },
   };

@@ -1,5 +1,5 @@
 import type { SentryConfig, SentryConfigInput } from '../config/schema.js';
-import type { EventBus, SentryEventHandler, SentryEventName } from '../events.js';
+import type { EventBus, SentryEventHandler, SentryEventName, SharedEvent } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import type { SentryPlugin } from '../plugins/define.js';
@@ -62,6 +62,16 @@ export interface ReplicaView {
   polled(): number;
   /** Replicas alive at its last renewal (0 before the first). */
   live(): number;
+  /**
+   * The other replicas' runs, jobs, changes and actions (`SharedEvent`), rebuilt from the store as
+   * they happen; never emitted on this engine's bus (its metrics, notifications and commit
+   * statuses stay its own). Heard through the store's notices (PostgreSQL LISTEN/NOTIFY) from the
+   * first call on; an event sent while this replica was disconnected from the store is missed.
+   * Returns the function that stops `handler`. A store without notices never calls it.
+   */
+  onShared(handler: (event: SharedEvent) => void): () => void;
+  /** Resolves once the other replicas' events are heard (after a first `onShared`). */
+  listening(): Promise<void>;
 }
 
 export interface Sentry {

@@ -3,9 +3,12 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../interfaces/executor.js';
 import type { StateStore } from '../interfaces/state-store.js';
 import type { Registry } from '../plugins/registry.js';
+import type { Redactor } from '../redact.js';
 import { type ObservedStateStore, observeStateWrites } from '../state/write-health.js';
+import type { ReplicaView } from './api.js';
 import { forgetCachedHeads, withHeadCache } from './head-cache.js';
 import { type Replica, replicaOf } from './replica.js';
+import { relaySharedEvents, type SharedEventsRelay } from './shared-events.js';
 
 export interface EngineStoreInput {
   config: SentryConfig;
@@ -13,6 +16,7 @@ export interface EngineStoreInput {
   registry: Registry;
   bus: EventBus;
   logger: Logger;
+  redactor: Redactor;
   /** The caller's own store, instead of creating `config.state.driver`. */
   stateStore: StateStore | undefined;
   /** This replica's name on a shared store (`CreateSentryOptions.replica`). */
@@ -28,11 +32,16 @@ export interface EngineStoreInput {
  * the store; writes observed, so a store that cannot write makes the engine not ready (and says
  * why). On a store several replicas share, also this engine's replica (replica.ts): only the
  * repositories it polls are served from the cache, and one it gains is read afresh; the logger
- * it answers then binds the replica's name to every line.
+ * it answers then binds the replica's name to every line, and its events are shared with the
+ * other replicas through the store's notices (shared-events.ts): `view` hears theirs.
  */
-export async function openEngineStore(
-  input: EngineStoreInput,
-): Promise<{ store: ObservedStateStore; replica: Replica | undefined; logger: Logger }> {
+export async function openEngineStore(input: EngineStoreInput): Promise<{
+  store: ObservedStateStore;
+  replica: Replica | undefined;
+  shared: SharedEventsRelay | undefined;
+  view: ReplicaView | undefined;
+  logger: Logger;
+}> {
   const { config, bus, logger } = input;
   const opened =
     input.stateStore ??
@@ -61,5 +70,25 @@ export async function openEngineStore(
     },
     onRenewed: () => input.onRenewed(),
   });
-  return { store, replica, logger: replica ? logger.child({ replica: replica.id }) : logger };
+  if (!replica) return { store, replica, shared: undefined, view: undefined, logger };
+  const replicaLogger = logger.child({ replica: replica.id });
+  const channel = opened.coordination?.notices;
+  const shared = channel
+    ? relaySharedEvents({
+        bus,
+        channel,
+        replica: replica.id,
+        store,
+        redactor: input.redactor,
+        logger: replicaLogger,
+      })
+    : undefined;
+  const view: ReplicaView = {
+    id: replica.id,
+    polled: () => replica.held().size,
+    live: replica.live,
+    onShared: (handler) => shared?.onShared(handler) ?? (() => undefined),
+    listening: () => shared?.listening() ?? Promise.resolve(),
+  };
+  return { store, replica, shared, view, logger: replicaLogger };
 }

@@ -62,11 +62,12 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
   // configuration (a second copy of every repository's settings) for the life of the engine.
   const owner = options.owner ?? 'sentry-git';
   // On a shared store every line the engine logs names its replica.
-  const { store, replica, logger } = await openEngineStore({
+  const { store, replica, shared, view, logger } = await openEngineStore({
     config,
     configDir,
     registry,
     bus,
+    redactor,
     logger: options.logger ?? silentLogger(),
     stateStore: options.stateStore,
     replicaId: options.replica,
@@ -152,6 +153,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     await plugins.close(closeOptions.graceMs ?? config.global.shutdown_grace * 1000);
     dispatcher.detach();
     await replica?.leave();
+    await shared?.close();
     await releaseLock?.();
     await store.close();
   }
@@ -175,9 +177,7 @@ export async function createSentry(options: CreateSentryOptions): Promise<Sentry
     logger,
     redactor,
     bus,
-    ...(replica
-      ? { replica: { id: replica.id, polled: () => replica.held().size, live: replica.live } }
-      : {}),
+    ...(view ? { replica: view } : {}),
     on: bus.on,
     once: bus.once,
     off: bus.off,

@@ -79,4 +79,52 @@ export interface Coordination {
   unclaimedUnits(): Promise<UnitKey[]>;
   /** The replica stops: its poll leases and registration go at once, so others need not wait for them to lapse. */
   leave(replica: string): Promise<void>;
+  /** Where replicas hear each other's events; absent when the store cannot carry them. */
+  readonly notices?: NoticeChannel;
+}
+
+/** The events one replica tells the others about (see `SharedEvents` in events.ts). */
+export type SharedEventName =
+  | 'change'
+  | 'run:queued'
+  | 'run:start'
+  | 'job:start'
+  | 'job:finish'
+  | 'run:finish'
+  | 'action';
+
+/**
+ * One replica's event, told to the others in a few hundred bytes: its name, the replica, the ids
+ * the others read the rest with from the store, and the small fields the store does not hold (a
+ * change's SHAs, an action's who and why). Never a job's output; strings already redacted.
+ */
+export interface ReplicaNotice {
+  event: SharedEventName;
+  /** The replica whose engine emitted it. */
+  replica: string;
+  run?: string;
+  job?: string;
+  repository?: string;
+  branch?: string;
+  /** Small fields of the event, bounded by `encodeNotice`. */
+  fields?: Record<string, string | number | boolean | null | string[]>;
+}
+
+/**
+ * How replicas on one store hear each other's events (PostgreSQL: LISTEN/NOTIFY). Delivery is at
+ * most once: a notice sent while a listener is disconnected is lost, never retried.
+ */
+export interface NoticeChannel {
+  /** Sends a notice to every replica listening (the sender's own listener too). */
+  publish(notice: ReplicaNotice): Promise<void>;
+  /**
+   * Calls `handler` with every notice from now on. Resolves once the notices are heard (the
+   * store listens), with the function that stops them; a store that cannot listen yet keeps
+   * trying in the background and resolves anyway. `problem` is told why it cannot listen (it
+   * lost its connection) each time it happens, and `undefined` once it listens again.
+   */
+  subscribe(
+    handler: (notice: ReplicaNotice) => void,
+    problem?: (message: string | undefined) => void,
+  ): Promise<() => void>;
 }
