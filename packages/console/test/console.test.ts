@@ -308,9 +308,9 @@ describe('the console in Chromium against sentry-git watch', () => {
     expect(await page.evaluate('document.activeElement.id')).toBe('deploy-repository');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
-      'Deploy a commit of app',
-    );
+    await expect
+      .poll(() => page.evaluate('document.activeElement.getAttribute("aria-label")'))
+      .toBe('Deploy a commit of app');
     await page.keyboard.press('Enter');
     expect(await dialog.getByLabel('Repository').inputValue()).toBe('app');
     expect(await dialog.getByLabel('Branch').inputValue()).toBe('main');

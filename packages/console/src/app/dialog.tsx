@@ -28,11 +28,18 @@ export function Dialog({ title, confirm, onSubmit, onClose, children, danger }: 
   useEffect(() => {
     const dialog = ref.current!;
     const opener = document.activeElement as HTMLElement | null;
+    const openerLabel = opener?.getAttribute('aria-label');
     dialog.showModal();
     return () => {
       gone.current = true;
       if (dialog.open) dialog.close();
-      opener?.focus();
+      // A live update may have drawn the table again while the form was open: the button that
+      // opened it is then a new element with the same label.
+      const back =
+        opener?.isConnected || !openerLabel
+          ? opener
+          : document.querySelector<HTMLElement>(`[aria-label="${CSS.escape(openerLabel)}"]`);
+      back?.focus();
     };
   }, []);
 
