@@ -117,7 +117,7 @@ describe('deploy, rerun, logs and runs filters without a watch', () => {
       [['pause', 'site'], 1, /PAUSE_TARGET_IN_GROUP.*web/s],
       [['pause', '--group', 'nope'], 1, /GROUP_NOT_FOUND.*nope/s],
       [['resume', 'site'], 1, /PAUSE_TARGET_IN_GROUP.*web/s],
-      [['runs', '--since', 'yesterday'], 2, /"yesterday" is neither a duration nor an ISO 8601 time/],
+      [['runs', '--since', 'yesterday'], 2, /"since" is "yesterday": neither a duration back from now/],
       [['runs', '--status', 'broken'], 2, /Expected --status=broken to be one of/],
       [['runs', '--repository', 'nope'], 1, /UNKNOWN_REPOSITORY.*nope.*app, site/s],
       [['runs', '--unit', 'nope'], 1, /--unit nope is neither a group nor a repository/],

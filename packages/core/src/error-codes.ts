@@ -211,6 +211,14 @@ export const ERROR_CATALOGUE = {
     area: 'state',
     summary: 'No run (or job) with that id in the state store.',
   },
+  SINCE_INVALID: {
+    class: PERMANENT,
+    status: 400,
+    area: 'state',
+    summary:
+      'A run filter\'s "since" (`runs --since`, `?since=`, `RunFilter.since`) is neither a duration nor an ISO 8601 date or time with a zone.',
+    fix: 'Give a duration back from now (90s, 30m, 2h, 7d, 1w), a date (2026-11-22) or a time with its zone (2026-11-22T20:00:00Z).',
+  },
   STATE_INVALID_RUN: {
     class: PERMANENT,
     status: 500,

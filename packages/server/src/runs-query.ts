@@ -1,4 +1,11 @@
-import type { RunFilter, RunStatus, TriggerKind, UnitKey } from '@sentry-git/core';
+import {
+  isSentryError,
+  parseSince,
+  type RunFilter,
+  type RunStatus,
+  type TriggerKind,
+  type UnitKey,
+} from '@sentry-git/core';
 import { HttpError } from './http-error.js';
 
 export const DEFAULT_LIMIT = 20;
@@ -13,8 +20,6 @@ const RUN_STATUSES: readonly RunStatus[] = [
 ];
 const TRIGGERS: readonly TriggerKind[] = ['poll', 'manual', 'webhook', 'api', 'rerun', 'deploy'];
 const PARAMETERS = ['repository', 'group', 'unit', 'status', 'trigger', 'since', 'limit', 'offset'] as const;
-/** A date, or a date and time with its zone (a time without one would depend on the server's). */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
 
 type Parameter = (typeof PARAMETERS)[number];
 type RawQuery = Record<string, string | string[] | undefined>;
@@ -71,16 +76,16 @@ function unitOf(text: string): UnitKey {
   );
 }
 
-/** `since`: an ISO 8601 date or time with a zone, answered back as UTC. */
+/** `since`, read as the CLI's `--since` and `RunFilter.since` are: a duration, a date or a time with a zone. */
 function sinceOf(text: string): string {
-  const time = ISO_TIME.test(text) ? Date.parse(text.replace(' ', 'T')) : Number.NaN;
-  if (Number.isNaN(time)) {
-    throw invalid(
-      `Query parameter "since" must be an ISO 8601 date or time with a zone (got "${text}").`,
-      'Use e.g. 2026-01-05, 2026-01-05T10:00:00Z or 2026-01-05T12:00:00+02:00.',
-    );
+  try {
+    return parseSince(text);
+  } catch (error) {
+    if (isSentryError(error) && error.code === 'SINCE_INVALID') {
+      throw new HttpError(400, 'INVALID_QUERY', `Query parameter ${error.message}`, { cause: error });
+    }
+    throw error;
   }
-  return new Date(time).toISOString();
 }
 
 /**

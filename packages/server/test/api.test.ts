@@ -112,6 +112,12 @@ describe('GET /api/v1/runs', () => {
       ids((await call(`${url}/api/v1/runs?since=${encodeURIComponent(shifted)}`, reader)).json.runs),
     ).toEqual(ids(all.filter((run) => run.createdAt >= cut)));
     expect((await call(`${url}/api/v1/runs?since=2999-01-01`, reader)).json.runs).toEqual([]);
+    // A duration back from now; the next page's link keeps the time it meant, not the duration.
+    const lastHour = await call(`${url}/api/v1/runs?since=1h&limit=1`, reader);
+    expect(ids(lastHour.json.runs)).toEqual([all[0]!.id]);
+    expect(lastHour.json.next).toMatch(
+      /^\/api\/v1\/runs\?since=\d{4}-\d\d-\d\dT[\d%A]+\.\d{3}Z&limit=1&offset=1$/,
+    );
     expect((await call(`${url}/api/v1/runs?since=2000-01-01&trigger=rerun`, reader)).json.runs).toEqual([]);
   });
 
@@ -127,9 +133,9 @@ describe('GET /api/v1/runs', () => {
       ['repository=', /"repository" is empty/],
       [
         'since=yesterday',
-        /"since" must be an ISO 8601 date or time with a zone \(got "yesterday"\).*2026-01-05T10:00:00Z/,
+        /^Query parameter "since" is "yesterday": neither a duration back from now nor an ISO 8601 date or time with a zone\. Fix: Give a duration \(90s, 30m, 2h, 7d, 1w\)/,
       ],
-      ['since=2026-01-05T10:00:00', /"since" must be an ISO 8601 date or time with a zone/],
+      ['since=2026-01-05T10:00:00', /"since" is "2026-01-05T10:00:00": neither a duration/],
       ['unit=app', /"unit" has the value "app", not a unit.*group:<name> or repository:<name>/],
       ['group=platform&unit=group:platform', /"group" or "unit", not both/],
     ];

@@ -1,5 +1,6 @@
 import { Errors, Flags } from '@oclif/core';
 import {
+  parseSince,
   type RunFilter,
   type RunStatus,
   type SentryConfig,
@@ -10,7 +11,6 @@ import {
 import { loadFullConfig, openStateStore } from '../assemble.js';
 import { SentryCommand } from '../base.js';
 import { describeRun } from '../format.js';
-import { parseSince } from '../since.js';
 
 const STATUSES: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'];
 const TRIGGERS: TriggerKind[] = ['poll', 'manual', 'webhook', 'api', 'rerun', 'deploy'];

@@ -95,7 +95,10 @@ export interface RunFilter {
   unit?: UnitKey;
   repository?: string;
   trigger?: TriggerKind;
-  /** Only runs created at or after this time (ISO 8601). */
+  /**
+   * Only runs created at or after this time: ISO 8601 with a zone, a date, or a duration back
+   * from now (`2h`), as `parseSince` reads it (SINCE_INVALID otherwise).
+   */
   since?: string;
 }
 

@@ -21,3 +21,4 @@ export {
   UNFINISHED_STATUSES,
 } from './recovery.js';
 export { DEFAULT_RUN_LIMIT, type RunQuery, runQueryOf } from './run-query.js';
+export { parseSince } from './since.js';

@@ -1,5 +1,6 @@
 import type { RunFilter } from '../../interfaces/state-store.js';
 import type { RunStatus, TriggerKind, UnitKey } from '../../types.js';
+import { parseSince } from './since.js';
 
 /** `listRuns` without a `limit`. */
 export const DEFAULT_RUN_LIMIT = 20;
@@ -22,7 +23,8 @@ export interface RunQuery {
 
 /**
  * Reads a filter the way every store must: 20 runs by default, whole non-negative numbers, `since`
- * in the stores' form of a time (`2024-01-01T00:00:00Z` → `2024-01-01T00:00:00.000Z`).
+ * in the stores' form of a time (`2024-01-01T00:00:00Z` → `2024-01-01T00:00:00.000Z`, `2h` → two
+ * hours ago) as `parseSince` reads it.
  */
 export function runQueryOf(filter: RunFilter = {}): RunQuery {
   return {
@@ -32,17 +34,8 @@ export function runQueryOf(filter: RunFilter = {}): RunQuery {
     unit: filter.unit,
     repository: filter.repository,
     trigger: filter.trigger,
-    since: filter.since === undefined ? undefined : isoTime(filter.since),
+    since: filter.since === undefined ? undefined : parseSince(filter.since),
   };
-}
-
-function isoTime(since: string): string {
-  const time = Date.parse(since);
-  if (Number.isNaN(time))
-    throw new TypeError(
-      `RunFilter.since is ${JSON.stringify(since)}; expected an ISO 8601 time such as "2026-01-05T10:00:00.000Z".`,
-    );
-  return new Date(time).toISOString();
 }
 
 function wholeOr(value: number | undefined, fallback: number): number {
