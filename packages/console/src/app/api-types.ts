@@ -1,53 +1,29 @@
 /**
  * The JSON the console reads from the server's HTTP API (`/api/v1`), as far as it shows it. The
- * server's README and docs/console.md describe the full answers.
+ * server's README and docs/console.md describe the full answers. The records are core's own
+ * types (type-only: nothing of core reaches the bundle); the answers around them are the server's.
  */
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
-export type JobStatus = RunStatus | 'skipped';
+import type {
+  JobRecord,
+  JobStatus,
+  PauseRecord,
+  PollHealth,
+  RunRecord,
+  RunStatus,
+  TriggerKind,
+} from '@sentry-git/core';
+
+export type { ActionStamp, JobStatus, PauseRecord, RunStatus } from '@sentry-git/core';
+
+/** Who the server knows the token as: the server's `Role`, or anonymous when it has no tokens. */
 export type Role = 'admin' | 'read' | 'anonymous';
 
-/** Who asked for an action, when, and why. */
-export interface ActionStamp {
-  by: string;
-  at: string;
-  reason: string | null;
-}
+/** A job as lists and the event stream carry it: without its output (the log route has that). */
+export type Job = Omit<JobRecord, 'output'>;
 
-export interface PauseRecord extends ActionStamp {
-  unit: string;
-}
-
-export interface Job {
-  id: string;
-  runId: string;
-  position: number;
-  repository: string;
-  branch: string;
-  sha: string;
-  previousSha: string | null;
-  status: JobStatus;
-  exitCode: number | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  error: string | null;
-  attempt: number;
-}
-
-export interface Run {
-  id: string;
-  /** `repository:<name>` or `group:<name>`. */
-  unit: string;
-  trigger: string;
-  status: RunStatus;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-  attempts: number;
-  requestedBy: string | null;
-  cancelRequest: ActionStamp | null;
+/** A run as `GET /api/v1/runs` and the event stream carry it. */
+export interface Run extends Omit<RunRecord, 'jobs'> {
   jobs: Job[];
 }
 
@@ -63,17 +39,13 @@ export interface RepositoryStatus {
   lastRun: {
     id: string;
     status: RunStatus;
-    trigger: string;
+    trigger: TriggerKind;
     createdAt: string;
     finishedAt: string | null;
     /** This repository's job in that run (a group run has one per member). */
     jobStatus: JobStatus | null;
   } | null;
-  health: {
-    consecutiveFailures: number;
-    lastError: string | null;
-    lastErrorAt: string | null;
-    failingSince: string | null;
+  health: PollHealth & {
     lastPollAt: string | null;
     nextPollAt: string | null;
   };
