@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { nextEvent } from '@sentry-git/core/testing';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
 import { exposureWarning, isLoopback } from '../src/loopback.js';
-import { API_TOKEN, bearer, call, engine, next, recordingLogger, serve, shellRepository } from './helpers.js';
+import { API_TOKEN, bearer, call, engine, recordingLogger, serve, shellRepository } from './helpers.js';
 
 const run = promisify(execFile);
 const READ_TOKEN = 'read-token-for-auth-tests-0b6d2c';
@@ -39,7 +40,7 @@ async function setup() {
   await sentry.pollOnce();
   const [finished] = await sentry.trigger({ group: 'platform' });
   await sentry.waitForRuns([finished!.id]);
-  const started = next(sentry, 'job:start');
+  const started = nextEvent(sentry, 'job:start');
   const [running] = await sentry.trigger({ repositories: ['app'] });
   await started;
   const [queued] = await sentry.trigger({ repositories: ['app'] });
