@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { nextEvent } from '@sentry-git/core/testing';
 import { gate, gitdir, isProcessAlive, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { engine, lines, nextEvent, recordEvents, repo } from './helpers.js';
+import { engine, lines, recordEvents, repo } from './helpers.js';
 
 const RECORD =
   'echo "$SENTRY_REPO $SENTRY_BRANCH $SENTRY_COMMIT $SENTRY_PREVIOUS_COMMIT $SENTRY_TRIGGER $SENTRY_GROUP $SENTRY_PROJECT" >> "$LOG"';

@@ -59,21 +59,6 @@ export function repo(
   };
 }
 
-/** Resolves with the first payload of `name` that satisfies `predicate`. Subscribe before acting. */
-export function nextEvent<K extends SentryEventName>(
-  sentry: Sentry,
-  name: K,
-  predicate: (payload: SentryEvents[K]) => boolean = () => true,
-): Promise<SentryEvents[K]> {
-  return new Promise((resolve) => {
-    const off = sentry.on(name, (payload) => {
-      if (!predicate(payload)) return;
-      off();
-      resolve(payload);
-    });
-  });
-}
-
 /** Collects every payload of the given events, in order, as `[name, payload]`. */
 export function recordEvents<K extends SentryEventName>(
   sentry: Sentry,

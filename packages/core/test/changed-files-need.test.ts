@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type ChangedFiles, createSentry, definePlugin } from '../src/index.js';
-import { endedNow, memoryProvider } from './memory-plugin.js';
+import { endedNow } from '../src/testing/index.js';
+import { memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStateStore, RunCancelledError, SentryError } from '../src/index.js';
-import { controlEngine, controlForge, nextEvent, recordEvents, SHA } from './control-helpers.js';
+import { nextEvent, recordEvents, scriptedForge } from '../src/testing/index.js';
+import { controlEngine, SHA } from './control-engine.js';
 
 /** `app` baselined at a, then moved to b: a run deploying b is queued and its job holds. */
 async function runningRun() {
-  const forge = controlForge();
+  const forge = scriptedForge();
   forge.set('app', 'main', SHA('a'));
   const sentry = await controlEngine(forge);
   await sentry.pollOnce();
@@ -72,7 +73,7 @@ describe('cancel', () => {
   });
 
   it('the jobs of a group run not started yet end cancelled, not skipped', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('web', 'main', SHA('a'));
     forge.set('api', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
@@ -123,7 +124,7 @@ describe('cancel', () => {
     await store.updateRun(run!.id, { status: 'running', startedAt: new Date().toISOString() });
     await store.cancelRun(run!.id, { by: 'alice', at: new Date().toISOString(), reason: 'stop it' });
     // The process that ran it died; a new engine recovers it.
-    const forge = controlForge();
+    const forge = scriptedForge();
     const sentry = await controlEngine(forge, { stateStore: store });
     const finished = nextEvent(sentry, 'run:finish');
     await sentry.start();
@@ -136,7 +137,7 @@ describe('cancel', () => {
   });
 
   it('names what is wrong: an unknown run, nobody asking', async () => {
-    const sentry = await controlEngine(controlForge());
+    const sentry = await controlEngine(scriptedForge());
     await expect(sentry.cancel('run_nope', { by: 'alice' })).rejects.toMatchObject({
       code: 'RUN_NOT_FOUND',
       message: expect.stringMatching(/^No run "run_nope"\./),

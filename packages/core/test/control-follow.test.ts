@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStateStore, type Sentry } from '../src/index.js';
-import { controlEngine, controlForge, nextEvent, SHA } from './control-helpers.js';
-import { endedNow } from './memory-plugin.js';
+import { endedNow, nextEvent, type ScriptedForge, scriptedForge } from '../src/testing/index.js';
+import { controlEngine, SHA } from './control-engine.js';
 
 function step() {
   let open = () => {};
@@ -12,7 +12,7 @@ function step() {
 }
 
 /** A job of `app` that prints `one`, waits, prints `two` (with a secret), waits, and succeeds. */
-async function runningJob(sentry: Sentry, forge: ReturnType<typeof controlForge>) {
+async function runningJob(sentry: Sentry, forge: ScriptedForge) {
   const first = step();
   const second = step();
   forge.next(async (_job, { output }) => {
@@ -33,7 +33,7 @@ async function runningJob(sentry: Sentry, forge: ReturnType<typeof controlForge>
 
 describe('followJob', () => {
   it('follows a job running here: the output so far, each new piece, and the end', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     const sentry = await controlEngine(forge, { secrets: ['s3cr3t'] });
     const { run, job, first, second } = await runningJob(sentry, forge);
     const follow = sentry.followJob(run.id, job.id)[Symbol.asyncIterator]();
@@ -51,11 +51,11 @@ describe('followJob', () => {
 
   it('follows a job another engine runs, from the output it saves to the store while the job runs', async () => {
     const store = createMemoryStateStore();
-    const forge = controlForge();
+    const forge = scriptedForge();
     const running = await controlEngine(forge, { stateStore: store, secrets: ['s3cr3t'] });
     const { run, job, first, second } = await runningJob(running, forge);
     // Another replica (or a CLI without a server): same store, another engine.
-    const other = await controlEngine(controlForge(), { stateStore: Object.create(store) });
+    const other = await controlEngine(scriptedForge(), { stateStore: Object.create(store) });
     const follow = other.followJob(run.id, job.id)[Symbol.asyncIterator]();
     expect(await follow.next()).toEqual({ done: false, value: 'one\n' });
     expect((await store.getRun(run.id))?.jobs[0]).toMatchObject({ status: 'running', output: 'one\n' });
@@ -66,7 +66,7 @@ describe('followJob', () => {
   });
 
   it('ends when its signal aborts, and names an unknown run or job', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     const sentry = await controlEngine(forge);
     const { run, job, first, second } = await runningJob(sentry, forge);
     const controller = new AbortController();

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStateStore } from '../src/index.js';
-import { controlEngine, controlForge, nextEvent, recordEvents, SHA } from './control-helpers.js';
+import { nextEvent, recordEvents, scriptedForge } from '../src/testing/index.js';
+import { controlEngine, SHA } from './control-engine.js';
 import { captureLogger } from './notify-helpers.js';
 
 describe('pause and resume', () => {
   it('a paused repository is polled and its changes recorded, nothing deploys; resume deploys once, at the latest head', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('app', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
     await sentry.pollOnce();
@@ -51,7 +52,7 @@ describe('pause and resume', () => {
   });
 
   it('a group pauses as one; its running run goes on', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('web', 'main', SHA('a'));
     forge.set('api', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
@@ -78,7 +79,7 @@ describe('pause and resume', () => {
   });
 
   it('a resume written to the store by another process is noticed, and what waited starts', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('app', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
     await sentry.pollOnce();
@@ -95,7 +96,7 @@ describe('pause and resume', () => {
 
   it('a pause is kept in the store: a new engine on it does not start the waiting run', async () => {
     const store = createMemoryStateStore();
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('app', 'main', SHA('a'));
     const first = await controlEngine(forge, { stateStore: Object.create(store) });
     await first.pollOnce();
@@ -117,7 +118,7 @@ describe('pause and resume', () => {
 
   it('the event logger logs who paused and resumed what', async () => {
     const logger = captureLogger();
-    const sentry = await controlEngine(controlForge(), { logger });
+    const sentry = await controlEngine(scriptedForge(), { logger });
     await sentry.pause({ group: 'site' }, { by: 'erin', reason: 'release freeze' });
     await sentry.resume({ group: 'site' }, { by: 'erin' });
     const lines = logger.lines.map((line) => JSON.parse(line) as { level: string; obj: object; msg: string });
@@ -136,7 +137,7 @@ describe('pause and resume', () => {
   });
 
   it('names what cannot be paused', async () => {
-    const sentry = await controlEngine(controlForge());
+    const sentry = await controlEngine(scriptedForge());
     await expect(sentry.pause({ repository: 'web' }, { by: 'erin' })).rejects.toMatchObject({
       code: 'PAUSE_TARGET_IN_GROUP',
       message: expect.stringMatching(/^Cannot pause web alone: it deploys as part of group "site"\./),

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createSentry, definePlugin, SentryError } from '../src/index.js';
-import { controlEngine, controlForge, recordEvents, SHA } from './control-helpers.js';
+import { forgeRepository, recordEvents, scriptedForge } from '../src/testing/index.js';
+import { controlEngine, SHA } from './control-engine.js';
 import { memoryProvider } from './memory-plugin.js';
 
 describe('plan (the dry run)', () => {
   it('shows what a poll would deploy per unit, with pauses and queued runs, and records nothing', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('app', 'main', SHA('a'));
     forge.set('app', 'release/1', SHA('a'));
     forge.set('web', 'main', SHA('a'));
@@ -60,7 +61,7 @@ describe('plan (the dry run)', () => {
   });
 
   it('a repository not seen yet would be baselined; path filters and skip markers are applied as a poll applies them', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('app', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
     const first = await sentry.plan({ repositories: ['app'] });
@@ -89,16 +90,7 @@ describe('plan (the dry run)', () => {
       config: {
         state: { driver: 'memory' },
         repositories: [
-          {
-            name: 'docs',
-            monitor: {
-              repo_url: 'https://forge.invalid/docs.git',
-              repo_type: 'answering',
-              branches: ['main'],
-              ignore_paths: ['docs/**'],
-            },
-            deploy: { executor: 'hold' },
-          },
+          forgeRepository('docs', { monitor: { repo_type: 'answering', ignore_paths: ['docs/**'] } }),
         ],
       },
       plugins: [
@@ -137,16 +129,10 @@ describe('plan (the dry run)', () => {
     const sentry = await createSentry({
       config: {
         state: { driver: 'memory' },
-        repositories: [
-          {
-            name: 'down',
-            monitor: { repo_url: 'https://forge.invalid/down.git', repo_type: 'failing', branches: ['main'] },
-            deploy: { executor: 'hold' },
-          },
-        ],
+        repositories: [forgeRepository('down', { monitor: { repo_type: 'failing' } })],
       },
       plugins: [
-        controlForge().plugin,
+        scriptedForge().plugin,
         definePlugin({
           name: 'failing',
           providers: [

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { controlEngine, controlForge, nextEvent, recordEvents, SHA } from './control-helpers.js';
+import { nextEvent, recordEvents, scriptedForge } from '../src/testing/index.js';
+import { controlEngine, SHA } from './control-engine.js';
 
 describe('rerun', () => {
   it('deploys the same repositories, branches and SHAs again, as a new run that asked who', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('web', 'main', SHA('a'));
     forge.set('api', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
@@ -41,7 +42,7 @@ describe('rerun', () => {
   });
 
   it('refuses a run that has not finished, and an unknown one', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('app', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
     await sentry.pollOnce();
@@ -61,7 +62,7 @@ describe('rerun', () => {
 
 describe('deploy', () => {
   it('deploys a branch at an older SHA (a rollback), never merged with a poll’s run', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('app', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
     await sentry.pollOnce();
@@ -99,7 +100,7 @@ describe('deploy', () => {
   });
 
   it('without a SHA deploys the head as last polled; a branch never polled is read fresh and recorded', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('app', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
     await sentry.pollOnce();
@@ -119,7 +120,7 @@ describe('deploy', () => {
   });
 
   it('deploys a grouped repository as a run of its group', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('web', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
     const run = await sentry.deploy({ repository: 'web', branch: 'main', sha: SHA('d'), by: 'dana' });
@@ -130,7 +131,7 @@ describe('deploy', () => {
   });
 
   it('says what is wrong with a request, and what to do', async () => {
-    const forge = controlForge();
+    const forge = scriptedForge();
     forge.set('app', 'main', SHA('a'));
     const sentry = await controlEngine(forge);
     await expect(sentry.deploy({ repository: 'ap', branch: 'main', by: 'dana' })).rejects.toMatchObject({

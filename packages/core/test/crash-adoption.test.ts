@@ -10,7 +10,8 @@ import {
   outcomeOfAbort,
   type StateStore,
 } from '../src/index.js';
-import { endedNow, memoryProvider } from './memory-plugin.js';
+import { endedNow } from '../src/testing/index.js';
+import { memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 

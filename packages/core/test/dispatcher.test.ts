@@ -11,22 +11,9 @@ import { definePlugin } from '../src/plugins/define.js';
 import { createRegistry } from '../src/plugins/registry.js';
 import { createRedactor } from '../src/redact.js';
 import { createMemoryStateStore } from '../src/state/memory.js';
-import type { JobResult } from '../src/types.js';
+import { endedNow } from '../src/testing/index.js';
 
 const SHA = (digit: string) => digit.repeat(40);
-
-function result(status: JobResult['status'], error: string | null = null): JobResult {
-  const now = new Date().toISOString();
-  return {
-    status,
-    exitCode: status === 'succeeded' ? 0 : null,
-    startedAt: now,
-    finishedAt: now,
-    durationMs: 0,
-    output: '',
-    error,
-  };
-}
 
 /** An executor that logs starts and ends, and holds a job until its signal aborts when told to. */
 function recordingPlugin(options: { holdUntilAborted?: boolean } = {}) {
@@ -42,11 +29,11 @@ function recordingPlugin(options: { holdUntilAborted?: boolean } = {}) {
           if (options.holdUntilAborted) {
             await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
             log.push(`cancelled ${job.sha.slice(0, 1)}`);
-            return result('cancelled', String(signal.reason?.message ?? signal.reason));
+            return endedNow('cancelled', String(signal.reason?.message ?? signal.reason));
           }
           await new Promise((resolve) => setImmediate(resolve));
           log.push(`end ${job.sha.slice(0, 1)}`);
-          return result('succeeded');
+          return endedNow('succeeded');
         },
       },
     ],

@@ -1,7 +1,8 @@
 import { promiseGate } from '@sentry-git/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type ChangedFiles, createSentry, definePlugin } from '../src/index.js';
-import { endedNow, memoryProvider } from './memory-plugin.js';
+import { endedNow } from '../src/testing/index.js';
+import { memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 
@@ -17,7 +18,7 @@ interface Comparison {
  * A forge in memory whose branch reads can be held (the answer is what the forge holds when the
  * read started), and whose comparisons are recorded with the moment they were asked for.
  */
-function scriptedForge() {
+function gatedForge() {
   const heads = new Map<string, string>();
   const messages = new Map<string, string>();
   const comparisons: Comparison[] = [];
@@ -68,7 +69,7 @@ function scriptedForge() {
   };
 }
 
-async function engine(forge: ReturnType<typeof scriptedForge>) {
+async function engine(forge: ReturnType<typeof gatedForge>) {
   const sentry = await createSentry({
     config: {
       polling_interval: 3600,
@@ -91,7 +92,7 @@ async function engine(forge: ReturnType<typeof scriptedForge>) {
 
 describe("a webhook's push is compared beside the poll that verifies it", () => {
   it('asks for the comparison while the branch read is still on its way, and uses it', async () => {
-    const forge = scriptedForge();
+    const forge = gatedForge();
     forge.heads.set('app', SHA('a'));
     const sentry = await engine(forge);
 
@@ -117,7 +118,7 @@ describe("a webhook's push is compared beside the poll that verifies it", () => 
   });
 
   it('applies skip markers from the early comparison', async () => {
-    const forge = scriptedForge();
+    const forge = gatedForge();
     forge.heads.set('app', SHA('a'));
     const sentry = await engine(forge);
     const changes: Array<{ after: string | null; skipped?: string }> = [];
@@ -139,7 +140,7 @@ describe("a webhook's push is compared beside the poll that verifies it", () => 
   });
 
   it('drops the early comparison when the forge shows another head, and compares what it shows', async () => {
-    const forge = scriptedForge();
+    const forge = gatedForge();
     forge.heads.set('app', SHA('a'));
     const sentry = await engine(forge);
 
@@ -164,7 +165,7 @@ describe("a webhook's push is compared beside the poll that verifies it", () => 
   });
 
   it('compares nothing early when the announced head is already the stored one', async () => {
-    const forge = scriptedForge();
+    const forge = gatedForge();
     forge.heads.set('app', SHA('a'));
     const sentry = await engine(forge);
 
@@ -179,7 +180,7 @@ describe("a webhook's push is compared beside the poll that verifies it", () => 
   });
 
   it('without an announced push, compares only after the branch read answered', async () => {
-    const forge = scriptedForge();
+    const forge = gatedForge();
     forge.heads.set('app', SHA('a'));
     const sentry = await engine(forge);
 

@@ -2,7 +2,8 @@ import { promiseGate } from '@sentry-git/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createDetectionOrder } from '../src/engine/detection-order.js';
 import { createSentry, definePlugin, type JobResult, type RunRecord } from '../src/index.js';
-import { endedNow, memoryProvider } from './memory-plugin.js';
+import { endedNow } from '../src/testing/index.js';
+import { memoryProvider } from './memory-plugin.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 
@@ -10,7 +11,7 @@ const SHA = (digit: string) => digit.repeat(40);
  * A forge in memory: heads per repository, and polls that can be held at the point where the
  * provider has read the forge but not yet answered (the answer is what the forge held then).
  */
-function scriptedForge() {
+function gatedForge() {
   const heads = new Map<string, string>();
   const holds = new Map<string, Array<ReturnType<typeof promiseGate>>>();
   const deployed: string[] = [];
@@ -54,7 +55,7 @@ function scriptedForge() {
   };
 }
 
-async function engine(forge: ReturnType<typeof scriptedForge>, names: string[]) {
+async function engine(forge: ReturnType<typeof gatedForge>, names: string[]) {
   const sentry = await createSentry({
     config: {
       polling_interval: 3600,
@@ -79,7 +80,7 @@ async function settleRuns(sentry: Awaited<ReturnType<typeof engine>>, runs: RunR
 
 describe('overlapping polls', () => {
   it('a webhook’s poll does not wait for a cycle that is still polling other repositories', async () => {
-    const forge = scriptedForge();
+    const forge = gatedForge();
     forge.heads.set('fast', SHA('a'));
     forge.heads.set('slow', SHA('b'));
     const sentry = await engine(forge, ['fast', 'slow']);
@@ -110,7 +111,7 @@ describe('overlapping polls', () => {
   });
 
   it('the same SHA seen by a held cycle and by a webhook deploys once', async () => {
-    const forge = scriptedForge();
+    const forge = gatedForge();
     forge.heads.set('app', SHA('a'));
     const sentry = await engine(forge, ['app']);
     await sentry.pollOnce();
@@ -129,7 +130,7 @@ describe('overlapping polls', () => {
   });
 
   it('a poll that read the forge before a newer one was recorded never moves the head back', async () => {
-    const forge = scriptedForge();
+    const forge = gatedForge();
     forge.heads.set('app', SHA('a'));
     const sentry = await engine(forge, ['app']);
     await sentry.pollOnce();
@@ -150,7 +151,7 @@ describe('overlapping polls', () => {
   });
 
   it('a later poll that finishes after an earlier one compares again with what that one recorded', async () => {
-    const forge = scriptedForge();
+    const forge = gatedForge();
     forge.heads.set('app', SHA('a'));
     const sentry = await engine(forge, ['app']);
     await sentry.pollOnce();

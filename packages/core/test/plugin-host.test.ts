@@ -4,42 +4,15 @@ import {
   createRedactor,
   createSentry,
   definePlugin,
-  type JobResult,
   type PluginHost,
   type SentryPlugin,
 } from '../src/index.js';
-import { endedNow, memoryProvider } from './memory-plugin.js';
+import { forgeRepository, scriptedForge } from '../src/testing/index.js';
 
 const SHA = (digit: string) => digit.repeat(40);
 
-/** A forge in memory (one `main` head per repository) and an executor that records deploys. */
-function forgePlugin() {
-  const heads = new Map<string, string>();
-  const deployed: string[] = [];
-  const plugin = definePlugin({
-    name: 'forge',
-    providers: [
-      memoryProvider(async (target) => {
-        const sha = heads.get(target.repository);
-        return { heads: sha ? [{ branch: 'main', sha }] : [] };
-      }),
-    ],
-    executors: [
-      {
-        id: 'record',
-        capabilities: { reattach: false },
-        async execute(job): Promise<JobResult> {
-          deployed.push(`${job.repository}@${job.sha.slice(0, 1)}`);
-          return endedNow('succeeded');
-        },
-      },
-    ],
-  });
-  return { plugin, heads, deployed };
-}
-
 async function engine(plugins: SentryPlugin[], lines: string[] = []) {
-  const forge = forgePlugin();
+  const forge = scriptedForge();
   const logger = createLogger({
     redactor: createRedactor([]),
     level: 'debug',
@@ -49,15 +22,7 @@ async function engine(plugins: SentryPlugin[], lines: string[] = []) {
     config: {
       polling_interval: 3600,
       state: { driver: 'memory' },
-      repositories: ['app', 'other'].map((name) => ({
-        name,
-        monitor: {
-          repo_url: `https://forge.invalid/${name}.git`,
-          repo_type: 'memory-forge',
-          branches: ['main'],
-        },
-        deploy: { executor: 'record' },
-      })),
+      repositories: [forgeRepository('app'), forgeRepository('other')],
     },
     plugins: [forge.plugin, ...plugins],
     logger,
@@ -88,10 +53,10 @@ describe('plugins and their host', () => {
     expect(host!.config.repositories.map((repo) => repo.name)).toEqual(['app', 'other']);
     const changes: string[] = [];
     host!.events.on('change', ({ repository, after }) => changes.push(`${repository}@${after?.slice(0, 1)}`));
-    forge.heads.set('app', SHA('a'));
-    forge.heads.set('other', SHA('b'));
+    forge.set('app', 'main', SHA('a'));
+    forge.set('other', 'main', SHA('b'));
     await host!.pollNow({ repositories: ['app'] });
-    forge.heads.set('app', SHA('c'));
+    forge.set('app', 'main', SHA('c'));
     const polled = await host!.pollNow({ repositories: ['app'], trigger: 'webhook' });
     expect(polled.checked).toBe(1);
     expect(polled.runs.map((run) => run.trigger)).toEqual(['webhook']);
@@ -101,7 +66,10 @@ describe('plugins and their host', () => {
     const triggered = await host!.trigger({ repositories: ['other'] });
     await sentry.waitForRuns([...polled.runs, ...triggered].map((run) => run.id));
     expect(changes).toEqual(['app@c']);
-    expect(forge.deployed.sort()).toEqual(['app@c', 'other@b']);
+    expect(forge.deployed.map((job) => `${job.repository}@${job.sha.slice(0, 1)}`).sort()).toEqual([
+      'app@c',
+      'other@b',
+    ]);
     await sentry.close({ graceMs: 0 });
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRateLimitNews } from '../src/engine/rate-limit-news.js';
 import { type ChangedFiles, createSentry, definePlugin, type RateLimitInfo } from '../src/index.js';
-import { endedNow, memoryProvider } from './memory-plugin.js';
+import { endedNow } from '../src/testing/index.js';
+import { memoryProvider } from './memory-plugin.js';
 
 const SHA = 'a'.repeat(40);
 const RESET = '2030-01-01T00:00:00.000Z';

@@ -1,28 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createSentry, definePlugin, type Sentry } from '@sentry-git/core';
-import { type GitFixture, gate, gitdir, tempdir } from '@sentry-git/test-utils';
+import { createSentry, type Sentry } from '@sentry-git/core';
+import { forgeRepository, nextEvent, type ScriptedForge, scriptedForge } from '@sentry-git/core/testing';
+import { gate, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ShellHandle } from '../src/handle.js';
 import shellPlugin from '../src/index.js';
 
-/** A provider reading a real bare repository's heads, so that the engine polls real git. */
-function fixtureProvider(remote: GitFixture) {
-  return definePlugin({
-    name: 'fixture-forge',
-    providers: [
-      {
-        id: 'fixture',
-        capabilities: { changedFiles: false, commitStatus: false, webhooks: false },
-        async listHeads() {
-          return { heads: [...(await remote.heads())].map(([branch, sha]) => ({ branch, sha })) };
-        },
-      },
-    ],
-  });
-}
+const SHA = (digit: string) => digit.repeat(40);
 
 async function engine(
-  remote: GitFixture,
+  forge: ScriptedForge,
   commands: string[],
   env: Record<string, string> = {},
 ): Promise<Sentry> {
@@ -30,15 +17,9 @@ async function engine(
     config: {
       state: { driver: 'memory' },
       global: { tmp_dir: await tempdir() },
-      repositories: [
-        {
-          name: 'app',
-          monitor: { repo_url: remote.url, repo_type: 'fixture', branches: ['main'] },
-          deploy: { commands, env },
-        },
-      ],
+      repositories: [forgeRepository('app', { deploy: { executor: 'shell', commands, env } })],
     },
-    plugins: [fixtureProvider(remote), shellPlugin],
+    plugins: [forge.plugin, shellPlugin],
     env: {},
   });
   onTestFinished(() => sentry.close({ graceMs: 0 }));
@@ -65,17 +46,12 @@ function groupGone(pgid: number): boolean {
     });
 }
 
-/** Pushes a commit after the baseline and polls: the run deploying it, once its first output arrived. */
-async function deployStarted(sentry: Sentry, remote: GitFixture) {
+/** Moves `main` after the baseline and polls: the run deploying it, once its first output arrived. */
+async function deployStarted(sentry: Sentry, forge: ScriptedForge) {
+  forge.set('app', 'main', SHA('a'));
   await sentry.pollOnce();
-  await remote.commit('main');
-  const printed = new Promise<void>((resolve) => {
-    const off = sentry.on('job:output', ({ text }) => {
-      if (!text.includes('started')) return;
-      off();
-      resolve();
-    });
-  });
+  forge.set('app', 'main', SHA('b'));
+  const printed = nextEvent(sentry, 'job:output', ({ text }) => text.includes('started'));
   const [run] = (await sentry.pollOnce()).runs;
   await printed;
   return run!;
@@ -83,9 +59,9 @@ async function deployStarted(sentry: Sentry, remote: GitFixture) {
 
 describe('the engine with the shell executor: cancel and live output', () => {
   it('cancelling a running deploy kills its whole process group and ends it cancelled', async () => {
-    const remote = await gitdir({ branches: ['main'] });
-    const sentry = await engine(remote, ['echo started', 'sleep 1000 & sleep 1000 & wait']);
-    const run = await deployStarted(sentry, remote);
+    const forge = scriptedForge();
+    const sentry = await engine(forge, ['echo started', 'sleep 1000 & sleep 1000 & wait']);
+    const run = await deployStarted(sentry, forge);
     const handle = (await sentry.store.getRun(run.id))!.jobs[0]!.handle as ShellHandle;
     expect(groupGone(handle.pgid)).toBe(false);
 
@@ -100,12 +76,12 @@ describe('the engine with the shell executor: cancel and live output', () => {
   });
 
   it('followJob yields the lines while the job runs and ends when it finishes', async () => {
-    const remote = await gitdir({ branches: ['main'] });
+    const forge = scriptedForge();
     const step = await gate();
-    const sentry = await engine(remote, ['echo started', 'read _ < "$GATE"', 'echo finishing'], {
+    const sentry = await engine(forge, ['echo started', 'read _ < "$GATE"', 'echo finishing'], {
       GATE: step.path,
     });
-    const run = await deployStarted(sentry, remote);
+    const run = await deployStarted(sentry, forge);
     const seen: string[] = [];
     let opened: Promise<void> | undefined;
     for await (const chunk of sentry.followJob(run.id, run.jobs[0]!.id)) {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { nextEvent } from '@sentry-git/core/testing';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
   call,
   engine,
   lines,
-  next,
   recordingLogger,
   serve,
   shellRepository,
@@ -78,7 +78,7 @@ async function setup(options: { gated?: boolean } = {}) {
 describe('POST /api/v1/runs/:id/cancel', () => {
   it('a queued run: cancelled at once, never starts; recorded and logged with who and why', async () => {
     const { sentry, post, release, logLines, nextAction } = await setup({ gated: true });
-    const started = next(sentry, 'job:start');
+    const started = nextEvent(sentry, 'job:start');
     const [running] = await sentry.trigger({ repositories: ['app'] });
     await started;
     const [queued] = await sentry.trigger({ repositories: ['app'] });
@@ -106,7 +106,7 @@ describe('POST /api/v1/runs/:id/cancel', () => {
 
   it('a running run: its job is stopped and the run ends cancelled', async () => {
     const { sentry, post } = await setup({ gated: true });
-    const started = next(sentry, 'job:start');
+    const started = nextEvent(sentry, 'job:start');
     const [running] = await sentry.trigger({ repositories: ['app'] });
     await started;
     const answer = await post(`/api/v1/runs/${running!.id}/cancel`);
@@ -167,7 +167,7 @@ describe('POST /api/v1/runs/:id/rerun', () => {
 
   it('409 RUN_NOT_FINISHED while it runs, 404 for an unknown run, 400 for a body', async () => {
     const { sentry, post, release } = await setup({ gated: true });
-    const started = next(sentry, 'job:start');
+    const started = nextEvent(sentry, 'job:start');
     const [running] = await sentry.trigger({ repositories: ['app'] });
     await started;
     const busy = await post(`/api/v1/runs/${running!.id}/rerun`);

@@ -1,52 +1,42 @@
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { gitdir, tempdir } from '@sentry-git/test-utils';
+import { forgeRepository, nextEvent, scriptedForge } from '@sentry-git/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
 import { exposureWarning, isLoopback } from '../src/loopback.js';
-import { API_TOKEN, bearer, call, engine, next, recordingLogger, serve, shellRepository } from './helpers.js';
+import { API_TOKEN, bearer, call, engine, recordingLogger, serve } from './helpers.js';
 
-const run = promisify(execFile);
 const READ_TOKEN = 'read-token-for-auth-tests-0b6d2c';
 const BOT_TOKEN = 'ci-bot-token-for-auth-tests-5e8f';
 const VIEWER_TOKEN = 'viewer-token-for-auth-tests-91aa';
 
+const SHA = (digit: string) => digit.repeat(40);
+
 /**
- * app deploys only when the test writes to a FIFO, so one of its runs stays running and the next
- * stays queued; lib (group platform) deploys at once, so it has a finished run.
+ * app's first deploy holds until the test releases it, so one of its runs stays running and the
+ * next stays queued; lib (group platform) deploys at once, so it has a finished run.
  */
 async function setup() {
-  const dir = await tempdir();
-  const gate = path.join(dir, 'gate');
-  await run('mkfifo', [gate]);
-  const app = await gitdir({ branches: ['main'] });
-  const lib = await gitdir({ branches: ['main'] });
-  const log = path.join(dir, 'deploys.log');
-  const appRepository = shellRepository('app', app.bare, log);
+  const forge = scriptedForge();
+  forge.set('app', 'main', SHA('a'));
+  forge.set('lib', 'main', SHA('b'));
   const sentry = await engine(
     {
       polling_interval: 3600,
       groups: { platform: {} },
-      repositories: [
-        { ...appRepository, deploy: { ...appRepository.deploy, commands: [`read -r go < "${gate}"`] } },
-        shellRepository('lib', lib.bare, log, { group: 'platform' }),
-      ],
+      repositories: [forgeRepository('app'), forgeRepository('lib', { group: 'platform' })],
     },
-    { dir },
+    { plugins: [forge.plugin] },
   );
   await sentry.pollOnce();
   const [finished] = await sentry.trigger({ group: 'platform' });
   await sentry.waitForRuns([finished!.id]);
-  const started = next(sentry, 'job:start');
+  // The test releases the held run when it is done with it, so the engine closes at once.
+  const { release } = forge.hold();
+  const started = nextEvent(sentry, 'job:start');
   const [running] = await sentry.trigger({ repositories: ['app'] });
   await started;
   const [queued] = await sentry.trigger({ repositories: ['app'] });
   expect(queued!.status).toBe('queued');
-  // Let the gated run end when the test does, so the engine closes at once.
-  const release = () => writeFile(gate, 'go\n');
-  return { sentry, dir, finished: finished!, running: running!, queued: queued!, release };
+  return { sentry, finished: finished!, running: running!, queued: queued!, release };
 }
 
 interface Route {
@@ -177,12 +167,12 @@ describe('with tokens configured', () => {
       statuses.push((await request(url, route, bearer(index % 2 === 0 ? API_TOKEN : BOT_TOKEN))).status);
     }
     expect(statuses).toEqual([202, 200, 202, 202, 200, 200]);
-    await release();
+    release();
   });
 
   it('whoami names the token and its role', async () => {
     const { sentry, release } = await setup();
-    await release();
+    release();
     const { url } = await serve(sentry, {
       token: API_TOKEN,
       readToken: READ_TOKEN,
@@ -201,7 +191,7 @@ describe('with tokens configured', () => {
 
   it('probes, webhooks and the console files stay open', async () => {
     const { sentry, release } = await setup();
-    await release();
+    release();
     const { url } = await serve(sentry, { token: API_TOKEN, readToken: READ_TOKEN });
     expect((await call(`${url}/healthz`)).status).toBe(200);
     expect([200, 503]).toContain((await call(`${url}/readyz`)).status);
@@ -211,11 +201,13 @@ describe('with tokens configured', () => {
   });
 
   it('reads the tokens from the configuration and from SENTRY_GIT_API_TOKEN / SENTRY_GIT_READ_TOKEN', async () => {
-    const repo = await gitdir({ branches: ['main'] });
-    const sentry = await engine({
-      repositories: [shellRepository('app', repo.bare, '/dev/null')],
-      server: { read_token: READ_TOKEN, tokens: [{ name: 'ci-bot', token: BOT_TOKEN, role: 'admin' }] },
-    });
+    const sentry = await engine(
+      {
+        repositories: [forgeRepository('app')],
+        server: { read_token: READ_TOKEN, tokens: [{ name: 'ci-bot', token: BOT_TOKEN, role: 'admin' }] },
+      },
+      { plugins: [scriptedForge().plugin] },
+    );
     const configured = await serve(sentry);
     const who = async (url: string, token: string) =>
       (await call(`${url}/api/v1/whoami`, { headers: bearer(token) })).json;
@@ -235,8 +227,10 @@ describe('with tokens configured', () => {
   });
 
   it('refuses one token value under two names, and redacts tokens given to createServer', async () => {
-    const repo = await gitdir({ branches: ['main'] });
-    const sentry = await engine({ repositories: [shellRepository('app', repo.bare, '/dev/null')] });
+    const sentry = await engine(
+      { repositories: [forgeRepository('app')] },
+      { plugins: [scriptedForge().plugin] },
+    );
     expect(() =>
       createServer(sentry, { token: API_TOKEN, readToken: API_TOKEN, defaultMetrics: false }),
     ).toThrow(
@@ -284,14 +278,16 @@ describe('with no token configured', () => {
     expect(await snapshot(sentry)).toEqual(before);
     for (const route of reads) expect((await request(url, route, {})).status, route.path).toBe(200);
     expect((await call(`${url}/api/v1/whoami`)).json).toEqual({ name: 'anonymous', role: 'anonymous' });
-    await release();
+    release();
   });
 });
 
 describe('listening beyond this machine', () => {
   it('warns at listen when the address is not loopback and no token is configured', async () => {
-    const repo = await gitdir({ branches: ['main'] });
-    const sentry = await engine({ repositories: [shellRepository('app', repo.bare, '/dev/null')] });
+    const sentry = await engine(
+      { repositories: [forgeRepository('app')] },
+      { plugins: [scriptedForge().plugin] },
+    );
     const cases: Array<[string, Record<string, string>, boolean]> = [
       ['0.0.0.0', {}, true],
       ['0.0.0.0', { SENTRY_GIT_READ_TOKEN: READ_TOKEN }, false],

@@ -2,10 +2,11 @@ import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
 import { createMemoryStateStore, type StateStore } from '@sentry-git/core';
+import { nextEvent } from '@sentry-git/core/testing';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createServer, pollIntervalSeconds, pollStaleness } from '../src/index.js';
-import { call, engine, next, serve, shellRepository } from './helpers.js';
+import { call, engine, serve, shellRepository } from './helpers.js';
 
 /** A memory store whose next `listRuns` after `arm()` waits for `release()`: a request held in flight. */
 function gatedStore() {
@@ -66,7 +67,7 @@ describe('GET /readyz', () => {
       json: { status: 'ok', lastPollAt: null },
     });
 
-    const finished = next(sentry, 'poll:finish');
+    const finished = nextEvent(sentry, 'poll:finish');
     await sentry.pollOnce();
     await finished;
     const ready = await call(`${url}/readyz`);

@@ -6,8 +6,6 @@ import {
   type Logger,
   type Sentry,
   type SentryConfigInput,
-  type SentryEventName,
-  type SentryEvents,
   type SentryPlugin,
   type StateStore,
 } from '@sentry-git/core';
@@ -92,13 +90,6 @@ export async function lines(file: string): Promise<string[]> {
   } catch {
     return [];
   }
-}
-
-/** Resolves with the next payload of an event (subscribe before causing it). */
-export function next<K extends SentryEventName>(sentry: Sentry, name: K): Promise<SentryEvents[K]> {
-  return new Promise((resolve) => {
-    sentry.once(name, resolve);
-  });
 }
 
 export interface LogLine {

@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { nextEvent } from '@sentry-git/core/testing';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { API_TOKEN, bearer, call, engine, next, serve, shellRepository } from './helpers.js';
+import { API_TOKEN, bearer, call, engine, serve, shellRepository } from './helpers.js';
 import { openText } from './streams.js';
 
 const run = promisify(execFile);
@@ -44,7 +45,7 @@ async function setup() {
   const open = () => writeFile(gate, 'go\n');
   /** Starts app's deploy and resolves once its job runs. */
   async function startApp(): Promise<{ runId: string; jobId: string }> {
-    const started = next(sentry, 'job:start');
+    const started = nextEvent(sentry, 'job:start');
     const [queued] = await sentry.trigger({ repositories: ['app'] });
     const { job } = await started;
     return { runId: queued!.id, jobId: job.id };

@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nextEvent } from '@sentry-git/core/testing';
 import { createSqliteStateStore } from '@sentry-git/state-sqlite';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { call, engine, next, serve, shellRepository } from './helpers.js';
+import { call, engine, serve, shellRepository } from './helpers.js';
 
 // better-sqlite3 is state-sqlite's dependency: the second connection uses the same driver.
 const stateSqliteDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../state-sqlite');
@@ -46,7 +47,7 @@ describe('a state store that cannot write', () => {
     onTestFinished(() => blocker.close());
     blocker.exec('BEGIN EXCLUSIVE');
     const sha = await repo.commit('main');
-    const failed = next(sentry, 'state:write-failed');
+    const failed = nextEvent(sentry, 'state:write-failed');
     await sentry.pollOnce().catch(() => undefined);
     const failure = await failed;
     expect(failure.operation).toBe('recordDetection');
@@ -74,8 +75,8 @@ describe('a state store that cannot write', () => {
 
     // After: the lock is gone; the next poll records the same change, and the server is ready.
     blocker.exec('ROLLBACK');
-    const recovered = next(sentry, 'state:write-recovered');
-    const queued = next(sentry, 'run:queued');
+    const recovered = nextEvent(sentry, 'state:write-recovered');
+    const queued = nextEvent(sentry, 'run:queued');
     await sentry.pollOnce();
     expect(await recovered).toMatchObject({ operation: 'recordDetection', failedWrites: 1 });
     expect((await queued).run.jobs[0]).toMatchObject({ repository: 'app', branch: 'main', sha });

@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { nextEvent } from '@sentry-git/core/testing';
 import stateSqlite from '@sentry-git/state-sqlite';
 import { gitdir, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it } from 'vitest';
-import { API_TOKEN, call, engine, lines, next, serve, shellRepository } from './helpers.js';
+import { API_TOKEN, call, engine, lines, serve, shellRepository } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -81,7 +82,7 @@ describe('POST /api/v1/trigger', () => {
       token: API_TOKEN,
       commands: [`read -r go < "${gate}"`, 'echo "$SENTRY_BRANCH $SENTRY_COMMIT" >> "$LOG"'],
     });
-    const started = next(sentry, 'job:start');
+    const started = nextEvent(sentry, 'job:start');
     const answer = await trigger({ repositories: ['app'] }, bearer);
     expect(answer.status).toBe(202);
     expect(answer.json.runs).toEqual([

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger, type Sentry } from '@sentry-git/core';
+import { nextEvent } from '@sentry-git/core/testing';
 import githubPlugin, { signPayload } from '@sentry-git/provider-github';
 import { type GitFixture, gitdir, startGitHubServer, tempdir } from '@sentry-git/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { call, engine, lines, next, serve, shellRepository } from './helpers.js';
+import { call, engine, lines, serve, shellRepository } from './helpers.js';
 
 const FORGE_TOKEN = 'ghp_fakeTokenForServerTests0123456789abcd';
 const SECRET = 'webhook-secret-for-tests-7d1c';
@@ -98,7 +99,7 @@ async function setup(
     },
     { plugins: [githubPlugin], dir },
   );
-  const baseline = next(sentry, 'poll:finish');
+  const baseline = nextEvent(sentry, 'poll:finish');
   await sentry.start();
   await baseline;
   const logs: string[] = [];
@@ -134,7 +135,7 @@ describe('POST /webhooks/github', () => {
     const after = await app.commit('main');
     const body = pushPayload({ ref: 'refs/heads/main', before, after });
 
-    const finished = next(sentry, 'run:finish');
+    const finished = nextEvent(sentry, 'run:finish');
     const answer = await deliver(body, githubHeaders(body, SECRET));
     expect(answer.status).toBe(202);
     expect(answer.json).toEqual({
@@ -155,7 +156,7 @@ describe('POST /webhooks/github', () => {
     // The scheduled poll would see the same head: nothing to deploy.
     expect(await sentry.pollOnce()).toMatchObject({ changed: 0, runs: [] });
     // GitHub redelivers the same push: accepted, polled, nothing new.
-    const polled = next(sentry, 'poll:finish');
+    const polled = nextEvent(sentry, 'poll:finish');
     const again = await deliver(body, githubHeaders(body, SECRET));
     expect(again.status).toBe(202);
     expect(await polled).toMatchObject({ changed: 0 });
@@ -176,7 +177,7 @@ describe('POST /webhooks/github', () => {
     const after = await app.commit('main');
     const body = pushPayload({ ref: 'refs/heads/main', before, after });
 
-    const finished = next(sentry, 'run:finish');
+    const finished = nextEvent(sentry, 'run:finish');
     expect((await deliver(body, githubHeaders(body, SECRET))).status).toBe(202);
     expect((await finished).run).toMatchObject({ status: 'succeeded', jobs: [{ sha: after }] });
     expect(requests).toEqual([
@@ -288,7 +289,7 @@ describe('POST /webhooks/github', () => {
     await sentry.idle();
     const third = await app.commit('main');
     const next3 = pushPayload({ ref: 'refs/heads/main', before: after, after: third });
-    const finished = next(sentry, 'run:finish');
+    const finished = nextEvent(sentry, 'run:finish');
     expect((await deliver(next3, githubHeaders(next3, 'repository-secret-42'))).status).toBe(202);
     expect((await finished).run.jobs[0]).toMatchObject({ sha: third });
   });

@@ -1,11 +1,5 @@
-import {
-  createSentry,
-  definePlugin,
-  type JobResult,
-  type Sentry,
-  type SentryEventName,
-  type SentryEvents,
-} from '@sentry-git/core';
+import { createSentry, type Sentry } from '@sentry-git/core';
+import { forgeRepository, nextEvent, type ScriptedForge, scriptedForge } from '@sentry-git/core/testing';
 import { createServer } from '@sentry-git/server';
 import { type PostgresCluster, startPostgres } from '@sentry-git/test-utils';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -25,72 +19,26 @@ afterAll(() => cluster?.stop());
 
 const SHA = (digit: string) => digit.repeat(40);
 
-function succeeded(): JobResult {
-  const at = new Date().toISOString();
-  return {
-    status: 'succeeded',
-    exitCode: 0,
-    startedAt: at,
-    finishedAt: at,
-    durationMs: 0,
-    output: '',
-    error: null,
-  };
-}
-
-/** Heads the test sets, shared by both replicas, and an executor that prints a lot and succeeds. */
-function forge() {
-  const heads = new Map<string, string>();
-  const plugin = (replica: string) =>
-    definePlugin({
-      name: 'shared-events',
-      providers: [
-        {
-          id: 'memory-forge',
-          capabilities: { changedFiles: false, commitStatus: false, webhooks: false },
-          async listHeads() {
-            return { heads: [...heads].map(([branch, sha]) => ({ branch, sha })) };
-          },
-        },
-      ],
-      executors: [
-        {
-          id: 'print',
-          capabilities: { reattach: false },
-          async execute(job, { output }) {
-            // Far more than a NOTIFY payload holds: the notices must never carry output.
-            output('stdout', `deploying ${job.sha} on ${replica}\n${'x'.repeat(20_000)}\n`);
-            return succeeded();
-          },
-        },
-      ],
-    });
-  return { plugin, heads };
-}
+/**
+ * Heads the test sets, shared by both replicas. Every job prints far more than a NOTIFY payload
+ * holds: the notices must never carry output.
+ */
+const forge = () =>
+  scriptedForge({ print: (job, replica) => `deploying ${job.sha} on ${replica}\n${'x'.repeat(20_000)}\n` });
 
 async function replica(
   url: string,
   id: string,
-  test: ReturnType<typeof forge>,
+  test: ScriptedForge,
   secrets: string[] = [],
 ): Promise<Sentry> {
   const sentry = await createSentry({
     config: {
       polling_interval: 3600,
       state: { driver: 'postgres', url, lease: 60 },
-      repositories: [
-        {
-          name: 'app',
-          monitor: {
-            repo_url: 'https://forge.invalid/app.git',
-            repo_type: 'memory-forge',
-            branches: ['main'],
-          },
-          deploy: { executor: 'print' },
-        },
-      ],
+      repositories: [forgeRepository('app')],
     },
-    plugins: [postgresPlugin, test.plugin(id)],
+    plugins: [postgresPlugin, test.pluginAs(id)],
     replica: id,
     secrets,
     logEvents: false,
@@ -152,20 +100,11 @@ function ofRun(events: Streamed[], runId: string): string[] {
     .map((entry) => `${entry.event} ${entry.data.replica ?? 'own'}`);
 }
 
-function nextEvent<K extends SentryEventName>(sentry: Sentry, name: K): Promise<SentryEvents[K]> {
-  return new Promise((resolve) => {
-    const off = sentry.on(name, (payload) => {
-      off();
-      resolve(payload);
-    });
-  });
-}
-
 describe('the event stream across replicas', () => {
   it('shows the runs, changes and actions another replica makes, each once, and its own once', async () => {
     const url = await cluster.createDatabase('shared_events');
     const test = forge();
-    test.heads.set('main', SHA('a'));
+    test.set('app', 'main', SHA('a'));
     const a = await replica(url, 'a', test);
     // Only B knows this secret: A's stream can hide it only if B's notices never carried it.
     const b = await replica(url, 'b', test, ['hunter2-only-b-knows']);
@@ -178,7 +117,7 @@ describe('the event stream across replicas', () => {
     a.on('run:start', ({ run }) => seenOnABus.push(run.id));
 
     await b.pollOnce();
-    test.heads.set('main', SHA('b'));
+    test.set('app', 'main', SHA('b'));
     const finishedOnB = nextEvent(b, 'run:finish');
     const [theirs] = (await b.pollOnce()).runs;
     await finishedOnB;
@@ -236,7 +175,7 @@ describe('the event stream across replicas', () => {
     const heardOnB: string[] = [];
     b.replica!.onShared((event) => heardOnB.push(`${event.name} ${event.replica}`));
     await b.replica!.listening();
-    test.heads.set('main', SHA('c'));
+    test.set('app', 'main', SHA('c'));
     const finishedOnA = nextEvent(a, 'run:finish');
     const [ours] = (await a.pollOnce()).runs;
     await finishedOnA;

@@ -1,13 +1,6 @@
-import os from 'node:os';
-import {
-  createSentry,
-  definePlugin,
-  type JobResult,
-  type Sentry,
-  type SentryPlugin,
-  type StateStore,
-} from '@sentry-git/core';
-import { git, gitdir, type PostgresCluster, startPostgres } from '@sentry-git/test-utils';
+import { createSentry, type Sentry, type StateStore } from '@sentry-git/core';
+import { forgeRepository, type ScriptedForge, scriptedForge } from '@sentry-git/core/testing';
+import { type PostgresCluster, startPostgres } from '@sentry-git/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgresPlugin, { createPostgresStateStore } from '../src/index.js';
 
@@ -23,46 +16,12 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => cluster?.stop());
 
-/** git ls-remote as the provider, and an executor that only says what it deployed. */
-function plugin(): SentryPlugin {
-  return definePlugin({
-    name: 'two-engines',
-    providers: [
-      {
-        id: 'git',
-        capabilities: { changedFiles: false, commitStatus: false, webhooks: false },
-        async listHeads(target, { match }) {
-          const out = await git(os.tmpdir(), 'ls-remote', '--heads', target.url);
-          const heads = out
-            .split('\n')
-            .filter(Boolean)
-            .map((line) => {
-              const [sha = '', ref = ''] = line.split('\t');
-              return { branch: ref.replace(/^refs\/heads\//, ''), sha };
-            });
-          return { heads: heads.filter((head) => match(head.branch)) };
-        },
-      },
-    ],
-    executors: [
-      {
-        id: 'test',
-        capabilities: { reattach: false },
-        async execute(job): Promise<JobResult> {
-          const at = new Date().toISOString();
-          return {
-            status: 'succeeded',
-            exitCode: 0,
-            startedAt: at,
-            finishedAt: at,
-            durationMs: 0,
-            output: `deployed ${job.sha}\n`,
-            error: null,
-          };
-        },
-      },
-    ],
-  });
+const SHA = (digit: string) => digit.repeat(40);
+
+/** Moves `app`'s branch `main` on the forge to SHA(digit), as a push does, and returns that SHA. */
+function push(test: ScriptedForge, digit: string): string {
+  test.set('app', 'main', SHA(digit));
+  return SHA(digit);
 }
 
 /** The store, whose next detection waits (once `hold()` was called) until `release()`. */
@@ -99,20 +58,19 @@ function heldAtDetection(store: StateStore) {
   };
 }
 
-async function engine(url: string, replica: string, remote: string, store?: StateStore): Promise<Sentry> {
+async function engine(
+  url: string,
+  replica: string,
+  test: ScriptedForge,
+  store?: StateStore,
+): Promise<Sentry> {
   return createSentry({
     config: {
       polling_interval: 3600,
       state: { driver: 'postgres', url, lease: 60 },
-      repositories: [
-        {
-          name: 'app',
-          monitor: { repo_url: remote, branches: ['main'] },
-          deploy: { executor: 'test', commands: ['deploy'] },
-        },
-      ],
+      repositories: [forgeRepository('app')],
     },
-    plugins: [postgresPlugin, plugin()],
+    plugins: [postgresPlugin, test.pluginAs(replica)],
     stateStore: store ?? (await createPostgresStateStore({ url })),
     replica,
   });
@@ -121,10 +79,11 @@ async function engine(url: string, replica: string, remote: string, store?: Stat
 describe('two replicas recording the same repository', () => {
   it('record a push once, and a slower poll never moves the head back', async () => {
     const url = await cluster.createDatabase('two_engines');
-    const remote = await gitdir({ branches: ['main'] });
+    const test = scriptedForge();
+    push(test, 'a');
     const held = heldAtDetection(await createPostgresStateStore({ url }));
-    const a = await engine(url, 'a', remote.bare);
-    const b = await engine(url, 'b', remote.bare, held.store);
+    const a = await engine(url, 'a', test);
+    const b = await engine(url, 'b', test, held.store);
     const changes: Array<{ replica: string; after: string | null }> = [];
     a.on('change', (change) => changes.push({ replica: 'a', after: change.after }));
     b.on('change', (change) => changes.push({ replica: 'b', after: change.after }));
@@ -132,7 +91,7 @@ describe('two replicas recording the same repository', () => {
       await a.pollOnce();
 
       // Both see the same push; b records second: it finds the head already moved, records nothing.
-      const same = await remote.commit('main');
+      const same = push(test, 'b');
       const first = held.hold();
       const slow = b.pollOnce();
       await first.reached;
@@ -145,13 +104,13 @@ describe('two replicas recording the same repository', () => {
 
       // b read the remote before a newer push that a recorded: b's older SHA is not recorded.
       // b polls again at once, against what a recorded, and finds the push made meanwhile.
-      const older = await remote.commit('main');
+      const older = push(test, 'c');
       const second = held.hold();
       const stale = b.pollOnce();
       await second.reached;
-      const newer = await remote.commit('main');
+      const newer = push(test, 'd');
       await a.pollOnce();
-      const newest = await remote.commit('main');
+      const newest = push(test, 'e');
       second.release();
       expect(await stale).toMatchObject({ changed: 1 });
       expect(changes.slice(1)).toEqual([
