@@ -7,7 +7,8 @@ export interface JournalEntry {
   /** `<boot>-<seq>`. */
   id: string;
   seq: number;
-  name: StreamedEvent;
+  /** `reset`: this replica missed other replicas' events, and a client must reload everything. */
+  name: StreamedEvent | 'reset';
   /** The payload as one line of JSON. */
   data: string;
 }
@@ -33,33 +34,37 @@ export interface EventJournal {
  * so reading the ring and subscribing in one turn leaves no gap and no duplicate. On a store
  * several replicas share, the other replicas' events (`replica.onShared`) are journalled too, in
  * the order they arrive, each with a `replica` field naming where it happened: a client of any
- * replica sees every replica's runs.
+ * replica sees every replica's runs. When this replica missed some of those (it lost its
+ * connection for them), a `reset` goes in the journal: live clients and those replaying past it
+ * reload from the store instead of showing a history with a hole.
  */
 export function createEventJournal(
   bus: EventBus,
   size: number,
-  replica?: Pick<ReplicaView, 'onShared'>,
+  replica?: Pick<ReplicaView, 'onShared' | 'onGap'>,
 ): EventJournal {
   const boot = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x');
   const ring: Array<JournalEntry | undefined> = new Array(size);
   const listeners = new Set<(entry: JournalEntry) => void>();
   let last = 0;
 
-  function record(name: StreamedEvent, payload: unknown, from?: string): void {
+  function append(name: JournalEntry['name'], data: object): void {
     last += 1;
-    const data = streamPayload(name, payload as never) as object;
-    const entry: JournalEntry = {
-      id: `${boot}-${last}`,
-      seq: last,
-      name,
-      data: JSON.stringify(from === undefined ? data : { ...data, replica: from }),
-    };
+    const entry: JournalEntry = { id: `${boot}-${last}`, seq: last, name, data: JSON.stringify(data) };
     ring[last % size] = entry;
     for (const listener of listeners) listener(entry);
   }
 
+  function record(name: StreamedEvent, payload: unknown, from?: string): void {
+    const data = streamPayload(name, payload as never) as object;
+    append(name, from === undefined ? data : { ...data, replica: from });
+  }
+
   const offs = STREAMED_EVENTS.map((name) => bus.on(name, (payload) => record(name, payload)));
-  if (replica) offs.push(replica.onShared((event) => record(event.name, event.payload, event.replica)));
+  if (replica) {
+    offs.push(replica.onShared((event) => record(event.name, event.payload, event.replica)));
+    offs.push(replica.onGap((reason) => append('reset', { reason })));
+  }
 
   function after(lastEventId: string): Catchup {
     const dash = lastEventId.lastIndexOf('-');

@@ -35,9 +35,14 @@ async function replica(url: string, id: string, test: ScriptedForge): Promise<Se
   return sentry;
 }
 
-/** The first run to finish on either replica. */
-function finishedOnEither(a: Sentry, b: Sentry): Promise<RunRecord> {
-  return Promise.race([nextEvent(a, 'run:finish'), nextEvent(b, 'run:finish')]).then(({ run }) => run);
+/** The first run to finish on either replica (of those `accept` takes). */
+function finishedOnEither(
+  a: Sentry,
+  b: Sentry,
+  accept: (run: RunRecord) => boolean = () => true,
+): Promise<RunRecord> {
+  const finished = (sentry: Sentry) => nextEvent(sentry, 'run:finish', ({ run }) => accept(run));
+  return Promise.race([finished(a), finished(b)]).then(({ run }) => run);
 }
 
 describe('an operator’s controls across replicas', () => {
@@ -95,5 +100,48 @@ describe('an operator’s controls across replicas', () => {
     expect(resumed.queued.map((run) => run.id)).toEqual([queued!.id]);
     expect(await finished).toMatchObject({ id: queued!.id, status: 'succeeded' });
     expect(test.deployed.map((job) => job.sha)).toEqual([SHA('c')]);
+  });
+
+  it('a deploy and a re-run asked of one replica each run once, on whichever replica claims them', async () => {
+    const url = await cluster.createDatabase('replica_rerun_deploy');
+    const test = forge();
+    test.set('app', 'main', SHA('a'));
+    const a = await replica(url, 'a', test);
+    const b = await replica(url, 'b', test);
+    await a.pollOnce();
+    test.set('app', 'main', SHA('b'));
+    const polled = finishedOnEither(a, b);
+    const [first] = (await a.pollOnce()).runs;
+    expect(await polled).toMatchObject({ id: first!.id, status: 'succeeded' });
+
+    // A rollback to the first commit, asked of B (not the replica that ran the poll's run).
+    const deploy = await b.deploy({ repository: 'app', branch: 'main', sha: SHA('a'), by: 'carol' });
+    expect(deploy).toMatchObject({ trigger: 'deploy', requestedBy: 'carol', status: 'queued' });
+    expect(await finishedOnEither(a, b, (run) => run.id === deploy.id)).toMatchObject({
+      status: 'succeeded',
+      jobs: [{ sha: SHA('a'), previousSha: SHA('b') }],
+    });
+
+    // The poll's run again, asked of A while B's deploy is the last one.
+    const rerun = await a.rerun(first!.id, { by: 'dave' });
+    expect(rerun).toMatchObject({ trigger: 'rerun', requestedBy: 'dave' });
+    expect(await finishedOnEither(a, b, (run) => run.id === rerun.id)).toMatchObject({
+      status: 'succeeded',
+      jobs: [{ sha: SHA('b') }],
+    });
+
+    // Each ran once, whichever replica claimed it.
+    expect(test.deployed.map(({ sha, trigger }) => `${trigger} ${sha[0]}`)).toEqual([
+      'poll b',
+      'deploy a',
+      'rerun b',
+    ]);
+    for (const job of test.deployed) expect(['a', 'b']).toContain(job.replica);
+    const runs = await b.store.listRuns({ unit: 'repository:app' });
+    expect(runs.map((run) => `${run.trigger} ${run.status} ${run.requestedBy}`)).toEqual([
+      'rerun succeeded dave',
+      'deploy succeeded carol',
+      'poll succeeded null',
+    ]);
   });
 });

@@ -211,4 +211,50 @@ describe('the event stream across replicas', () => {
       'run:finish a',
     ]);
   });
+
+  it('after losing its listening connection, the stream says reset once it hears again, then goes on', async () => {
+    const database = 'shared_gap';
+    const url = await cluster.createDatabase(database);
+    const test = forge();
+    test.set('app', 'main', SHA('a'));
+    const a = await replica(url, 'a', test);
+    const b = await replica(url, 'b', test);
+    await a.pollOnce();
+    const server = createServer(a);
+    onTestFinished(() => server.close());
+    const { url: base } = await server.listen({ host: '127.0.0.1', port: 0 });
+    await a.replica!.listening();
+    const gaps: string[] = [];
+    a.replica!.onGap((reason) => gaps.push(reason));
+    const stream = await openEvents(base);
+
+    // Only A listens (B has no server and no onShared): its connection is the one cut.
+    const cut = await cluster.sql(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND query = 'LISTEN sentry_git_events'`,
+    );
+    expect(cut.trim()).toBe('t');
+    await stream.waitFor((entry) => entry.event === 'reset');
+    const reset = stream.events.find((entry) => entry.event === 'reset')!;
+    expect(reset.data.reason).toMatch(
+      /^replica a did not hear the other replicas' events from \S+Z to \S+Z \(it lost its connection for replicas' events.*\): what they did meanwhile is only in the store$/,
+    );
+    expect(gaps).toEqual([reset.data.reason]);
+
+    // Hearing again: B's next run is on A's stream after the reset.
+    test.set('app', 'main', SHA('b'));
+    const finishedOnB = nextEvent(b, 'run:finish');
+    const [theirs] = (await b.pollOnce()).runs;
+    await finishedOnB;
+    await stream.waitFor((entry) => entry.event === 'run:finish' && entry.data.run.id === theirs!.id);
+    // (A's own replica:assigned, should its lease renewal bring one, is not B's doing.)
+    expect(stream.events.map((entry) => entry.event).filter((name) => name !== 'replica:assigned')).toEqual([
+      'reset',
+      'change',
+      'run:queued',
+      'run:start',
+      'job:start',
+      'job:finish',
+      'run:finish',
+    ]);
+  });
 });

@@ -66,10 +66,18 @@ export interface ReplicaView {
    * The other replicas' runs, jobs, changes and actions (`SharedEvent`), rebuilt from the store as
    * they happen; never emitted on this engine's bus (its metrics, notifications and commit
    * statuses stay its own). Heard through the store's notices (PostgreSQL LISTEN/NOTIFY) from the
-   * first call on; an event sent while this replica was disconnected from the store is missed.
-   * Returns the function that stops `handler`. A store without notices never calls it.
+   * first call on; an event sent while this replica was disconnected from the store is missed
+   * (`onGap` says when). Returns the function that stops `handler`. A store without notices never
+   * calls it.
    */
   onShared(handler: (event: SharedEvent) => void): () => void;
+  /**
+   * Calls `handler` each time this replica hears the other replicas' events again after losing
+   * them (its listening connection dropped): what they did in between never reached `onShared`,
+   * so whatever shows their events should read the store again. `reason` says when and why.
+   * Returns the function that stops `handler`. A store without notices never calls it.
+   */
+  onGap(handler: (reason: string) => void): () => void;
   /** Resolves once the other replicas' events are heard (after a first `onShared`). */
   listening(): Promise<void>;
 }

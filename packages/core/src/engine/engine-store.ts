@@ -88,6 +88,7 @@ export async function openEngineStore(input: EngineStoreInput): Promise<{
     polled: () => replica.held().size,
     live: replica.live,
     onShared: (handler) => shared?.onShared(handler) ?? (() => undefined),
+    onGap: (handler) => shared?.onGap(handler) ?? (() => undefined),
     listening: () => shared?.listening() ?? Promise.resolve(),
   };
   return { store, replica, shared, view, logger: replicaLogger };

@@ -20,6 +20,8 @@ import { eventOf, noticeOf, SHARED_EVENTS } from './shared-notices.js';
 export interface SharedEventsRelay {
   /** Calls `handler` with every other replica's event from now on; returns the function that stops it. */
   onShared(handler: (event: SharedEvent) => void): () => void;
+  /** Calls `handler` when hearing resumes after a loss (the events in between were missed). */
+  onGap(handler: (reason: string) => void): () => void;
   /** Resolves once the others' events are heard (after a first `onShared`; at once before). */
   listening(): Promise<void>;
   /** Stops hearing, and sending once the notices on their way are sent (before the store closes). */
@@ -38,6 +40,9 @@ export interface SharedEventsInput {
 export function relaySharedEvents(input: SharedEventsInput): SharedEventsRelay {
   const { bus, channel, replica, store, redactor, logger } = input;
   const handlers = new Set<(event: SharedEvent) => void>();
+  const gapHandlers = new Set<(reason: string) => void>();
+  /** When and why hearing was lost; undefined while it hears. */
+  let lost: { at: string; message: string } | undefined;
   let sending: Promise<void> = Promise.resolve();
   let receiving: Promise<void> = Promise.resolve();
   let listen: Promise<void> | undefined;
@@ -93,6 +98,24 @@ export function relaySharedEvents(input: SharedEventsInput): SharedEventsRelay {
     }
   }
 
+  function resumed(since: { at: string; message: string }): void {
+    const reason = `replica ${replica} did not hear the other replicas' events from ${since.at} to ${new Date().toISOString()} (it ${since.message}): what they did meanwhile is only in the store`;
+    // After the notices already on their way: a client that reloads on the gap then misses none.
+    receiving = receiving.then(() => {
+      if (closed) return;
+      for (const handler of gapHandlers) {
+        try {
+          handler(reason);
+        } catch (error) {
+          bus.emit('error', {
+            error: error instanceof Error ? error : new Error(String(error)),
+            context: `handler of replica ${replica}'s gap in the other replicas' events`,
+          });
+        }
+      }
+    });
+  }
+
   function hear(notice: ReplicaNotice): void {
     // Its own events this replica's bus already carried.
     if (notice.replica === replica || closed) return;
@@ -103,10 +126,14 @@ export function relaySharedEvents(input: SharedEventsInput): SharedEventsRelay {
     onShared(handler) {
       handlers.add(handler);
       const problem = (message: string | undefined) => {
-        if (message === undefined)
-          logger.info({ replica }, `replica ${replica} hears the other replicas' events again`);
-        else
+        if (message !== undefined) {
+          lost ??= { at: new Date().toISOString(), message };
           logger.warn({ replica }, `replica ${replica} may miss the other replicas' events: it ${message}`);
+          return;
+        }
+        logger.info({ replica }, `replica ${replica} hears the other replicas' events again`);
+        if (lost) resumed(lost);
+        lost = undefined;
       };
       listen ??= channel.subscribe(hear, problem).then(
         (off) => {
@@ -124,12 +151,19 @@ export function relaySharedEvents(input: SharedEventsInput): SharedEventsRelay {
         handlers.delete(handler);
       };
     },
+    onGap(handler) {
+      gapHandlers.add(handler);
+      return () => {
+        gapHandlers.delete(handler);
+      };
+    },
     listening: () => listen ?? Promise.resolve(),
     async close() {
       if (closed) return;
       closed = true;
       for (const off of offs) off();
       handlers.clear();
+      gapHandlers.clear();
       stopListening?.();
       await sending;
     },
