@@ -25,7 +25,7 @@ export interface ServerOptions {
    * The event stream (`GET /api/v1/events`): how many events the journal keeps for clients that
    * reconnect (`journalSize`), and the seconds between two `: ping` comments (`pingInterval`),
    * which keep proxies from closing a quiet stream.
-   * @default { journalSize: 10000, pingInterval: 15 }
+   * @default { journalSize: 1000, pingInterval: 15 }
    */
   eventStream?: { journalSize?: number; pingInterval?: number };
   /**
@@ -80,7 +80,7 @@ const DEFAULT_REJECTION_SUMMARY_INTERVAL = 60;
 const MAX_REJECTION_SUMMARY_INTERVAL = 86_400;
 
 /** Events the stream's journal keeps for reconnecting clients. */
-const DEFAULT_JOURNAL_SIZE = 10_000;
+const DEFAULT_JOURNAL_SIZE = 1_000;
 /** Seconds between two `: ping` comments: below the idle timeouts of common proxies (60 s). */
 const DEFAULT_PING_INTERVAL = 15;
 
