@@ -28,7 +28,10 @@ export interface CreateSentryOptions {
   configDir?: string;
   /** Plugins registered before those listed in the config (first-party adapters, your own). */
   plugins?: SentryPlugin[];
-  /** Use this store instead of creating `config.state.driver`. */
+  /**
+   * Use this store instead of creating `config.state.driver`, which then need not be installed.
+   * @default the store `config.state.driver` names, created with `state.path` / `state.url`
+   */
   stateStore?: StateStore;
   /** @default a silent logger */
   logger?: Logger;

@@ -29,8 +29,10 @@ export async function configureEngine(options: CreateSentryOptions): Promise<Eng
     for (const plugin of await loadPlugins(resolve().config.plugins, { configDir }))
       registry.register(plugin);
   }
-  // Validate again now that every plugin is known (executor ids, repo types, strategies).
-  const { config, secrets } = resolve(registry.known());
+  // Validate again now that every plugin is known (executor ids, repo types, strategies). A
+  // caller's own store stands in for `state.driver`: no plugin need provide that driver then.
+  const { stateStores, ...known } = registry.known();
+  const { config, secrets } = resolve(options.stateStore ? known : { ...known, stateStores });
   resolveRelativePaths(config, configDir);
   return { registry, config, secrets, configDir };
 }
