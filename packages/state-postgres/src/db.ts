@@ -16,6 +16,13 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // The pool listens for errors only on idle connections: one the server ends between two
+  // queries of this transaction (a restart, a failover) would otherwise emit 'error' with no
+  // listener and end the process. Its next query fails instead, and the connection is dropped.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -26,6 +33,7 @@ export async function inTransaction<T>(
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
