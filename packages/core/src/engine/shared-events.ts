@@ -85,15 +85,20 @@ export function relaySharedEvents(input: SharedEventsInput): SharedEventsRelay {
       return;
     }
     if (!event || closed) return;
-    const redacted = redactor.redactValue(event);
-    for (const handler of handlers) {
+    callEach(
+      handlers,
+      redactor.redactValue(event),
+      `handler of replica ${notice.replica}'s "${notice.event}"`,
+    );
+  }
+
+  /** Calls every handler; one that throws is reported on the bus and the others still run. */
+  function callEach<T>(each: Set<(value: T) => void>, value: T, context: string): void {
+    for (const handler of each) {
       try {
-        handler(redacted);
+        handler(value);
       } catch (error) {
-        bus.emit('error', {
-          error: error instanceof Error ? error : new Error(String(error)),
-          context: `handler of replica ${notice.replica}'s "${notice.event}"`,
-        });
+        bus.emit('error', { error: error instanceof Error ? error : new Error(String(error)), context });
       }
     }
   }
@@ -102,17 +107,8 @@ export function relaySharedEvents(input: SharedEventsInput): SharedEventsRelay {
     const reason = `replica ${replica} did not hear the other replicas' events from ${since.at} to ${new Date().toISOString()} (it ${since.message}): what they did meanwhile is only in the store`;
     // After the notices already on their way: a client that reloads on the gap then misses none.
     receiving = receiving.then(() => {
-      if (closed) return;
-      for (const handler of gapHandlers) {
-        try {
-          handler(reason);
-        } catch (error) {
-          bus.emit('error', {
-            error: error instanceof Error ? error : new Error(String(error)),
-            context: `handler of replica ${replica}'s gap in the other replicas' events`,
-          });
-        }
-      }
+      if (!closed)
+        callEach(gapHandlers, reason, `handler of replica ${replica}'s gap in the other replicas' events`);
     });
   }
 
